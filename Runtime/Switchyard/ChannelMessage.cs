@@ -1,0 +1,82 @@
+using System.Buffers;
+
+namespace Switchyard;
+
+/// <summary>
+/// The envelope every channel layer carries: a message <see cref="Type"/>, its serialized <see cref="Payload"/>
+/// and small <see cref="Headers"/> (trace context and the like).
+/// </summary>
+/// <remarks>
+/// An envelope is immutable and its payload is never written after construction, so one instance can be sent
+/// many times and handed to every member of a group: a group send serializes once and fans out the same bytes.
+/// </remarks>
+public sealed class ChannelMessage
+{
+    /// <summary>Creates an envelope around an already serialized payload.</summary>
+    /// <param name="type">The message type, such as <c>chat.message</c> (see <see cref="ChannelNames.ValidateMessageType"/>).</param>
+    /// <param name="payload">The serialized message. The envelope keeps a reference; do not change the bytes afterwards.</param>
+    /// <param name="headers">Optional headers.</param>
+    /// <exception cref="ArgumentException"><paramref name="type"/> is not a valid message type.</exception>
+    public ChannelMessage(string type, ReadOnlyMemory<byte> payload, MessageHeaders headers = default)
+    {
+        ChannelNames.ValidateMessageType(type);
+        Type = type;
+        Payload = payload;
+        Headers = headers;
+    }
+
+    private ChannelMessage(ChannelMessage source, MessageHeaders headers)
+    {
+        Type = source.Type;
+        Payload = source.Payload;
+        Headers = headers;
+    }
+
+    /// <summary>Gets the message type that selects the handler.</summary>
+    public string Type { get; }
+
+    /// <summary>Gets the serialized message.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>Gets the headers.</summary>
+    public MessageHeaders Headers { get; }
+
+    /// <summary>Serializes a typed message once into a new envelope.</summary>
+    /// <typeparam name="T">The message record, with a generated serializer.</typeparam>
+    /// <param name="message">The message.</param>
+    /// <param name="headers">Optional headers.</param>
+    /// <returns>An envelope whose payload is exactly the serialized bytes.</returns>
+    public static ChannelMessage Create<T>(T message, MessageHeaders headers = default)
+        where T : IChannelMessage<T>
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        T.Write(message, buffer);
+        return new ChannelMessage(T.MessageType, buffer.WrittenSpan.ToArray(), headers);
+    }
+
+    /// <summary>Reads the payload as <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The expected message record.</typeparam>
+    /// <returns>The message.</returns>
+    /// <exception cref="InvalidOperationException">The envelope's type is not <typeparamref name="T"/>'s type.</exception>
+    /// <exception cref="FormatException">The payload is not a valid <typeparamref name="T"/>.</exception>
+    public T Read<T>()
+        where T : IChannelMessage<T>
+    {
+        if (!string.Equals(Type, T.MessageType, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"Cannot read a '{Type}' message as {typeof(T).Name}, whose message type is '{T.MessageType}'.");
+        }
+
+        return T.Read(Payload.Span);
+    }
+
+    /// <summary>Returns a copy of this envelope with other headers; the payload bytes are shared, not copied.</summary>
+    /// <param name="headers">The new headers.</param>
+    /// <returns>A new envelope.</returns>
+    public ChannelMessage WithHeaders(MessageHeaders headers) => new(this, headers);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Type} ({Payload.Length} bytes)";
+}

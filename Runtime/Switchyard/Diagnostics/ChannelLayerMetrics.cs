@@ -1,0 +1,76 @@
+using System.Diagnostics.Metrics;
+
+namespace Switchyard;
+
+/// <summary>
+/// The counters a channel layer reports, on the <see cref="SwitchyardDiagnostics.MeterName"/> meter, each tagged
+/// with <c>switchyard.layer</c> (the backend's name).
+/// </summary>
+/// <remarks>
+/// Instruments: <c>switchyard.layer.messages.sent</c>, <c>.received</c>, <c>.expired</c>, <c>.dropped</c>
+/// (tagged <c>reason</c>: <c>channel_full</c>), <c>switchyard.layer.group.sends</c> and
+/// <c>switchyard.layer.group.members_reached</c>. Recording allocates nothing.
+/// </remarks>
+public sealed class ChannelLayerMetrics
+{
+    /// <summary>The value of the <c>reason</c> tag for messages dropped because their channel was full.</summary>
+    public const string ReasonChannelFull = "channel_full";
+
+    private readonly KeyValuePair<string, object?> _layer;
+    private readonly KeyValuePair<string, object?> _full;
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _expired;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _groupSends;
+    private readonly Counter<long> _membersReached;
+
+    /// <summary>Creates the instruments on <paramref name="meter"/>.</summary>
+    /// <param name="meter">The meter; normally from <see cref="IMeterFactory"/> with <see cref="SwitchyardDiagnostics.MeterName"/>.</param>
+    /// <param name="layerName">The backend's name, recorded as the <c>switchyard.layer</c> tag.</param>
+    public ChannelLayerMetrics(Meter meter, string layerName)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        _layer = new("switchyard.layer", layerName);
+        _full = new("reason", ReasonChannelFull);
+        _sent = meter.CreateCounter<long>("switchyard.layer.messages.sent", "{message}", "Messages accepted by a channel.");
+        _received = meter.CreateCounter<long>("switchyard.layer.messages.received", "{message}", "Messages handed to a receiver.");
+        _expired = meter.CreateCounter<long>("switchyard.layer.messages.expired", "{message}", "Messages dropped unread after their expiry.");
+        _dropped = meter.CreateCounter<long>("switchyard.layer.messages.dropped", "{message}", "Messages not delivered to a channel, by reason.");
+        _groupSends = meter.CreateCounter<long>("switchyard.layer.group.sends", "{send}", "Group sends.");
+        _membersReached = meter.CreateCounter<long>("switchyard.layer.group.members_reached", "{channel}", "Member channels that received a group message.");
+    }
+
+    /// <summary>Records messages accepted by a channel.</summary>
+    /// <param name="count">How many.</param>
+    public void Sent(long count = 1) => _sent.Add(count, _layer);
+
+    /// <summary>Records messages handed to receivers.</summary>
+    /// <param name="count">How many.</param>
+    public void Received(long count = 1) => _received.Add(count, _layer);
+
+    /// <summary>Records messages dropped unread because they expired.</summary>
+    /// <param name="count">How many.</param>
+    public void Expired(long count) => _expired.Add(count, _layer);
+
+    /// <summary>Records messages not delivered because their channel was full.</summary>
+    /// <param name="count">How many.</param>
+    public void DroppedFull(long count = 1) => _dropped.Add(count, _layer, _full);
+
+    /// <summary>Records one group send and its outcome.</summary>
+    /// <param name="result">What the send did.</param>
+    public void GroupSent(GroupSendResult result)
+    {
+        _groupSends.Add(1, _layer);
+        if (result.Delivered > 0)
+        {
+            _membersReached.Add(result.Delivered, _layer);
+            _sent.Add(result.Delivered, _layer);
+        }
+
+        if (result.SkippedFull > 0)
+        {
+            _dropped.Add(result.SkippedFull, _layer, _full);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+
+namespace Switchyard;
+
+/// <summary>The names under which Switchyard publishes traces and metrics, for OpenTelemetry configuration.</summary>
+/// <remarks>
+/// <code>
+/// builder.Services.AddOpenTelemetry()
+///     .WithTracing(t => t.AddSource(SwitchyardDiagnostics.ActivitySourceName))
+///     .WithMetrics(m => m.AddMeter(SwitchyardDiagnostics.MeterName));
+/// </code>
+/// </remarks>
+public static class SwitchyardDiagnostics
+{
+    /// <summary>The <see cref="ActivitySource"/> name: sends are producer spans, handled messages consumer spans.</summary>
+    public const string ActivitySourceName = "Switchyard";
+
+    /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> name of every Switchyard instrument.</summary>
+    public const string MeterName = "Switchyard";
+
+    internal static readonly ActivitySource ActivitySource = new(ActivitySourceName);
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchyard.Internal;
+
+/// <summary>Log events shared by every channel layer. EventIds are fixed; never renumber them.</summary>
+internal static partial class ChannelLayerLog
+{
+    [LoggerMessage(EventId = 1, EventName = "ChannelFull", Level = LogLevel.Warning,
+        Message = "Message '{MessageType}' to channel '{Channel}' was refused: the channel is full (capacity {Capacity}).")]
+    public static partial void ChannelFull(ILogger logger, string messageType, string channel, int capacity);
+
+    [LoggerMessage(EventId = 2, EventName = "GroupMembersSkippedFull", Level = LogLevel.Warning,
+        Message = "Group send of '{MessageType}' to '{Group}' skipped {Skipped} of {Members} member channel(s) because they were full: {Channels}.")]
+    public static partial void GroupMembersSkippedFull(ILogger logger, string messageType, string group, int skipped, int members, string channels);
+
+    [LoggerMessage(EventId = 3, EventName = "MessagesExpired", Level = LogLevel.Information,
+        Message = "{Count} unread message(s) expired on channel '{Channel}'; the channel left {Groups} group(s) because its consumer is presumed gone.")]
+    public static partial void MessagesExpired(ILogger logger, int count, string channel, int groups);
+
+    [LoggerMessage(EventId = 4, EventName = "GroupMembershipsExpired", Level = LogLevel.Debug,
+        Message = "{Count} group membership(s) of group '{Group}' expired.")]
+    public static partial void GroupMembershipsExpired(ILogger logger, int count, string group);
+
+    [LoggerMessage(EventId = 5, EventName = "LayerClosed", Level = LogLevel.Debug,
+        Message = "The {Layer} channel layer closed; {Waiting} waiting receive(s) were failed.")]
+    public static partial void LayerClosed(ILogger logger, string layer, int waiting);
+}

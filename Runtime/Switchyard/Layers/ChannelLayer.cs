@@ -1,0 +1,483 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchyard.Internal;
+
+namespace Switchyard;
+
+/// <summary>
+/// The channel-layer contract: named FIFO channels, groups of channels, and the semantics every backend keeps
+/// (capacity, expiry, group expiry, message size, name rules). Backends (in-memory, Redis, IPC) derive from it
+/// and implement the <c>...CoreAsync</c> members; this class validates arguments, enforces the message size,
+/// propagates trace context and records metrics once for all of them.
+/// </summary>
+/// <remarks>
+/// <para>Every operation throws <see cref="ChannelLayerClosedException"/> once the layer is closed, and
+/// <see cref="ArgumentException"/> naming the bad name for invalid channel or group names.</para>
+/// <para>Delivery is at most once. A message that expires or meets a full channel is never lost silently: it is
+/// counted in <see cref="ChannelLayerMetrics"/> and logged.</para>
+/// </remarks>
+public abstract class ChannelLayer : IAsyncDisposable
+{
+    private static readonly Meter SharedMeter = new(SwitchyardDiagnostics.MeterName);
+
+    private int _closed;
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="name">The backend's short name (<c>inmemory</c>, <c>redis</c>), used in metrics, logs and messages.</param>
+    /// <param name="options">The semantics to enforce; validated here.</param>
+    /// <param name="timeProvider">The clock for expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where log events go; none when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Where metrics go; a process-wide meter when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    protected ChannelLayer(
+        string name,
+        ChannelLayerOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Name = name;
+        Options = options;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        Logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.ChannelLayer." + name) ?? NullLogger.Instance;
+        var meter = meterFactory?.Create(new MeterOptions(SwitchyardDiagnostics.MeterName)) ?? SharedMeter;
+        Metrics = new ChannelLayerMetrics(meter, name);
+    }
+
+    /// <summary>Gets the backend's short name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the semantics this layer enforces.</summary>
+    public ChannelLayerOptions Options { get; }
+
+    /// <summary>Gets what this layer supports beyond send and receive.</summary>
+    public abstract ChannelLayerCapabilities Capabilities { get; }
+
+    /// <summary>Gets whether <see cref="CloseAsync"/> has been called.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>Gets the clock used for expiry.</summary>
+    protected TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets the layer's logger.</summary>
+    protected ILogger Logger { get; }
+
+    /// <summary>Gets the layer's metrics.</summary>
+    protected ChannelLayerMetrics Metrics { get; }
+
+    /// <summary>Sends a message to a channel.</summary>
+    /// <param name="channel">The channel name.</param>
+    /// <param name="message">The message; its payload must not exceed <see cref="ChannelLayerOptions.MaxMessageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels a send that has to wait (remote layers).</param>
+    /// <returns>A task that completes when the channel has accepted the message.</returns>
+    /// <exception cref="ArgumentException"><paramref name="channel"/> is not a valid channel name.</exception>
+    /// <exception cref="MessageTooLargeException">The payload is larger than the maximum message size.</exception>
+    /// <exception cref="ChannelFullException">The channel holds its capacity of unread messages.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask SendAsync(string channel, ChannelMessage message, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("send");
+        ChannelNames.ValidateChannelName(channel);
+        ArgumentNullException.ThrowIfNull(message);
+        ThrowIfTooLarge(message, channel);
+
+        var activity = StartProducer("send", channel, ref message);
+        ValueTask pending;
+        try
+        {
+            pending = SendCoreAsync(channel, message, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            OnSendFailed(channel, message, ex, activity);
+            throw;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+            Metrics.Sent();
+            activity?.Dispose();
+            return default;
+        }
+
+        return AwaitSendAsync(pending, channel, message, activity);
+    }
+
+    /// <summary>
+    /// Receives the first message of a channel, waiting until one arrives. When several receivers wait on one
+    /// channel, each message goes to exactly one of them.
+    /// </summary>
+    /// <param name="channel">The channel name.</param>
+    /// <param name="cancellationToken">Stops waiting. A cancelled receive never takes a message off the channel.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="ArgumentException"><paramref name="channel"/> is not a valid channel name.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed, or closed while waiting.</exception>
+    public ValueTask<ChannelMessage> ReceiveAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("receive");
+        ChannelNames.ValidateChannelName(channel);
+        var pending = ReceiveCoreAsync(channel, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            Metrics.Received();
+            return pending;
+        }
+
+        return AwaitReceiveAsync(pending);
+    }
+
+    /// <summary>
+    /// Returns a new, unguessable process-local channel name (<c>{prefix}.{process}!{128 random bits}</c>) that
+    /// a consumer in this process can receive on.
+    /// </summary>
+    /// <param name="prefix">The name's leading part; a valid group-style name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The channel name.</returns>
+    /// <exception cref="ArgumentException"><paramref name="prefix"/> is invalid or too long.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask<string> NewChannelAsync(string prefix = "specific", CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("create a channel");
+        ChannelNames.ValidateGroupName(prefix);
+        return NewChannelCoreAsync(prefix, cancellationToken);
+    }
+
+    /// <summary>Adds a channel to a group, or renews its membership (memberships expire after <see cref="ChannelLayerOptions.GroupExpiry"/>).</summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="channel">The channel name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the membership is recorded.</returns>
+    /// <exception cref="ArgumentException">A name is invalid.</exception>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.Groups"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask GroupAddAsync(string group, string channel, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("add to a group");
+        RequireCapability(ChannelLayerCapabilities.Groups, "group add");
+        ChannelNames.ValidateGroupName(group);
+        ChannelNames.ValidateChannelName(channel);
+        return GroupAddCoreAsync(group, channel, cancellationToken);
+    }
+
+    /// <summary>Removes a channel from a group. Removing a channel that is not a member does nothing.</summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="channel">The channel name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the membership is gone.</returns>
+    /// <exception cref="ArgumentException">A name is invalid.</exception>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.Groups"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask GroupDiscardAsync(string group, string channel, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("discard from a group");
+        RequireCapability(ChannelLayerCapabilities.Groups, "group discard");
+        ChannelNames.ValidateGroupName(group);
+        ChannelNames.ValidateChannelName(channel);
+        return GroupDiscardCoreAsync(group, channel, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends one message to every channel of a group. The message is serialized once and the same bytes reach
+    /// every member. A member whose channel is full is skipped, counted and logged; the send never fails for
+    /// the whole group because of one member.
+    /// </summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels a send that has to wait (remote layers).</param>
+    /// <returns>How many members received the message and how many were skipped.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is invalid.</exception>
+    /// <exception cref="MessageTooLargeException">The payload is larger than the maximum message size.</exception>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.Groups"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask<GroupSendResult> GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("send to a group");
+        RequireCapability(ChannelLayerCapabilities.Groups, "group send");
+        ChannelNames.ValidateGroupName(group);
+        ArgumentNullException.ThrowIfNull(message);
+        ThrowIfTooLarge(message, group);
+
+        var activity = StartProducer("group_send", group, ref message);
+        ValueTask<GroupSendResult> pending;
+        try
+        {
+            pending = GroupSendCoreAsync(group, message, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.Dispose();
+            throw;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            Metrics.GroupSent(result);
+            activity?.Dispose();
+            return new ValueTask<GroupSendResult>(result);
+        }
+
+        return AwaitGroupSendAsync(pending, activity);
+    }
+
+    /// <summary>Drops every message and every group membership. For tests; pending receives keep waiting.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the layer is empty.</returns>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.Flush"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("flush");
+        RequireCapability(ChannelLayerCapabilities.Flush, "flush");
+        return FlushCoreAsync(cancellationToken);
+    }
+
+    /// <summary>Closes the layer: waiting receives fail with <see cref="ChannelLayerClosedException"/> and every later call throws it. Idempotent.</summary>
+    /// <returns>A task that completes when the layer has released its resources.</returns>
+    public ValueTask CloseAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return default;
+        }
+
+        return CloseCoreAsync();
+    }
+
+    /// <summary>Closes the layer (see <see cref="CloseAsync"/>).</summary>
+    /// <returns>A task that completes when the layer is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Stores <paramref name="message"/> on <paramref name="channel"/>; arguments are already validated.</summary>
+    /// <param name="channel">A valid channel name.</param>
+    /// <param name="message">The message, within the size limit.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the message is stored.</returns>
+    /// <exception cref="ChannelFullException">The channel is full.</exception>
+    protected abstract ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Takes the first message of <paramref name="channel"/>, waiting for one; must not lose a message when cancelled.</summary>
+    /// <param name="channel">A valid channel name.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The message.</returns>
+    protected abstract ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken);
+
+    /// <summary>Returns a new process-local channel name; by default <c>{prefix}.{<see cref="ProcessChannelPrefix"/>}!{random}</c>.</summary>
+    /// <param name="prefix">A valid prefix.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The channel name.</returns>
+    protected virtual ValueTask<string> NewChannelCoreAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var name = $"{prefix}.{ProcessChannelPrefix}{ChannelNames.ProcessLocalSeparator}{NewRandomSuffix()}";
+        if (name.Length >= ChannelNames.MaxLength)
+        {
+            throw new ArgumentException(
+                $"Channel prefix '{prefix}' is too long: the new channel name would be {name.Length} characters, and names must be shorter than {ChannelNames.MaxLength}.",
+                nameof(prefix));
+        }
+
+        return new ValueTask<string>(name);
+    }
+
+    /// <summary>Gets the part of new channel names that identifies this process to the layer (before the <c>!</c>).</summary>
+    protected virtual string ProcessChannelPrefix => Name;
+
+    /// <summary>Records a group membership; arguments are already validated.</summary>
+    /// <param name="group">A valid group name.</param>
+    /// <param name="channel">A valid channel name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when done.</returns>
+    protected virtual ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>Removes a group membership; arguments are already validated.</summary>
+    /// <param name="group">A valid group name.</param>
+    /// <param name="channel">A valid channel name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when done.</returns>
+    protected virtual ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>Sends to every member, skipping (and logging) full ones; arguments are already validated.</summary>
+    /// <param name="group">A valid group name.</param>
+    /// <param name="message">The message, within the size limit.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The per-member outcome.</returns>
+    protected virtual ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>Drops every message and membership.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when done.</returns>
+    protected virtual ValueTask FlushCoreAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    /// <summary>Releases the backend's resources and fails waiting receives with <see cref="ChannelLayerClosedException"/>. Called once.</summary>
+    /// <returns>A task that completes when done.</returns>
+    protected abstract ValueTask CloseCoreAsync();
+
+    /// <summary>Creates the exception every operation throws after close.</summary>
+    /// <param name="operation">What was attempted, such as <c>receive</c>.</param>
+    /// <returns>The exception.</returns>
+    protected ChannelLayerClosedException ClosedException(string operation) => ChannelLayerClosedException.For(Name, operation);
+
+    /// <summary>Logs that a group send skipped full members (one event per group send, not one per member).</summary>
+    /// <param name="group">The group.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="members">How many members the send considered.</param>
+    /// <param name="skipped">The skipped channel names; only the first few are listed.</param>
+    protected void LogSkippedFullMembers(string group, ChannelMessage message, int members, IReadOnlyCollection<string> skipped)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(skipped);
+        const int Listed = 10;
+        var names = string.Join(", ", skipped.Take(Listed)) + (skipped.Count > Listed ? $" and {skipped.Count - Listed} more" : string.Empty);
+        ChannelLayerLog.GroupMembersSkippedFull(Logger, message.Type, group, skipped.Count, members, names);
+    }
+
+    /// <summary>Records and logs messages that expired unread on <paramref name="channel"/>.</summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="count">How many expired.</param>
+    /// <param name="groupsLeft">How many groups the channel left as a result.</param>
+    protected void OnMessagesExpired(string channel, int count, int groupsLeft)
+    {
+        Metrics.Expired(count);
+        ChannelLayerLog.MessagesExpired(Logger, count, channel, groupsLeft);
+    }
+
+    private static string NewRandomSuffix()
+    {
+        // 128 random bits, URL-safe base64: 22 characters, all of them valid in channel names.
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    private void ThrowIfClosed(string operation)
+    {
+        if (IsClosed)
+        {
+            throw ClosedException(operation);
+        }
+    }
+
+    private void RequireCapability(ChannelLayerCapabilities capability, string operation)
+    {
+        if ((Capabilities & capability) != capability)
+        {
+            throw new NotSupportedException($"The {Name} channel layer does not support {operation} (it lacks the {capability} capability).");
+        }
+    }
+
+    private void ThrowIfTooLarge(ChannelMessage message, string destination)
+    {
+        if (message.Payload.Length > Options.MaxMessageSize)
+        {
+            throw new MessageTooLargeException(message.Type, destination, message.Payload.Length, Options.MaxMessageSize);
+        }
+    }
+
+    // Starts a producer span when someone listens, and stamps the current trace context on the message so the
+    // consumer's span joins the same trace. Without a listener or an ambient activity this allocates nothing.
+    private static Activity? StartProducer(string operation, string destination, ref ChannelMessage message)
+    {
+        var activity = SwitchyardDiagnostics.ActivitySource.HasListeners()
+            ? SwitchyardDiagnostics.ActivitySource.StartActivity($"{operation} {destination}", ActivityKind.Producer)
+            : null;
+        if (activity is not null)
+        {
+            activity.SetTag("messaging.system", "switchyard");
+            activity.SetTag("messaging.operation.name", operation);
+            activity.SetTag("messaging.destination.name", destination);
+            activity.SetTag("switchyard.message.type", message.Type);
+        }
+
+        var context = activity ?? Activity.Current;
+        if (context?.Id is { } traceParent && context.IdFormat == ActivityIdFormat.W3C)
+        {
+            var headers = message.Headers.With(MessageHeaders.TraceParent, traceParent);
+            if (!string.IsNullOrEmpty(context.TraceStateString))
+            {
+                headers = headers.With(MessageHeaders.TraceState, context.TraceStateString);
+            }
+
+            message = message.WithHeaders(headers);
+        }
+
+        return activity;
+    }
+
+    private void OnSendFailed(string channel, ChannelMessage message, Exception exception, Activity? activity)
+    {
+        if (exception is ChannelFullException full)
+        {
+            Metrics.DroppedFull();
+            ChannelLayerLog.ChannelFull(Logger, message.Type, channel, full.Capacity);
+        }
+
+        if (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+            activity.Dispose();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitSendAsync(ValueTask pending, string channel, ChannelMessage message, Activity? activity)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            OnSendFailed(channel, message, ex, activity);
+            throw;
+        }
+
+        Metrics.Sent();
+        activity?.Dispose();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ChannelMessage> AwaitReceiveAsync(ValueTask<ChannelMessage> pending)
+    {
+        var message = await pending.ConfigureAwait(false);
+        Metrics.Received();
+        return message;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<GroupSendResult> AwaitGroupSendAsync(ValueTask<GroupSendResult> pending, Activity? activity)
+    {
+        try
+        {
+            var result = await pending.ConfigureAwait(false);
+            Metrics.GroupSent(result);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
+        }
+    }
+}

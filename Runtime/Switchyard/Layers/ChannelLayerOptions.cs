@@ -1,0 +1,101 @@
+using Switchyard.Internal;
+
+namespace Switchyard;
+
+/// <summary>
+/// The semantics every channel layer enforces: capacity, expiry, group expiry and message size. Defaults are
+/// Django Channels' (capacity 100, expiry 60 s, group expiry 86400 s) plus a 1 MiB message size limit.
+/// </summary>
+public class ChannelLayerOptions
+{
+    /// <summary>The default capacity of a channel.</summary>
+    public const int DefaultCapacity = 100;
+
+    /// <summary>The default maximum message size: 1 MiB.</summary>
+    public const int DefaultMaxMessageSize = 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how many unread messages a channel holds before sends to it fail with
+    /// <see cref="ChannelFullException"/>. Default 100.
+    /// </summary>
+    public int Capacity { get; set; } = DefaultCapacity;
+
+    /// <summary>Gets per-pattern capacities, tried in order; the first rule whose pattern matches wins.</summary>
+    public IList<ChannelCapacityRule> ChannelCapacity { get; } = new List<ChannelCapacityRule>();
+
+    /// <summary>Gets or sets how long an unread message lives. An expired message is dropped, counted and logged,
+    /// and its channel leaves every group (its consumer is presumed gone). Default 60 s.</summary>
+    public TimeSpan Expiry { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets how long a group membership lives after its last <see cref="ChannelLayer.GroupAddAsync"/>. Default 86400 s.</summary>
+    public TimeSpan GroupExpiry { get; set; } = TimeSpan.FromSeconds(86400);
+
+    /// <summary>Gets or sets the largest payload, in bytes, that a send accepts; larger ones fail with
+    /// <see cref="MessageTooLargeException"/>. Default 1 MiB.</summary>
+    public int MaxMessageSize { get; set; } = DefaultMaxMessageSize;
+
+    /// <summary>Adds a capacity rule for channels matching <paramref name="pattern"/>.</summary>
+    /// <param name="pattern">A glob such as <c>http.response!*</c>.</param>
+    /// <param name="capacity">The capacity for matching channels.</param>
+    /// <returns>These options, for chaining.</returns>
+    public ChannelLayerOptions WithCapacity(string pattern, int capacity)
+    {
+        ChannelCapacity.Add(new ChannelCapacityRule(pattern, capacity));
+        return this;
+    }
+
+    /// <summary>Throws when a value is out of range, naming the option.</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public virtual void Validate()
+    {
+        if (Capacity < 1)
+        {
+            throw new ArgumentException($"{nameof(ChannelLayerOptions)}.{nameof(Capacity)} must be at least 1, not {Capacity}.");
+        }
+
+        if (Expiry <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(ChannelLayerOptions)}.{nameof(Expiry)} must be positive, not {Expiry}.");
+        }
+
+        if (GroupExpiry <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(ChannelLayerOptions)}.{nameof(GroupExpiry)} must be positive, not {GroupExpiry}.");
+        }
+
+        if (MaxMessageSize < 1)
+        {
+            throw new ArgumentException($"{nameof(ChannelLayerOptions)}.{nameof(MaxMessageSize)} must be at least 1 byte, not {MaxMessageSize}.");
+        }
+
+        foreach (var rule in ChannelCapacity)
+        {
+            if (string.IsNullOrEmpty(rule.Pattern))
+            {
+                throw new ArgumentException($"A {nameof(ChannelLayerOptions)}.{nameof(ChannelCapacity)} rule has an empty pattern.");
+            }
+
+            if (rule.Capacity < 1)
+            {
+                throw new ArgumentException(
+                    $"The {nameof(ChannelLayerOptions)}.{nameof(ChannelCapacity)} rule for '{rule.Pattern}' must have a capacity of at least 1, not {rule.Capacity}.");
+            }
+        }
+    }
+
+    /// <summary>Returns the capacity of <paramref name="channel"/>: the first matching rule's, else <see cref="Capacity"/>.</summary>
+    /// <param name="channel">A channel name.</param>
+    /// <returns>The channel's capacity.</returns>
+    public int GetCapacity(string channel)
+    {
+        foreach (var rule in ChannelCapacity)
+        {
+            if (Glob.IsMatch(rule.Pattern, channel))
+            {
+                return rule.Capacity;
+            }
+        }
+
+        return Capacity;
+    }
+}

@@ -1,0 +1,219 @@
+namespace Switchyard.InMemory;
+
+/// <summary>
+/// One named channel of the in-memory layer: a bounded FIFO of unexpired messages and a FIFO of waiting receives.
+/// All state changes happen under one lock; waiters are completed outside it.
+/// </summary>
+internal sealed class ChannelQueue
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<Entry> _messages = new();
+    private readonly LinkedList<ReceiveWaiter> _waiters = new();
+    private ReceiveWaiter? _spareWaiter;
+    private bool _retired;
+    private long _lastUsed;
+
+    public ChannelQueue(string name, int capacity, long now)
+    {
+        Name = name;
+        Capacity = capacity;
+        _lastUsed = now;
+    }
+
+    public string Name { get; }
+
+    public int Capacity { get; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _messages.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands the message to the first waiting receive, or queues it. <paramref name="expired"/> returns how many
+    /// messages expired and were dropped from the head first.
+    /// </summary>
+    public SendOutcome TrySend(ChannelMessage message, long now, long expiresAt, out int expired)
+    {
+        ReceiveWaiter? waiter = null;
+        lock (_lock)
+        {
+            expired = 0;
+            if (_retired)
+            {
+                return SendOutcome.Retired;
+            }
+
+            expired = DropExpired(now);
+            _lastUsed = now;
+            while (_waiters.First is { } node)
+            {
+                _waiters.RemoveFirst();
+                if (node.Value.TryClaim())
+                {
+                    waiter = node.Value;
+                    break;
+                }
+            }
+
+            if (waiter is null)
+            {
+                if (_messages.Count >= Capacity)
+                {
+                    return SendOutcome.Full;
+                }
+
+                _messages.Enqueue(new Entry(message, expiresAt));
+                return SendOutcome.Queued;
+            }
+        }
+
+        waiter.Deliver(message);
+        return SendOutcome.Delivered;
+    }
+
+    /// <summary>Takes the first message or registers a waiting receive. Returns false when the queue was retired.</summary>
+    public bool TryReceive(long now, CancellationToken cancellationToken, out ValueTask<ChannelMessage> result, out int expired)
+    {
+        lock (_lock)
+        {
+            expired = 0;
+            if (_retired)
+            {
+                result = default;
+                return false;
+            }
+
+            expired = DropExpired(now);
+            _lastUsed = now;
+            if (_messages.TryDequeue(out var entry))
+            {
+                result = new ValueTask<ChannelMessage>(entry.Message);
+                return true;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                result = ValueTask.FromCanceled<ChannelMessage>(cancellationToken);
+                return true;
+            }
+
+            PruneAbandonedWaiters();
+            var waiter = Interlocked.Exchange(ref _spareWaiter, null) ?? new ReceiveWaiter(this);
+            waiter.Arm(cancellationToken);
+            if (waiter.IsPending)
+            {
+                _waiters.AddLast(waiter.Node);
+            }
+
+            result = new ValueTask<ChannelMessage>(waiter, waiter.Version);
+            return true;
+        }
+    }
+
+    /// <summary>Drops expired messages; retires the queue when it is empty, unwatched and idle since <paramref name="idleSince"/>.</summary>
+    /// <returns>How many messages expired, and whether the queue is now retired.</returns>
+    public (int Expired, bool Retired) Sweep(long now, long idleSince)
+    {
+        lock (_lock)
+        {
+            var expired = DropExpired(now);
+            PruneAbandonedWaiters();
+            if (_messages.Count == 0 && _waiters.Count == 0 && _lastUsed <= idleSince)
+            {
+                _retired = true;
+            }
+
+            return (expired, _retired);
+        }
+    }
+
+    /// <summary>Drops every message; waiting receives keep waiting.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _messages.Clear();
+        }
+    }
+
+    /// <summary>Retires the queue and fails every waiting receive with <paramref name="error"/>.</summary>
+    /// <returns>How many receives were waiting.</returns>
+    public int Close(Exception error)
+    {
+        List<ReceiveWaiter> waiting = [];
+        lock (_lock)
+        {
+            _retired = true;
+            _messages.Clear();
+            while (_waiters.First is { } node)
+            {
+                _waiters.RemoveFirst();
+                if (node.Value.TryClaim())
+                {
+                    waiting.Add(node.Value);
+                }
+            }
+        }
+
+        foreach (var waiter in waiting)
+        {
+            waiter.Fail(error);
+        }
+
+        return waiting.Count;
+    }
+
+    public void ReturnWaiter(ReceiveWaiter waiter) => Interlocked.CompareExchange(ref _spareWaiter, waiter, null);
+
+    private int DropExpired(long now)
+    {
+        var expired = 0;
+        while (_messages.TryPeek(out var head) && head.ExpiresAt <= now)
+        {
+            _messages.Dequeue();
+            expired++;
+        }
+
+        return expired;
+    }
+
+    private void PruneAbandonedWaiters()
+    {
+        var node = _waiters.First;
+        while (node is not null)
+        {
+            var next = node.Next;
+            if (!node.Value.IsPending)
+            {
+                _waiters.Remove(node);
+            }
+
+            node = next;
+        }
+    }
+
+    private readonly record struct Entry(ChannelMessage Message, long ExpiresAt);
+}
+
+/// <summary>What <see cref="ChannelQueue.TrySend"/> did with a message.</summary>
+internal enum SendOutcome
+{
+    /// <summary>Handed straight to a waiting receive.</summary>
+    Delivered,
+
+    /// <summary>Queued for a later receive.</summary>
+    Queued,
+
+    /// <summary>Refused: the channel holds its capacity.</summary>
+    Full,
+
+    /// <summary>The queue was retired by the sweeper; look it up again.</summary>
+    Retired,
+}

@@ -1,0 +1,238 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Switchyard.InMemory;
+using Switchyard.Internal;
+
+namespace Switchyard;
+
+/// <summary>
+/// The embedded default channel layer: every channel and group lives in this process's memory. It keeps the
+/// full semantics of the contract (FIFO, capacity, per-pattern capacity, expiry, group expiry, flush) so code
+/// tested on it behaves the same on Redis.
+/// </summary>
+/// <remarks>
+/// <para>Messages are never copied: a group send hands the same envelope, and so the same payload bytes, to every
+/// member. Expired messages are found lazily whenever their channel is touched (send, receive, group send) and by
+/// a periodic sweep, which also reclaims idle empty channels and expired group memberships, so a channel that is
+/// written and never read cannot grow memory without bound.</para>
+/// <para>Thread-safe. Each channel has its own lock; continuations of waiting receives run asynchronously, never
+/// on the sender's stack.</para>
+/// </remarks>
+public sealed class InMemoryChannelLayer : ChannelLayer
+{
+    private readonly ConcurrentDictionary<string, ChannelQueue> _queues = new(StringComparer.Ordinal);
+    private readonly GroupRegistry _groups = new();
+    private readonly long _expiryTicks;
+    private readonly long _groupExpiryTicks;
+    private readonly ITimer _sweeper;
+
+    /// <summary>Creates an in-memory layer.</summary>
+    /// <param name="options">Capacity, expiry, group expiry and message size; defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for expiry and the sweep; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where log events go.</param>
+    /// <param name="meterFactory">Where metrics go.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public InMemoryChannelLayer(
+        ChannelLayerOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+        : base("inmemory", options ?? new ChannelLayerOptions(), timeProvider, loggerFactory, meterFactory)
+    {
+        _expiryTicks = ToTimestampTicks(Options.Expiry);
+        _groupExpiryTicks = ToTimestampTicks(Options.GroupExpiry);
+        var period = TimeSpan.FromTicks(Math.Clamp(Math.Min(Options.Expiry.Ticks, Options.GroupExpiry.Ticks) / 2, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond * 10));
+        _sweeper = TimeProvider.CreateTimer(static state => ((InMemoryChannelLayer)state!).Sweep(), this, period, period);
+    }
+
+    /// <inheritdoc />
+    public override ChannelLayerCapabilities Capabilities => ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush;
+
+    /// <summary>Gets how many unread messages <paramref name="channel"/> holds right now (for diagnostics and tests).</summary>
+    /// <param name="channel">The channel name.</param>
+    /// <returns>The number of queued messages, expired ones included until they are swept.</returns>
+    public int GetQueuedCount(string channel) => _queues.TryGetValue(channel, out var queue) ? queue.Count : 0;
+
+    /// <summary>Runs the expiry sweep now instead of waiting for the timer.</summary>
+    public void Sweep()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        var now = TimeProvider.GetTimestamp();
+        foreach (var (name, queue) in _queues)
+        {
+            var (expired, retired) = queue.Sweep(now, now - _expiryTicks);
+            if (expired > 0)
+            {
+                OnMessagesExpired(name, expired, _groups.RemoveChannel(name));
+            }
+
+            if (retired)
+            {
+                _queues.TryRemove(new KeyValuePair<string, ChannelQueue>(name, queue));
+            }
+        }
+
+        foreach (var (group, expired) in _groups.Sweep(now - _groupExpiryTicks))
+        {
+            ChannelLayerLog.GroupMembershipsExpired(Logger, expired, group);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var now = TimeProvider.GetTimestamp();
+        while (true)
+        {
+            var queue = GetQueue(channel, now);
+            var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired);
+            if (expired > 0)
+            {
+                OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
+            }
+
+            switch (outcome)
+            {
+                case SendOutcome.Retired:
+                    continue;
+                case SendOutcome.Full:
+                    throw new ChannelFullException(channel, queue.Capacity);
+                default:
+                    return default;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken)
+    {
+        var now = TimeProvider.GetTimestamp();
+        while (true)
+        {
+            var received = GetQueue(channel, now).TryReceive(now, cancellationToken, out var result, out var expired);
+            if (expired > 0)
+            {
+                OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
+            }
+
+            if (received)
+            {
+                return result;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        _groups.Add(group, channel, TimeProvider.GetTimestamp());
+        return default;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        _groups.Discard(group, channel);
+        return default;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var now = TimeProvider.GetTimestamp();
+        var (count, expiredMemberships) = _groups.RentMembers(group, now - _groupExpiryTicks, out var members);
+        if (expiredMemberships > 0)
+        {
+            ChannelLayerLog.GroupMembershipsExpired(Logger, expiredMemberships, group);
+        }
+
+        var delivered = 0;
+        List<string>? skipped = null;
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var channel = members[i];
+                SendOutcome outcome;
+                int expired;
+                do
+                {
+                    outcome = GetQueue(channel, now).TrySend(message, now, now + _expiryTicks, out expired);
+                }
+                while (outcome == SendOutcome.Retired);
+
+                if (expired > 0)
+                {
+                    // The member's consumer stopped reading long enough for a message to expire: it leaves its
+                    // groups. This message was still queued (or delivered), as a direct send would be.
+                    OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
+                }
+
+                if (outcome == SendOutcome.Full)
+                {
+                    (skipped ??= []).Add(channel);
+                }
+                else
+                {
+                    delivered++;
+                }
+            }
+        }
+        finally
+        {
+            if (count > 0)
+            {
+                Array.Clear(members, 0, count);
+                ArrayPool<string>.Shared.Return(members);
+            }
+        }
+
+        if (skipped is not null)
+        {
+            LogSkippedFullMembers(group, message, count, skipped);
+        }
+
+        return new ValueTask<GroupSendResult>(new GroupSendResult(delivered, skipped?.Count ?? 0));
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask FlushCoreAsync(CancellationToken cancellationToken)
+    {
+        foreach (var queue in _queues.Values)
+        {
+            queue.Clear();
+        }
+
+        _groups.Clear();
+        return default;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask CloseCoreAsync()
+    {
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
+        var waiting = 0;
+        foreach (var queue in _queues.Values)
+        {
+            waiting += queue.Close(ClosedException("receive"));
+        }
+
+        _queues.Clear();
+        _groups.Clear();
+        ChannelLayerLog.LayerClosed(Logger, Name, waiting);
+    }
+
+    private ChannelQueue GetQueue(string channel, long now) =>
+        _queues.TryGetValue(channel, out var queue)
+            ? queue
+            : _queues.GetOrAdd(channel, static (name, state) => new ChannelQueue(name, state.Layer.Options.GetCapacity(name), state.Now), (Layer: this, Now: now));
+
+    private long ToTimestampTicks(TimeSpan span) =>
+        (long)(span.Ticks * (double)TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond);
+}
