@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace Switchyard;
 
@@ -19,4 +20,10 @@ public static class SwitchyardDiagnostics
     public const string MeterName = "Switchyard";
 
     internal static readonly ActivitySource ActivitySource = new(ActivitySourceName);
+
+    private static readonly Meter SharedMeter = new(MeterName);
+
+    /// <summary>Returns the Switchyard meter from <paramref name="meterFactory"/>, or a process-wide one without a factory.</summary>
+    internal static Meter GetMeter(IMeterFactory? meterFactory) =>
+        meterFactory?.Create(new MeterOptions(MeterName)) ?? SharedMeter;
 }

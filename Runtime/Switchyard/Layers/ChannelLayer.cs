@@ -23,8 +23,6 @@ namespace Switchyard;
 /// </remarks>
 public abstract class ChannelLayer : IAsyncDisposable
 {
-    private static readonly Meter SharedMeter = new(SwitchyardDiagnostics.MeterName);
-
     private int _closed;
 
     /// <summary>Creates the layer.</summary>
@@ -48,8 +46,7 @@ public abstract class ChannelLayer : IAsyncDisposable
         Options = options;
         TimeProvider = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.ChannelLayer." + name) ?? NullLogger.Instance;
-        var meter = meterFactory?.Create(new MeterOptions(SwitchyardDiagnostics.MeterName)) ?? SharedMeter;
-        Metrics = new ChannelLayerMetrics(meter, name);
+        Metrics = new ChannelLayerMetrics(SwitchyardDiagnostics.GetMeter(meterFactory), name);
     }
 
     /// <summary>Gets the backend's short name.</summary>

@@ -1,0 +1,134 @@
+namespace Switchyard;
+
+/// <summary>
+/// The base of every consumer: a class that handles the events of one connection or of one named channel.
+/// One instance serves one connection or channel, and its handlers never run concurrently: a
+/// <see cref="ConsumerRunner"/> feeds them one message at a time from the consumer's mailbox.
+/// </summary>
+/// <remarks>
+/// Handlers are methods the Switchyard source generator wires to message types through
+/// <see cref="IConsumerDispatcher"/>, so the class must be <c>partial</c>. Groups joined with
+/// <see cref="JoinGroupAsync"/> are left automatically when the consumer stops.
+/// </remarks>
+public abstract class Consumer
+{
+    private readonly HashSet<string> _groups = new(StringComparer.Ordinal);
+    private ConsumerRunner? _runner;
+
+    /// <summary>Gets what the consumer knows of its connection or channel.</summary>
+    /// <exception cref="InvalidOperationException">The consumer has not been started by a <see cref="ConsumerRunner"/>.</exception>
+    public ConsumerScope Scope => Runner.Scope;
+
+    /// <summary>Gets the channel this consumer receives on (its reply address).</summary>
+    /// <exception cref="InvalidOperationException">The consumer has not been started.</exception>
+    public string ChannelName => Runner.Scope.ChannelName;
+
+    /// <summary>Gets the groups this consumer has joined and will leave when it stops.</summary>
+    public IReadOnlyCollection<string> Groups => _groups;
+
+    /// <summary>Gets the channel layer the consumer is attached to.</summary>
+    /// <exception cref="InvalidOperationException">The consumer runs without a channel layer.</exception>
+    protected ChannelLayer Layer => Runner.Layer ?? throw new InvalidOperationException(
+        $"{GetType().Name} runs without a channel layer; channel and group operations need one.");
+
+    private ConsumerRunner Runner => _runner ?? throw new InvalidOperationException(
+        $"{GetType().Name} has not been started; consumers are run by a {nameof(ConsumerRunner)}.");
+
+    /// <summary>Asks the runner to stop this consumer once the current handler returns (Django Channels' <c>StopConsumer</c>).</summary>
+    public void StopConsumer() => Runner.Stop();
+
+    /// <summary>Called once before the first message is dispatched. Join groups or accept the connection here.</summary>
+    /// <param name="cancellationToken">Cancelled when the consumer is aborted.</param>
+    /// <returns>A task that completes when the consumer is ready.</returns>
+    protected internal virtual ValueTask OnStartedAsync(CancellationToken cancellationToken) => default;
+
+    /// <summary>Called once after the last message, with the reason; groups have already been left.</summary>
+    /// <param name="reason">Why the consumer stopped.</param>
+    /// <param name="cancellationToken">Bounds the clean-up.</param>
+    /// <returns>A task that completes when clean-up is done.</returns>
+    protected internal virtual ValueTask OnStoppedAsync(ConsumerStopReason reason, CancellationToken cancellationToken) => default;
+
+    /// <summary>
+    /// Called for a message whose type no handler takes, after the runner logged and counted it. The default does
+    /// nothing more; server consumers override it to close the connection with a protocol error.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancelled when the consumer is aborted.</param>
+    /// <returns>A task that completes when the message has been dealt with.</returns>
+    protected internal virtual ValueTask OnUnhandledMessageAsync(ChannelMessage message, CancellationToken cancellationToken) => default;
+
+    /// <summary>Adds this consumer's channel to <paramref name="group"/>; it leaves the group automatically when it stops.</summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the membership is recorded.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is invalid.</exception>
+    protected async ValueTask JoinGroupAsync(string group, CancellationToken cancellationToken = default)
+    {
+        await Layer.GroupAddAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
+        _groups.Add(group);
+    }
+
+    /// <summary>Removes this consumer's channel from <paramref name="group"/>.</summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the membership is gone.</returns>
+    protected async ValueTask LeaveGroupAsync(string group, CancellationToken cancellationToken = default)
+    {
+        await Layer.GroupDiscardAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
+        _groups.Remove(group);
+    }
+
+    /// <summary>Sends a message to another channel, such as a worker's named channel or a reply channel.</summary>
+    /// <param name="channel">The destination channel.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the channel accepted the message.</returns>
+    /// <exception cref="ChannelFullException">The channel is full.</exception>
+    protected ValueTask SendToChannelAsync(string channel, ChannelMessage message, CancellationToken cancellationToken = default) =>
+        Layer.SendAsync(channel, message, cancellationToken);
+
+    /// <summary>Serializes a typed message once and sends it to another channel.</summary>
+    /// <typeparam name="T">The message record.</typeparam>
+    /// <param name="channel">The destination channel.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the channel accepted the message.</returns>
+    /// <exception cref="ChannelFullException">The channel is full.</exception>
+    protected ValueTask SendToChannelAsync<T>(string channel, T message, CancellationToken cancellationToken = default)
+        where T : IChannelMessage<T> =>
+        Layer.SendAsync(channel, ChannelMessage.Create(message), cancellationToken);
+
+    /// <summary>Sends a message to every member of a group, this consumer included when it is a member.</summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many members received it and how many were skipped because they were full.</returns>
+    protected ValueTask<GroupSendResult> GroupSendAsync(string group, ChannelMessage message, CancellationToken cancellationToken = default) =>
+        Layer.GroupSendAsync(group, message, cancellationToken);
+
+    /// <summary>Serializes a typed message once and sends it to every member of a group.</summary>
+    /// <typeparam name="T">The message record.</typeparam>
+    /// <param name="group">The group name.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many members received it and how many were skipped because they were full.</returns>
+    protected ValueTask<GroupSendResult> GroupSendAsync<T>(string group, T message, CancellationToken cancellationToken = default)
+        where T : IChannelMessage<T> =>
+        Layer.GroupSendAsync(group, ChannelMessage.Create(message), cancellationToken);
+
+    internal void Attach(ConsumerRunner runner)
+    {
+        if (Interlocked.CompareExchange(ref _runner, runner, null) is not null)
+        {
+            throw new InvalidOperationException(
+                $"This {GetType().Name} instance is already run by a {nameof(ConsumerRunner)}; create one consumer instance per connection or channel.");
+        }
+    }
+
+    internal string[] TakeGroups()
+    {
+        var groups = _groups.ToArray();
+        _groups.Clear();
+        return groups;
+    }
+}

@@ -1,0 +1,392 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchyard.Internal;
+
+namespace Switchyard;
+
+/// <summary>
+/// Runs one consumer instance: takes messages off its channel into a bounded mailbox, together with whatever the
+/// server posts (<see cref="PostAsync"/>), and hands them to the consumer's handlers one at a time.
+/// </summary>
+/// <remarks>
+/// <para>Lifecycle: <see cref="Consumer.OnStartedAsync"/>, then messages in arrival order, then — whatever ended it —
+/// the consumer leaves its groups and <see cref="Consumer.OnStoppedAsync"/> runs. An exception in a handler is
+/// logged and stops that consumer cleanly (<see cref="ConsumerStopReason.Faulted"/>); it never escapes to the
+/// process.</para>
+/// <para>Shutdown (the token given to <see cref="RunAsync"/>) stops taking messages off the channel and handles
+/// the ones already in the mailbox for up to <see cref="ConsumerOptions.DrainTimeout"/>, then cancels the handlers.
+/// Any message left undelivered is counted and logged.</para>
+/// </remarks>
+public sealed class ConsumerRunner
+{
+    private const int NotStopping = -1;
+
+    private readonly IConsumerDispatcher _dispatcher;
+    private readonly ConsumerOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConsumerMetrics _metrics;
+    private readonly Channel<ChannelMessage> _mailbox;
+    private readonly CancellationTokenSource _stopProcessing = new();
+    private readonly CancellationTokenSource _stopReceiving = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource<ConsumerStopReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _receiveLoopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _consumerName;
+    private int _stopReason = NotStopping;
+    private int _started;
+
+    /// <summary>Creates a runner for one consumer instance.</summary>
+    /// <param name="consumer">The consumer; its generated half must implement <see cref="IConsumerDispatcher"/>.</param>
+    /// <param name="scope">The consumer's scope; <see cref="ConsumerScope.ChannelName"/> is the channel it receives on.</param>
+    /// <param name="layer">The channel layer to receive from and act on, or <see langword="null"/> for a consumer fed only by <see cref="PostAsync"/>.</param>
+    /// <param name="options">Mailbox and drain settings; defaults when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where log events go.</param>
+    /// <param name="meterFactory">Where metrics go.</param>
+    /// <exception cref="InvalidOperationException">The consumer has no generated dispatcher, or is already run by another runner.</exception>
+    public ConsumerRunner(
+        Consumer consumer,
+        ConsumerScope scope,
+        ChannelLayer? layer = null,
+        ConsumerOptions? options = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(consumer);
+        ArgumentNullException.ThrowIfNull(scope);
+        _consumerName = consumer.GetType().Name;
+        _dispatcher = consumer as IConsumerDispatcher ?? throw new InvalidOperationException(
+            $"{consumer.GetType().FullName} has no generated dispatcher: declare it 'partial' and reference the Switchyard package " +
+            $"(its source generator implements {nameof(IConsumerDispatcher)} from the handler methods). Switchyard never looks handlers up by reflection.");
+        _options = options ?? new ConsumerOptions();
+        _options.Validate();
+        Consumer = consumer;
+        Scope = scope;
+        Layer = layer;
+        _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.Consumer") ?? NullLogger.Instance;
+        _metrics = new ConsumerMetrics(SwitchyardDiagnostics.GetMeter(meterFactory));
+        var mailboxOptions = new BoundedChannelOptions(_options.MailboxCapacity)
+        {
+            SingleReader = true,
+            FullMode = _options.MailboxFullMode == MailboxFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+        };
+        _mailbox = Channel.CreateBounded<ChannelMessage>(mailboxOptions, dropped => OnDropped(dropped, ConsumerMetrics.ReasonMailboxFull, "the mailbox was full"));
+        consumer.Attach(this);
+    }
+
+    /// <summary>Gets the consumer instance.</summary>
+    public Consumer Consumer { get; }
+
+    /// <summary>Gets the consumer's scope.</summary>
+    public ConsumerScope Scope { get; }
+
+    /// <summary>Gets the channel layer, if any.</summary>
+    public ChannelLayer? Layer { get; }
+
+    /// <summary>Gets a task that completes with the stop reason when the consumer has fully stopped.</summary>
+    public Task<ConsumerStopReason> Completion => _completion.Task;
+
+    private ConsumerStopReason? StopReason => Volatile.Read(ref _stopReason) is var r and not NotStopping ? (ConsumerStopReason)r : null;
+
+    /// <summary>Runs the consumer until it stops.</summary>
+    /// <param name="stoppingToken">Begins a graceful shutdown: no new messages, the mailbox is drained within the drain timeout.</param>
+    /// <returns>Why the consumer stopped. The task never faults because of a handler.</returns>
+    /// <exception cref="InvalidOperationException">The runner was already started.</exception>
+    public Task<ConsumerStopReason> RunAsync(CancellationToken stoppingToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException($"The runner of {_consumerName} was already started; a runner runs its consumer once.");
+        }
+
+        return RunCoreAsync(stoppingToken);
+    }
+
+    /// <summary>
+    /// Posts an event from outside the channel layer (a WebSocket frame, an HTTP body) to the consumer's mailbox,
+    /// applying the mailbox's <see cref="MailboxFullMode"/>.
+    /// </summary>
+    /// <param name="message">The event.</param>
+    /// <param name="cancellationToken">Cancels waiting for room (<see cref="MailboxFullMode.Wait"/>).</param>
+    /// <returns><see langword="true"/> when the message is in the mailbox; <see langword="false"/> when it was dropped (counted and logged).</returns>
+    public ValueTask<bool> PostAsync(ChannelMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return EnqueueAsync(message, cancellationToken);
+    }
+
+    /// <summary>Stops the consumer once the current handler returns; messages still in the mailbox are dropped, counted and logged.</summary>
+    public void Stop() => RequestStop(ConsumerStopReason.Requested);
+
+    private async Task<ConsumerStopReason> RunCoreAsync(CancellationToken stoppingToken)
+    {
+        _metrics.Started();
+        ConsumerLog.Started(_logger, _consumerName, Scope.ChannelName);
+        var pump = Task.CompletedTask;
+        try
+        {
+            try
+            {
+                await Consumer.OnStartedAsync(_abort.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                ConsumerLog.LifecycleHookFailed(_logger, ex, _consumerName, Scope.ChannelName, nameof(Consumer.OnStartedAsync));
+                RequestStop(ConsumerStopReason.Faulted);
+            }
+
+            using (stoppingToken.UnsafeRegister(static state => ((ConsumerRunner)state!).RequestStop(ConsumerStopReason.Shutdown), this))
+            {
+                if (Layer is not null && !_stopReceiving.IsCancellationRequested)
+                {
+                    pump = ReceiveFromLayerAsync(Layer);
+                }
+                else
+                {
+                    _receiveLoopDone.TrySetResult();
+                }
+
+                await ProcessMailboxAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await _stopReceiving.CancelAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+            var reason = StopReason ?? ConsumerStopReason.Requested;
+            await CleanUpAsync(reason).ConfigureAwait(false);
+            _metrics.Stopped();
+            ConsumerLog.Stopped(_logger, _consumerName, Scope.ChannelName, reason);
+            _stopProcessing.Dispose();
+            _stopReceiving.Dispose();
+            _abort.Dispose();
+            _completion.TrySetResult(reason);
+        }
+
+        return await _completion.Task.ConfigureAwait(false);
+    }
+
+    private void RequestStop(ConsumerStopReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _stopReason, (int)reason, NotStopping) != NotStopping)
+        {
+            return;
+        }
+
+        _stopReceiving.Cancel();
+        if (reason == ConsumerStopReason.Shutdown)
+        {
+            // Graceful: handle what is already in the mailbox, then stop; cancel the handlers if that takes too long.
+            _ = CloseMailboxAfterReceiveLoopAsync();
+            _abort.Token.UnsafeRegister(static state => ((ConsumerRunner)state!)._stopProcessing.Cancel(), this);
+            _abort.CancelAfter(_options.DrainTimeout);
+        }
+        else
+        {
+            _stopProcessing.Cancel();
+            _mailbox.Writer.TryComplete();
+        }
+    }
+
+    private async Task CloseMailboxAfterReceiveLoopAsync()
+    {
+        // The receive loop may hold a message it already took off the channel; let it land in the mailbox
+        // before closing the mailbox, so a graceful shutdown loses nothing.
+        await _receiveLoopDone.Task.ConfigureAwait(false);
+        _mailbox.Writer.TryComplete();
+    }
+
+    private async Task ReceiveFromLayerAsync(ChannelLayer layer)
+    {
+        var token = _stopReceiving.Token;
+        try
+        {
+            while (true)
+            {
+                var message = await layer.ReceiveAsync(Scope.ChannelName, token).ConfigureAwait(false);
+                if (!await EnqueueAsync(message, CancellationToken.None).ConfigureAwait(false) && StopReason is not null)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (ChannelLayerClosedException)
+        {
+            RequestStop(ConsumerStopReason.LayerClosed);
+        }
+        catch (Exception ex)
+        {
+            ConsumerLog.ReceiveFailed(_logger, ex, _consumerName, Scope.ChannelName);
+            RequestStop(ConsumerStopReason.Faulted);
+        }
+        finally
+        {
+            _receiveLoopDone.TrySetResult();
+        }
+    }
+
+    private async ValueTask<bool> EnqueueAsync(ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var writer = _mailbox.Writer;
+        if (writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        if (StopReason is null)
+        {
+            switch (_options.MailboxFullMode)
+            {
+                case MailboxFullMode.Wait:
+                    try
+                    {
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+                        await writer.WriteAsync(message, linked.Token).ConfigureAwait(false);
+                        return true;
+                    }
+                    catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
+                    {
+                        break;
+                    }
+
+                case MailboxFullMode.StopConsumer:
+                    OnDropped(message, ConsumerMetrics.ReasonMailboxFull, "the mailbox was full and its policy stops the consumer");
+                    RequestStop(ConsumerStopReason.MailboxFull);
+                    return false;
+
+                default:
+                    OnDropped(message, ConsumerMetrics.ReasonMailboxFull, "the mailbox was full");
+                    return false;
+            }
+        }
+
+        OnDropped(message, ConsumerMetrics.ReasonConsumerStopped, "the consumer is stopping");
+        return false;
+    }
+
+    private async Task ProcessMailboxAsync()
+    {
+        var reader = _mailbox.Reader;
+        var token = _stopProcessing.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (!token.IsCancellationRequested && reader.TryRead(out var message))
+                {
+                    if (!await HandleAsync(message).ConfigureAwait(false))
+                    {
+                        RequestStop(ConsumerStopReason.Faulted);
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    // Returns false when the handler failed and the consumer must stop.
+    private async ValueTask<bool> HandleAsync(ChannelMessage message)
+    {
+        using var activity = StartProcessActivity(message);
+        try
+        {
+            if (_dispatcher.TryDispatch(message, _abort.Token, out var handling))
+            {
+                await handling.ConfigureAwait(false);
+                _metrics.Handled();
+            }
+            else
+            {
+                _metrics.Unhandled();
+                ConsumerLog.UnhandledMessage(_logger, _consumerName, Scope.ChannelName, message.Type);
+                await Consumer.OnUnhandledMessageAsync(message, _abort.Token).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // Shutdown outlasted the drain timeout and cancelled this handler: not a handler fault.
+            activity?.SetStatus(ActivityStatusCode.Error, "cancelled by shutdown");
+            return true;
+        }
+        catch (Exception ex)
+        {
+            _metrics.Failed();
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            ConsumerLog.HandlerFailed(_logger, ex, _consumerName, Scope.ChannelName, message.Type);
+            return false;
+        }
+    }
+
+    private async Task CleanUpAsync(ConsumerStopReason reason)
+    {
+        _mailbox.Writer.TryComplete();
+        while (_mailbox.Reader.TryRead(out var undelivered))
+        {
+            OnDropped(undelivered, ConsumerMetrics.ReasonConsumerStopped, $"the consumer stopped ({reason}) before handling it");
+        }
+
+        using var cleanUpTimeout = new CancellationTokenSource(_options.DrainTimeout);
+        foreach (var group in Consumer.TakeGroups())
+        {
+            if (Layer is null || Layer.IsClosed)
+            {
+                break;
+            }
+
+            try
+            {
+                await Layer.GroupDiscardAsync(group, Scope.ChannelName, cleanUpTimeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                ConsumerLog.GroupDiscardFailed(_logger, ex, _consumerName, group);
+            }
+        }
+
+        try
+        {
+            await Consumer.OnStoppedAsync(reason, cleanUpTimeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ConsumerLog.LifecycleHookFailed(_logger, ex, _consumerName, Scope.ChannelName, nameof(Consumer.OnStoppedAsync));
+        }
+    }
+
+    private void OnDropped(ChannelMessage message, string reason, string why)
+    {
+        _metrics.Dropped(reason);
+        ConsumerLog.MailboxDropped(_logger, _consumerName, Scope.ChannelName, message.Type, why);
+    }
+
+    private static Activity? StartProcessActivity(ChannelMessage message)
+    {
+        if (!SwitchyardDiagnostics.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityContext parent = default;
+        if (message.Headers.TryGetValue(MessageHeaders.TraceParent, out var traceParent))
+        {
+            message.Headers.TryGetValue(MessageHeaders.TraceState, out var traceState);
+            ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
+        }
+
+        var activity = SwitchyardDiagnostics.ActivitySource.StartActivity($"process {message.Type}", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "switchyard");
+        activity?.SetTag("messaging.operation.name", "process");
+        activity?.SetTag("switchyard.message.type", message.Type);
+        return activity;
+    }
+}

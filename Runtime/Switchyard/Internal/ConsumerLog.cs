@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchyard.Internal;
+
+/// <summary>Log events of consumers and their runner. EventIds are fixed (100–199); never renumber them.</summary>
+internal static partial class ConsumerLog
+{
+    [LoggerMessage(EventId = 100, EventName = "ConsumerStarted", Level = LogLevel.Debug,
+        Message = "Consumer {Consumer} started on channel '{Channel}'.")]
+    public static partial void Started(ILogger logger, string consumer, string channel);
+
+    [LoggerMessage(EventId = 101, EventName = "ConsumerStopped", Level = LogLevel.Debug,
+        Message = "Consumer {Consumer} on channel '{Channel}' stopped: {Reason}.")]
+    public static partial void Stopped(ILogger logger, string consumer, string channel, ConsumerStopReason reason);
+
+    [LoggerMessage(EventId = 102, EventName = "HandlerFailed", Level = LogLevel.Error,
+        Message = "Consumer {Consumer} on channel '{Channel}' failed while handling '{MessageType}'; the consumer is stopped, the process keeps running.")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string consumer, string channel, string messageType);
+
+    [LoggerMessage(EventId = 103, EventName = "LifecycleHookFailed", Level = LogLevel.Error,
+        Message = "Consumer {Consumer} on channel '{Channel}' failed in {Hook}.")]
+    public static partial void LifecycleHookFailed(ILogger logger, Exception exception, string consumer, string channel, string hook);
+
+    [LoggerMessage(EventId = 104, EventName = "UnhandledMessage", Level = LogLevel.Warning,
+        Message = "Consumer {Consumer} on channel '{Channel}' has no handler for message type '{MessageType}'; the message was dropped.")]
+    public static partial void UnhandledMessage(ILogger logger, string consumer, string channel, string messageType);
+
+    [LoggerMessage(EventId = 105, EventName = "MailboxDropped", Level = LogLevel.Warning,
+        Message = "Consumer {Consumer} on channel '{Channel}' dropped '{MessageType}': {Reason}.")]
+    public static partial void MailboxDropped(ILogger logger, string consumer, string channel, string messageType, string reason);
+
+    [LoggerMessage(EventId = 106, EventName = "GroupDiscardFailed", Level = LogLevel.Warning,
+        Message = "Consumer {Consumer} could not leave group '{Group}' while stopping; the membership will expire.")]
+    public static partial void GroupDiscardFailed(ILogger logger, Exception exception, string consumer, string group);
+
+    [LoggerMessage(EventId = 107, EventName = "ReceiveFailed", Level = LogLevel.Error,
+        Message = "Consumer {Consumer} could not receive from channel '{Channel}'; the consumer is stopped.")]
+    public static partial void ReceiveFailed(ILogger logger, Exception exception, string consumer, string channel);
+}
