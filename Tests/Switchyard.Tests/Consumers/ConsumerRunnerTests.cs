@@ -1,0 +1,496 @@
+using Xunit;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Switchyard.ChannelLayers.Specification;
+using Switchyard.Tests.Support;
+
+namespace Switchyard.Tests.Consumers;
+
+public sealed class ConsumerRunnerTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly InMemoryChannelLayer _layer = new(new ChannelLayerOptions { Capacity = 1000 });
+    private readonly CapturingLoggerProvider _logs = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync() => await _layer.DisposeAsync();
+
+    [Fact]
+    public async Task Handlers_of_one_consumer_never_run_concurrently_and_see_messages_in_order()
+    {
+        const int Count = 300;
+        var inFlight = 0;
+        var maxInFlight = 0;
+        var consumer = new ScriptedConsumer
+        {
+            OnMessage = async (message, _) =>
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref maxInFlight, now);
+                await Task.Yield();
+                Interlocked.Decrement(ref inFlight);
+            },
+        };
+        var channel = await _layer.NewChannelAsync(cancellationToken: Ct);
+        var runner = Run(consumer, channel, new ConsumerOptions { MailboxCapacity = 8 });
+
+        // Messages arrive both from the layer and posted by a "server" at the same time.
+        var fromLayer = Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < Count; i += 2)
+                {
+                    await _layer.SendAsync(channel, ChannelMessage.Create(new TestMessage(i, "layer")), Ct);
+                }
+            },
+            Ct);
+        for (var i = 1; i < Count; i += 2)
+        {
+            Assert.True(await runner.PostAsync(ChannelMessage.Create(new TestMessage(i, "posted")), Ct));
+        }
+
+        await fromLayer.WaitAsync(Timeout, Ct);
+        await consumer.WaitForHandledAsync(Count, Timeout);
+        Assert.Equal(1, maxInFlight);
+        var fromLayerOrder = consumer.Handled.Where(m => m.Text == "layer").Select(m => m.Id).ToArray();
+        var postedOrder = consumer.Handled.Where(m => m.Text == "posted").Select(m => m.Id).ToArray();
+        Assert.Equal(fromLayerOrder.Order(), fromLayerOrder);
+        Assert.Equal(postedOrder.Order(), postedOrder);
+        runner.Stop();
+        Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task A_handler_exception_is_logged_and_stops_only_that_consumer_which_leaves_its_groups()
+    {
+        var failing = new ScriptedConsumer
+        {
+            OnStart = (c, ct) => c.Join("room.1", ct),
+            OnMessage = (m, _) => m.Text == "boom" ? throw new InvalidOperationException("handler bug") : default,
+        };
+        var healthy = new ScriptedConsumer { OnStart = (c, ct) => c.Join("room.1", ct) };
+        var failingRunner = Run(failing, await _layer.NewChannelAsync(cancellationToken: Ct));
+        var healthyRunner = Run(healthy, await _layer.NewChannelAsync(cancellationToken: Ct));
+        await Task.WhenAll(failing.Started.Task, healthy.Started.Task).WaitAsync(Timeout, Ct);
+
+        await _layer.SendAsync(failing.ChannelName, ChannelMessage.Create(new TestMessage(1, "boom")), Ct);
+
+        Assert.Equal(ConsumerStopReason.Faulted, await failingRunner.Completion.WaitAsync(Timeout, Ct));
+        Assert.Equal(ConsumerStopReason.Faulted, await failing.Stopped.Task.WaitAsync(Timeout, Ct));
+        Assert.Empty(failing.GroupsAtStop);
+        var logged = Assert.Single(_logs.WithEvent("HandlerFailed"));
+        Assert.Equal(LogLevel.Error, logged.Level);
+        Assert.IsType<InvalidOperationException>(logged.Exception);
+        Assert.Contains("test.message", logged.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(ScriptedConsumer), logged.Message, StringComparison.Ordinal);
+
+        // The other consumer, and the group, carry on without the failed member.
+        var result = await _layer.GroupSendAsync("room.1", ChannelMessage.Create(new TestMessage(2, "after")), Ct);
+        Assert.Equal(new GroupSendResult(1, 0), result);
+        await healthy.WaitForHandledAsync(1, Timeout);
+        Assert.False(healthyRunner.Completion.IsCompleted);
+        healthyRunner.Stop();
+        await healthyRunner.Completion.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public async Task An_unknown_message_type_is_logged_and_skipped_and_the_consumer_keeps_going()
+    {
+        var consumer = new ScriptedConsumer();
+        var runner = Run(consumer, await _layer.NewChannelAsync(cancellationToken: Ct));
+        await _layer.SendAsync(consumer.ChannelName, new ChannelMessage("chat.unknown", new byte[] { 1 }), Ct);
+        await _layer.SendAsync(consumer.ChannelName, ChannelMessage.Create(new TestMessage(7, "next")), Ct);
+
+        await consumer.WaitForHandledAsync(1, Timeout);
+        Assert.Equal(["chat.unknown"], consumer.Unhandled);
+        var logged = Assert.Single(_logs.WithEvent("UnhandledMessage"));
+        Assert.Contains("chat.unknown", logged.Message, StringComparison.Ordinal);
+        Assert.False(runner.Completion.IsCompleted);
+        runner.Stop();
+        Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public void A_consumer_without_a_generated_dispatcher_is_refused_with_a_clear_message()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new ConsumerRunner(new ConsumerWithoutDispatcher(), new ConsumerScope("worker.jobs"), _layer));
+        Assert.Contains(nameof(ConsumerWithoutDispatcher), error.Message, StringComparison.Ordinal);
+        Assert.Contains("partial", error.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(IConsumerDispatcher), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_consumer_instance_serves_one_runner_and_a_runner_runs_once()
+    {
+        var consumer = new ScriptedConsumer();
+        var runner = new ConsumerRunner(consumer, new ConsumerScope("worker.jobs"), _layer);
+        var reuse = Assert.Throws<InvalidOperationException>(() => new ConsumerRunner(consumer, new ConsumerScope("worker.other"), _layer));
+        Assert.Contains("one consumer instance per connection", reuse.Message, StringComparison.Ordinal);
+
+        var run = runner.RunAsync(Ct);
+        Assert.Throws<InvalidOperationException>(() => { _ = runner.RunAsync(Ct); });
+        runner.Stop();
+        Assert.Equal(ConsumerStopReason.Requested, await run.WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public void A_consumer_that_is_not_started_explains_itself()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new ScriptedConsumer().ChannelName);
+        Assert.Contains("has not been started", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wait_policy_holds_the_sender_until_the_mailbox_has_room()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new ScriptedConsumer
+        {
+            OnMessage = async (m, _) =>
+            {
+                firstTaken.TrySetResult();
+                await gate.Task;
+            },
+        };
+        var runner = Run(consumer, "worker.jobs", new ConsumerOptions { MailboxCapacity = 1, MailboxFullMode = MailboxFullMode.Wait });
+
+        Assert.True(await runner.PostAsync(ChannelMessage.Create(new TestMessage(0, "handled")), Ct));
+        await firstTaken.Task.WaitAsync(Timeout, Ct);
+        Assert.True(await runner.PostAsync(ChannelMessage.Create(new TestMessage(1, "queued")), Ct));
+        var waiting = runner.PostAsync(ChannelMessage.Create(new TestMessage(2, "waits")), Ct).AsTask();
+
+        Assert.False(waiting.IsCompleted);
+        gate.SetResult();
+        Assert.True(await waiting.WaitAsync(Timeout, Ct));
+        await consumer.WaitForHandledAsync(3, Timeout);
+        Assert.Equal([0, 1, 2], consumer.Handled.Select(m => m.Id));
+        runner.Stop();
+        await runner.Completion.WaitAsync(Timeout, Ct);
+    }
+
+    [Theory]
+    [InlineData(MailboxFullMode.DropIncoming, new[] { 0, 1, 2 })]
+    [InlineData(MailboxFullMode.DropOldest, new[] { 0, 4, 5 })]
+    public async Task Drop_policies_drop_count_and_log(MailboxFullMode mode, int[] expectedHandled)
+    {
+        using var meters = new TestMeterFactory();
+        using var metrics = new MetricCollector(meters);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new ScriptedConsumer
+        {
+            OnMessage = async (m, _) =>
+            {
+                firstTaken.TrySetResult();
+                await gate.Task;
+            },
+        };
+        var runner = Run(consumer, "worker.jobs", new ConsumerOptions { MailboxCapacity = 2, MailboxFullMode = mode }, meters);
+
+        Assert.True(await runner.PostAsync(ChannelMessage.Create(new TestMessage(0, "in handler")), Ct));
+        await firstTaken.Task.WaitAsync(Timeout, Ct);
+        var accepted = new List<bool>();
+        for (var i = 1; i <= 5; i++)
+        {
+            accepted.Add(await runner.PostAsync(ChannelMessage.Create(new TestMessage(i, "burst")), Ct));
+        }
+
+        gate.SetResult();
+        await consumer.WaitForHandledAsync(3, Timeout);
+        Assert.Equal(expectedHandled, consumer.Handled.Select(m => m.Id));
+        Assert.Equal(3, metrics.Total("switchyard.consumer.mailbox.dropped", "reason", ConsumerMetrics.ReasonMailboxFull));
+        Assert.Equal(3, _logs.WithEvent("MailboxDropped").Count());
+        Assert.Equal(mode == MailboxFullMode.DropIncoming ? [true, true, false, false, false] : [true, true, true, true, true], accepted);
+        runner.Stop();
+        await runner.Completion.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public async Task StopConsumer_policy_stops_the_consumer_when_its_mailbox_overflows()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new ScriptedConsumer
+        {
+            OnMessage = async (m, _) =>
+            {
+                firstTaken.TrySetResult();
+                await gate.Task;
+            },
+        };
+        var runner = Run(consumer, "worker.jobs", new ConsumerOptions { MailboxCapacity = 1, MailboxFullMode = MailboxFullMode.StopConsumer });
+        await runner.PostAsync(ChannelMessage.Create(new TestMessage(0, "in handler")), Ct);
+        await firstTaken.Task.WaitAsync(Timeout, Ct);
+        Assert.True(await runner.PostAsync(ChannelMessage.Create(new TestMessage(1, "fits")), Ct));
+        Assert.False(await runner.PostAsync(ChannelMessage.Create(new TestMessage(2, "overflows")), Ct));
+        gate.SetResult();
+
+        Assert.Equal(ConsumerStopReason.MailboxFull, await runner.Completion.WaitAsync(Timeout, Ct));
+        Assert.Equal([0], consumer.Handled.Select(m => m.Id));
+        // Message 1 was accepted but never handled: it is accounted for as dropped when the consumer stopped.
+        Assert.Contains(_logs.WithEvent("MailboxDropped"), r => r.Message.Contains("before handling it", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Shutdown_drains_the_mailbox_before_stopping()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new ScriptedConsumer
+        {
+            OnMessage = async (m, _) =>
+            {
+                firstTaken.TrySetResult();
+                await gate.Task;
+            },
+        };
+        using var shutdown = new CancellationTokenSource();
+        var runner = RunUntil(consumer, await _layer.NewChannelAsync(cancellationToken: Ct), new ConsumerOptions { MailboxCapacity = 4 }, null, shutdown.Token);
+        for (var i = 0; i < 4; i++)
+        {
+            await runner.PostAsync(ChannelMessage.Create(new TestMessage(i, "drain me")), Ct);
+        }
+
+        await firstTaken.Task.WaitAsync(Timeout, Ct);
+        await shutdown.CancelAsync();
+        gate.SetResult();
+
+        Assert.Equal(ConsumerStopReason.Shutdown, await runner.Completion.WaitAsync(Timeout, Ct));
+        Assert.Equal([0, 1, 2, 3], consumer.Handled.Select(m => m.Id));
+        Assert.Empty(_logs.WithEvent("MailboxDropped"));
+    }
+
+    [Fact]
+    public async Task Shutdown_cancels_handlers_that_outlast_the_drain_timeout_without_calling_it_a_fault()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new ScriptedConsumer
+        {
+            OnMessage = async (m, ct) =>
+            {
+                started.TrySetResult();
+                await Task.Delay(System.Threading.Timeout.Infinite, ct);
+            },
+        };
+        using var shutdown = new CancellationTokenSource();
+        var runner = RunUntil(consumer, "worker.jobs", new ConsumerOptions { DrainTimeout = TimeSpan.FromMilliseconds(50) }, null, shutdown.Token);
+        await runner.PostAsync(ChannelMessage.Create(new TestMessage(0, "never ends")), Ct);
+        await started.Task.WaitAsync(Timeout, Ct);
+
+        await shutdown.CancelAsync();
+
+        Assert.Equal(ConsumerStopReason.Shutdown, await runner.Completion.WaitAsync(Timeout, Ct));
+        Assert.Empty(_logs.WithEvent("HandlerFailed"));
+    }
+
+    [Fact]
+    public async Task StopConsumer_ends_the_consumer_after_the_current_handler()
+    {
+        ScriptedConsumer? self = null;
+        var consumer = self = new ScriptedConsumer
+        {
+            OnMessage = (m, _) =>
+            {
+                if (m.Text == "stop")
+                {
+                    self!.StopConsumer();
+                }
+
+                return default;
+            },
+        };
+        var channel = await _layer.NewChannelAsync(cancellationToken: Ct);
+        var runner = Run(consumer, channel);
+        await _layer.SendAsync(channel, ChannelMessage.Create(new TestMessage(0, "stop")), Ct);
+
+        Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
+        Assert.Equal([0], consumer.Handled.Select(m => m.Id));
+        Assert.Equal(ConsumerStopReason.Requested, await consumer.Stopped.Task.WaitAsync(Timeout, Ct));
+
+        // Nobody receives on the channel any more: the next message stays on the layer, it is not swallowed.
+        await _layer.SendAsync(channel, ChannelMessage.Create(new TestMessage(1, "later")), Ct);
+        Assert.Equal(1, _layer.GetQueuedCount(channel));
+    }
+
+    [Fact]
+    public async Task A_failing_start_hook_is_logged_and_the_consumer_still_gets_its_stop_hook()
+    {
+        var consumer = new ScriptedConsumer { OnStart = (_, _) => throw new InvalidOperationException("cannot start") };
+        var runner = Run(consumer, "worker.jobs");
+
+        Assert.Equal(ConsumerStopReason.Faulted, await runner.Completion.WaitAsync(Timeout, Ct));
+        Assert.Equal(ConsumerStopReason.Faulted, await consumer.Stopped.Task.WaitAsync(Timeout, Ct));
+        Assert.Contains(nameof(Consumer.OnStartedAsync), Assert.Single(_logs.WithEvent("LifecycleHookFailed")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Closing_the_layer_stops_its_consumers()
+    {
+        var consumer = new ScriptedConsumer();
+        var runner = Run(consumer, await _layer.NewChannelAsync(cancellationToken: Ct));
+        await _layer.CloseAsync();
+        Assert.Equal(ConsumerStopReason.LayerClosed, await runner.Completion.WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task Group_membership_lasts_while_the_consumer_runs()
+    {
+        var consumer = new ScriptedConsumer { OnStart = (c, ct) => c.Join("liveblog.demo", ct) };
+        var runner = Run(consumer, await _layer.NewChannelAsync(cancellationToken: Ct));
+        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+        Assert.Equal(["liveblog.demo"], consumer.Groups);
+
+        runner.Stop();
+        await runner.Completion.WaitAsync(Timeout, Ct);
+        var after = await _layer.GroupSendAsync("liveblog.demo", ChannelMessage.Create(new TestMessage(1, "x")), Ct);
+        Assert.Equal(0, after.Members);
+    }
+
+    [Fact]
+    public async Task Leaving_a_group_stops_its_messages()
+    {
+        var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ScriptedConsumer? self = null;
+        var consumer = self = new ScriptedConsumer
+        {
+            OnStart = (c, ct) => c.Join("room.2", ct),
+            OnMessage = async (m, ct) =>
+            {
+                if (m.Text == "leave")
+                {
+                    await self!.Leave("room.2", ct);
+                    left.TrySetResult();
+                }
+            },
+        };
+        var runner = Run(consumer, await _layer.NewChannelAsync(cancellationToken: Ct));
+        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+        await _layer.SendAsync(consumer.ChannelName, ChannelMessage.Create(new TestMessage(0, "leave")), Ct);
+        await left.Task.WaitAsync(Timeout, Ct);
+
+        Assert.Empty(consumer.Groups);
+        Assert.Equal(0, (await _layer.GroupSendAsync("room.2", ChannelMessage.Create(new TestMessage(1, "x")), Ct)).Members);
+        runner.Stop();
+        await runner.Completion.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public async Task Worker_consumers_on_one_named_channel_share_the_work_and_answer_on_reply_channels()
+    {
+        const int Jobs = 300;
+        var replyChannel = await _layer.NewChannelAsync("client", Ct);
+        // Each worker answers a job on the reply channel named in the job's text.
+        var runners = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var worker = new WorkerConsumer();
+            return (worker, runner: Run(worker, "thumbnails.generate"));
+        }).ToArray();
+
+        for (var i = 0; i < Jobs; i++)
+        {
+            await _layer.SendAsync("thumbnails.generate", ChannelMessage.Create(new TestMessage(i, replyChannel)), Ct);
+        }
+
+        var replies = new List<int>();
+        for (var i = 0; i < Jobs; i++)
+        {
+            var reply = await _layer.ReceiveAsync(replyChannel, Ct).AsTask().WaitAsync(Timeout, Ct);
+            replies.Add(reply.Read<TestMessage>().Id);
+        }
+
+        Assert.Equal(Enumerable.Range(0, Jobs), replies.Order());
+        Assert.Equal(Jobs, runners.Sum(r => r.worker.HandledCount));
+        foreach (var (_, runner) in runners)
+        {
+            runner.Stop();
+            await runner.Completion.WaitAsync(Timeout, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task A_trace_started_by_the_sender_continues_in_the_handler()
+    {
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == SwitchyardDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var seen = new TaskCompletionSource<(ActivityTraceId TraceId, ActivityKind Kind)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new ScriptedConsumer
+        {
+            OnMessage = (_, _) =>
+            {
+                seen.TrySetResult((Activity.Current!.TraceId, Activity.Current.Kind));
+                return default;
+            },
+        };
+        var runner = Run(consumer, await _layer.NewChannelAsync(cancellationToken: Ct));
+
+        ActivityTraceId senderTrace;
+        using (var request = new Activity("incoming request").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            senderTrace = request.TraceId;
+            await _layer.SendAsync(consumer.ChannelName, ChannelMessage.Create(new TestMessage(1, "traced")), Ct);
+        }
+
+        var (traceId, kind) = await seen.Task.WaitAsync(Timeout, Ct);
+        Assert.Equal(senderTrace, traceId);
+        Assert.Equal(ActivityKind.Consumer, kind);
+        runner.Stop();
+        await runner.Completion.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public void Consumer_options_are_validated_with_the_option_named()
+    {
+        Assert.Contains(nameof(ConsumerOptions.MailboxCapacity), Assert.Throws<ArgumentException>(() => new ConsumerOptions { MailboxCapacity = 0 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(ConsumerOptions.DrainTimeout), Assert.Throws<ArgumentException>(() => new ConsumerOptions { DrainTimeout = TimeSpan.FromSeconds(-1) }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(ConsumerOptions.MailboxFullMode), Assert.Throws<ArgumentException>(() => new ConsumerOptions { MailboxFullMode = (MailboxFullMode)42 }.Validate()).Message, StringComparison.Ordinal);
+    }
+
+    private ConsumerRunner Run(Consumer consumer, string channel, ConsumerOptions? options = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null) =>
+        RunUntil(consumer, channel, options, meterFactory, CancellationToken.None);
+
+    private ConsumerRunner RunUntil(Consumer consumer, string channel, ConsumerOptions? options, System.Diagnostics.Metrics.IMeterFactory? meterFactory, CancellationToken stoppingToken)
+    {
+        var runner = new ConsumerRunner(consumer, new ConsumerScope(channel), _layer, options, _logs, meterFactory);
+        _ = runner.RunAsync(stoppingToken);
+        return runner;
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    private sealed class WorkerConsumer : ChannelConsumer, IConsumerDispatcher
+    {
+        private int _handled;
+
+        public int HandledCount => Volatile.Read(ref _handled);
+
+        bool IConsumerDispatcher.TryDispatch(ChannelMessage message, CancellationToken cancellationToken, out ValueTask handling)
+        {
+            if (message.Type == TestMessage.MessageType)
+            {
+                handling = Handle(message.Read<TestMessage>(), cancellationToken);
+                return true;
+            }
+
+            handling = default;
+            return false;
+        }
+
+        private async ValueTask Handle(TestMessage job, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _handled);
+            await SendToChannelAsync(job.Text, new TestMessage(job.Id, "done"), cancellationToken);
+        }
+    }
+}
