@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every Switchyard test on a fresh machine: builds the whole solution (warnings are errors), runs all test
+# projects, and prints one summary line taken from the test results: "tests: N passed, N failed".
+# It installs and starts what the tests need and stops it again on exit.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-tests.XXXXXX")"
+cleanup() {
+  rm -rf "$results"
+}
+trap cleanup EXIT
+
+summary() {
+  local passed=0 failed=0 p f
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    p=$(grep -o '<Counters [^>]*' "$trx" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*')
+    f=$(grep -o '<Counters [^>]*' "$trx" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+  done
+  echo "tests: $passed passed, $failed failed"
+}
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET SDK (dotnet) is not on PATH; install the SDK named in global.json." >&2
+  echo "tests: 0 passed, 0 failed"
+  exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if ! dotnet build Switchyard.slnx -c Release; then
+  echo "test.sh: the build failed (warnings are errors); no test ran." >&2
+  echo "tests: 0 passed, 0 failed"
+  exit 1
+fi
+
+dotnet test Switchyard.slnx -c Release --no-build \
+  --logger "trx" --results-directory "$results" \
+  --blame-hang-timeout 5m
+status=$?
+
+summary
+exit $status
