@@ -78,7 +78,13 @@ internal sealed class GroupRegistry
             }
 
             var expired = RemoveExpired(group, members, expiredAtOrBefore);
-            buffer = ArrayPool<string>.Shared.Rent(Math.Max(members.Count, 1));
+            if (members.Count == 0)
+            {
+                buffer = [];
+                return (0, expired);
+            }
+
+            buffer = ArrayPool<string>.Shared.Rent(members.Count);
             members.Keys.CopyTo(buffer, 0);
             return (members.Count, expired);
         }
