@@ -37,9 +37,10 @@ internal sealed class ChannelQueue
 
     /// <summary>
     /// Hands the message to the first waiting receive, or queues it. <paramref name="expired"/> returns how many
-    /// messages expired and were dropped from the head first.
+    /// messages expired and were dropped from the head first; with <paramref name="skipIfExpired"/> (group sends)
+    /// a channel that had expired messages does not take this one either (<see cref="SendOutcome.Expired"/>).
     /// </summary>
-    public SendOutcome TrySend(ChannelMessage message, long now, long expiresAt, out int expired)
+    public SendOutcome TrySend(ChannelMessage message, long now, long expiresAt, out int expired, bool skipIfExpired)
     {
         ReceiveWaiter? waiter = null;
         lock (_lock)
@@ -52,6 +53,11 @@ internal sealed class ChannelQueue
 
             expired = DropExpired(now);
             _lastUsed = now;
+            if (expired > 0 && skipIfExpired)
+            {
+                return SendOutcome.Expired;
+            }
+
             while (_waiters.First is { } node)
             {
                 _waiters.RemoveFirst();
@@ -92,15 +98,17 @@ internal sealed class ChannelQueue
 
             expired = DropExpired(now);
             _lastUsed = now;
-            if (_messages.TryDequeue(out var entry))
-            {
-                result = new ValueTask<ChannelMessage>(entry.Message);
-                return true;
-            }
 
+            // A receive whose token is already cancelled fails without taking a message, even when one is queued.
             if (cancellationToken.IsCancellationRequested)
             {
                 result = ValueTask.FromCanceled<ChannelMessage>(cancellationToken);
+                return true;
+            }
+
+            if (_messages.TryDequeue(out var entry))
+            {
+                result = new ValueTask<ChannelMessage>(entry.Message);
                 return true;
             }
 
@@ -216,4 +224,7 @@ internal enum SendOutcome
 
     /// <summary>The queue was retired by the sweeper; look it up again.</summary>
     Retired,
+
+    /// <summary>Not taken: messages on the channel had expired unread, so its consumer is presumed gone.</summary>
+    Expired,
 }

@@ -91,7 +91,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         while (true)
         {
             var queue = GetQueue(channel, now);
-            var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired);
+            var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired, skipIfExpired: false);
             if (expired > 0)
             {
                 OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
@@ -115,7 +115,8 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         var now = TimeProvider.GetTimestamp();
         while (true)
         {
-            var received = GetQueue(channel, now).TryReceive(now, cancellationToken, out var result, out var expired);
+            var queue = GetQueue(channel, now);
+            var received = queue.TryReceive(now, cancellationToken, out var result, out var expired);
             if (expired > 0)
             {
                 OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
@@ -123,7 +124,24 @@ public sealed class InMemoryChannelLayer : ChannelLayer
 
             if (received)
             {
+                if (!result.IsCompleted)
+                {
+                    // A receive racing with close can wait on a queue that close never saw (created after close
+                    // cleared the queues). Close that queue here, so the receive fails like every other waiting one.
+                    Interlocked.MemoryBarrier();
+                    if (IsClosed)
+                    {
+                        queue.Close(ClosedException("receive"));
+                    }
+                }
+
                 return result;
+            }
+
+            // The queue was retired: by the sweep (look it up again) or by close.
+            if (IsClosed)
+            {
+                return ValueTask.FromException<ChannelMessage>(ClosedException("receive"));
             }
         }
     }
@@ -163,15 +181,16 @@ public sealed class InMemoryChannelLayer : ChannelLayer
                 int expired;
                 do
                 {
-                    outcome = GetQueue(channel, now).TrySend(message, now, now + _expiryTicks, out expired);
+                    outcome = GetQueue(channel, now).TrySend(message, now, now + _expiryTicks, out expired, skipIfExpired: true);
                 }
                 while (outcome == SendOutcome.Retired);
 
                 if (expired > 0)
                 {
-                    // The member's consumer stopped reading long enough for a message to expire: it leaves its
-                    // groups. This message was still queued (or delivered), as a direct send would be.
+                    // As Django's group_send, which cleans expired messages first: a member whose message expired
+                    // unread has gone; it leaves its groups and does not get this message.
                     OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
+                    continue;
                 }
 
                 if (outcome == SendOutcome.Full)
