@@ -62,11 +62,8 @@ public abstract class Consumer
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the membership is recorded.</returns>
     /// <exception cref="ArgumentException"><paramref name="group"/> is invalid.</exception>
-    protected async ValueTask JoinGroupAsync(string group, CancellationToken cancellationToken = default)
-    {
-        await Layer.GroupAddAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
-        _groups.Add(group);
-    }
+    protected ValueTask JoinGroupAsync(string group, CancellationToken cancellationToken = default) =>
+        JoinGroupInternalAsync(group, cancellationToken);
 
     /// <summary>Removes this consumer's channel from <paramref name="group"/>.</summary>
     /// <param name="group">The group name.</param>
@@ -123,6 +120,12 @@ public abstract class Consumer
             throw new InvalidOperationException(
                 $"This {GetType().Name} instance is already run by a {nameof(ConsumerRunner)}; create one consumer instance per connection or channel.");
         }
+    }
+
+    internal async ValueTask JoinGroupInternalAsync(string group, CancellationToken cancellationToken)
+    {
+        await Layer.GroupAddAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
+        _groups.Add(group);
     }
 
     internal string[] TakeGroups()

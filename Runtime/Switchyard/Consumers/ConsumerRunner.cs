@@ -129,6 +129,14 @@ public sealed class ConsumerRunner
         {
             try
             {
+                if (Consumer is IConsumerGroupRules rules)
+                {
+                    foreach (var group in rules.GetGroups(Scope))
+                    {
+                        await Consumer.JoinGroupInternalAsync(group, _abort.Token).ConfigureAwait(false);
+                    }
+                }
+
                 await Consumer.OnStartedAsync(_abort.Token).ConfigureAwait(false);
             }
             catch (Exception ex)

@@ -1,0 +1,50 @@
+using Switchyard.Generators.Helpers;
+
+namespace Switchyard.Generators.Model;
+
+/// <summary>How a message member's type is serialized.</summary>
+internal enum ShapeKind
+{
+    Boolean,
+    Byte,
+    SByte,
+    Int16,
+    UInt16,
+    Int32,
+    UInt32,
+    Int64,
+    UInt64,
+    Single,
+    Double,
+    Decimal,
+    Char,
+    String,
+    Guid,
+    DateTime,
+    DateTimeOffset,
+    TimeSpan,
+    Enum,
+    Bytes,
+    Nullable,
+    Array,
+    List,
+    ReadOnlyList,
+    Dictionary,
+    Message,
+}
+
+/// <summary>
+/// The serializable shape of a type: its kind, its <c>global::</c>-qualified name and, for containers and
+/// <see cref="ShapeKind.Nullable"/>, the shape of its element. Enums carry their member names and underlying kind.
+/// </summary>
+internal sealed record TypeShape(
+    ShapeKind Kind,
+    string TypeName,
+    TypeShape? Element,
+    ShapeKind EnumUnderlying,
+    EquatableArray<string> EnumMembers,
+    bool IsNullableReference)
+{
+    public static TypeShape Simple(ShapeKind kind, string typeName, bool isNullableReference = false) =>
+        new(kind, typeName, null, default, EquatableArray<string>.Empty, isNullableReference);
+}

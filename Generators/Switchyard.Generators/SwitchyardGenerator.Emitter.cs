@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Switchyard.Generators.Helpers;
+using Switchyard.Generators.Model;
+
+namespace Switchyard.Generators;
+
+public sealed partial class SwitchyardGenerator
+{
+    /// <summary>Writes C# from specs. Output is deterministic: invariant culture, ordinal order, <c>global::</c> names.</summary>
+    internal static partial class Emitter
+    {
+        private const string Binary = "global::Switchyard.Serialization";
+        private const string JsonReader = "global::Switchyard.Serialization.JsonMessageReader";
+        private const string JsonWriter = "global::Switchyard.Serialization.JsonMessageWriter";
+
+        private static readonly string Version = typeof(SwitchyardGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+        private static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Switchyard.Generators\", \"{Version}\")]";
+
+        public static void EmitMessage(SourceProductionContext context, MessageSpec spec) =>
+            context.AddSource(HintName(spec.Namespace, spec.TypeName), WriteMessage(spec));
+
+        public static void EmitConsumer(SourceProductionContext context, ConsumerSpec spec) =>
+            context.AddSource(HintName(spec.Namespace, spec.TypeName), WriteConsumer(spec));
+
+        public static void EmitRouteTable(SourceProductionContext context, EquatableArray<ConsumerSpec> consumers)
+        {
+            if (consumers.Count > 0)
+            {
+                context.AddSource("Switchyard.RouteTable.g.cs", WriteRouteTable(consumers));
+            }
+        }
+
+        internal static string WriteConsumer(ConsumerSpec spec)
+        {
+            var w = Header();
+            using (Namespace(w, spec.Namespace))
+            {
+                var interfaces = spec.Groups.Count > 0
+                    ? "global::Switchyard.IConsumerDispatcher, global::Switchyard.IConsumerGroupRules"
+                    : "global::Switchyard.IConsumerDispatcher";
+                w.WriteLine(GeneratedCode);
+                using (w.Block($"partial class {spec.TypeName} : {interfaces}"))
+                {
+                    w.WriteLine("/// <summary>Dispatches a message to the handler of its type (generated from the handler signatures).</summary>");
+                    using (w.Block("bool global::Switchyard.IConsumerDispatcher.TryDispatch(global::Switchyard.ChannelMessage message, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)"))
+                    {
+                        using (w.Block("switch (message.Type)"))
+                        {
+                            foreach (var handler in spec.Handlers)
+                            {
+                                w.WriteLine($"case {Literal(handler.MessageType)}:");
+                                w.Indentation++;
+                                var arguments = handler.TakesCancellationToken
+                                    ? $"{handler.MessageTypeName}.Read(message.Payload.Span), cancellationToken"
+                                    : $"{handler.MessageTypeName}.Read(message.Payload.Span)";
+                                var call = $"{handler.MethodName}({arguments})";
+                                w.WriteLine(handler.ReturnsTask ? $"handling = new global::System.Threading.Tasks.ValueTask({call});" : $"handling = {call};");
+                                w.WriteLine("return true;");
+                                w.Indentation--;
+                            }
+
+                            w.WriteLine("default:");
+                            w.Indentation++;
+                            w.WriteLine("handling = default;");
+                            w.WriteLine("return false;");
+                            w.Indentation--;
+                        }
+                    }
+
+                    if (spec.Groups.Count > 0)
+                    {
+                        w.WriteLine();
+                        w.WriteLine("/// <summary>The groups this consumer joins when it starts (generated from its [JoinGroup] rules).</summary>");
+                        using (w.Block("global::System.Collections.Generic.IReadOnlyList<string> global::Switchyard.IConsumerGroupRules.GetGroups(global::Switchyard.ConsumerScope scope)"))
+                        {
+                            var groups = spec.Groups.Select(g => string.Join(" + ", g.Parts.Select(p => p.StartsWith("{", System.StringComparison.Ordinal)
+                                ? $"scope.RouteValues[{Literal(p.Substring(1, p.Length - 2))}]"
+                                : Literal(p))));
+                            w.WriteLine($"return new string[] {{ {string.Join(", ", groups)} }};");
+                        }
+                    }
+                }
+            }
+
+            return w.ToString();
+        }
+
+        internal static string WriteRouteTable(EquatableArray<ConsumerSpec> consumers)
+        {
+            var w = Header();
+            w.WriteLine("#pragma warning disable CA2255 // A module initializer is how each assembly registers its routes without reflection.");
+            w.WriteLine();
+            using (w.Block("namespace Switchyard.Generated"))
+            {
+                w.WriteLine("/// <summary>The consumers of this assembly with their routes, registered when the assembly loads.</summary>");
+                w.WriteLine(GeneratedCode);
+                using (w.Block("internal static class SwitchyardRoutes"))
+                {
+                    w.WriteLine("/// <summary>Gets this assembly's routes.</summary>");
+                    using (w.Block("internal static global::Switchyard.ConsumerRoute[] Routes { get; } = new global::Switchyard.ConsumerRoute[]"))
+                    {
+                        foreach (var consumer in consumers)
+                        {
+                            var kind = consumer.Kind switch
+                            {
+                                ConsumerKind.WebSocket => "WebSocket",
+                                ConsumerKind.Http => "Http",
+                                _ => "Channel",
+                            };
+                            var methods = consumer.HttpMethods.Count == 0
+                                ? "global::System.Array.Empty<string>()"
+                                : $"new string[] {{ {string.Join(", ", consumer.HttpMethods.Select(Literal))} }}";
+                            var services = string.Join(", ", consumer.ConstructorParameters.Select(t =>
+                                $"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<{t}>(services)"));
+                            w.WriteLine($"new(global::Switchyard.ConsumerRouteKind.{kind}, {Literal(consumer.Route)}, {methods}, typeof({consumer.FullName}), static services => new {consumer.FullName}({services})),");
+                        }
+                    }
+
+                    w.WriteLine(";");
+                    w.WriteLine();
+                    w.WriteLine("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+                    w.WriteLine("internal static void Register() => global::Switchyard.ConsumerRouteTable.Register(Routes);");
+                }
+            }
+
+            return w.ToString();
+        }
+
+        private static SourceWriter Header()
+        {
+            var w = new SourceWriter();
+            w.WriteLine("// <auto-generated/>");
+            w.WriteLine("#nullable enable");
+            w.WriteLine();
+            return w;
+        }
+
+        private static System.IDisposable Namespace(SourceWriter w, string ns)
+        {
+            if (ns.Length == 0)
+            {
+                return new NoBlock();
+            }
+
+            return w.Block($"namespace {ns}");
+        }
+
+        private static string HintName(string ns, string type) => ns.Length == 0 ? $"{type}.g.cs" : $"{ns}.{type}.g.cs";
+
+        private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+
+        private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private sealed class NoBlock : System.IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Switchyard.Generators.Helpers;
+using Switchyard.Generators.Model;
+
+namespace Switchyard.Generators;
+
+/// <summary>
+/// Switchyard's incremental source generator. From <c>[Message]</c> records it writes binary and JSON serializers;
+/// from consumer classes it writes the dispatch switch (message type → handler), the group rules and one route
+/// table registered at module load. Nothing it writes uses reflection.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class SwitchyardGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // Stage 1, messages: each [Message] record becomes a spec; its diagnostics take their own branch.
+        var messages = context.SyntaxProvider
+            .ForAttributeWithMetadataName(Parser.MessageAttribute, static (node, _) => node is RecordDeclarationSyntax, static (ctx, ct) => Parser.ParseMessage(ctx, ct))
+            .WithTrackingName(StepNames.Messages);
+        var messageSpecs = messages
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!)
+            .WithTrackingName(StepNames.MessageSpecs);
+        context.RegisterSourceOutput(messageSpecs, static (spc, spec) => Emitter.EmitMessage(spc, spec));
+        context.RegisterSourceOutput(messages.Select(static (result, _) => result.Diagnostics), Report);
+
+        // Stage 2, consumers: one provider per consumer attribute, each declaration parsed on its own.
+        var manual = Consumers(context, Parser.ConsumerAttribute, ConsumerKind.Manual);
+        var webSockets = Consumers(context, Parser.WebSocketConsumerAttribute, ConsumerKind.WebSocket);
+        var http = Consumers(context, Parser.HttpConsumerAttribute, ConsumerKind.Http);
+        var channels = Consumers(context, Parser.ChannelConsumerAttribute, ConsumerKind.Channel);
+        foreach (var consumers in new[] { manual, webSockets, http, channels })
+        {
+            var specs = consumers
+                .Where(static result => result.Spec is not null)
+                .Select(static (result, _) => result.Spec!)
+                .WithTrackingName(StepNames.ConsumerSpecs);
+            context.RegisterSourceOutput(specs, static (spc, spec) => Emitter.EmitConsumer(spc, spec));
+            context.RegisterSourceOutput(consumers.Select(static (result, _) => result.Diagnostics), Report);
+        }
+
+        // Stage 3, aggregate: only after every consumer spec is equatable, build the one route table.
+        var routed = webSockets.Collect()
+            .Combine(http.Collect())
+            .Combine(channels.Collect())
+            .Select(static (all, _) => all.Left.Left.AddRange(all.Left.Right).AddRange(all.Right));
+        var routeTable = routed
+            .Select(static (results, _) => results
+                .Where(static r => r.Spec is { IsAbstract: false })
+                .Select(static r => r.Spec!)
+                .OrderBy(static s => s.FullName, System.StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(StepNames.RouteTable);
+        context.RegisterSourceOutput(routeTable, static (spc, specs) => Emitter.EmitRouteTable(spc, specs));
+
+        // Aggregate diagnostics: duplicate routes and duplicate message types.
+        context.RegisterSourceOutput(routed, static (spc, results) => Report(spc, Aggregates.DuplicateRoutes(results)));
+        context.RegisterSourceOutput(messages.Collect(), static (spc, results) => Report(spc, Aggregates.DuplicateMessageTypes(results)));
+    }
+
+    private static IncrementalValuesProvider<ParseResult<ConsumerSpec>> Consumers(IncrementalGeneratorInitializationContext context, string attribute, ConsumerKind kind) =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute, static (node, _) => node is ClassDeclarationSyntax, (ctx, ct) => Parser.ParseConsumer(ctx, kind, ct))
+            .WithTrackingName(StepNames.Consumers);
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
+    }
+
+    /// <summary>Diagnostics that need every declaration at once.</summary>
+    internal static class Aggregates
+    {
+        public static EquatableArray<DiagnosticInfo> DuplicateRoutes(ImmutableArray<ParseResult<ConsumerSpec>> results) =>
+            results
+                .Where(static r => r.Spec is { Kind: not ConsumerKind.Manual })
+                .GroupBy(static r => (r.Spec!.Kind == ConsumerKind.Channel ? "channel" : "path", Normalize(r.Spec.Route)))
+                .Where(static g => g.Count() > 1)
+                .SelectMany(static g =>
+                {
+                    var first = g.OrderBy(static r => r.Spec!.FullName, System.StringComparer.Ordinal).First();
+                    return g.Where(r => !ReferenceEquals(r, first)).Select(r => new DiagnosticInfo(
+                        DiagnosticDescriptors.DuplicateRoute, r.Anchor, new[] { r.Spec!.Route, first.Spec!.TypeName, r.Spec.TypeName }.ToEquatableArray()));
+                })
+                .ToEquatableArray();
+
+        public static EquatableArray<DiagnosticInfo> DuplicateMessageTypes(ImmutableArray<ParseResult<MessageSpec>> results) =>
+            results
+                .Where(static r => r.Spec?.MessageType is not null)
+                .GroupBy(static r => r.Spec!.MessageType!, System.StringComparer.Ordinal)
+                .Where(static g => g.Count() > 1)
+                .SelectMany(static g =>
+                {
+                    var first = g.OrderBy(static r => r.Spec!.FullName, System.StringComparer.Ordinal).First();
+                    return g.Where(r => !ReferenceEquals(r, first)).Select(r => new DiagnosticInfo(
+                        DiagnosticDescriptors.DuplicateMessageType, r.Anchor, new[] { g.Key, first.Spec!.TypeName, r.Spec!.TypeName }.ToEquatableArray()));
+                })
+                .ToEquatableArray();
+
+        // Routes differ only in parameter names ("/a/{x}" and "/a/{y}") still collide.
+        private static string Normalize(string route)
+        {
+            var names = RouteTemplates.ParameterNames(route);
+            var normalized = route.Trim('/').ToUpperInvariant();
+            foreach (var name in names)
+            {
+                normalized = normalized.Replace("{" + name.ToUpperInvariant() + "}", "{}");
+            }
+
+            return normalized;
+        }
+    }
+}
