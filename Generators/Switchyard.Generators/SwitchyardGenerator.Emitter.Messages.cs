@@ -206,7 +206,7 @@ public sealed partial class SwitchyardGenerator
                     w.WriteLine($"writer.WritePresence({value} is not null);");
                     using (w.Block($"if ({value} is not null)"))
                     {
-                        w.WriteLine($"{shape.TypeName}.WriteBinary({value}, ref writer);");
+                        w.WriteLine($"{Static(shape)}.WriteBinary({value}, ref writer);");
                     }
 
                     break;
@@ -281,7 +281,7 @@ public sealed partial class SwitchyardGenerator
                 }
 
                 case ShapeKind.Message:
-                    w.WriteLine($"{target} = reader.ReadPresence() ? {shape.TypeName}.ReadBinary(ref reader) : null!;");
+                    w.WriteLine($"{target} = reader.ReadPresence() ? {Static(shape)}.ReadBinary(ref reader) : null!;");
                     break;
                 case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList or ShapeKind.Dictionary:
                 {
@@ -391,7 +391,7 @@ public sealed partial class SwitchyardGenerator
                 }
 
                 case ShapeKind.Message:
-                    w.WriteLine($"if ({value} is null) writer.WriteNullValue(); else {shape.TypeName}.WriteJson({value}, writer);");
+                    w.WriteLine($"if ({value} is null) writer.WriteNullValue(); else {Static(shape)}.WriteJson({value}, writer);");
                     break;
                 case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList:
                 {
@@ -517,7 +517,7 @@ public sealed partial class SwitchyardGenerator
                 }
 
                 case ShapeKind.Message:
-                    w.WriteLine($"{target} = {shape.TypeName}.ReadJson(ref reader);");
+                    w.WriteLine($"{target} = {Static(shape)}.ReadJson(ref reader);");
                     break;
                 case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList:
                 {
@@ -561,6 +561,9 @@ public sealed partial class SwitchyardGenerator
 
             w.CloseBlock();
         }
+
+        // The type to call static members on: the declared name without its nullable-reference '?'.
+        private static string Static(TypeShape shape) => shape.TypeName.TrimEnd('?');
 
         private static string ArrayOf(string elementType, string count)
         {

@@ -339,14 +339,18 @@ public sealed partial class SwitchyardGenerator
     /// <summary>The shapes of serializable member types, and why a type is not one.</summary>
     internal static class Shapes
     {
+        // Fully qualified, with '?' on nullable reference types at every level ("global::System.Collections.Generic.List<string?>?").
+        private static readonly SymbolDisplayFormat DeclarationFormat =
+            SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
         private const string Supported =
             "use a primitive, string, Guid, DateTime, DateTimeOffset, TimeSpan, an enum, a nullable of these, byte[], T[], List<T>, IReadOnlyList<T>, Dictionary<string, T> or another [Message] record";
 
         public static TypeShape? Of(ITypeSymbol type, NullableAnnotation annotation, out string? unsupported)
         {
             unsupported = null;
-            var name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             var nullableReference = annotation == NullableAnnotation.Annotated && type.IsReferenceType;
+            var name = type.WithNullableAnnotation(nullableReference ? NullableAnnotation.Annotated : NullableAnnotation.NotAnnotated).ToDisplayString(DeclarationFormat);
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
             {
                 var inner = Of(nullable.TypeArguments[0], NullableAnnotation.NotAnnotated, out unsupported);
