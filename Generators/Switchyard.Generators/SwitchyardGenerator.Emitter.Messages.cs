@@ -25,162 +25,199 @@ public sealed partial class SwitchyardGenerator
                 w.WriteLine(GeneratedCode);
                 using (w.Block($"partial record {spec.TypeName} : {interfaces}"))
                 {
-                    if (spec.MessageType is not null)
+                    if (spec.IsFallback)
                     {
-                        w.WriteLine("/// <summary>Gets the message type that selects the handler.</summary>");
-                        w.WriteLine($"public static string MessageType => {Literal(spec.MessageType)};");
-                        w.WriteLine();
-                        w.WriteLine("/// <summary>Writes the compact binary form used on channel layers.</summary>");
-                        using (w.Block($"public static void Write({self} message, global::System.Buffers.IBufferWriter<byte> output)"))
-                        {
-                            w.WriteLine($"var writer = new {Binary}.BinaryMessageWriter(output);");
-                            w.WriteLine("WriteBinary(message, ref writer);");
-                        }
-
-                        w.WriteLine();
-                        w.WriteLine("/// <summary>Reads the compact binary form; throws <see cref=\"global::System.FormatException\"/> when it is malformed.</summary>");
-                        using (w.Block($"public static {self} Read(global::System.ReadOnlySpan<byte> payload)"))
-                        {
-                            w.WriteLine($"var reader = new {Binary}.BinaryMessageReader(payload);");
-                            w.WriteLine("var value = ReadBinary(ref reader);");
-                            w.WriteLine($"reader.EnsureAtEnd({Literal(name)});");
-                            w.WriteLine("return value;");
-                        }
-
-                        w.WriteLine();
+                        WriteFallback(w, spec, self);
                     }
-
-                    w.WriteLine("/// <summary>Writes the members in declaration order in the compact binary form.</summary>");
-                    using (w.Block($"public static void WriteBinary({self} value, ref {Binary}.BinaryMessageWriter writer)"))
+                    else
                     {
-                        foreach (var member in spec.Members)
-                        {
-                            WriteBinaryValue(w, member.Type, $"value.{member.Name}", locals);
-                        }
-                    }
-
-                    w.WriteLine();
-                    w.WriteLine("/// <summary>Reads what <see cref=\"WriteBinary\"/> wrote.</summary>");
-                    using (w.Block($"public static {self} ReadBinary(ref {Binary}.BinaryMessageReader reader)"))
-                    {
-                        var arguments = spec.Members.Select((m, i) => $"m{Int(i)}").ToArray();
-                        for (var i = 0; i < spec.Members.Count; i++)
-                        {
-                            w.WriteLine($"{spec.Members[i].Type.TypeName} m{Int(i)};");
-                            ReadBinaryValue(w, spec.Members[i].Type, $"m{Int(i)}", locals);
-                        }
-
-                        w.WriteLine($"return new {self}({string.Join(", ", arguments)});");
-                    }
-
-                    w.WriteLine();
-                    w.WriteLine("/// <summary>Writes the message as one JSON object with camelCase fields.</summary>");
-                    using (w.Block($"public static void WriteJson({self} value, global::System.Text.Json.Utf8JsonWriter writer)"))
-                    {
-                        w.WriteLine("writer.WriteStartObject();");
-                        if (spec.MessageType is not null)
-                        {
-                            w.WriteLine($"writer.WriteString(SwitchyardJsonNames.Type, {Literal(spec.MessageType)});");
-                        }
-
-                        foreach (var member in spec.Members)
-                        {
-                            w.WriteLine($"writer.WritePropertyName(SwitchyardJsonNames.{member.Name});");
-                            WriteJsonValue(w, member.Type, $"value.{member.Name}", locals);
-                        }
-
-                        w.WriteLine("writer.WriteEndObject();");
-                    }
-
-                    w.WriteLine();
-                    w.WriteLine("/// <summary>Reads one JSON object; unknown fields are skipped, a missing required field is a <see cref=\"global::System.Text.Json.JsonException\"/>.</summary>");
-                    using (w.Block($"public static {self} ReadJson(ref global::System.Text.Json.Utf8JsonReader reader)"))
-                    {
-                        w.WriteLine($"{JsonReader}.ReadStartObject(ref reader, {Literal(name)});");
-                        for (var i = 0; i < spec.Members.Count; i++)
-                        {
-                            w.WriteLine($"{spec.Members[i].Type.TypeName} m{Int(i)} = default!;");
-                            w.WriteLine($"var has{Int(i)} = false;");
-                        }
-
-                        using (w.Block($"while ({JsonReader}.ReadNextProperty(ref reader, {Literal(name)}))"))
-                        {
-                            var first = true;
-                            for (var i = 0; i < spec.Members.Count; i++)
-                            {
-                                var member = spec.Members[i];
-                                using (w.Block($"{(first ? string.Empty : "else ")}if (reader.ValueTextEquals(SwitchyardJsonNames.{member.Name}.EncodedUtf8Bytes))"))
-                                {
-                                    w.WriteLine($"{JsonReader}.ReadValue(ref reader, {Literal(name)});");
-                                    ReadJsonValue(w, member.Type, $"m{Int(i)}", member.JsonName, name, locals);
-                                    w.WriteLine($"has{Int(i)} = true;");
-                                }
-
-                                first = false;
-                            }
-
-                            if (spec.MessageType is not null)
-                            {
-                                using (w.Block($"{(first ? string.Empty : "else ")}if (reader.ValueTextEquals(SwitchyardJsonNames.Type.EncodedUtf8Bytes))"))
-                                {
-                                    w.WriteLine($"{JsonReader}.ReadValue(ref reader, {Literal(name)});");
-                                    w.WriteLine($"if (reader.TokenType != global::System.Text.Json.JsonTokenType.String || !reader.ValueTextEquals(SwitchyardJsonNames.TypeValue.EncodedUtf8Bytes))");
-                                    w.WriteLine($"    throw new global::System.Text.Json.JsonException(\"The 'type' field of a '\" + {Literal(spec.MessageType)} + \"' message must be '\" + {Literal(spec.MessageType)} + \"'.\");");
-                                }
-
-                                first = false;
-                            }
-
-                            if (first)
-                            {
-                                w.WriteLine($"{JsonReader}.SkipValue(ref reader, {Literal(name)});");
-                            }
-                            else
-                            {
-                                using (w.Block("else"))
-                                {
-                                    w.WriteLine($"{JsonReader}.SkipValue(ref reader, {Literal(name)});");
-                                }
-                            }
-                        }
-
-                        var arguments = new string[spec.Members.Count];
-                        for (var i = 0; i < spec.Members.Count; i++)
-                        {
-                            var member = spec.Members[i];
-                            if (member.IsRequired)
-                            {
-                                w.WriteLine($"if (!has{Int(i)}) throw {JsonReader}.MissingField({Literal(member.JsonName)}, {Literal(name)});");
-                                arguments[i] = $"m{Int(i)}";
-                            }
-                            else
-                            {
-                                arguments[i] = $"has{Int(i)} ? m{Int(i)} : {member.DefaultValue ?? "default"}";
-                            }
-                        }
-
-                        w.WriteLine($"return new {self}({string.Join(", ", arguments)});");
-                    }
-
-                    w.WriteLine();
-                    w.WriteLine("/// <summary>JSON field names, encoded once.</summary>");
-                    using (w.Block("private static class SwitchyardJsonNames"))
-                    {
-                        if (spec.MessageType is not null)
-                        {
-                            w.WriteLine("public static readonly global::System.Text.Json.JsonEncodedText Type = global::System.Text.Json.JsonEncodedText.Encode(\"type\");");
-                            w.WriteLine($"public static readonly global::System.Text.Json.JsonEncodedText TypeValue = global::System.Text.Json.JsonEncodedText.Encode({Literal(spec.MessageType)});");
-                        }
-
-                        foreach (var member in spec.Members)
-                        {
-                            w.WriteLine($"public static readonly global::System.Text.Json.JsonEncodedText {member.Name} = global::System.Text.Json.JsonEncodedText.Encode({Literal(member.JsonName)});");
-                        }
+                        WriteSerializers(w, spec, self, name, locals);
                     }
                 }
             }
 
             return w.ToString();
+        }
+
+        private static void WriteSerializers(SourceWriter w, MessageSpec spec, string self, string name, Locals locals)
+        {
+            if (spec.MessageType is not null)
+            {
+                w.WriteLine("/// <summary>Gets the message type that selects the handler.</summary>");
+                w.WriteLine($"public static string MessageType => {Literal(spec.MessageType)};");
+                w.WriteLine();
+                w.WriteLine("/// <summary>Writes the compact binary form used on channel layers.</summary>");
+                using (w.Block($"public static void Write({self} message, global::System.Buffers.IBufferWriter<byte> output)"))
+                {
+                    w.WriteLine($"var writer = new {Binary}.BinaryMessageWriter(output);");
+                    w.WriteLine("WriteBinary(message, ref writer);");
+                }
+
+                w.WriteLine();
+                w.WriteLine("/// <summary>Reads the compact binary form; throws <see cref=\"global::System.FormatException\"/> when it is malformed.</summary>");
+                using (w.Block($"public static {self} Read(global::System.ReadOnlySpan<byte> payload)"))
+                {
+                    w.WriteLine($"var reader = new {Binary}.BinaryMessageReader(payload);");
+                    w.WriteLine("var value = ReadBinary(ref reader);");
+                    w.WriteLine($"reader.EnsureAtEnd({Literal(name)});");
+                    w.WriteLine("return value;");
+                }
+
+                w.WriteLine();
+            }
+
+            w.WriteLine("/// <summary>Writes the members in declaration order in the compact binary form.</summary>");
+            using (w.Block($"public static void WriteBinary({self} value, ref {Binary}.BinaryMessageWriter writer)"))
+            {
+                foreach (var member in spec.Members)
+                {
+                    WriteBinaryValue(w, member.Type, $"value.{member.Name}", locals);
+                }
+            }
+
+            w.WriteLine();
+            w.WriteLine("/// <summary>Reads what <see cref=\"WriteBinary\"/> wrote.</summary>");
+            using (w.Block($"public static {self} ReadBinary(ref {Binary}.BinaryMessageReader reader)"))
+            {
+                var arguments = spec.Members.Select((m, i) => $"m{Int(i)}").ToArray();
+                for (var i = 0; i < spec.Members.Count; i++)
+                {
+                    w.WriteLine($"{spec.Members[i].Type.TypeName} m{Int(i)};");
+                    ReadBinaryValue(w, spec.Members[i].Type, $"m{Int(i)}", locals);
+                }
+
+                w.WriteLine($"return new {self}({string.Join(", ", arguments)});");
+            }
+
+            w.WriteLine();
+            w.WriteLine("/// <summary>Writes the message as one JSON object with camelCase fields.</summary>");
+            using (w.Block($"public static void WriteJson({self} value, global::System.Text.Json.Utf8JsonWriter writer)"))
+            {
+                w.WriteLine("writer.WriteStartObject();");
+                if (spec.MessageType is not null)
+                {
+                    w.WriteLine($"writer.WriteString(SwitchyardJsonNames.Type, {Literal(spec.MessageType)});");
+                }
+
+                foreach (var member in spec.Members)
+                {
+                    w.WriteLine($"writer.WritePropertyName(SwitchyardJsonNames.{member.Name});");
+                    WriteJsonValue(w, member.Type, $"value.{member.Name}", locals);
+                }
+
+                w.WriteLine("writer.WriteEndObject();");
+            }
+
+            w.WriteLine();
+            w.WriteLine("/// <summary>Reads one JSON object; unknown fields are skipped, a missing required field is a <see cref=\"global::System.Text.Json.JsonException\"/>.</summary>");
+            using (w.Block($"public static {self} ReadJson(ref global::System.Text.Json.Utf8JsonReader reader)"))
+            {
+                w.WriteLine($"{JsonReader}.ReadStartObject(ref reader, {Literal(name)});");
+                for (var i = 0; i < spec.Members.Count; i++)
+                {
+                    w.WriteLine($"{spec.Members[i].Type.TypeName} m{Int(i)} = default!;");
+                    w.WriteLine($"var has{Int(i)} = false;");
+                }
+
+                using (w.Block($"while ({JsonReader}.ReadNextProperty(ref reader, {Literal(name)}))"))
+                {
+                    var first = true;
+                    for (var i = 0; i < spec.Members.Count; i++)
+                    {
+                        var member = spec.Members[i];
+                        using (w.Block($"{(first ? string.Empty : "else ")}if (reader.ValueTextEquals(SwitchyardJsonNames.{member.Name}.EncodedUtf8Bytes))"))
+                        {
+                            w.WriteLine($"{JsonReader}.ReadValue(ref reader, {Literal(name)});");
+                            ReadJsonValue(w, member.Type, $"m{Int(i)}", member.JsonName, name, locals);
+                            w.WriteLine($"has{Int(i)} = true;");
+                        }
+
+                        first = false;
+                    }
+
+                    if (spec.MessageType is not null)
+                    {
+                        using (w.Block($"{(first ? string.Empty : "else ")}if (reader.ValueTextEquals(SwitchyardJsonNames.Type.EncodedUtf8Bytes))"))
+                        {
+                            w.WriteLine($"{JsonReader}.ReadValue(ref reader, {Literal(name)});");
+                            w.WriteLine($"if (reader.TokenType != global::System.Text.Json.JsonTokenType.String || !reader.ValueTextEquals(SwitchyardJsonNames.TypeValue.EncodedUtf8Bytes))");
+                            w.WriteLine($"    throw new global::System.Text.Json.JsonException(\"The 'type' field of a '\" + {Literal(spec.MessageType)} + \"' message must be '\" + {Literal(spec.MessageType)} + \"'.\");");
+                        }
+
+                        first = false;
+                    }
+
+                    if (first)
+                    {
+                        w.WriteLine($"{JsonReader}.SkipValue(ref reader, {Literal(name)});");
+                    }
+                    else
+                    {
+                        using (w.Block("else"))
+                        {
+                            w.WriteLine($"{JsonReader}.SkipValue(ref reader, {Literal(name)});");
+                        }
+                    }
+                }
+
+                var arguments = new string[spec.Members.Count];
+                for (var i = 0; i < spec.Members.Count; i++)
+                {
+                    var member = spec.Members[i];
+                    if (member.IsRequired)
+                    {
+                        w.WriteLine($"if (!has{Int(i)}) throw {JsonReader}.MissingField({Literal(member.JsonName)}, {Literal(name)});");
+                        arguments[i] = $"m{Int(i)}";
+                    }
+                    else
+                    {
+                        arguments[i] = $"has{Int(i)} ? m{Int(i)} : {member.DefaultValue ?? "default"}";
+                    }
+                }
+
+                w.WriteLine($"return new {self}({string.Join(", ", arguments)});");
+            }
+
+            w.WriteLine();
+            w.WriteLine("/// <summary>JSON field names, encoded once.</summary>");
+            using (w.Block("private static class SwitchyardJsonNames"))
+            {
+                if (spec.MessageType is not null)
+                {
+                    w.WriteLine("public static readonly global::System.Text.Json.JsonEncodedText Type = global::System.Text.Json.JsonEncodedText.Encode(\"type\");");
+                    w.WriteLine($"public static readonly global::System.Text.Json.JsonEncodedText TypeValue = global::System.Text.Json.JsonEncodedText.Encode({Literal(spec.MessageType)});");
+                }
+
+                foreach (var member in spec.Members)
+                {
+                    w.WriteLine($"public static readonly global::System.Text.Json.JsonEncodedText {member.Name} = global::System.Text.Json.JsonEncodedText.Encode({Literal(member.JsonName)});");
+                }
+            }
+        }
+
+        // A message with an unsupported member (SWY0006) keeps its generated surface, so code that uses it still
+        // compiles and the diagnostic is the only error; calling it at run time says why it cannot work.
+        private static void WriteFallback(SourceWriter w, MessageSpec spec, string self)
+        {
+            var error = $"throw new global::System.NotSupportedException({Literal($"{spec.TypeName} has a member Switchyard cannot serialize; see diagnostic SWY0006.")});";
+            if (spec.MessageType is not null)
+            {
+                w.WriteLine("/// <summary>Gets the message type that selects the handler.</summary>");
+                w.WriteLine($"public static string MessageType => {Literal(spec.MessageType)};");
+                w.WriteLine("/// <summary>Not available: see SWY0006.</summary>");
+                w.WriteLine($"public static void Write({self} message, global::System.Buffers.IBufferWriter<byte> output) => {error}");
+                w.WriteLine("/// <summary>Not available: see SWY0006.</summary>");
+                w.WriteLine($"public static {self} Read(global::System.ReadOnlySpan<byte> payload) => {error}");
+            }
+
+            w.WriteLine("/// <summary>Not available: see SWY0006.</summary>");
+            w.WriteLine($"public static void WriteBinary({self} value, ref {Binary}.BinaryMessageWriter writer) => {error}");
+            w.WriteLine("/// <summary>Not available: see SWY0006.</summary>");
+            w.WriteLine($"public static {self} ReadBinary(ref {Binary}.BinaryMessageReader reader) => {error}");
+            w.WriteLine("/// <summary>Not available: see SWY0006.</summary>");
+            w.WriteLine($"public static void WriteJson({self} value, global::System.Text.Json.Utf8JsonWriter writer) => {error}");
+            w.WriteLine("/// <summary>Not available: see SWY0006.</summary>");
+            w.WriteLine($"public static {self} ReadJson(ref global::System.Text.Json.Utf8JsonReader reader) => {error}");
         }
 
         private static void WriteBinaryValue(SourceWriter w, TypeShape shape, string value, Locals locals)

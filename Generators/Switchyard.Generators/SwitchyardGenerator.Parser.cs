@@ -48,6 +48,7 @@ public sealed partial class SwitchyardGenerator
             }
 
             var members = new List<MemberSpec>();
+            var fallback = false;
             foreach (var parameter in primaryConstructor.Parameters)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -57,6 +58,7 @@ public sealed partial class SwitchyardGenerator
                     var location = parameter.Locations.FirstOrDefault();
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.UnsupportedMemberType, location, parameter.Name, symbol.Name, parameter.Type.ToDisplayString(), unsupported!));
+                    fallback = true;
                     continue;
                 }
 
@@ -65,6 +67,7 @@ public sealed partial class SwitchyardGenerator
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.UnsupportedMemberType, parameter.Locations.FirstOrDefault(), parameter.Name, symbol.Name, parameter.Type.ToDisplayString(), "the JSON field 'type' holds the message type; rename the member"));
+                    fallback = true;
                     continue;
                 }
 
@@ -79,7 +82,8 @@ public sealed partial class SwitchyardGenerator
                 symbol.ToDisplayString(TypeNameFormat),
                 Accessibility(symbol),
                 messageType,
-                members.ToEquatableArray());
+                fallback ? EquatableArray<MemberSpec>.Empty : members.ToEquatableArray(),
+                fallback);
             return new ParseResult<MessageSpec>(spec, diagnostics.ToEquatableArray(), anchor);
         }
 
@@ -181,6 +185,7 @@ public sealed partial class SwitchyardGenerator
             }
 
             var constructorParameters = EquatableArray<string>.Empty;
+            var hasFactory = false;
             if (!symbol.IsAbstract)
             {
                 var constructors = symbol.InstanceConstructors.Where(c => c.DeclaredAccessibility == Microsoft.CodeAnalysis.Accessibility.Public).ToArray();
@@ -191,6 +196,7 @@ public sealed partial class SwitchyardGenerator
                 else
                 {
                     constructorParameters = constructors[0].Parameters.Select(p => p.Type.ToDisplayString(TypeNameFormat)).ToEquatableArray();
+                    hasFactory = true;
                 }
             }
 
@@ -205,7 +211,7 @@ public sealed partial class SwitchyardGenerator
                 groups.ToEquatableArray(),
                 handlers.Values.Select(h => h.Spec).OrderBy(h => h.MessageType, System.StringComparer.Ordinal).ToEquatableArray(),
                 constructorParameters,
-                symbol.IsAbstract);
+                hasFactory);
             return new ParseResult<ConsumerSpec>(spec, diagnostics.ToEquatableArray(), anchor);
         }
 

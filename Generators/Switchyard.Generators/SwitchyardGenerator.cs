@@ -51,7 +51,7 @@ public sealed partial class SwitchyardGenerator : IIncrementalGenerator
             .Select(static (all, _) => all.Left.Left.AddRange(all.Left.Right).AddRange(all.Right));
         var routeTable = routed
             .Select(static (results, _) => results
-                .Where(static r => r.Spec is { IsAbstract: false })
+                .Where(static r => r.Spec is { HasFactory: true })
                 .Select(static r => r.Spec!)
                 .OrderBy(static s => s.FullName, System.StringComparer.Ordinal)
                 .ToEquatableArray())

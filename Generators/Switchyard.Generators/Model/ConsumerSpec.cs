@@ -30,7 +30,7 @@ internal enum ConsumerKind
 /// <param name="Groups">The group templates joined on start.</param>
 /// <param name="Handlers">Handlers, ordinal-sorted by message type.</param>
 /// <param name="ConstructorParameters">The <c>global::</c>-qualified types of the constructor's parameters, resolved from services.</param>
-/// <param name="IsAbstract">Whether the class is abstract (no factory then).</param>
+/// <param name="HasFactory">Whether the route table can create it: not abstract, with exactly one public constructor.</param>
 internal sealed record ConsumerSpec(
     string Namespace,
     string TypeName,
@@ -42,7 +42,7 @@ internal sealed record ConsumerSpec(
     EquatableArray<GroupTemplateSpec> Groups,
     EquatableArray<HandlerSpec> Handlers,
     EquatableArray<string> ConstructorParameters,
-    bool IsAbstract);
+    bool HasFactory);
 
 /// <summary>A group name template split into literal text and route-value placeholders.</summary>
 /// <param name="Template">The template as written.</param>

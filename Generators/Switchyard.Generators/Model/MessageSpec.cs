@@ -14,10 +14,13 @@ namespace Switchyard.Generators.Model;
 /// <param name="Accessibility">The C# accessibility keyword(s) of the declaration.</param>
 /// <param name="MessageType">The <c>type</c> string, or <see langword="null"/> for a member-only record.</param>
 /// <param name="Members">The primary-constructor members in declaration order.</param>
+/// <param name="IsFallback">Whether a member cannot be serialized: the emitter then writes methods that throw, so the
+/// code that uses the message still compiles and the diagnostic is the only error.</param>
 internal sealed record MessageSpec(
     string Namespace,
     string TypeName,
     string FullName,
     string Accessibility,
     string? MessageType,
-    EquatableArray<MemberSpec> Members);
+    EquatableArray<MemberSpec> Members,
+    bool IsFallback);

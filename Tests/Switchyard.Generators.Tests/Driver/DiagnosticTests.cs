@@ -1,0 +1,166 @@
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Switchyard.Generators.Tests.Driver;
+
+/// <summary>One test per generator diagnostic: its ID, exact location and message, and that the output still compiles.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = "using System.Threading;\nusing System.Threading.Tasks;\nusing Switchyard;\nnamespace App;\n";
+    private const string Ping = "[Message(\"app.ping\")] public sealed partial record Ping(int N);\n";
+
+    [Fact]
+    public void A_clean_project_produces_no_diagnostics_at_all()
+    {
+        var source = Usings + Ping + """
+            [Message("app.pong")] public sealed partial record Pong(string Text, System.Collections.Generic.List<Ping> History);
+            [WebSocketConsumer("/ws/{room}/")]
+            [JoinGroup("room.{room}")]
+            public sealed partial class RoomConsumer : Consumer
+            {
+                public ValueTask Handle(Ping ping, CancellationToken ct) => default;
+                public Task HandleAsync(Pong pong) => Task.CompletedTask;
+            }
+            [ChannelConsumer("app.jobs")] public sealed partial class Worker(System.IServiceProvider services) : ChannelConsumer { public System.IServiceProvider Services => services; public ValueTask Handle(Ping ping) => default; }
+            [HttpConsumer("/api/{id:int}", "get", "POST")] public sealed partial class Api : Consumer { }
+            """;
+
+        var run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompileDiagnostics);
+    }
+
+    [Fact]
+    public void SWY0001_duplicate_route() => AssertSingle(
+        Usings + """
+            [WebSocketConsumer("/ws/{room}/")] public sealed partial class A : Consumer { }
+            [WebSocketConsumer("/WS/{name}")] public sealed partial class B : Consumer { }
+            """,
+        "SWY0001",
+        "B : Consumer",
+        "Route '/WS/{name}' is declared by both A and B");
+
+    [Fact]
+    public void SWY0002_group_rule_with_a_parameter_the_route_lacks() => AssertSingle(
+        Usings + """
+            [WebSocketConsumer("/ws/{room}/")]
+            [JoinGroup("chat.{roomId}")]
+            public sealed partial class C : Consumer { }
+            """,
+        "SWY0002",
+        "JoinGroup(\"chat.{roomId}\")",
+        "Group rule 'chat.{roomId}' uses '{roomId}', but route '/ws/{room}/' of C has no parameter 'roomId'");
+
+    [Fact]
+    public void SWY0003_two_handlers_for_one_message_type() => AssertSingle(
+        Usings + Ping + """
+            [Consumer]
+            public sealed partial class C : Consumer
+            {
+                public ValueTask Handle(Ping ping) => default;
+                [Handler] public ValueTask OnPing(Ping ping, CancellationToken ct) => default;
+            }
+            """,
+        "SWY0003",
+        "OnPing(",
+        "C has two handlers for message type 'app.ping': Handle(Ping) and OnPing(Ping, CancellationToken)");
+
+    [Theory]
+    [InlineData("public void Handle(Ping ping) { }", "it returns 'void' instead of ValueTask or Task")]
+    [InlineData("public ValueTask Handle(string text) => default;", "its first parameter's type 'string' is not a [Message(\"type\")] record")]
+    [InlineData("public ValueTask Handle(Ping ping, int n) => default;", "its second parameter is 'int' instead of CancellationToken")]
+    [InlineData("public static ValueTask Handle(Ping ping) => default;", "it is static")]
+    [InlineData("public ValueTask Handle() => default;", "it takes 0 parameters instead of a message and an optional CancellationToken")]
+    public void SWY0004_handler_with_an_invalid_signature(string method, string problem) => AssertSingle(
+        Usings + Ping + $$"""
+            [Consumer]
+            public sealed partial class C : Consumer
+            {
+                {{method}}
+            }
+            """,
+        "SWY0004",
+        "Handle(",
+        $"Handler C.Handle is invalid: {problem}. A handler is 'ValueTask Handle(TMessage message, CancellationToken cancellationToken)' (Task is allowed, the token is optional) where TMessage is a [Message(\"type\")] record");
+
+    [Fact]
+    public void SWY0005_consumer_not_partial() => AssertSingle(
+        Usings + "[Consumer] public sealed class Lonely : Consumer { }\n",
+        "SWY0005",
+        "Lonely :",
+        "Consumer Lonely must be a top-level, non-generic 'partial' class so the generator can add its dispatch switch");
+
+    [Fact]
+    public void SWY0006_message_member_of_an_unsupported_type() => AssertSingle(
+        Usings + "[Message(\"app.link\")] public sealed partial record Link(string Title, System.Uri Target);\n",
+        "SWY0006",
+        "Target)",
+        "Member 'Target' of message Link has type 'System.Uri', which Switchyard cannot serialize: use a primitive, string, Guid, DateTime, DateTimeOffset, TimeSpan, an enum, a nullable of these, byte[], T[], List<T>, IReadOnlyList<T>, Dictionary<string, T> or another [Message] record");
+
+    [Fact]
+    public void SWY0006_a_member_that_would_clash_with_the_type_field() => AssertSingle(
+        Usings + "[Message(\"app.kind\")] public sealed partial record Kind(string Type);\n",
+        "SWY0006",
+        "Type)",
+        "Member 'Type' of message Kind has type 'string', which Switchyard cannot serialize: the JSON field 'type' holds the message type; rename the member");
+
+    [Theory]
+    [InlineData("[Message(\"bad type\")] public sealed partial record M(int N);", "\"bad type\"", "Message type 'bad type' is invalid: character ' ' at position 3 is not allowed; use ASCII letters, digits, '-', '_' or '.'")]
+    [InlineData("[ChannelConsumer(\"jobs!local\")] public sealed partial class W : ChannelConsumer { }", "\"jobs!local\"", "Channel name 'jobs!local' is invalid: character '!' at position 4 is not allowed; use ASCII letters, digits, '-', '_' or '.'")]
+    [InlineData("[WebSocketConsumer(\"/ws/{room}/\")][JoinGroup(\"chat/{room}\")] public sealed partial class G : Consumer { }", "JoinGroup(\"chat/{room}\")", "Group name 'chat/{room}' is invalid: character '/' at position 4 is not allowed; use ASCII letters, digits, '-', '_' or '.'")]
+    public void SWY0007_invalid_name_literal(string declaration, string marker, string message) =>
+        AssertSingle(Usings + declaration + "\n", "SWY0007", marker, message);
+
+    [Fact]
+    public void SWY0008_message_that_is_not_a_partial_positional_record() => AssertSingle(
+        Usings + "[Message(\"app.plain\")] public sealed record Plain(int N);\n",
+        "SWY0008",
+        "Plain(",
+        "Message Plain must be a top-level 'partial record' with a primary constructor so the generator can add its serializers");
+
+    [Fact]
+    public void SWY0009_consumer_without_exactly_one_public_constructor() => AssertSingle(
+        Usings + """
+            [ChannelConsumer("app.jobs")]
+            public sealed partial class Two : ChannelConsumer
+            {
+                public Two() { }
+                public Two(int n) { }
+            }
+            """,
+        "SWY0009",
+        "Two :",
+        "Consumer Two has 2 public constructors; the generated factory needs exactly one to inject services into");
+
+    [Fact]
+    public void SWY0010_consumer_attribute_on_a_class_that_is_not_a_consumer() => AssertSingle(
+        Usings + "[ChannelConsumer(\"app.jobs\")] public sealed partial class NotOne { }\n",
+        "SWY0010",
+        "NotOne {",
+        "NotOne has [ChannelConsumer] but does not derive from Switchyard.Consumer");
+
+    [Fact]
+    public void SWY0011_two_messages_with_one_type() => AssertSingle(
+        Usings + "[Message(\"app.same\")] public sealed partial record First(int N);\n[Message(\"app.same\")] public sealed partial record Second(int N);\n",
+        "SWY0011",
+        "Second(",
+        "Message type 'app.same' is declared by both First and Second");
+
+    private static void AssertSingle(string source, string id, string marker, string message)
+    {
+        var run = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal($"https://github.com/switchyard-dotnet/switchyard/blob/main/docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
+        var expected = source.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(expected >= 0, $"Marker '{marker}' is not in the source.");
+        Assert.Equal(expected, diagnostic.Location.SourceSpan.Start);
+
+        // The generated surface still compiles: the diagnostic is the user's only error.
+        Assert.Empty(run.CompileDiagnostics);
+    }
+}
