@@ -96,7 +96,7 @@ public sealed partial class SwitchyardGenerator
                 w.WriteLine("writer.WriteStartObject();");
                 if (spec.MessageType is not null)
                 {
-                    w.WriteLine($"writer.WriteString(SwitchyardJsonNames.Type, {Literal(spec.MessageType)});");
+                    w.WriteLine("writer.WriteString(SwitchyardJsonNames.__type, SwitchyardJsonNames.__typeValue);");
                 }
 
                 foreach (var member in spec.Members)
@@ -137,10 +137,10 @@ public sealed partial class SwitchyardGenerator
 
                     if (spec.MessageType is not null)
                     {
-                        using (w.Block($"{(first ? string.Empty : "else ")}if (reader.ValueTextEquals(SwitchyardJsonNames.Type.EncodedUtf8Bytes))"))
+                        using (w.Block($"{(first ? string.Empty : "else ")}if (reader.ValueTextEquals(SwitchyardJsonNames.__type.EncodedUtf8Bytes))"))
                         {
                             w.WriteLine($"{JsonReader}.ReadValue(ref reader, {Literal(name)});");
-                            w.WriteLine($"if (reader.TokenType != global::System.Text.Json.JsonTokenType.String || !reader.ValueTextEquals(SwitchyardJsonNames.TypeValue.EncodedUtf8Bytes))");
+                            w.WriteLine($"if (reader.TokenType != global::System.Text.Json.JsonTokenType.String || !reader.ValueTextEquals(SwitchyardJsonNames.__typeValue.EncodedUtf8Bytes))");
                             w.WriteLine($"    throw new global::System.Text.Json.JsonException(\"The 'type' field of a '\" + {Literal(spec.MessageType)} + \"' message must be '\" + {Literal(spec.MessageType)} + \"'.\");");
                         }
 
@@ -184,8 +184,8 @@ public sealed partial class SwitchyardGenerator
             {
                 if (spec.MessageType is not null)
                 {
-                    w.WriteLine("public static readonly global::System.Text.Json.JsonEncodedText Type = global::System.Text.Json.JsonEncodedText.Encode(\"type\");");
-                    w.WriteLine($"public static readonly global::System.Text.Json.JsonEncodedText TypeValue = global::System.Text.Json.JsonEncodedText.Encode({Literal(spec.MessageType)});");
+                    w.WriteLine("public static readonly global::System.Text.Json.JsonEncodedText __type = global::System.Text.Json.JsonEncodedText.Encode(\"type\");");
+                    w.WriteLine($"public static readonly global::System.Text.Json.JsonEncodedText __typeValue = global::System.Text.Json.JsonEncodedText.Encode({Literal(spec.MessageType)});");
                 }
 
                 foreach (var member in spec.Members)

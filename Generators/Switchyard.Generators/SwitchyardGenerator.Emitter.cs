@@ -101,7 +101,7 @@ public sealed partial class SwitchyardGenerator
                 using (w.Block("internal static class SwitchyardRoutes"))
                 {
                     w.WriteLine("/// <summary>Gets this assembly's routes.</summary>");
-                    using (w.Block("internal static global::Switchyard.ConsumerRoute[] Routes { get; } = new global::Switchyard.ConsumerRoute[]"))
+                    w.OpenBlock("internal static global::Switchyard.ConsumerRoute[] Routes { get; } = new global::Switchyard.ConsumerRoute[]");
                     {
                         foreach (var consumer in consumers)
                         {
@@ -120,7 +120,7 @@ public sealed partial class SwitchyardGenerator
                         }
                     }
 
-                    w.WriteLine(";");
+                    w.CloseBlock(";");
                     w.WriteLine();
                     w.WriteLine("[global::System.Runtime.CompilerServices.ModuleInitializer]");
                     w.WriteLine("internal static void Register() => global::Switchyard.ConsumerRouteTable.Register(Routes);");

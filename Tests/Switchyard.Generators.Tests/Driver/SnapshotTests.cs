@@ -1,0 +1,129 @@
+using System.Runtime.CompilerServices;
+using Xunit;
+
+namespace Switchyard.Generators.Tests.Driver;
+
+/// <summary>
+/// Snapshot tests of the generated source: each case's output must equal the checked-in
+/// <c>Snapshots/{Case}/{HintName}.verified.cs</c>. A changed output fails until someone accepts it on purpose by
+/// running the tests with <c>SWITCHYARD_ACCEPT_SNAPSHOTS=1</c>, which rewrites the files (review the diff, then commit).
+/// </summary>
+public sealed class SnapshotTests
+{
+    private const string AcceptVariable = "SWITCHYARD_ACCEPT_SNAPSHOTS";
+
+    [Fact]
+    public void Message_with_a_type() => Verify(nameof(Message_with_a_type), """
+        using System;
+        using Switchyard;
+        namespace LiveBlog;
+
+        [Message("liveblog.post")]
+        public sealed partial record PostPublished(int Id, string Slug, string Title, string? Html, DateTimeOffset At, int Revision = 1);
+        """);
+
+    [Fact]
+    public void Message_with_collections_enums_and_nested_records() => Verify(nameof(Message_with_collections_enums_and_nested_records), """
+        using System;
+        using System.Collections.Generic;
+        using Switchyard;
+        namespace Shop;
+
+        public enum Status { Pending, Paid = 3 }
+
+        [Message]
+        public sealed partial record Line(string Sku, int Quantity, decimal Price);
+
+        [Message("shop.order")]
+        public sealed partial record Order(Guid Id, Status Status, Status? Previous, IReadOnlyList<Line> Lines, Dictionary<string, string>? Notes, byte[] Signature, TimeSpan? Eta);
+        """);
+
+    [Fact]
+    public void WebSocket_consumer_with_group_rules_handlers_and_the_route_table() => Verify(nameof(WebSocket_consumer_with_group_rules_handlers_and_the_route_table), """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Switchyard;
+        namespace Chat;
+
+        public interface IHistory { }
+
+        [Message("chat.say")] public sealed partial record Say(string Text);
+        [Message("chat.message")] public sealed partial record ChatMessage(string Room, string Text);
+
+        [WebSocketConsumer("/ws/chat/{room}/")]
+        [JoinGroup("chat.{room}")]
+        [JoinGroup("chat.all")]
+        public sealed partial class ChatConsumer(IHistory history) : Consumer
+        {
+            public IHistory History => history;
+            public ValueTask Handle(Say say, CancellationToken ct) => default;
+            public Task HandleAsync(ChatMessage message) => Task.CompletedTask;
+        }
+
+        [ChannelConsumer("chat.moderate")]
+        public sealed partial class Moderator : ChannelConsumer
+        {
+            [Handler] public ValueTask Review(ChatMessage message, CancellationToken ct) => default;
+        }
+        """);
+
+    private static void Verify(string caseName, string source, [CallerFilePath] string thisFile = "")
+    {
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompileDiagnostics);
+
+        var directory = Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "Snapshots", caseName);
+        var accept = Environment.GetEnvironmentVariable(AcceptVariable) == "1";
+        if (accept)
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+
+            Directory.CreateDirectory(directory);
+        }
+
+        foreach (var (hintName, text) in run.Sources)
+        {
+            var path = Path.Combine(directory, Path.ChangeExtension(hintName, ".verified.cs"));
+            if (accept)
+            {
+                File.WriteAllText(path, text);
+                continue;
+            }
+
+            Assert.True(File.Exists(path), $"No snapshot {path}. Run the tests with {AcceptVariable}=1 to create it, review it, and commit it.");
+            var expected = File.ReadAllText(path).ReplaceLineEndings("\n");
+            if (expected != text)
+            {
+                Assert.Fail($"Generated {hintName} differs from {path}. If the change is intended, run the tests with {AcceptVariable}=1, review the diff and commit it.\n{FirstDifference(expected, text)}");
+            }
+        }
+
+        if (!accept)
+        {
+            var snapshots = Directory.GetFiles(directory, "*.verified.cs").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+            var generated = run.Sources.Keys.Select(h => Path.ChangeExtension(h, ".verified.cs")).Order(StringComparer.Ordinal);
+            Assert.Equal(snapshots, generated);
+        }
+    }
+
+    private static string FirstDifference(string expected, string actual)
+    {
+        var expectedLines = expected.Split('\n');
+        var actualLines = actual.Split('\n');
+        for (var i = 0; i < Math.Max(expectedLines.Length, actualLines.Length); i++)
+        {
+            var e = i < expectedLines.Length ? expectedLines[i] : "<end>";
+            var a = i < actualLines.Length ? actualLines[i] : "<end>";
+            if (e != a)
+            {
+                return $"First difference at line {i + 1}:\n  expected: {e}\n  actual:   {a}";
+            }
+        }
+
+        return "The files differ only in length.";
+    }
+}
