@@ -240,13 +240,18 @@ public sealed partial class SwitchyardGenerator
                 }
 
                 case ShapeKind.Message:
+                {
+                    // A pattern-bound local, because flow analysis does not track an element read twice.
+                    var item = locals.Next("m");
                     w.WriteLine($"writer.WritePresence({value} is not null);");
-                    using (w.Block($"if ({value} is not null)"))
+                    using (w.Block($"if ({value} is {{ }} {item})"))
                     {
-                        w.WriteLine($"{Static(shape)}.WriteBinary({value}, ref writer);");
+                        w.WriteLine($"{Static(shape)}.WriteBinary({item}, ref writer);");
                     }
 
                     break;
+                }
+
                 case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList:
                 {
                     var collection = locals.Next("c");
@@ -428,8 +433,12 @@ public sealed partial class SwitchyardGenerator
                 }
 
                 case ShapeKind.Message:
-                    w.WriteLine($"if ({value} is null) writer.WriteNullValue(); else {Static(shape)}.WriteJson({value}, writer);");
+                {
+                    var item = locals.Next("m");
+                    w.WriteLine($"if ({value} is {{ }} {item}) {Static(shape)}.WriteJson({item}, writer); else writer.WriteNullValue();");
                     break;
+                }
+
                 case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList:
                 {
                     var collection = locals.Next("c");

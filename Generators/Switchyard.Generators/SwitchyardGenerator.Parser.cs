@@ -168,6 +168,11 @@ public sealed partial class SwitchyardGenerator
 
                 var handler = ParseHandler(method, out var problem);
                 var location = method.Locations.FirstOrDefault();
+                if (handler is null && problem is null)
+                {
+                    continue;
+                }
+
                 if (handler is null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHandlerSignature, location, symbol.Name, method.Name, problem!));
@@ -269,6 +274,13 @@ public sealed partial class SwitchyardGenerator
 
             var messageParameter = method.Parameters[0];
             var messageType = MessageTypeOf(messageParameter.Type);
+            if (messageType is not null && !IsGeneratableMessage(messageParameter.Type))
+            {
+                // The message itself is reported (SWY0008); a handler for it would only add a second error.
+                problem = null;
+                return null;
+            }
+
             if (messageType is null)
             {
                 problem = $"its first parameter's type '{messageParameter.Type.ToDisplayString()}' is not a [Message(\"type\")] record";
@@ -290,6 +302,14 @@ public sealed partial class SwitchyardGenerator
 
             return new HandlerSpec(method.Name, messageType, messageParameter.Type.ToDisplayString(TypeNameFormat), takesToken, returnsTask);
         }
+
+        // A message from a referenced assembly was generated there; one from this compilation must be a top-level
+        // partial positional record, or the generator reports SWY0008 for it and writes nothing.
+        private static bool IsGeneratableMessage(ITypeSymbol type) =>
+            type is INamedTypeSymbol { DeclaringSyntaxReferences.Length: 0 } ||
+            (type is INamedTypeSymbol { IsRecord: true, ContainingType: null, IsGenericType: false } named &&
+             named.DeclaringSyntaxReferences.All(r => r.GetSyntax() is RecordDeclarationSyntax record && record.Modifiers.Any(SyntaxKind.PartialKeyword)) &&
+             named.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is RecordDeclarationSyntax { ParameterList: not null }));
 
         private static string? MessageTypeOf(ITypeSymbol type)
         {

@@ -20,7 +20,7 @@ public sealed partial class SwitchyardGenerator : IIncrementalGenerator
     {
         // Stage 1, messages: each [Message] record becomes a spec; its diagnostics take their own branch.
         var messages = context.SyntaxProvider
-            .ForAttributeWithMetadataName(Parser.MessageAttribute, static (node, _) => node is RecordDeclarationSyntax, static (ctx, ct) => Parser.ParseMessage(ctx, ct))
+            .ForAttributeWithMetadataName(Parser.MessageAttribute, static (node, _) => node is TypeDeclarationSyntax, static (ctx, ct) => Parser.ParseMessage(ctx, ct))
             .WithTrackingName(StepNames.Messages);
         var messageSpecs = messages
             .Where(static result => result.Spec is not null)
@@ -79,18 +79,56 @@ public sealed partial class SwitchyardGenerator : IIncrementalGenerator
     /// <summary>Diagnostics that need every declaration at once.</summary>
     internal static class Aggregates
     {
-        public static EquatableArray<DiagnosticInfo> DuplicateRoutes(ImmutableArray<ParseResult<ConsumerSpec>> results) =>
-            results
+        public static EquatableArray<DiagnosticInfo> DuplicateRoutes(ImmutableArray<ParseResult<ConsumerSpec>> results)
+        {
+            var diagnostics = new System.Collections.Generic.List<DiagnosticInfo>();
+            var routed = results
                 .Where(static r => r.Spec is { Kind: not ConsumerKind.Manual })
-                .GroupBy(static r => (r.Spec!.Kind == ConsumerKind.Channel ? "channel" : "path", Normalize(r.Spec.Route)))
-                .Where(static g => g.Count() > 1)
-                .SelectMany(static g =>
+                .OrderBy(static r => r.Spec!.FullName, System.StringComparer.Ordinal)
+                .ToArray();
+            for (var i = 0; i < routed.Length; i++)
+            {
+                for (var j = 0; j < i; j++)
                 {
-                    var first = g.OrderBy(static r => r.Spec!.FullName, System.StringComparer.Ordinal).First();
-                    return g.Where(r => !ReferenceEquals(r, first)).Select(r => new DiagnosticInfo(
-                        DiagnosticDescriptors.DuplicateRoute, r.Anchor, new[] { r.Spec!.Route, first.Spec!.TypeName, r.Spec.TypeName }.ToEquatableArray()));
-                })
-                .ToEquatableArray();
+                    if (Collide(routed[j].Spec!, routed[i].Spec!))
+                    {
+                        diagnostics.Add(new DiagnosticInfo(
+                            DiagnosticDescriptors.DuplicateRoute, routed[i].Anchor, new[] { routed[i].Spec!.Route, routed[j].Spec!.TypeName, routed[i].Spec!.TypeName }.ToEquatableArray()));
+                        break;
+                    }
+                }
+            }
+
+            return diagnostics.ToEquatableArray();
+        }
+
+        // Channel names are exact and case-sensitive. Paths match as ASP.NET Core routing does: case-insensitively,
+        // whatever the parameter names; two HTTP consumers on one path collide only when their methods overlap
+        // (no methods means every method).
+        private static bool Collide(ConsumerSpec a, ConsumerSpec b)
+        {
+            if ((a.Kind == ConsumerKind.Channel) != (b.Kind == ConsumerKind.Channel))
+            {
+                return false;
+            }
+
+            if (a.Kind == ConsumerKind.Channel)
+            {
+                return a.Route == b.Route;
+            }
+
+            if (NormalizePath(a.Route) != NormalizePath(b.Route))
+            {
+                return false;
+            }
+
+            if (a.Kind == ConsumerKind.Http && b.Kind == ConsumerKind.Http)
+            {
+                return a.HttpMethods.Count == 0 || b.HttpMethods.Count == 0 || a.HttpMethods.Any(m => b.HttpMethods.Contains(m));
+            }
+
+            return true;
+        }
 
         public static EquatableArray<DiagnosticInfo> DuplicateMessageTypes(ImmutableArray<ParseResult<MessageSpec>> results) =>
             results
@@ -105,8 +143,8 @@ public sealed partial class SwitchyardGenerator : IIncrementalGenerator
                 })
                 .ToEquatableArray();
 
-        // Routes differ only in parameter names ("/a/{x}" and "/a/{y}") still collide.
-        private static string Normalize(string route)
+        // Routes that differ only in parameter names ("/a/{x}" and "/a/{y}") still collide.
+        private static string NormalizePath(string route)
         {
             var names = RouteTemplates.ParameterNames(route);
             var normalized = route.Trim('/').ToUpperInvariant();

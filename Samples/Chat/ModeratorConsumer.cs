@@ -4,6 +4,7 @@ namespace Switchyard.Samples.Chat;
 /// A background worker on the named channel <c>chat.moderate</c>: every line goes through it, is cleaned up, and is
 /// broadcast to the room's group. Several moderators could share the channel; each line reaches exactly one.
 /// </summary>
+[ChannelConsumer(Channel)]
 public sealed partial class ModeratorConsumer(TextWriter output) : ChannelConsumer
 {
     public const string Channel = "chat.moderate";

@@ -6,7 +6,7 @@ using Switchyard.Samples.Chat;
 // through a moderator worker on a named channel, and the moderator broadcasts each cleaned line to the group.
 // Run with --interactive to type lines yourself (an empty line ends).
 var interactive = args.Contains("--interactive");
-await using var services = new ServiceCollection().AddLogging().AddSwitchyard().Services.BuildServiceProvider();
+await using var services = new ServiceCollection().AddLogging().AddSingleton(Console.Out).AddSwitchyard().Services.BuildServiceProvider();
 var layer = services.GetRequiredService<ChannelLayer>();
 var output = Console.Out;
 
@@ -19,7 +19,10 @@ foreach (var member in members)
     _ = runner.RunAsync();
 }
 
-var moderator = new ConsumerRunner(new ModeratorConsumer(output), new ConsumerScope(ModeratorConsumer.Channel), layer);
+// The moderator comes from the generated route table: [ChannelConsumer("chat.moderate")] with a factory that
+// injects its constructor's services, no reflection involved.
+var route = ConsumerRouteTable.Routes.Single(r => r.Kind == ConsumerRouteKind.Channel && r.Pattern == ModeratorConsumer.Channel);
+var moderator = new ConsumerRunner(route.Factory(services), new ConsumerScope(route.Pattern), layer);
 runners.Add(moderator);
 _ = moderator.RunAsync();
 

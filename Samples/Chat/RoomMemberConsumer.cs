@@ -1,6 +1,8 @@
 namespace Switchyard.Samples.Chat;
 
 /// <summary>One person in a chat room: joins the room's group when it starts and prints what the room says.</summary>
+/// <remarks>Run by the application itself (<c>[Consumer]</c>); the generator writes its dispatch switch.</remarks>
+[Consumer]
 public sealed partial class RoomMemberConsumer(string user, string room, TextWriter output) : Consumer
 {
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -24,7 +26,7 @@ public sealed partial class RoomMemberConsumer(string user, string room, TextWri
         _joined.TrySetResult();
     }
 
-    // A handler: "chat.message" is routed here by its parameter type.
+    // A handler: the generated switch routes "chat.message" here by the parameter's type.
     private ValueTask Handle(ChatMessage message, CancellationToken cancellationToken)
     {
         output.WriteLine($"  {user,-6} hears  {message.User}: {message.Text}");

@@ -42,6 +42,30 @@ public sealed class DiagnosticTests
         "Route '/WS/{name}' is declared by both A and B");
 
     [Fact]
+    public void Routes_that_do_not_collide_are_not_reported()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [HttpConsumer("/api/posts/{id}", "GET")] public sealed partial class Read : Consumer { }
+            [HttpConsumer("/api/posts/{postId}", "PUT", "DELETE")] public sealed partial class Write : Consumer { }
+            [ChannelConsumer("jobs.render")] public sealed partial class Lower : ChannelConsumer { }
+            [ChannelConsumer("Jobs.Render")] public sealed partial class Upper : ChannelConsumer { }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompileDiagnostics);
+    }
+
+    [Fact]
+    public void SWY0001_http_consumers_whose_methods_overlap() => AssertSingle(
+        Usings + """
+            [HttpConsumer("/api/posts/{id}", "GET", "PUT")] public sealed partial class Read : Consumer { }
+            [HttpConsumer("/api/posts/{postId}", "put")] public sealed partial class Write : Consumer { }
+            """,
+        "SWY0001",
+        "Write : Consumer",
+        "Route '/api/posts/{postId}' is declared by both Read and Write");
+
+    [Fact]
     public void SWY0002_group_rule_with_a_parameter_the_route_lacks() => AssertSingle(
         Usings + """
             [WebSocketConsumer("/ws/{room}/")]
@@ -115,6 +139,20 @@ public sealed class DiagnosticTests
     [Fact]
     public void SWY0008_message_that_is_not_a_partial_positional_record() => AssertSingle(
         Usings + "[Message(\"app.plain\")] public sealed record Plain(int N);\n",
+        "SWY0008",
+        "Plain(",
+        "Message Plain must be a top-level 'partial record' with a primary constructor so the generator can add its serializers");
+
+    [Fact]
+    public void SWY0008_message_attribute_on_a_class() => AssertSingle(
+        Usings + "[Message(\"app.klass\")] public sealed partial class Klass { }\n",
+        "SWY0008",
+        "Klass {",
+        "Message Klass must be a top-level 'partial record' with a primary constructor so the generator can add its serializers");
+
+    [Fact]
+    public void SWY0008_is_the_only_error_when_a_consumer_handles_the_broken_message() => AssertSingle(
+        Usings + "[Message(\"app.plain\")] public sealed record Plain(int N);\n[Consumer] public sealed partial class C : Consumer { public ValueTask Handle(Plain plain) => default; }\n",
         "SWY0008",
         "Plain(",
         "Message Plain must be a top-level 'partial record' with a primary constructor so the generator can add its serializers");

@@ -42,27 +42,27 @@ namespace Shop
                 for (var __i2 = 0; __i2 < __c1.Count; __i2++)
                 {
                     writer.WritePresence(__c1[__i2] is not null);
-                    if (__c1[__i2] is not null)
+                    if (__c1[__i2] is { } __m3)
                     {
-                        global::Shop.Line.WriteBinary(__c1[__i2], ref writer);
+                        global::Shop.Line.WriteBinary(__m3, ref writer);
                     }
                 }
             }
-            var __d3 = value.Notes;
-            writer.WriteCount(__d3?.Count);
-            if (__d3 is not null)
+            var __d4 = value.Notes;
+            writer.WriteCount(__d4?.Count);
+            if (__d4 is not null)
             {
-                foreach (var __e4 in __d3)
+                foreach (var __e5 in __d4)
                 {
-                    writer.WriteString(__e4.Key);
-                    writer.WriteString(__e4.Value);
+                    writer.WriteString(__e5.Key);
+                    writer.WriteString(__e5.Value);
                 }
             }
             writer.WriteBytes(value.Signature);
             writer.WritePresence(value.Eta.HasValue);
-            if (value.Eta is { } __n5)
+            if (value.Eta is { } __n6)
             {
-                writer.WriteTimeSpan(__n5);
+                writer.WriteTimeSpan(__n6);
             }
         }
 
@@ -76,57 +76,57 @@ namespace Shop
             global::Shop.Status? m2;
             if (reader.ReadPresence())
             {
-                global::Shop.Status __n6;
-                __n6 = (global::Shop.Status)reader.ReadInt32();
-                m2 = __n6;
+                global::Shop.Status __n7;
+                __n7 = (global::Shop.Status)reader.ReadInt32();
+                m2 = __n7;
             }
             else
             {
                 m2 = null;
             }
             global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> m3;
-            var __count7 = reader.ReadCollectionCount();
-            if (__count7 < 0)
+            var __count8 = reader.ReadCollectionCount();
+            if (__count8 < 0)
             {
                 m3 = null!;
             }
             else
             {
-                var __c10 = new global::Shop.Line[__count7];
-                for (var __i8 = 0; __i8 < __count7; __i8++)
+                var __c11 = new global::Shop.Line[__count8];
+                for (var __i9 = 0; __i9 < __count8; __i9++)
                 {
-                    global::Shop.Line __item9;
-                    __item9 = reader.ReadPresence() ? global::Shop.Line.ReadBinary(ref reader) : null!;
-                    __c10[__i8] = __item9;
+                    global::Shop.Line __item10;
+                    __item10 = reader.ReadPresence() ? global::Shop.Line.ReadBinary(ref reader) : null!;
+                    __c11[__i9] = __item10;
                 }
-                m3 = __c10;
+                m3 = __c11;
             }
             global::System.Collections.Generic.Dictionary<string, string>? m4;
-            var __count12 = reader.ReadCollectionCount();
-            if (__count12 < 0)
+            var __count13 = reader.ReadCollectionCount();
+            if (__count13 < 0)
             {
                 m4 = null!;
             }
             else
             {
-                var __c15 = new global::System.Collections.Generic.Dictionary<string, string>(__count12, global::System.StringComparer.Ordinal);
-                for (var __i13 = 0; __i13 < __count12; __i13++)
+                var __c16 = new global::System.Collections.Generic.Dictionary<string, string>(__count13, global::System.StringComparer.Ordinal);
+                for (var __i14 = 0; __i14 < __count13; __i14++)
                 {
-                    var __key16 = reader.ReadString() ?? throw new global::System.FormatException("A dictionary key in a binary message is null.");
-                    string __item14;
-                    __item14 = reader.ReadString()!;
-                    __c15[__key16] = __item14;
+                    var __key17 = reader.ReadString() ?? throw new global::System.FormatException("A dictionary key in a binary message is null.");
+                    string __item15;
+                    __item15 = reader.ReadString()!;
+                    __c16[__key17] = __item15;
                 }
-                m4 = __c15;
+                m4 = __c16;
             }
             byte[] m5;
             m5 = reader.ReadBytes()!;
             global::System.TimeSpan? m6;
             if (reader.ReadPresence())
             {
-                global::System.TimeSpan __n17;
-                __n17 = reader.ReadTimeSpan();
-                m6 = __n17;
+                global::System.TimeSpan __n18;
+                __n18 = reader.ReadTimeSpan();
+                m6 = __n18;
             }
             else
             {
@@ -150,13 +150,13 @@ namespace Shop
                 default: writer.WriteNumberValue((int)value.Status); break;
             }
             writer.WritePropertyName(SwitchyardJsonNames.Previous);
-            if (value.Previous is { } __n18)
+            if (value.Previous is { } __n19)
             {
-                switch (__n18)
+                switch (__n19)
                 {
                     case global::Shop.Status.Pending: writer.WriteStringValue("Pending"); break;
                     case global::Shop.Status.Paid: writer.WriteStringValue("Paid"); break;
-                    default: writer.WriteNumberValue((int)__n18); break;
+                    default: writer.WriteNumberValue((int)__n19); break;
                 }
             }
             else
@@ -164,42 +164,42 @@ namespace Shop
                 writer.WriteNullValue();
             }
             writer.WritePropertyName(SwitchyardJsonNames.Lines);
-            var __c19 = value.Lines;
-            if (__c19 is null)
+            var __c20 = value.Lines;
+            if (__c20 is null)
             {
                 writer.WriteNullValue();
             }
             else
             {
                 writer.WriteStartArray();
-                for (var __i20 = 0; __i20 < __c19.Count; __i20++)
+                for (var __i21 = 0; __i21 < __c20.Count; __i21++)
                 {
-                    if (__c19[__i20] is null) writer.WriteNullValue(); else global::Shop.Line.WriteJson(__c19[__i20], writer);
+                    if (__c20[__i21] is { } __m22) global::Shop.Line.WriteJson(__m22, writer); else writer.WriteNullValue();
                 }
                 writer.WriteEndArray();
             }
             writer.WritePropertyName(SwitchyardJsonNames.Notes);
-            var __d21 = value.Notes;
-            if (__d21 is null)
+            var __d23 = value.Notes;
+            if (__d23 is null)
             {
                 writer.WriteNullValue();
             }
             else
             {
                 writer.WriteStartObject();
-                foreach (var __e22 in __d21)
+                foreach (var __e24 in __d23)
                 {
-                    writer.WritePropertyName(__e22.Key);
-                    writer.WriteStringValue(__e22.Value);
+                    writer.WritePropertyName(__e24.Key);
+                    writer.WriteStringValue(__e24.Value);
                 }
                 writer.WriteEndObject();
             }
             writer.WritePropertyName(SwitchyardJsonNames.Signature);
             if (value.Signature is null) writer.WriteNullValue(); else writer.WriteBase64StringValue(value.Signature);
             writer.WritePropertyName(SwitchyardJsonNames.Eta);
-            if (value.Eta is { } __n23)
+            if (value.Eta is { } __n25)
             {
-                global::Switchyard.Serialization.JsonMessageWriter.WriteTimeSpan(writer, __n23);
+                global::Switchyard.Serialization.JsonMessageWriter.WriteTimeSpan(writer, __n25);
             }
             else
             {
@@ -246,9 +246,9 @@ namespace Shop
                         }
                         else
                         {
-                            var __text24 = global::Switchyard.Serialization.JsonMessageReader.ReadString(ref reader, "status", "shop.order");
-                            if (string.Equals(__text24, "Pending", global::System.StringComparison.OrdinalIgnoreCase)) m1 = global::Shop.Status.Pending;
-                            else if (string.Equals(__text24, "Paid", global::System.StringComparison.OrdinalIgnoreCase)) m1 = global::Shop.Status.Paid;
+                            var __text26 = global::Switchyard.Serialization.JsonMessageReader.ReadString(ref reader, "status", "shop.order");
+                            if (string.Equals(__text26, "Pending", global::System.StringComparison.OrdinalIgnoreCase)) m1 = global::Shop.Status.Pending;
+                            else if (string.Equals(__text26, "Paid", global::System.StringComparison.OrdinalIgnoreCase)) m1 = global::Shop.Status.Paid;
                             else throw global::Switchyard.Serialization.JsonMessageReader.UnknownEnumValue(ref reader, "Shop.Status", "status", "shop.order");
                         }
                     }
@@ -263,21 +263,21 @@ namespace Shop
                     }
                     else
                     {
-                        global::Shop.Status __n25;
+                        global::Shop.Status __n27;
                         {
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Number)
                             {
-                                __n25 = (global::Shop.Status)(int)global::Switchyard.Serialization.JsonMessageReader.ReadInteger(ref reader, int.MinValue, int.MaxValue, "previous", "shop.order");
+                                __n27 = (global::Shop.Status)(int)global::Switchyard.Serialization.JsonMessageReader.ReadInteger(ref reader, int.MinValue, int.MaxValue, "previous", "shop.order");
                             }
                             else
                             {
-                                var __text26 = global::Switchyard.Serialization.JsonMessageReader.ReadString(ref reader, "previous", "shop.order");
-                                if (string.Equals(__text26, "Pending", global::System.StringComparison.OrdinalIgnoreCase)) __n25 = global::Shop.Status.Pending;
-                                else if (string.Equals(__text26, "Paid", global::System.StringComparison.OrdinalIgnoreCase)) __n25 = global::Shop.Status.Paid;
+                                var __text28 = global::Switchyard.Serialization.JsonMessageReader.ReadString(ref reader, "previous", "shop.order");
+                                if (string.Equals(__text28, "Pending", global::System.StringComparison.OrdinalIgnoreCase)) __n27 = global::Shop.Status.Pending;
+                                else if (string.Equals(__text28, "Paid", global::System.StringComparison.OrdinalIgnoreCase)) __n27 = global::Shop.Status.Paid;
                                 else throw global::Switchyard.Serialization.JsonMessageReader.UnknownEnumValue(ref reader, "Shop.Status", "previous", "shop.order");
                             }
                         }
-                        m2 = __n25;
+                        m2 = __n27;
                     }
                     has2 = true;
                 }
@@ -291,21 +291,21 @@ namespace Shop
                     else
                     {
                         global::Switchyard.Serialization.JsonMessageReader.RequireStartArray(ref reader, "lines", "shop.order");
-                        var __list27 = new global::System.Collections.Generic.List<global::Shop.Line>();
+                        var __list29 = new global::System.Collections.Generic.List<global::Shop.Line>();
                         while (global::Switchyard.Serialization.JsonMessageReader.ReadNextElement(ref reader, "shop.order"))
                         {
-                            global::Shop.Line __item28;
+                            global::Shop.Line __item30;
                             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                             {
                                 throw global::Switchyard.Serialization.JsonMessageReader.NullField("lines[]", "shop.order");
                             }
                             else
                             {
-                                __item28 = global::Shop.Line.ReadJson(ref reader);
+                                __item30 = global::Shop.Line.ReadJson(ref reader);
                             }
-                            __list27.Add(__item28);
+                            __list29.Add(__item30);
                         }
-                        m3 = __list27;
+                        m3 = __list29;
                     }
                     has3 = true;
                 }
@@ -319,18 +319,18 @@ namespace Shop
                     else
                     {
                         global::Switchyard.Serialization.JsonMessageReader.RequireStartObject(ref reader, "notes", "shop.order");
-                        var __d29 = new global::System.Collections.Generic.Dictionary<string, string>(global::System.StringComparer.Ordinal);
+                        var __d31 = new global::System.Collections.Generic.Dictionary<string, string>(global::System.StringComparer.Ordinal);
                         while (global::Switchyard.Serialization.JsonMessageReader.ReadNextProperty(ref reader, "shop.order"))
                         {
-                            var __key30 = reader.GetString()!;
+                            var __key32 = reader.GetString()!;
                             global::Switchyard.Serialization.JsonMessageReader.ReadValue(ref reader, "shop.order");
-                            string __item31;
+                            string __item33;
                             {
-                                __item31 = global::Switchyard.Serialization.JsonMessageReader.ReadString(ref reader, "notes{}", "shop.order");
+                                __item33 = global::Switchyard.Serialization.JsonMessageReader.ReadString(ref reader, "notes{}", "shop.order");
                             }
-                            __d29[__key30] = __item31;
+                            __d31[__key32] = __item33;
                         }
-                        m4 = __d29;
+                        m4 = __d31;
                     }
                     has4 = true;
                 }
@@ -356,11 +356,11 @@ namespace Shop
                     }
                     else
                     {
-                        global::System.TimeSpan __n32;
+                        global::System.TimeSpan __n34;
                         {
-                            __n32 = global::Switchyard.Serialization.JsonMessageReader.ReadTimeSpan(ref reader, "eta", "shop.order");
+                            __n34 = global::Switchyard.Serialization.JsonMessageReader.ReadTimeSpan(ref reader, "eta", "shop.order");
                         }
-                        m6 = __n32;
+                        m6 = __n34;
                     }
                     has6 = true;
                 }
