@@ -40,8 +40,8 @@ public sealed partial class SwitchyardGenerator
             using (Namespace(w, spec.Namespace))
             {
                 var interfaces = spec.Groups.Count > 0
-                    ? "global::Switchyard.IConsumerDispatcher, global::Switchyard.IConsumerGroupRules"
-                    : "global::Switchyard.IConsumerDispatcher";
+                    ? "global::Switchyard.IConsumerDispatcher, global::Switchyard.IJsonConsumerDispatcher, global::Switchyard.IConsumerGroupRules"
+                    : "global::Switchyard.IConsumerDispatcher, global::Switchyard.IJsonConsumerDispatcher";
                 w.WriteLine(GeneratedCode);
                 using (w.Block($"partial class {spec.TypeName} : {interfaces}"))
                 {
@@ -69,6 +69,42 @@ public sealed partial class SwitchyardGenerator
                             w.WriteLine("return false;");
                             w.Indentation--;
                         }
+                    }
+
+                    w.WriteLine();
+                    w.WriteLine("/// <summary>Dispatches a client's JSON frame by its UTF-8 type bytes, without allocating a string.</summary>");
+                    using (w.Block("bool global::Switchyard.IJsonConsumerDispatcher.TryDispatchJson(global::System.ReadOnlySpan<byte> utf8Type, global::System.ReadOnlySpan<byte> json, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)"))
+                    {
+                        if (spec.Handlers.Count > 0)
+                        {
+                            using (w.Block("switch (utf8Type.Length)"))
+                            {
+                                foreach (var byLength in spec.Handlers.GroupBy(h => System.Text.Encoding.UTF8.GetByteCount(h.MessageType)).OrderBy(g => g.Key))
+                                {
+                                    w.WriteLine($"case {Int(byLength.Key)}:");
+                                    w.Indentation++;
+                                    foreach (var handler in byLength)
+                                    {
+                                        using (w.Block($"if (global::System.MemoryExtensions.SequenceEqual(utf8Type, {Literal(handler.MessageType)}u8))"))
+                                        {
+                                            w.WriteLine("var reader = new global::System.Text.Json.Utf8JsonReader(json);");
+                                            var arguments = handler.TakesCancellationToken
+                                                ? $"{handler.MessageTypeName}.ReadJson(ref reader), cancellationToken"
+                                                : $"{handler.MessageTypeName}.ReadJson(ref reader)";
+                                            var call = $"{handler.MethodName}({arguments})";
+                                            w.WriteLine(handler.ReturnsTask ? $"handling = new global::System.Threading.Tasks.ValueTask({call});" : $"handling = {call};");
+                                            w.WriteLine("return true;");
+                                        }
+                                    }
+
+                                    w.WriteLine("break;");
+                                    w.Indentation--;
+                                }
+                            }
+                        }
+
+                        w.WriteLine("handling = default;");
+                        w.WriteLine("return false;");
                     }
 
                     if (spec.Groups.Count > 0)

@@ -9,6 +9,41 @@ namespace Switchyard.Serialization;
 /// </summary>
 public static class JsonMessageReader
 {
+    /// <summary>
+    /// Finds the top-level <c>type</c> field of a JSON object and copies its unescaped UTF-8 value into
+    /// <paramref name="destination"/>, without allocating.
+    /// </summary>
+    /// <param name="json">One JSON object.</param>
+    /// <param name="destination">Where the value goes; message types are shorter than 100 bytes.</param>
+    /// <returns>The value's length, or -1 when the object has no string <c>type</c> field that fits.</returns>
+    /// <exception cref="JsonException">The JSON is malformed or not an object.</exception>
+    public static int ReadType(ReadOnlySpan<byte> json, Span<byte> destination)
+    {
+        var reader = new Utf8JsonReader(json);
+        ReadStartObject(ref reader, "frame");
+        while (ReadNextProperty(ref reader, "frame"))
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            Advance(ref reader, "frame");
+            if (isType)
+            {
+                if (reader.TokenType != JsonTokenType.String || (reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length) > destination.Length)
+                {
+                    return -1;
+                }
+
+                return reader.CopyString(destination);
+            }
+
+            if (!reader.TrySkip())
+            {
+                throw new JsonException("The JSON frame ends inside a value.");
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Moves onto the object's start and checks it is an object.</summary>
     /// <param name="reader">The reader, before the object or on it.</param>
     /// <param name="message">The message being read, for errors.</param>

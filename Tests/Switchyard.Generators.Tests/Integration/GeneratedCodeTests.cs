@@ -135,6 +135,34 @@ public sealed class GeneratedCodeTests
         Assert.Equal(0, (await layer.GroupSendAsync("test.everyone", ChannelMessage.Create(line), Ct)).Members);
     }
 
+    [Theory]
+    [InlineData("""{"type":"test.chat","room":"r","user":"u","text":"hi","at":"2026-01-01T00:00:00+00:00"}""")]
+    [InlineData("""{"room":"r","user":"u","text":"hi","at":"2026-01-01T00:00:00+00:00","type":"test\u002echat"}""")]
+    public async Task A_json_frame_is_dispatched_by_its_utf8_type_bytes(string frame)
+    {
+        var json = Encoding.UTF8.GetBytes(frame);
+        Span<byte> type = stackalloc byte[128];
+        var length = JsonMessageReader.ReadType(json, type);
+        Assert.Equal("test.chat", Encoding.UTF8.GetString(type[..length]));
+
+        var consumer = new RoomConsumer();
+        Assert.True(((IJsonConsumerDispatcher)consumer).TryDispatchJson(type[..length], json, Ct, out var handling));
+        await handling;
+
+        Assert.Equal(new ChatLine("r", "u", "hi", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), Assert.Single(consumer.Heard));
+    }
+
+    [Fact]
+    public void A_json_frame_of_an_unknown_type_or_without_a_type_is_not_dispatched()
+    {
+        IJsonConsumerDispatcher consumer = new RoomConsumer();
+        Assert.False(consumer.TryDispatchJson("test.chatty"u8, """{"type":"test.chatty"}"""u8, Ct, out _));
+        Assert.False(consumer.TryDispatchJson("test.ping"u8, """{"type":"test.ping"}"""u8, Ct, out _));
+        Assert.Equal(-1, JsonMessageReader.ReadType("""{"kind":"x","nested":{"type":"inner"}}"""u8, new byte[128]));
+        Assert.Equal(-1, JsonMessageReader.ReadType("""{"type":42}"""u8, new byte[128]));
+        Assert.Throws<JsonException>(() => JsonMessageReader.ReadType("""[1,2]"""u8, new byte[128]));
+    }
+
     [Fact]
     public async Task A_message_type_without_a_handler_is_not_dispatched()
     {

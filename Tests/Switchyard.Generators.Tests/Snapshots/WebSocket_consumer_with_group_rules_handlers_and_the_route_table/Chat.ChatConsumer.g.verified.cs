@@ -4,7 +4,7 @@
 namespace Chat
 {
     [global::System.CodeDom.Compiler.GeneratedCode("Switchyard.Generators", "0.1.0")]
-    partial class ChatConsumer : global::Switchyard.IConsumerDispatcher, global::Switchyard.IConsumerGroupRules
+    partial class ChatConsumer : global::Switchyard.IConsumerDispatcher, global::Switchyard.IJsonConsumerDispatcher, global::Switchyard.IConsumerGroupRules
     {
         /// <summary>Dispatches a message to the handler of its type (generated from the handler signatures).</summary>
         bool global::Switchyard.IConsumerDispatcher.TryDispatch(global::Switchyard.ChannelMessage message, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)
@@ -21,6 +21,32 @@ namespace Chat
                     handling = default;
                     return false;
             }
+        }
+
+        /// <summary>Dispatches a client's JSON frame by its UTF-8 type bytes, without allocating a string.</summary>
+        bool global::Switchyard.IJsonConsumerDispatcher.TryDispatchJson(global::System.ReadOnlySpan<byte> utf8Type, global::System.ReadOnlySpan<byte> json, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)
+        {
+            switch (utf8Type.Length)
+            {
+                case 8:
+                    if (global::System.MemoryExtensions.SequenceEqual(utf8Type, "chat.say"u8))
+                    {
+                        var reader = new global::System.Text.Json.Utf8JsonReader(json);
+                        handling = Handle(global::Chat.Say.ReadJson(ref reader), cancellationToken);
+                        return true;
+                    }
+                    break;
+                case 12:
+                    if (global::System.MemoryExtensions.SequenceEqual(utf8Type, "chat.message"u8))
+                    {
+                        var reader = new global::System.Text.Json.Utf8JsonReader(json);
+                        handling = new global::System.Threading.Tasks.ValueTask(HandleAsync(global::Chat.ChatMessage.ReadJson(ref reader)));
+                        return true;
+                    }
+                    break;
+            }
+            handling = default;
+            return false;
         }
 
         /// <summary>The groups this consumer joins when it starts (generated from its [JoinGroup] rules).</summary>
