@@ -144,16 +144,7 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     [Fact]
     public async Task Wait_policy_holds_the_sender_until_the_mailbox_has_room()
     {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = new ScriptedConsumer
-        {
-            OnMessage = async (m, _) =>
-            {
-                firstTaken.TrySetResult();
-                await gate.Task;
-            },
-        };
+        var (consumer, firstTaken, gate) = GatedConsumer();
         var runner = Run(consumer, "worker.jobs", new ConsumerOptions { MailboxCapacity = 1, MailboxFullMode = MailboxFullMode.Wait });
 
         Assert.True(await runner.PostAsync(ChannelMessage.Create(new TestMessage(0, "handled")), Ct));
@@ -177,16 +168,7 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     {
         using var meters = new TestMeterFactory();
         using var metrics = new MetricCollector(meters);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = new ScriptedConsumer
-        {
-            OnMessage = async (m, _) =>
-            {
-                firstTaken.TrySetResult();
-                await gate.Task;
-            },
-        };
+        var (consumer, firstTaken, gate) = GatedConsumer();
         var runner = Run(consumer, "worker.jobs", new ConsumerOptions { MailboxCapacity = 2, MailboxFullMode = mode }, meters);
 
         Assert.True(await runner.PostAsync(ChannelMessage.Create(new TestMessage(0, "in handler")), Ct));
@@ -210,16 +192,7 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     [Fact]
     public async Task StopConsumer_policy_stops_the_consumer_when_its_mailbox_overflows()
     {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = new ScriptedConsumer
-        {
-            OnMessage = async (m, _) =>
-            {
-                firstTaken.TrySetResult();
-                await gate.Task;
-            },
-        };
+        var (consumer, firstTaken, gate) = GatedConsumer();
         var runner = Run(consumer, "worker.jobs", new ConsumerOptions { MailboxCapacity = 1, MailboxFullMode = MailboxFullMode.StopConsumer });
         await runner.PostAsync(ChannelMessage.Create(new TestMessage(0, "in handler")), Ct);
         await firstTaken.Task.WaitAsync(Timeout, Ct);
@@ -236,16 +209,7 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     [Fact]
     public async Task Shutdown_drains_the_mailbox_before_stopping()
     {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = new ScriptedConsumer
-        {
-            OnMessage = async (m, _) =>
-            {
-                firstTaken.TrySetResult();
-                await gate.Task;
-            },
-        };
+        var (consumer, firstTaken, gate) = GatedConsumer();
         using var shutdown = new CancellationTokenSource();
         var runner = RunUntil(consumer, await _layer.NewChannelAsync(cancellationToken: Ct), new ConsumerOptions { MailboxCapacity = 4 }, null, shutdown.Token);
         for (var i = 0; i < 4; i++)
@@ -459,6 +423,23 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
         var runner = new ConsumerRunner(consumer, new ConsumerScope(channel), _layer, options, _logs, meterFactory);
         _ = runner.RunAsync(stoppingToken);
         return runner;
+    }
+
+    // A consumer whose handlers wait at a gate: the test knows when the first message is being handled and decides
+    // when handlers may finish, so the mailbox fills deterministically.
+    private static (ScriptedConsumer Consumer, TaskCompletionSource FirstTaken, TaskCompletionSource Gate) GatedConsumer()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new ScriptedConsumer
+        {
+            OnMessage = async (_, _) =>
+            {
+                firstTaken.TrySetResult();
+                await gate.Task;
+            },
+        };
+        return (consumer, firstTaken, gate);
     }
 
     private static void InterlockedMax(ref int target, int value)
