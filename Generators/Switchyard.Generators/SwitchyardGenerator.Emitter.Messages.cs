@@ -412,7 +412,14 @@ public sealed partial class SwitchyardGenerator
                             w.WriteLine($"case {shape.TypeName}.{member}: writer.WriteStringValue({Literal(member)}); break;");
                         }
 
-                        w.WriteLine($"default: writer.WriteNumberValue(({Keyword(shape.EnumUnderlying)}){value}); break;");
+                        if (shape.FlagValues.Count > 0)
+                        {
+                            WriteJsonFlags(w, shape, value, locals);
+                        }
+                        else
+                        {
+                            w.WriteLine($"default: writer.WriteNumberValue(({Keyword(shape.EnumUnderlying)}){value}); break;");
+                        }
                     }
 
                     break;
@@ -556,7 +563,18 @@ public sealed partial class SwitchyardGenerator
                             first = false;
                         }
 
-                        w.WriteLine($"{(first ? string.Empty : "else ")}throw {JsonReader}.UnknownEnumValue(ref reader, {Literal(shape.TypeName.Replace("global::", string.Empty))}, {args});");
+                        var unknown = $"throw {JsonReader}.UnknownEnumValue(ref reader, {Literal(shape.TypeName.Replace("global::", string.Empty))}, {args});";
+                        if (shape.FlagValues.Count > 0)
+                        {
+                            // Not a single name: a list of them.
+                            w.OpenBlock(first ? null : "else");
+                            ReadJsonFlags(w, shape, target, text, unknown, locals);
+                            w.CloseBlock();
+                        }
+                        else
+                        {
+                            w.WriteLine($"{(first ? string.Empty : "else ")}{unknown}");
+                        }
                     }
 
                     break;
@@ -593,7 +611,7 @@ public sealed partial class SwitchyardGenerator
                     w.WriteLine($"var {dictionary} = new global::System.Collections.Generic.Dictionary<string, {element.TypeName}>(global::System.StringComparer.Ordinal);");
                     using (w.Block($"while ({JsonReader}.ReadNextProperty(ref reader, {Literal(message)}))"))
                     {
-                        w.WriteLine($"var {key} = reader.GetString()!;");
+                        w.WriteLine($"var {key} = {JsonReader}.ReadPropertyName(ref reader, {args});");
                         w.WriteLine($"{JsonReader}.ReadValue(ref reader, {Literal(message)});");
                         w.WriteLine($"{element.TypeName} {item};");
                         ReadJsonValue(w, element, item, field + "{}", message, locals);
@@ -606,6 +624,65 @@ public sealed partial class SwitchyardGenerator
             }
 
             w.CloseBlock();
+        }
+
+        // A [Flags] value no single name stands for, as System.Text.Json writes it: the names whose bits it holds,
+        // matched against the bits not yet named, flags with more bits first (then smaller values first, all widened to
+        // 64 bits with signed types sign-extended), joined by ", " in that order; a number when bits are left over.
+        private static void WriteJsonFlags(SourceWriter w, TypeShape shape, string value, Locals locals)
+        {
+            var bits = locals.Next("bits");
+            var names = locals.Next("names");
+            using (w.Block("default:"))
+            {
+                w.WriteLine($"var {bits} = unchecked((ulong)({Keyword(shape.EnumUnderlying)}){value});");
+                w.WriteLine($"string? {names} = null;");
+                var flags = shape.EnumMembers.Zip(shape.FlagValues, (member, flag) => (Member: member, Flag: flag))
+                    .Where(f => f.Flag != 0)
+                    .OrderByDescending(f => PopCount(f.Flag))
+                    .ThenBy(f => f.Flag);
+                foreach (var (member, flag) in flags)
+                {
+                    var literal = flag.ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL";
+                    w.WriteLine($"if (({bits} & {literal}) == {literal}) {{ {bits} &= ~{literal}; {names} = {names} is null ? {Literal(member)} : {names} + {Literal(", " + member)}; }}");
+                }
+
+                w.WriteLine($"if ({bits} == 0 && {names} is not null) writer.WriteStringValue({names}); else writer.WriteNumberValue(({Keyword(shape.EnumUnderlying)}){value});");
+                w.WriteLine("break;");
+            }
+        }
+
+        private static int PopCount(ulong value)
+        {
+            var count = 0;
+            for (; value != 0; value &= value - 1)
+            {
+                count++;
+            }
+
+            return count;
+        }
+
+        // The reverse: a comma-separated list of names (case-insensitive, spaces allowed, as System.Text.Json reads it).
+        private static void ReadJsonFlags(SourceWriter w, TypeShape shape, string target, string text, string unknown, Locals locals)
+        {
+            var bits = locals.Next("bits");
+            var part = locals.Next("part");
+            var name = locals.Next("name");
+            w.WriteLine($"ulong {bits} = 0;");
+            using (w.Block($"foreach (var {part} in {text}.Split(','))"))
+            {
+                w.WriteLine($"var {name} = {part}.Trim();");
+                for (var i = 0; i < shape.EnumMembers.Count; i++)
+                {
+                    var literal = shape.FlagValues[i].ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL";
+                    w.WriteLine($"{(i == 0 ? string.Empty : "else ")}if (string.Equals({name}, {Literal(shape.EnumMembers[i])}, global::System.StringComparison.OrdinalIgnoreCase)) {bits} |= {literal};");
+                }
+
+                w.WriteLine($"{(shape.EnumMembers.Count == 0 ? string.Empty : "else ")}{unknown}");
+            }
+
+            w.WriteLine($"{target} = unchecked(({shape.TypeName})({Keyword(shape.EnumUnderlying)}){bits});");
         }
 
         // The type to call static members on: the declared name without its nullable-reference '?'.

@@ -52,15 +52,11 @@ public sealed partial class SwitchyardGenerator
                         {
                             foreach (var handler in spec.Handlers)
                             {
-                                w.WriteLine($"case {Literal(handler.MessageType)}:");
-                                w.Indentation++;
-                                var arguments = handler.TakesCancellationToken
-                                    ? $"{handler.MessageTypeName}.Read(message.Payload.Span), cancellationToken"
-                                    : $"{handler.MessageTypeName}.Read(message.Payload.Span)";
-                                var call = $"{handler.MethodName}({arguments})";
-                                w.WriteLine(handler.ReturnsTask ? $"handling = new global::System.Threading.Tasks.ValueTask({call});" : $"handling = {call};");
-                                w.WriteLine("return true;");
-                                w.Indentation--;
+                                using (w.Block($"case {Literal(handler.MessageType)}:"))
+                                {
+                                    w.WriteLine($"var decoded = {handler.MessageTypeName}.Read(message.Payload.Span);");
+                                    WriteHandlerCall(w, handler);
+                                }
                             }
 
                             w.WriteLine("default:");
@@ -88,12 +84,8 @@ public sealed partial class SwitchyardGenerator
                                         using (w.Block($"if (global::System.MemoryExtensions.SequenceEqual(utf8Type, {Literal(handler.MessageType)}u8))"))
                                         {
                                             w.WriteLine("var reader = new global::System.Text.Json.Utf8JsonReader(json);");
-                                            var arguments = handler.TakesCancellationToken
-                                                ? $"{handler.MessageTypeName}.ReadJson(ref reader), cancellationToken"
-                                                : $"{handler.MessageTypeName}.ReadJson(ref reader)";
-                                            var call = $"{handler.MethodName}({arguments})";
-                                            w.WriteLine(handler.ReturnsTask ? $"handling = new global::System.Threading.Tasks.ValueTask({call});" : $"handling = {call};");
-                                            w.WriteLine("return true;");
+                                            w.WriteLine($"var decoded = {handler.MessageTypeName}.ReadJson(ref reader);");
+                                            WriteHandlerCall(w, handler);
                                         }
                                     }
 
@@ -123,6 +115,19 @@ public sealed partial class SwitchyardGenerator
             }
 
             return w.ToString();
+        }
+
+        // Calls the handler with the decoded message in "decoded", then returns true.
+        private static void WriteHandlerCall(SourceWriter w, HandlerSpec handler)
+        {
+            var call = handler.TakesCancellationToken ? $"{handler.MethodName}(decoded, cancellationToken)" : $"{handler.MethodName}(decoded)";
+            w.WriteLine(handler.Returns switch
+            {
+                HandlerReturn.ValueTask => $"handling = {call};",
+                HandlerReturn.Task => $"handling = new global::System.Threading.Tasks.ValueTask({call});",
+                _ => $"handling = new global::System.Threading.Tasks.ValueTask(global::System.Threading.Tasks.Task.Run(() => {call}, cancellationToken));",
+            });
+            w.WriteLine("return true;");
         }
 
         internal static string WriteRouteTable(EquatableArray<ConsumerSpec> consumers)

@@ -22,6 +22,7 @@ public sealed partial class SwitchyardGenerator
         public const string ChannelConsumerAttribute = "Switchyard.ChannelConsumerAttribute";
         private const string JoinGroupAttribute = "Switchyard.JoinGroupAttribute";
         private const string HandlerAttribute = "Switchyard.HandlerAttribute";
+        private const string SyncHandlerAttribute = "Switchyard.SyncHandlerAttribute";
         private const string ConsumerBase = "Switchyard.Consumer";
 
         private static readonly SymbolDisplayFormat TypeNameFormat = SymbolDisplayFormat.FullyQualifiedFormat;
@@ -241,7 +242,7 @@ public sealed partial class SwitchyardGenerator
 
         private static bool IsHandlerCandidate(IMethodSymbol method) =>
             method.Name is "Handle" or "HandleAsync" ||
-            method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == HandlerAttribute);
+            method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is HandlerAttribute or SyncHandlerAttribute);
 
         private static HandlerSpec? ParseHandler(IMethodSymbol method, out string? problem)
         {
@@ -258,12 +259,28 @@ public sealed partial class SwitchyardGenerator
                 return null;
             }
 
-            var returnType = method.ReturnType.ToDisplayString();
-            var returnsTask = returnType == "System.Threading.Tasks.Task";
-            if (!returnsTask && returnType != "System.Threading.Tasks.ValueTask")
+            var synchronous = method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SyncHandlerAttribute);
+            HandlerReturn returns;
+            switch (method.ReturnType.ToDisplayString())
             {
-                problem = $"it returns '{method.ReturnType.ToDisplayString()}' instead of ValueTask or Task";
-                return null;
+                case "void" when synchronous:
+                    returns = HandlerReturn.Void;
+                    break;
+                case "void":
+                    problem = "it returns 'void' instead of ValueTask or Task (mark a synchronous handler [SyncHandler] to run it off the event path)";
+                    return null;
+                case var _ when synchronous:
+                    problem = $"it is marked [SyncHandler] but returns '{method.ReturnType.ToDisplayString()}' instead of void";
+                    return null;
+                case "System.Threading.Tasks.Task":
+                    returns = HandlerReturn.Task;
+                    break;
+                case "System.Threading.Tasks.ValueTask":
+                    returns = HandlerReturn.ValueTask;
+                    break;
+                default:
+                    problem = $"it returns '{method.ReturnType.ToDisplayString()}' instead of ValueTask or Task";
+                    return null;
             }
 
             if (method.Parameters.Length is 0 or > 2)
@@ -300,7 +317,7 @@ public sealed partial class SwitchyardGenerator
                 return null;
             }
 
-            return new HandlerSpec(method.Name, messageType, messageParameter.Type.ToDisplayString(TypeNameFormat), takesToken, returnsTask);
+            return new HandlerSpec(method.Name, messageType, messageParameter.Type.ToDisplayString(TypeNameFormat), takesToken, returns);
         }
 
         // A message from a referenced assembly was generated there; one from this compilation must be a top-level
@@ -420,12 +437,16 @@ public sealed partial class SwitchyardGenerator
             if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } enumType)
             {
                 // One name per value (the first declared), so the generated switch has no duplicate case labels.
-                var members = enumType.GetMembers().OfType<IFieldSymbol>().Where(f => f.IsConst)
+                var fields = enumType.GetMembers().OfType<IFieldSymbol>().Where(f => f.IsConst)
                     .GroupBy(f => System.Convert.ToString(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture))
-                    .Select(g => g.First().Name)
-                    .ToEquatableArray();
+                    .Select(g => g.First())
+                    .ToList();
+                var members = fields.Select(f => f.Name).ToEquatableArray();
                 var underlyingKind = Of(underlying, NullableAnnotation.NotAnnotated, out _)!.Kind;
-                return new TypeShape(ShapeKind.Enum, name, null, underlyingKind, members, false);
+                var flags = enumType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.FlagsAttribute")
+                    ? fields.Select(f => FlagBits(f.ConstantValue)).ToEquatableArray()
+                    : EquatableArray<ulong>.Empty;
+                return new TypeShape(ShapeKind.Enum, name, null, underlyingKind, members, false, flags);
             }
 
             if (type is IArrayTypeSymbol array)
@@ -471,6 +492,20 @@ public sealed partial class SwitchyardGenerator
             unsupported = Supported;
             return null;
         }
+
+        // An enum constant's bits widened to 64 as System.Text.Json keys flags: signed types sign-extended (-1 is all ones).
+        private static ulong FlagBits(object? value) => value switch
+        {
+            sbyte v => unchecked((ulong)v),
+            short v => unchecked((ulong)v),
+            int v => unchecked((ulong)v),
+            long v => unchecked((ulong)v),
+            byte v => v,
+            ushort v => v,
+            uint v => v,
+            ulong v => v,
+            _ => 0,
+        };
 
         private static TypeShape? Container(ShapeKind kind, string name, ITypeSymbol element, NullableAnnotation elementAnnotation, bool nullableReference, out string? unsupported)
         {

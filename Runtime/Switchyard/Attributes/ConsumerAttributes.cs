@@ -76,3 +76,13 @@ public sealed class HandlerAttribute : Attribute
 public sealed class ConsumerAttribute : Attribute
 {
 }
+
+/// <summary>
+/// Marks a synchronous (<see langword="void"/>) handler, such as one that calls a blocking library. The generated
+/// dispatch runs it on the thread pool, off the consumer's event path; the consumer's handlers still never run
+/// concurrently. Without this attribute a <see langword="void"/> handler is compile error SWY0004.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class SyncHandlerAttribute : Attribute
+{
+}

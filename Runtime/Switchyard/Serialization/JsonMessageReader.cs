@@ -123,9 +123,16 @@ public static class JsonMessageReader
     public static string? ReadNullableString(ref Utf8JsonReader reader, string field, string message) => reader.TokenType switch
     {
         JsonTokenType.Null => null,
-        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.String => GetString(ref reader, field, message),
         _ => throw WrongType(reader.TokenType, "a string", field, message),
     };
+
+    /// <summary>Reads the name of the current property: a key of a dictionary field.</summary>
+    /// <param name="reader">The reader, on the property name.</param>
+    /// <param name="field">The JSON field name of the dictionary, for errors.</param>
+    /// <param name="message">The message being read, for errors.</param>
+    /// <returns>The name.</returns>
+    public static string ReadPropertyName(ref Utf8JsonReader reader, string field, string message) => GetString(ref reader, field, message);
 
     /// <summary>Reads <c>true</c> or <c>false</c>.</summary>
     /// <param name="reader">The reader, on the value.</param>
@@ -309,6 +316,20 @@ public static class JsonMessageReader
     /// <returns>The exception to throw.</returns>
     public static JsonException UnknownEnumValue(ref Utf8JsonReader reader, string enumName, string field, string message) =>
         new($"The field '{field}' of '{message}' has value {(reader.TokenType == JsonTokenType.String ? "'" + reader.GetString() + "'" : Describe(reader.TokenType))}, which is not a {enumName}.");
+
+    // Utf8JsonReader.GetString throws InvalidOperationException for an escaped lone surrogate ("\ud800"), which no
+    // string can hold as valid UTF-16; like System.Text.Json, report it as malformed JSON.
+    private static string GetString(ref Utf8JsonReader reader, string field, string message)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new JsonException($"The field '{field}' of '{message}' holds a string that is not valid UTF-16 (an escaped lone surrogate).", ex);
+        }
+    }
 
     private static void Advance(ref Utf8JsonReader reader, string message)
     {

@@ -91,7 +91,8 @@ public sealed class DiagnosticTests
         "C has two handlers for message type 'app.ping': Handle(Ping) and OnPing(Ping, CancellationToken)");
 
     [Theory]
-    [InlineData("public void Handle(Ping ping) { }", "it returns 'void' instead of ValueTask or Task")]
+    [InlineData("public void Handle(Ping ping) { }", "it returns 'void' instead of ValueTask or Task (mark a synchronous handler [SyncHandler] to run it off the event path)")]
+    [InlineData("[SyncHandler] public ValueTask Handle(Ping ping) => default;", "it is marked [SyncHandler] but returns 'System.Threading.Tasks.ValueTask' instead of void")]
     [InlineData("public ValueTask Handle(string text) => default;", "its first parameter's type 'string' is not a [Message(\"type\")] record")]
     [InlineData("public ValueTask Handle(Ping ping, int n) => default;", "its second parameter is 'int' instead of CancellationToken")]
     [InlineData("public static ValueTask Handle(Ping ping) => default;", "it is static")]

@@ -53,3 +53,17 @@ public sealed partial class RoomConsumer : Consumer
         return default;
     }
 }
+
+/// <summary>A synchronous handler, marked to run off the event path.</summary>
+[Consumer]
+public sealed partial class BlockingConsumer : Consumer
+{
+    public int? HandledOnThread { get; private set; }
+
+    [SyncHandler]
+    public void Handle(Ping ping, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        HandledOnThread = Environment.CurrentManagedThreadId;
+    }
+}

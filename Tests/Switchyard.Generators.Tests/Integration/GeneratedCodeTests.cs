@@ -164,6 +164,15 @@ public sealed class GeneratedCodeTests
     }
 
     [Fact]
+    public async Task A_sync_handler_runs_through_the_generated_dispatch()
+    {
+        var consumer = new BlockingConsumer();
+        Assert.True(((IConsumerDispatcher)consumer).TryDispatch(ChannelMessage.Create(new Ping(1, "x")), Ct, out var handling));
+        await handling;
+        Assert.NotNull(consumer.HandledOnThread);
+    }
+
+    [Fact]
     public async Task A_message_type_without_a_handler_is_not_dispatched()
     {
         await using var layer = new InMemoryChannelLayer();

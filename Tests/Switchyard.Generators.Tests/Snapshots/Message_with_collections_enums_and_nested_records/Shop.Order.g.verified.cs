@@ -322,7 +322,7 @@ namespace Shop
                         var __d31 = new global::System.Collections.Generic.Dictionary<string, string>(global::System.StringComparer.Ordinal);
                         while (global::Switchyard.Serialization.JsonMessageReader.ReadNextProperty(ref reader, "shop.order"))
                         {
-                            var __key32 = reader.GetString()!;
+                            var __key32 = global::Switchyard.Serialization.JsonMessageReader.ReadPropertyName(ref reader, "notes", "shop.order");
                             global::Switchyard.Serialization.JsonMessageReader.ReadValue(ref reader, "shop.order");
                             string __item33;
                             {

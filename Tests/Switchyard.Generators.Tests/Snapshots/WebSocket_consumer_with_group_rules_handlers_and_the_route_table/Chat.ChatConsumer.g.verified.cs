@@ -12,11 +12,17 @@ namespace Chat
             switch (message.Type)
             {
                 case "chat.message":
-                    handling = new global::System.Threading.Tasks.ValueTask(HandleAsync(global::Chat.ChatMessage.Read(message.Payload.Span)));
+                {
+                    var decoded = global::Chat.ChatMessage.Read(message.Payload.Span);
+                    handling = new global::System.Threading.Tasks.ValueTask(HandleAsync(decoded));
                     return true;
+                }
                 case "chat.say":
-                    handling = Handle(global::Chat.Say.Read(message.Payload.Span), cancellationToken);
+                {
+                    var decoded = global::Chat.Say.Read(message.Payload.Span);
+                    handling = Handle(decoded, cancellationToken);
                     return true;
+                }
                 default:
                     handling = default;
                     return false;
@@ -32,7 +38,8 @@ namespace Chat
                     if (global::System.MemoryExtensions.SequenceEqual(utf8Type, "chat.say"u8))
                     {
                         var reader = new global::System.Text.Json.Utf8JsonReader(json);
-                        handling = Handle(global::Chat.Say.ReadJson(ref reader), cancellationToken);
+                        var decoded = global::Chat.Say.ReadJson(ref reader);
+                        handling = Handle(decoded, cancellationToken);
                         return true;
                     }
                     break;
@@ -40,7 +47,8 @@ namespace Chat
                     if (global::System.MemoryExtensions.SequenceEqual(utf8Type, "chat.message"u8))
                     {
                         var reader = new global::System.Text.Json.Utf8JsonReader(json);
-                        handling = new global::System.Threading.Tasks.ValueTask(HandleAsync(global::Chat.ChatMessage.ReadJson(ref reader)));
+                        var decoded = global::Chat.ChatMessage.ReadJson(ref reader);
+                        handling = new global::System.Threading.Tasks.ValueTask(HandleAsync(decoded));
                         return true;
                     }
                     break;

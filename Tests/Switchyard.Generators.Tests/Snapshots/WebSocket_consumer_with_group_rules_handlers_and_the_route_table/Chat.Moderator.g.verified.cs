@@ -12,8 +12,11 @@ namespace Chat
             switch (message.Type)
             {
                 case "chat.message":
-                    handling = Review(global::Chat.ChatMessage.Read(message.Payload.Span), cancellationToken);
+                {
+                    var decoded = global::Chat.ChatMessage.Read(message.Payload.Span);
+                    handling = Review(decoded, cancellationToken);
                     return true;
+                }
                 default:
                     handling = default;
                     return false;
@@ -29,7 +32,8 @@ namespace Chat
                     if (global::System.MemoryExtensions.SequenceEqual(utf8Type, "chat.message"u8))
                     {
                         var reader = new global::System.Text.Json.Utf8JsonReader(json);
-                        handling = Review(global::Chat.ChatMessage.ReadJson(ref reader), cancellationToken);
+                        var decoded = global::Chat.ChatMessage.ReadJson(ref reader);
+                        handling = Review(decoded, cancellationToken);
                         return true;
                     }
                     break;
