@@ -29,6 +29,25 @@ public sealed class InMemoryChannelLayerTests : IDisposable
     }
 
     [Fact]
+    public async Task On_the_system_clock_a_message_expires_after_the_expiry_and_not_before()
+    {
+        // The system clock path counts milliseconds (Environment.TickCount64); wait on that clock itself, no sleep.
+        await using var layer = new InMemoryChannelLayer(new ChannelLayerOptions { Expiry = TimeSpan.FromMilliseconds(500) }, meterFactory: _meters);
+        var sent = Environment.TickCount64;
+        await layer.SendAsync("clock.fresh", new ChannelMessage("spec.message", new byte[] { 1 }), TestContext.Current.CancellationToken);
+        await layer.SendAsync("clock.stale", new ChannelMessage("spec.message", new byte[] { 2 }), TestContext.Current.CancellationToken);
+
+        var fresh = await layer.ReceiveAsync("clock.fresh", TestContext.Current.CancellationToken).AsTask().WaitAsync(WaitTimeout, TestContext.Current.CancellationToken);
+        Assert.Equal(1, fresh.Payload.Span[0]);
+        Assert.True(SpinWait.SpinUntil(() => Environment.TickCount64 > sent + 600, WaitTimeout));
+
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        quiet.CancelAfter(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await layer.ReceiveAsync("clock.stale", quiet.Token));
+        Assert.Equal(0, layer.GetQueuedCount("clock.stale"));
+    }
+
+    [Fact]
     public async Task A_group_send_to_1000_members_hands_every_member_the_same_payload_bytes()
     {
         await using var layer = NewLayer();

@@ -22,8 +22,9 @@ namespace Switchyard;
 /// </remarks>
 public sealed class InMemoryChannelLayer : ChannelLayer
 {
-    private readonly ConcurrentDictionary<string, ChannelQueue> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChannelQueue> _queues = new();
     private readonly GroupRegistry _groups = new();
+    private readonly bool _systemClock;
     private readonly long _expiryTicks;
     private readonly long _groupExpiryTicks;
     private readonly ITimer _sweeper;
@@ -41,6 +42,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         IMeterFactory? meterFactory = null)
         : base("inmemory", options ?? new ChannelLayerOptions(), timeProvider, loggerFactory, meterFactory)
     {
+        _systemClock = ReferenceEquals(TimeProvider, TimeProvider.System);
         _expiryTicks = ToTimestampTicks(Options.Expiry);
         _groupExpiryTicks = ToTimestampTicks(Options.GroupExpiry);
         var period = TimeSpan.FromTicks(Math.Clamp(Math.Min(Options.Expiry.Ticks, Options.GroupExpiry.Ticks) / 2, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond * 10));
@@ -63,7 +65,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
             return;
         }
 
-        var now = TimeProvider.GetTimestamp();
+        var now = Now();
         foreach (var (name, queue) in _queues)
         {
             var (expired, retired) = queue.Sweep(now, now - _expiryTicks);
@@ -87,7 +89,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
     {
-        var now = TimeProvider.GetTimestamp();
+        var now = Now();
         while (true)
         {
             var queue = GetQueue(channel, now);
@@ -112,7 +114,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken)
     {
-        var now = TimeProvider.GetTimestamp();
+        var now = Now();
         while (true)
         {
             var queue = GetQueue(channel, now);
@@ -149,7 +151,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
-        _groups.Add(group, channel, TimeProvider.GetTimestamp());
+        _groups.Add(group, channel, Now());
         return default;
     }
 
@@ -163,7 +165,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
-        var now = TimeProvider.GetTimestamp();
+        var now = Now();
         var (count, expiredMemberships) = _groups.RentMembers(group, now - _groupExpiryTicks, out var members);
         if (expiredMemberships > 0)
         {
@@ -252,6 +254,12 @@ public sealed class InMemoryChannelLayer : ChannelLayer
             ? queue
             : _queues.GetOrAdd(channel, static (name, state) => new ChannelQueue(name, state.Layer.Options.GetCapacity(name), state.Now), (Layer: this, Now: now));
 
-    private long ToTimestampTicks(TimeSpan span) =>
-        (long)(span.Ticks * (double)TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond);
+    // Expiry needs milliseconds, not a high-resolution clock: on the system clock every send and receive reads
+    // Environment.TickCount64 (a memory read) instead of Stopwatch.GetTimestamp (a clock_gettime call, most of a
+    // send's cost on some VMs). Any other TimeProvider (tests' manual clock) is asked directly.
+    private long Now() => _systemClock ? Environment.TickCount64 : TimeProvider.GetTimestamp();
+
+    private long ToTimestampTicks(TimeSpan span) => _systemClock
+        ? (long)Math.Ceiling(span.TotalMilliseconds)
+        : (long)(span.Ticks * (double)TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond);
 }
