@@ -12,6 +12,11 @@ namespace Switchyard;
 /// </remarks>
 public sealed class ChannelMessage
 {
+    private const int MaxRetainedScratch = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
     /// <summary>Creates an envelope around an already serialized payload.</summary>
     /// <param name="type">The message type, such as <c>chat.message</c> (see <see cref="ChannelNames.ValidateMessageType"/>).</param>
     /// <param name="payload">The serialized message. The envelope keeps a reference; do not change the bytes afterwards.</param>
@@ -50,9 +55,19 @@ public sealed class ChannelMessage
         where T : IChannelMessage<T>
     {
         ArgumentNullException.ThrowIfNull(message);
-        var buffer = new ArrayBufferWriter<byte>(256);
+
+        // Serialize into a scratch buffer kept per thread, then copy out exactly the payload: one allocation of the
+        // payload's size per message, however many members a group send later hands it to.
+        var buffer = t_scratch ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
         T.Write(message, buffer);
-        return new ChannelMessage(T.MessageType, buffer.WrittenSpan.ToArray(), headers);
+        var payload = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxRetainedScratch)
+        {
+            t_scratch = null;
+        }
+
+        return new ChannelMessage(T.MessageType, payload, headers);
     }
 
     /// <summary>Reads the payload as <typeparamref name="T"/>.</summary>
