@@ -10,7 +10,7 @@ internal sealed class ChannelQueue
     private readonly Queue<Entry> _messages = new();
     private readonly LinkedList<ReceiveWaiter> _waiters = new();
     private ReceiveWaiter? _spareWaiter;
-    private bool _retired;
+    private volatile bool _retired;
     private long _lastUsed;
 
     public ChannelQueue(string name, int capacity, long now)
@@ -21,6 +21,9 @@ internal sealed class ChannelQueue
     }
 
     public string Name { get; }
+
+    /// <summary>Gets whether the sweeper or close removed the queue from the layer (read without the lock).</summary>
+    public bool IsRetired => _retired;
 
     public int Capacity { get; }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Switchyard.InMemory;
 using Switchyard.Internal;
@@ -24,6 +25,9 @@ public sealed class InMemoryChannelLayer : ChannelLayer
 {
     private readonly ConcurrentDictionary<string, ChannelQueue> _queues = new();
     private readonly GroupRegistry _groups = new();
+    private const int RecentQueueSlots = 256;
+
+    private readonly ChannelQueue?[] _recentQueues = new ChannelQueue?[RecentQueueSlots];
     private readonly bool _systemClock;
     private readonly long _expiryTicks;
     private readonly long _groupExpiryTicks;
@@ -249,10 +253,29 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         ChannelLayerLog.LayerClosed(Logger, Name, waiting);
     }
 
-    private ChannelQueue GetQueue(string channel, long now) =>
-        _queues.TryGetValue(channel, out var queue)
-            ? queue
+    // Hot channels are found by the identity of their name string before the dictionary is asked: a consumer
+    // receives with the same string instance every time, and a group send passes the instances its members joined
+    // with, so most lookups skip hashing the name. A slot holds only the queue (one atomic reference); it is a hit
+    // when the queue was created under this very string instance and has not been retired.
+    private ChannelQueue GetQueue(string channel, long now)
+    {
+        ref var slot = ref _recentQueues[RuntimeHelpers.GetHashCode(channel) & (RecentQueueSlots - 1)];
+        var recent = Volatile.Read(ref slot);
+        if (recent is not null && ReferenceEquals(recent.Name, channel) && !recent.IsRetired)
+        {
+            return recent;
+        }
+
+        var queue = _queues.TryGetValue(channel, out var found)
+            ? found
             : _queues.GetOrAdd(channel, static (name, state) => new ChannelQueue(name, state.Layer.Options.GetCapacity(name), state.Now), (Layer: this, Now: now));
+        if (ReferenceEquals(queue.Name, channel))
+        {
+            Volatile.Write(ref slot, queue);
+        }
+
+        return queue;
+    }
 
     // Expiry needs milliseconds, not a high-resolution clock: on the system clock every send and receive reads
     // Environment.TickCount64 (a memory read) instead of Stopwatch.GetTimestamp (a clock_gettime call, most of a
