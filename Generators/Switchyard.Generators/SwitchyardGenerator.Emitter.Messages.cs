@@ -101,8 +101,7 @@ public sealed partial class SwitchyardGenerator
 
                 foreach (var member in spec.Members)
                 {
-                    w.WriteLine($"writer.WritePropertyName(SwitchyardJsonNames.{member.Name});");
-                    WriteJsonValue(w, member.Type, $"value.{member.Name}", locals);
+                    WriteJsonProperty(w, member.Type, $"SwitchyardJsonNames.{member.Name}", $"value.{member.Name}", locals);
                 }
 
                 w.WriteLine("writer.WriteEndObject();");
@@ -372,6 +371,79 @@ public sealed partial class SwitchyardGenerator
 
                 default:
                     w.WriteLine($"{target} = reader.Read{shape.Kind}();");
+                    break;
+            }
+        }
+
+        // One member as a property. Where Utf8JsonWriter has a name-and-value overload, one call, as System.Text.Json's
+        // own source generator writes it: the writer validates, separates and tracks state once instead of twice.
+        // The bytes are the same as the name followed by the value, which is what every other shape writes.
+        private static void WriteJsonProperty(SourceWriter w, TypeShape shape, string name, string value, Locals locals)
+        {
+            switch (shape.Kind)
+            {
+                case ShapeKind.Boolean:
+                    w.WriteLine($"writer.WriteBoolean({name}, {value});");
+                    break;
+                case ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16:
+                    w.WriteLine($"writer.WriteNumber({name}, (int){value});");
+                    break;
+                case ShapeKind.UInt16:
+                    w.WriteLine($"writer.WriteNumber({name}, (uint){value});");
+                    break;
+                case ShapeKind.Int32 or ShapeKind.UInt32 or ShapeKind.Int64 or ShapeKind.UInt64 or ShapeKind.Single or ShapeKind.Double or ShapeKind.Decimal:
+                    w.WriteLine($"writer.WriteNumber({name}, {value});");
+                    break;
+                case ShapeKind.String or ShapeKind.Guid or ShapeKind.DateTime or ShapeKind.DateTimeOffset:
+                    w.WriteLine($"writer.WriteString({name}, {value});");
+                    break;
+                case ShapeKind.Bytes:
+                    w.WriteLine($"if ({value} is null) writer.WriteNull({name}); else writer.WriteBase64String({name}, {value});");
+                    break;
+                case ShapeKind.Nullable:
+                {
+                    var inner = locals.Next("n");
+                    using (w.Block($"if ({value} is {{ }} {inner})"))
+                    {
+                        WriteJsonProperty(w, shape.Element!, name, inner, locals);
+                    }
+
+                    using (w.Block("else"))
+                    {
+                        w.WriteLine($"writer.WriteNull({name});");
+                    }
+
+                    break;
+                }
+
+                case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList:
+                {
+                    var collection = locals.Next("c");
+                    var index = locals.Next("i");
+                    var count = shape.Kind == ShapeKind.Array ? "Length" : "Count";
+                    w.WriteLine($"var {collection} = {value};");
+                    using (w.Block($"if ({collection} is null)"))
+                    {
+                        w.WriteLine($"writer.WriteNull({name});");
+                    }
+
+                    using (w.Block("else"))
+                    {
+                        w.WriteLine($"writer.WriteStartArray({name});");
+                        using (w.Block($"for (var {index} = 0; {index} < {collection}.{count}; {index}++)"))
+                        {
+                            WriteJsonValue(w, shape.Element!, $"{collection}[{index}]", locals);
+                        }
+
+                        w.WriteLine("writer.WriteEndArray();");
+                    }
+
+                    break;
+                }
+
+                default:
+                    w.WriteLine($"writer.WritePropertyName({name});");
+                    WriteJsonValue(w, shape, value, locals);
                     break;
             }
         }

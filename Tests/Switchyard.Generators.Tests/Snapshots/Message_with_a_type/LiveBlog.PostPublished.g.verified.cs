@@ -59,18 +59,12 @@ namespace LiveBlog
         {
             writer.WriteStartObject();
             writer.WriteString(SwitchyardJsonNames.__type, SwitchyardJsonNames.__typeValue);
-            writer.WritePropertyName(SwitchyardJsonNames.Id);
-            writer.WriteNumberValue(value.Id);
-            writer.WritePropertyName(SwitchyardJsonNames.Slug);
-            writer.WriteStringValue(value.Slug);
-            writer.WritePropertyName(SwitchyardJsonNames.Title);
-            writer.WriteStringValue(value.Title);
-            writer.WritePropertyName(SwitchyardJsonNames.Html);
-            writer.WriteStringValue(value.Html);
-            writer.WritePropertyName(SwitchyardJsonNames.At);
-            writer.WriteStringValue(value.At);
-            writer.WritePropertyName(SwitchyardJsonNames.Revision);
-            writer.WriteNumberValue(value.Revision);
+            writer.WriteNumber(SwitchyardJsonNames.Id, value.Id);
+            writer.WriteString(SwitchyardJsonNames.Slug, value.Slug);
+            writer.WriteString(SwitchyardJsonNames.Title, value.Title);
+            writer.WriteString(SwitchyardJsonNames.Html, value.Html);
+            writer.WriteString(SwitchyardJsonNames.At, value.At);
+            writer.WriteNumber(SwitchyardJsonNames.Revision, value.Revision);
             writer.WriteEndObject();
         }
 

@@ -30,12 +30,9 @@ namespace Shop
         public static void WriteJson(global::Shop.Line value, global::System.Text.Json.Utf8JsonWriter writer)
         {
             writer.WriteStartObject();
-            writer.WritePropertyName(SwitchyardJsonNames.Sku);
-            writer.WriteStringValue(value.Sku);
-            writer.WritePropertyName(SwitchyardJsonNames.Quantity);
-            writer.WriteNumberValue(value.Quantity);
-            writer.WritePropertyName(SwitchyardJsonNames.Price);
-            writer.WriteNumberValue(value.Price);
+            writer.WriteString(SwitchyardJsonNames.Sku, value.Sku);
+            writer.WriteNumber(SwitchyardJsonNames.Quantity, value.Quantity);
+            writer.WriteNumber(SwitchyardJsonNames.Price, value.Price);
             writer.WriteEndObject();
         }
 

@@ -140,8 +140,7 @@ namespace Shop
         {
             writer.WriteStartObject();
             writer.WriteString(SwitchyardJsonNames.__type, SwitchyardJsonNames.__typeValue);
-            writer.WritePropertyName(SwitchyardJsonNames.Id);
-            writer.WriteStringValue(value.Id);
+            writer.WriteString(SwitchyardJsonNames.Id, value.Id);
             writer.WritePropertyName(SwitchyardJsonNames.Status);
             switch (value.Status)
             {
@@ -149,9 +148,9 @@ namespace Shop
                 case global::Shop.Status.Paid: writer.WriteStringValue("Paid"); break;
                 default: writer.WriteNumberValue((int)value.Status); break;
             }
-            writer.WritePropertyName(SwitchyardJsonNames.Previous);
             if (value.Previous is { } __n19)
             {
+                writer.WritePropertyName(SwitchyardJsonNames.Previous);
                 switch (__n19)
                 {
                     case global::Shop.Status.Pending: writer.WriteStringValue("Pending"); break;
@@ -161,17 +160,16 @@ namespace Shop
             }
             else
             {
-                writer.WriteNullValue();
+                writer.WriteNull(SwitchyardJsonNames.Previous);
             }
-            writer.WritePropertyName(SwitchyardJsonNames.Lines);
             var __c20 = value.Lines;
             if (__c20 is null)
             {
-                writer.WriteNullValue();
+                writer.WriteNull(SwitchyardJsonNames.Lines);
             }
             else
             {
-                writer.WriteStartArray();
+                writer.WriteStartArray(SwitchyardJsonNames.Lines);
                 for (var __i21 = 0; __i21 < __c20.Count; __i21++)
                 {
                     if (__c20[__i21] is { } __m22) global::Shop.Line.WriteJson(__m22, writer); else writer.WriteNullValue();
@@ -194,16 +192,15 @@ namespace Shop
                 }
                 writer.WriteEndObject();
             }
-            writer.WritePropertyName(SwitchyardJsonNames.Signature);
-            if (value.Signature is null) writer.WriteNullValue(); else writer.WriteBase64StringValue(value.Signature);
-            writer.WritePropertyName(SwitchyardJsonNames.Eta);
+            if (value.Signature is null) writer.WriteNull(SwitchyardJsonNames.Signature); else writer.WriteBase64String(SwitchyardJsonNames.Signature, value.Signature);
             if (value.Eta is { } __n25)
             {
+                writer.WritePropertyName(SwitchyardJsonNames.Eta);
                 global::Switchyard.Serialization.JsonMessageWriter.WriteTimeSpan(writer, __n25);
             }
             else
             {
-                writer.WriteNullValue();
+                writer.WriteNull(SwitchyardJsonNames.Eta);
             }
             writer.WriteEndObject();
         }

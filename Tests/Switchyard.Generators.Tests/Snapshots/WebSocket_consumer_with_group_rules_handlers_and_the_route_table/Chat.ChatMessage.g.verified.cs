@@ -47,10 +47,8 @@ namespace Chat
         {
             writer.WriteStartObject();
             writer.WriteString(SwitchyardJsonNames.__type, SwitchyardJsonNames.__typeValue);
-            writer.WritePropertyName(SwitchyardJsonNames.Room);
-            writer.WriteStringValue(value.Room);
-            writer.WritePropertyName(SwitchyardJsonNames.Text);
-            writer.WriteStringValue(value.Text);
+            writer.WriteString(SwitchyardJsonNames.Room, value.Room);
+            writer.WriteString(SwitchyardJsonNames.Text, value.Text);
             writer.WriteEndObject();
         }
 

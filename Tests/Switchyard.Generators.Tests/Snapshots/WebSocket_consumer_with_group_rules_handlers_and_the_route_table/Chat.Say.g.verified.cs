@@ -44,8 +44,7 @@ namespace Chat
         {
             writer.WriteStartObject();
             writer.WriteString(SwitchyardJsonNames.__type, SwitchyardJsonNames.__typeValue);
-            writer.WritePropertyName(SwitchyardJsonNames.Text);
-            writer.WriteStringValue(value.Text);
+            writer.WriteString(SwitchyardJsonNames.Text, value.Text);
             writer.WriteEndObject();
         }
 
