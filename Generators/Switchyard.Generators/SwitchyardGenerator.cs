@@ -86,11 +86,13 @@ public sealed partial class SwitchyardGenerator : IIncrementalGenerator
                 .Where(static r => r.Spec is { Kind: not ConsumerKind.Manual })
                 .OrderBy(static r => r.Spec!.FullName, System.StringComparer.Ordinal)
                 .ToArray();
+            // Each route is normalized once, not once per pair.
+            var paths = routed.Select(static r => r.Spec!.Kind == ConsumerKind.Channel ? r.Spec.Route : NormalizePath(r.Spec.Route)).ToArray();
             for (var i = 0; i < routed.Length; i++)
             {
                 for (var j = 0; j < i; j++)
                 {
-                    if (Collide(routed[j].Spec!, routed[i].Spec!))
+                    if (paths[i] == paths[j] && Collide(routed[j].Spec!, routed[i].Spec!))
                     {
                         diagnostics.Add(new DiagnosticInfo(
                             DiagnosticDescriptors.DuplicateRoute, routed[i].Anchor, new[] { routed[i].Spec!.Route, routed[j].Spec!.TypeName, routed[i].Spec!.TypeName }.ToEquatableArray()));
@@ -102,8 +104,9 @@ public sealed partial class SwitchyardGenerator : IIncrementalGenerator
             return diagnostics.ToEquatableArray();
         }
 
-        // Channel names are exact and case-sensitive. Paths match as ASP.NET Core routing does: case-insensitively,
-        // whatever the parameter names; two HTTP consumers on one path collide only when their methods overlap
+        // Called for two consumers whose routes are equal once normalized (channel names exactly, case-sensitively;
+        // paths as ASP.NET Core routing matches them: case-insensitively, whatever the parameter names). A channel
+        // never collides with a path, and two HTTP consumers on one path collide only when their methods overlap
         // (no methods means every method).
         private static bool Collide(ConsumerSpec a, ConsumerSpec b)
         {
@@ -114,12 +117,7 @@ public sealed partial class SwitchyardGenerator : IIncrementalGenerator
 
             if (a.Kind == ConsumerKind.Channel)
             {
-                return a.Route == b.Route;
-            }
-
-            if (NormalizePath(a.Route) != NormalizePath(b.Route))
-            {
-                return false;
+                return true;
             }
 
             if (a.Kind == ConsumerKind.Http && b.Kind == ConsumerKind.Http)
