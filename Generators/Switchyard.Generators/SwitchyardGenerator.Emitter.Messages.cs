@@ -101,7 +101,7 @@ public sealed partial class SwitchyardGenerator
 
                 foreach (var member in spec.Members)
                 {
-                    WriteJsonProperty(w, member.Type, $"SwitchyardJsonNames.{member.Name}", $"value.{member.Name}", locals);
+                    WriteJsonValue(w, member.Type, $"value.{member.Name}", locals, $"SwitchyardJsonNames.{member.Name}");
                 }
 
                 w.WriteLine("writer.WriteEndObject();");
@@ -375,106 +375,46 @@ public sealed partial class SwitchyardGenerator
             }
         }
 
-        // One member as a property. Where Utf8JsonWriter has a name-and-value overload, one call, as System.Text.Json's
-        // own source generator writes it: the writer validates, separates and tracks state once instead of twice.
-        // The bytes are the same as the name followed by the value, which is what every other shape writes.
-        private static void WriteJsonProperty(SourceWriter w, TypeShape shape, string name, string value, Locals locals)
+        // Writes one value; with a property name, as that property. Where Utf8JsonWriter has a name-and-value overload
+        // the name goes with the value in one call, as System.Text.Json's own source generator writes it: the writer
+        // validates, separates and tracks state once instead of twice. Other shapes write the name, then the value.
+        // The bytes are the same either way.
+        private static void WriteJsonValue(SourceWriter w, TypeShape shape, string value, Locals locals, string? name = null)
         {
+            if (name is not null && shape.Kind is ShapeKind.Char or ShapeKind.TimeSpan or ShapeKind.Enum or ShapeKind.Message or ShapeKind.Dictionary)
+            {
+                w.WriteLine($"writer.WritePropertyName({name});");
+                name = null;
+            }
+
+            string Call(string method, string argument) =>
+                name is null ? $"writer.{method}Value({argument});" : $"writer.{method}({name}, {argument});";
+            var writeNull = name is null ? "writer.WriteNullValue();" : $"writer.WriteNull({name});";
             switch (shape.Kind)
             {
                 case ShapeKind.Boolean:
-                    w.WriteLine($"writer.WriteBoolean({name}, {value});");
+                    w.WriteLine(Call("WriteBoolean", value));
                     break;
                 case ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16:
-                    w.WriteLine($"writer.WriteNumber({name}, (int){value});");
+                    w.WriteLine(Call("WriteNumber", $"(int){value}"));
                     break;
                 case ShapeKind.UInt16:
-                    w.WriteLine($"writer.WriteNumber({name}, (uint){value});");
+                    w.WriteLine(Call("WriteNumber", $"(uint){value}"));
                     break;
                 case ShapeKind.Int32 or ShapeKind.UInt32 or ShapeKind.Int64 or ShapeKind.UInt64 or ShapeKind.Single or ShapeKind.Double or ShapeKind.Decimal:
-                    w.WriteLine($"writer.WriteNumber({name}, {value});");
+                    w.WriteLine(Call("WriteNumber", value));
                     break;
                 case ShapeKind.String or ShapeKind.Guid or ShapeKind.DateTime or ShapeKind.DateTimeOffset:
-                    w.WriteLine($"writer.WriteString({name}, {value});");
+                    w.WriteLine(Call("WriteString", value));
                     break;
                 case ShapeKind.Bytes:
-                    w.WriteLine($"if ({value} is null) writer.WriteNull({name}); else writer.WriteBase64String({name}, {value});");
-                    break;
-                case ShapeKind.Nullable:
-                {
-                    var inner = locals.Next("n");
-                    using (w.Block($"if ({value} is {{ }} {inner})"))
-                    {
-                        WriteJsonProperty(w, shape.Element!, name, inner, locals);
-                    }
-
-                    using (w.Block("else"))
-                    {
-                        w.WriteLine($"writer.WriteNull({name});");
-                    }
-
-                    break;
-                }
-
-                case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList:
-                {
-                    var collection = locals.Next("c");
-                    var index = locals.Next("i");
-                    var count = shape.Kind == ShapeKind.Array ? "Length" : "Count";
-                    w.WriteLine($"var {collection} = {value};");
-                    using (w.Block($"if ({collection} is null)"))
-                    {
-                        w.WriteLine($"writer.WriteNull({name});");
-                    }
-
-                    using (w.Block("else"))
-                    {
-                        w.WriteLine($"writer.WriteStartArray({name});");
-                        using (w.Block($"for (var {index} = 0; {index} < {collection}.{count}; {index}++)"))
-                        {
-                            WriteJsonValue(w, shape.Element!, $"{collection}[{index}]", locals);
-                        }
-
-                        w.WriteLine("writer.WriteEndArray();");
-                    }
-
-                    break;
-                }
-
-                default:
-                    w.WriteLine($"writer.WritePropertyName({name});");
-                    WriteJsonValue(w, shape, value, locals);
-                    break;
-            }
-        }
-
-        private static void WriteJsonValue(SourceWriter w, TypeShape shape, string value, Locals locals)
-        {
-            switch (shape.Kind)
-            {
-                case ShapeKind.Boolean:
-                    w.WriteLine($"writer.WriteBooleanValue({value});");
-                    break;
-                case ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16:
-                    w.WriteLine($"writer.WriteNumberValue((int){value});");
-                    break;
-                case ShapeKind.UInt16:
-                    w.WriteLine($"writer.WriteNumberValue((uint){value});");
-                    break;
-                case ShapeKind.Int32 or ShapeKind.UInt32 or ShapeKind.Int64 or ShapeKind.UInt64 or ShapeKind.Single or ShapeKind.Double or ShapeKind.Decimal:
-                    w.WriteLine($"writer.WriteNumberValue({value});");
+                    w.WriteLine($"if ({value} is null) {writeNull} else {Call("WriteBase64String", value)}");
                     break;
                 case ShapeKind.Char:
                     w.WriteLine($"{JsonWriter}.WriteChar(writer, {value});");
                     break;
                 case ShapeKind.TimeSpan:
                     w.WriteLine($"{JsonWriter}.WriteTimeSpan(writer, {value});");
-                    break;
-                case ShapeKind.String or ShapeKind.Guid or ShapeKind.DateTime or ShapeKind.DateTimeOffset:
-                    w.WriteLine($"writer.WriteStringValue({value});");
-                    break;
-                case ShapeKind.Bytes:
-                    w.WriteLine($"if ({value} is null) writer.WriteNullValue(); else writer.WriteBase64StringValue({value});");
                     break;
                 case ShapeKind.Enum:
                     using (w.Block($"switch ({value})"))
@@ -500,12 +440,12 @@ public sealed partial class SwitchyardGenerator
                     var inner = locals.Next("n");
                     using (w.Block($"if ({value} is {{ }} {inner})"))
                     {
-                        WriteJsonValue(w, shape.Element!, inner, locals);
+                        WriteJsonValue(w, shape.Element!, inner, locals, name);
                     }
 
                     using (w.Block("else"))
                     {
-                        w.WriteLine("writer.WriteNullValue();");
+                        w.WriteLine(writeNull);
                     }
 
                     break;
@@ -526,12 +466,12 @@ public sealed partial class SwitchyardGenerator
                     w.WriteLine($"var {collection} = {value};");
                     using (w.Block($"if ({collection} is null)"))
                     {
-                        w.WriteLine("writer.WriteNullValue();");
+                        w.WriteLine(writeNull);
                     }
 
                     using (w.Block("else"))
                     {
-                        w.WriteLine("writer.WriteStartArray();");
+                        w.WriteLine(name is null ? "writer.WriteStartArray();" : $"writer.WriteStartArray({name});");
                         using (w.Block($"for (var {index} = 0; {index} < {collection}.{count}; {index}++)"))
                         {
                             WriteJsonValue(w, shape.Element!, $"{collection}[{index}]", locals);
