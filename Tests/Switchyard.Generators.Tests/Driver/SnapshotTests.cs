@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Reflection;
 using Xunit;
 
 namespace Switchyard.Generators.Tests.Driver;
@@ -67,13 +67,13 @@ public sealed class SnapshotTests
         }
         """);
 
-    private static void Verify(string caseName, string source, [CallerFilePath] string thisFile = "")
+    private static void Verify(string caseName, string source)
     {
         var run = GeneratorHarness.Run(source);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.CompileDiagnostics);
 
-        var directory = Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "Snapshots", caseName);
+        var directory = Path.Combine(SnapshotsDirectory, caseName);
         var accept = Environment.GetEnvironmentVariable(AcceptVariable) == "1";
         if (accept)
         {
@@ -109,6 +109,10 @@ public sealed class SnapshotTests
             Assert.Equal(snapshots, generated);
         }
     }
+
+    private static string SnapshotsDirectory { get; } = typeof(SnapshotTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "SnapshotsDirectory").Value!;
 
     private static string FirstDifference(string expected, string actual)
     {
