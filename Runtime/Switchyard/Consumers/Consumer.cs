@@ -23,6 +23,10 @@ public abstract class Consumer
     /// <exception cref="InvalidOperationException">The consumer has not been started.</exception>
     public string ChannelName => Runner.Scope.ChannelName;
 
+    /// <summary>Gets the route values the consumer was matched with, such as <c>Route["room"]</c> for <c>/ws/chat/{room}/</c>.</summary>
+    /// <exception cref="InvalidOperationException">The consumer has not been started.</exception>
+    protected IReadOnlyDictionary<string, string> Route => Runner.Scope.RouteValues;
+
     /// <summary>Gets the groups this consumer has joined and will leave when it stops.</summary>
     public IReadOnlyCollection<string> Groups => _groups;
 

@@ -34,6 +34,9 @@ public sealed class ConsumerRunner
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource<ConsumerStopReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _receiveLoopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Handlers take turns: mailbox messages, server events (client frames) and the start hook hold this gate.
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string _consumerName;
     private int _stopReason = NotStopping;
     private int _started;
@@ -66,7 +69,7 @@ public sealed class ConsumerRunner
         Scope = scope;
         Layer = layer;
         _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.Consumer") ?? NullLogger.Instance;
-        _metrics = new ConsumerMetrics(SwitchyardDiagnostics.GetMeter(meterFactory));
+        _metrics = SwitchyardDiagnostics.GetConsumerMetrics(meterFactory);
         var mailboxOptions = new BoundedChannelOptions(_options.MailboxCapacity)
         {
             SingleReader = true,
@@ -137,7 +140,15 @@ public sealed class ConsumerRunner
                     }
                 }
 
-                await Consumer.OnStartedAsync(_abort.Token).ConfigureAwait(false);
+                await _gate.WaitAsync(_abort.Token).ConfigureAwait(false);
+                try
+                {
+                    await Consumer.OnStartedAsync(_abort.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
             }
             catch (Exception ex)
             {
@@ -176,7 +187,73 @@ public sealed class ConsumerRunner
         return await _completion.Task.ConfigureAwait(false);
     }
 
-    private void RequestStop(ConsumerStopReason reason)
+    /// <summary>
+    /// Runs a server event (a client's frame, a disconnect) on the consumer, taking turns with its handlers. A
+    /// failure is logged and stops the consumer as <see cref="ConsumerStopReason.Faulted"/>.
+    /// </summary>
+    /// <returns><see langword="false"/> when the consumer has stopped or the event failed.</returns>
+    internal async ValueTask<bool> RunEventAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask> handler, string eventName)
+    {
+        if (_completion.Task.IsCompleted || StopReason is ConsumerStopReason.Faulted)
+        {
+            return false;
+        }
+
+        if (!_gate.Wait(0))
+        {
+            try
+            {
+                await _gate.WaitAsync(_abort.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                // The consumer stopped while the event waited its turn.
+                return false;
+            }
+        }
+
+        try
+        {
+            await handler(state, _abort.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (ObjectDisposedException) when (_completion.Task.IsCompleted)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex)
+        {
+            _metrics.Failed();
+            ConsumerLog.HandlerFailed(_logger, ex, _consumerName, Scope.ChannelName, eventName);
+            RequestStop(ConsumerStopReason.Faulted);
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops the consumer for <paramref name="reason"/> and cancels whatever handler or hook is running.</summary>
+    internal void Abort(ConsumerStopReason reason)
+    {
+        RequestStop(reason);
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped.
+        }
+    }
+
+    /// <summary>Stops the consumer for <paramref name="reason"/>; the first reason given wins.</summary>
+    internal void RequestStop(ConsumerStopReason reason)
     {
         if (Interlocked.CompareExchange(ref _stopReason, (int)reason, NotStopping) != NotStopping)
         {
@@ -303,6 +380,11 @@ public sealed class ConsumerRunner
     // Returns false when the handler failed and the consumer must stop.
     private async ValueTask<bool> HandleAsync(ChannelMessage message)
     {
+        if (!_gate.Wait(0))
+        {
+            await _gate.WaitAsync(_stopProcessing.Token).ConfigureAwait(false);
+        }
+
         using var activity = StartProcessActivity(message);
         try
         {
@@ -332,6 +414,10 @@ public sealed class ConsumerRunner
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             ConsumerLog.HandlerFailed(_logger, ex, _consumerName, Scope.ChannelName, message.Type);
             return false;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 

@@ -10,6 +10,8 @@ public class ConsumerScope
 {
     private static readonly IReadOnlyDictionary<string, string> NoRouteValues = new Dictionary<string, string>(0);
 
+    private Dictionary<string, object?>? _items;
+
     /// <summary>Creates a scope.</summary>
     /// <param name="channelName">The channel the consumer receives on: a process-local name for a connection, a named channel for a worker.</param>
     /// <exception cref="ArgumentException"><paramref name="channelName"/> is not a valid channel name.</exception>
@@ -32,5 +34,5 @@ public class ConsumerScope
     public IServiceProvider? Services { get; init; }
 
     /// <summary>Gets a bag for middleware and the consumer to share per-consumer state.</summary>
-    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    public IDictionary<string, object?> Items => _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
 }

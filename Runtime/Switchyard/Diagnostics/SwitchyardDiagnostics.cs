@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Switchyard;
 
@@ -26,4 +27,14 @@ public static class SwitchyardDiagnostics
     /// <summary>Returns the Switchyard meter from <paramref name="meterFactory"/>, or a process-wide one without a factory.</summary>
     internal static Meter GetMeter(IMeterFactory? meterFactory) =>
         meterFactory?.Create(new MeterOptions(MeterName)) ?? SharedMeter;
+
+    // Instruments are created once per meter, not once per consumer or connection.
+    private static readonly ConditionalWeakTable<Meter, ConsumerMetrics> ConsumerMetricsByMeter = [];
+    private static readonly ConditionalWeakTable<Meter, WebSocketMetrics> WebSocketMetricsByMeter = [];
+
+    internal static ConsumerMetrics GetConsumerMetrics(IMeterFactory? meterFactory) =>
+        ConsumerMetricsByMeter.GetValue(GetMeter(meterFactory), static meter => new ConsumerMetrics(meter));
+
+    internal static WebSocketMetrics GetWebSocketMetrics(IMeterFactory? meterFactory) =>
+        WebSocketMetricsByMeter.GetValue(GetMeter(meterFactory), static meter => new WebSocketMetrics(meter));
 }

@@ -1,0 +1,70 @@
+namespace Switchyard;
+
+/// <summary>
+/// Limits and timers of every WebSocket connection. The defaults protect a server on the open internet; daphne's
+/// defaults are kept where it has one (ping every 20 s, give up 30 s later, 5 s to accept).
+/// </summary>
+public sealed class SwitchyardWebSocketOptions
+{
+    /// <summary>The subprotocol a client asks for to receive several JSON messages per frame, separated by <c>\n</c>.</summary>
+    public const string BatchSubprotocol = "switchyard.batch";
+
+    /// <summary>Gets or sets the largest message a client may send, in bytes, after reassembling fragments. Larger closes with 1009. Default 1 MiB.</summary>
+    public int MaxMessageSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets how long a connection may be silent before the server pings it. <see cref="Timeout.InfiniteTimeSpan"/> turns pings off. Default 20 s.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets or sets how long after a ping the client has to send anything (a pong will do) before the connection is dropped. Default 30 s.</summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long the consumer has to accept or reject a connection; after that it is refused with HTTP 504. Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how long the server waits for the client to answer its close frame before dropping the connection. Default 5 s.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gets or sets how many messages may wait to be written to one client. When a client reads too slowly to keep up,
+    /// <see cref="SlowClientMode"/> decides what happens; other clients are never held up by it. Default 1,024.
+    /// </summary>
+    public int SendQueueCapacity { get; set; } = 1024;
+
+    /// <summary>Gets or sets what happens when a client's send queue is full. Default <see cref="SlowClientMode.Close"/>.</summary>
+    public SlowClientMode SlowClientMode { get; set; } = SlowClientMode.Close;
+
+    /// <summary>Gets or sets the most bytes of queued JSON messages packed into one frame for a client that asked for <see cref="BatchSubprotocol"/>. Default 16 KiB.</summary>
+    public int MaxBatchSize { get; set; } = 16 * 1024;
+
+    /// <summary>Throws when a value is out of range, naming the option.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public void Validate()
+    {
+        Require(MaxMessageSize >= 1, nameof(MaxMessageSize), "must be at least 1 byte", MaxMessageSize);
+        Require(PingInterval == Timeout.InfiniteTimeSpan || PingInterval > TimeSpan.Zero, nameof(PingInterval), "must be positive or Timeout.InfiniteTimeSpan", PingInterval);
+        Require(PingTimeout > TimeSpan.Zero, nameof(PingTimeout), "must be positive", PingTimeout);
+        Require(ConnectTimeout > TimeSpan.Zero, nameof(ConnectTimeout), "must be positive", ConnectTimeout);
+        Require(CloseTimeout >= TimeSpan.Zero, nameof(CloseTimeout), "must not be negative", CloseTimeout);
+        Require(SendQueueCapacity >= 1, nameof(SendQueueCapacity), "must be at least 1", SendQueueCapacity);
+        Require(Enum.IsDefined(SlowClientMode), nameof(SlowClientMode), "is not a defined value", SlowClientMode);
+        Require(MaxBatchSize >= 1, nameof(MaxBatchSize), "must be at least 1 byte", MaxBatchSize);
+    }
+
+    private static void Require(bool condition, string option, string rule, object value)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"{nameof(SwitchyardWebSocketOptions)}.{option} {rule}, not {value}.");
+        }
+    }
+}
+
+/// <summary>What happens to a WebSocket client whose send queue is full because it reads too slowly.</summary>
+public enum SlowClientMode
+{
+    /// <summary>Close it with 1008 (<see cref="WebSocketCloseCodes.PolicyViolation"/>, reason "slow client"); the message is counted and logged as dropped.</summary>
+    Close,
+
+    /// <summary>Drop the message (counted and logged) and keep the connection.</summary>
+    DropMessage,
+}

@@ -1,0 +1,633 @@
+using System.Buffers;
+using System.Diagnostics.Metrics;
+using System.IO.Pipelines;
+using System.Text.Unicode;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchyard.Internal;
+using Switchyard.WebSockets.Protocol;
+
+namespace Switchyard.WebSockets;
+
+/// <summary>
+/// Runs one <see cref="WebSocketConsumer"/> over one WebSocket: the connect step, then RFC 6455 framing over the
+/// upgraded transport (Switchyard's own, so an idle connection holds no buffer and queued frames are coalesced
+/// into one write), keep-alive pings, limits and the close handshake. Server integrations (ASP.NET Core, the test
+/// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync"/>.
+/// </summary>
+public sealed class WebSocketConnection
+{
+    private const string ByServer = "server";
+    private const string ByClient = "client";
+    private const int ReadBufferSize = 4096;
+
+    private readonly WebSocketConsumer _consumer;
+    private readonly SwitchyardWebSocketOptions _options;
+    private readonly ConsumerRunner _runner;
+    private readonly WebSocketSendQueue _sendQueue;
+    private readonly ILogger _logger;
+    private readonly WebSocketMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly TaskCompletionSource<WebSocketConnectResult> _decision = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _readAbort = new();
+    private readonly Lock _timerLock = new();
+    private Task<ConsumerStopReason>? _run;
+    private ITimer? _keepAlive;
+    private ITimer? _closeTimer;
+    private long _lastReceived;
+    private long _pingSent;
+    private int _closeSent;
+    private string _closeInitiator = ByClient;
+    private bool _running;
+    private bool _slowClientLogged;
+
+    // The message being reassembled from its frames: a pooled buffer, only while a message is arriving.
+    private byte[]? _message;
+    private int _messageLength;
+    private WebSocketOpcode _messageOpcode;
+    private int _failCode;
+    private string? _failReason;
+
+    /// <summary>Creates a connection for one consumer instance.</summary>
+    /// <param name="consumer">A new consumer instance.</param>
+    /// <param name="scope">The connection's scope; its channel name must be new (see <see cref="ChannelLayer.NewChannelAsync"/>).</param>
+    /// <param name="layer">The channel layer the consumer receives on and joins groups in.</param>
+    /// <param name="options">Limits and timers; defaults when <see langword="null"/>.</param>
+    /// <param name="consumerOptions">Mailbox settings of the consumer; defaults when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where log events go.</param>
+    /// <param name="meterFactory">Where metrics go.</param>
+    /// <param name="timeProvider">The clock of pings and timeouts; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public WebSocketConnection(
+        WebSocketConsumer consumer,
+        WebSocketScope scope,
+        ChannelLayer? layer,
+        SwitchyardWebSocketOptions? options = null,
+        ConsumerOptions? consumerOptions = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(consumer);
+        _options = options ?? new SwitchyardWebSocketOptions();
+        _options.Validate();
+        _consumer = consumer;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.WebSockets") ?? NullLogger.Instance;
+        _metrics = SwitchyardDiagnostics.GetWebSocketMetrics(meterFactory);
+        _sendQueue = new WebSocketSendQueue(_options.SendQueueCapacity);
+        _runner = new ConsumerRunner(consumer, scope, layer, consumerOptions, loggerFactory, meterFactory);
+        consumer.AttachConnection(this);
+    }
+
+    /// <summary>Gets the connection's scope.</summary>
+    public WebSocketScope Scope => (WebSocketScope)_runner.Scope;
+
+    /// <summary>Gets the subprotocol the consumer accepted, once it has.</summary>
+    public string? Subprotocol => _decision.Task.IsCompletedSuccessfully ? _decision.Task.Result.Subprotocol : null;
+
+    /// <summary>Gets a task that completes with the consumer's stop reason once it has fully stopped (groups left).</summary>
+    public Task<ConsumerStopReason> Completion => _runner.Completion;
+
+    /// <summary>
+    /// Starts the consumer and runs its connect step. Returns as soon as it accepts or refuses; after
+    /// <see cref="SwitchyardWebSocketOptions.ConnectTimeout"/> without a decision the connection is refused with 504.
+    /// </summary>
+    /// <param name="stoppingToken">Server shutdown: an accepted connection is then closed with 1001.</param>
+    /// <returns>The decision. When refused, the consumer is being stopped; answer the request with the status.</returns>
+    /// <exception cref="InvalidOperationException">The connect step already ran.</exception>
+    public async Task<WebSocketConnectResult> ConnectAsync(CancellationToken stoppingToken = default)
+    {
+        if (_run is not null)
+        {
+            throw new InvalidOperationException("This WebSocket connection was already started.");
+        }
+
+        _run = _runner.RunAsync(stoppingToken);
+        try
+        {
+            await Task.WhenAny(_decision.Task, _run).WaitAsync(_options.ConnectTimeout, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _decision.TrySetResult(WebSocketConnectResult.Reject(504, $"the consumer neither accepted nor rejected within {_options.ConnectTimeout}"));
+        }
+
+        if (!_decision.Task.IsCompleted)
+        {
+            var reason = await _run.ConfigureAwait(false);
+            _decision.TrySetResult(reason == ConsumerStopReason.Faulted
+                ? WebSocketConnectResult.Reject(500, "the consumer failed while connecting")
+                : WebSocketConnectResult.Reject(403, $"the consumer stopped while connecting ({reason})"));
+        }
+
+        var result = await _decision.Task.ConfigureAwait(false);
+        if (result.IsAccepted)
+        {
+            _metrics.Opened();
+            WebSocketLog.Accepted(_logger, Scope.Path, _consumer.GetType().Name, Scope.ChannelName, result.Subprotocol);
+        }
+        else
+        {
+            _metrics.Rejected(result.StatusCode == 504 ? "connect_timeout" : "consumer");
+            WebSocketLog.Rejected(_logger, Scope.Path, result.StatusCode, result.Reason);
+            _sendQueue.Abandon();
+            _runner.Abort(ConsumerStopReason.Requested);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Runs an accepted connection over its upgraded transport until it closes: reads and checks frames, hands
+    /// messages to the consumer, writes what it sends, pings an idle client, and closes with the right code when the
+    /// consumer stops (1000 when asked, 1001 on shutdown, 1011 when it failed).
+    /// </summary>
+    /// <param name="transport">The upgraded connection's stream; the caller disposes it afterwards.</param>
+    /// <param name="cancellationToken">Aborts the connection (the client's request was aborted).</param>
+    /// <returns>The close code reported to the consumer.</returns>
+    /// <exception cref="InvalidOperationException">The connection was not accepted, or is already running.</exception>
+    public async Task<int> RunAsync(Stream transport, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        if (_run is null || !_decision.Task.IsCompletedSuccessfully || !_decision.Task.Result.IsAccepted || _running)
+        {
+            throw new InvalidOperationException("Run a WebSocket connection once, after its connect step accepted it.");
+        }
+
+        _running = true;
+        using var aborted = cancellationToken.UnsafeRegister(static s => ((WebSocketConnection)s!)._readAbort.Cancel(), this);
+        _sendQueue.Start(transport, Subprotocol == SwitchyardWebSocketOptions.BatchSubprotocol, _options.MaxBatchSize, _readAbort.Token);
+        Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+        StartKeepAlive();
+        if (Volatile.Read(ref _closeSent) != 0)
+        {
+            ArmCloseTimer();
+        }
+
+        var reader = PipeReader.Create(transport, new StreamPipeReaderOptions(
+            bufferSize: ReadBufferSize, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+        var receive = ReceiveLoopAsync(reader);
+        if (await Task.WhenAny(receive, _run).ConfigureAwait(false) == _run)
+        {
+            // The consumer stopped on its own: tell the client why.
+            var (code, reason) = CloseCodeFor(_run.Result);
+            StartClose(code, reason, discardPending: false);
+        }
+
+        var closeCode = await receive.ConfigureAwait(false);
+        if (!_runner.Completion.IsCompleted)
+        {
+            await _runner.RunEventAsync((this, closeCode), static (s, ct) => s.Item1._consumer.DisconnectAsync(s.Item2, ct), "websocket.disconnect").ConfigureAwait(false);
+            _runner.Stop();
+        }
+
+        try
+        {
+            await _sendQueue.CloseWritten.WaitAsync(_options.CloseTimeout, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The client stopped reading; the transport is dropped below.
+        }
+
+        var dropped = _sendQueue.Abandon();
+        if (dropped > 0 || _sendQueue.Failure is not null)
+        {
+            _metrics.Dropped(WebSocketMetrics.ReasonClosed, dropped);
+            WebSocketLog.SendFailed(_logger, _sendQueue.Failure, Scope.Path, Scope.ChannelName, dropped);
+        }
+
+        await _run.ConfigureAwait(false);
+        lock (_timerLock)
+        {
+            _keepAlive?.Dispose();
+            _closeTimer?.Dispose();
+            _keepAlive = null;
+            _closeTimer = null;
+        }
+
+        ReturnMessageBuffer();
+        await reader.CompleteAsync().ConfigureAwait(false);
+        var reported = Volatile.Read(ref _closeSent) is var sent and not 0 && _closeInitiator == ByServer ? sent : closeCode;
+        _metrics.Closed(reported, _closeInitiator);
+        WebSocketLog.Closed(_logger, Scope.Path, Scope.ChannelName, reported, _closeInitiator);
+        _readAbort.Dispose();
+        return closeCode;
+    }
+
+    internal void Accept(string? subprotocol)
+    {
+        if (subprotocol is not null && !Scope.Subprotocols.Contains(subprotocol))
+        {
+            throw new InvalidOperationException(
+                $"The client did not offer the subprotocol '{subprotocol}'; it offered [{string.Join(", ", Scope.Subprotocols)}].");
+        }
+
+        if (!_decision.TrySetResult(WebSocketConnectResult.Accept(subprotocol)))
+        {
+            throw new InvalidOperationException("This WebSocket connection was already accepted or refused.");
+        }
+    }
+
+    internal void Reject(int statusCode)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        if (!_decision.TrySetResult(WebSocketConnectResult.Reject(statusCode, "the consumer rejected it")))
+        {
+            throw new InvalidOperationException("This WebSocket connection was already accepted or refused.");
+        }
+    }
+
+    internal void Send(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented)
+    {
+        switch (_sendQueue.TrySend(opcode, payload, rented))
+        {
+            case SendOutcome.Queued:
+                _metrics.Sent();
+                return;
+            case SendOutcome.Closed:
+                _metrics.Dropped(WebSocketMetrics.ReasonClosed);
+                WebSocketLog.DroppedAfterClose(_logger, Scope.Path, Scope.ChannelName);
+                return;
+            default:
+                _metrics.Dropped(WebSocketMetrics.ReasonSlowClient);
+                if (_options.SlowClientMode == SlowClientMode.Close)
+                {
+                    WebSocketLog.SlowClient(_logger, Scope.Path, Scope.ChannelName, _options.SendQueueCapacity, "closing it with 1008 and dropping what it had not read");
+                    StartClose(WebSocketCloseCodes.PolicyViolation, "slow client", discardPending: true);
+                }
+                else if (!_slowClientLogged)
+                {
+                    _slowClientLogged = true;
+                    WebSocketLog.SlowClient(_logger, Scope.Path, Scope.ChannelName, _options.SendQueueCapacity, "dropping messages until it catches up (logged once, counted each time)");
+                }
+
+                return;
+        }
+    }
+
+    internal void SendCopy(WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(payload.Length);
+        payload.CopyTo(rented);
+        Send(opcode, rented.AsMemory(0, payload.Length), rented);
+    }
+
+    internal void Close(int code, string? reason)
+    {
+        if (!_decision.Task.IsCompleted)
+        {
+            // Closing before accepting refuses the handshake, as in Django Channels.
+            _decision.TrySetResult(WebSocketConnectResult.Reject(403, $"the consumer closed before accepting ({code})"));
+            return;
+        }
+
+        StartClose(code, reason, discardPending: false);
+    }
+
+    internal void CloseForBadInput(int code, string reason, Exception? exception)
+    {
+        WebSocketLog.BadInput(_logger, exception, Scope.Path, Scope.ChannelName, code, reason);
+        StartClose(code, reason, discardPending: false);
+    }
+
+    private static (int Code, string Reason) CloseCodeFor(ConsumerStopReason reason) => reason switch
+    {
+        ConsumerStopReason.Shutdown => (WebSocketCloseCodes.GoingAway, "server shutting down"),
+        ConsumerStopReason.Requested => (WebSocketCloseCodes.NormalClosure, string.Empty),
+        _ => (WebSocketCloseCodes.InternalError, "internal error"),
+    };
+
+    private void StartClose(int code, string? reason, bool discardPending)
+    {
+        if (Interlocked.CompareExchange(ref _closeSent, code, 0) != 0)
+        {
+            return;
+        }
+
+        _closeInitiator = ByServer;
+        var dropped = _sendQueue.Close(WebSocketFrameWriter.CreateClosePayload(code, reason), discardPending);
+        _metrics.Dropped(WebSocketMetrics.ReasonSlowClient, Math.Max(dropped, 0));
+        if (_running)
+        {
+            ArmCloseTimer();
+        }
+    }
+
+    private void ArmCloseTimer()
+    {
+        lock (_timerLock)
+        {
+            _closeTimer ??= _time.CreateTimer(
+                static s =>
+                {
+                    var connection = (WebSocketConnection)s!;
+                    WebSocketLog.CloseTimeout(connection._logger, connection.Scope.Path, connection.Scope.ChannelName, connection._options.CloseTimeout);
+                    connection.AbortRead();
+                },
+                this,
+                _options.CloseTimeout,
+                Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void StartKeepAlive()
+    {
+        if (_options.PingInterval == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        var tick = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, Math.Min(_options.PingInterval.Ticks, _options.PingTimeout.Ticks) / 2));
+        lock (_timerLock)
+        {
+            _keepAlive = _time.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, tick, tick);
+        }
+    }
+
+    private void OnKeepAliveTick()
+    {
+        var now = _time.GetTimestamp();
+        var lastReceived = Volatile.Read(ref _lastReceived);
+        var pingSent = Volatile.Read(ref _pingSent);
+        if (pingSent != 0 && lastReceived < pingSent)
+        {
+            if (_time.GetElapsedTime(pingSent, now) >= _options.PingTimeout)
+            {
+                WebSocketLog.PingTimeout(_logger, Scope.Path, Scope.ChannelName, _options.PingTimeout);
+                AbortRead();
+            }
+
+            return;
+        }
+
+        if (_time.GetElapsedTime(lastReceived, now) >= _options.PingInterval && Volatile.Read(ref _closeSent) == 0)
+        {
+            Volatile.Write(ref _pingSent, now);
+            _sendQueue.SendControl(WebSocketOpcode.Ping, ReadOnlyMemory<byte>.Empty);
+        }
+    }
+
+    private void AbortRead()
+    {
+        try
+        {
+            _readAbort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already finished.
+        }
+    }
+
+    // Returns the close code for OnDisconnectAsync: the client's, or ours when we failed the connection, or 1006.
+    private async Task<int> ReceiveLoopAsync(PipeReader reader)
+    {
+        var token = _readAbort.Token;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+                }
+
+                var advanced = false;
+                while (!advanced)
+                {
+                    switch (ReadFrame(ref buffer, out var control))
+                    {
+                        case FrameStep.NeedMoreData:
+                            reader.AdvanceTo(buffer.Start, buffer.End);
+                            advanced = true;
+                            if (result.IsCompleted || result.IsCanceled)
+                            {
+                                return WebSocketCloseCodes.AbnormalClosure;
+                            }
+
+                            break;
+
+                        case FrameStep.FrameDone:
+                            break;
+
+                        case FrameStep.Control:
+                            if (control.Opcode == WebSocketOpcode.Ping)
+                            {
+                                _sendQueue.SendControl(WebSocketOpcode.Pong, control.Payload);
+                            }
+                            else if (control.Opcode == WebSocketOpcode.Close)
+                            {
+                                reader.AdvanceTo(buffer.Start);
+                                return OnCloseFrame(control.Payload);
+                            }
+
+                            break;
+
+                        case FrameStep.Message:
+                            reader.AdvanceTo(buffer.Start);
+                            advanced = true;
+                            await DeliverMessageAsync().ConfigureAwait(false);
+                            break;
+
+                        default:
+                            reader.AdvanceTo(buffer.End);
+                            StartClose(_failCode, _failReason, discardPending: false);
+                            WebSocketLog.BadInput(_logger, null, Scope.Path, Scope.ChannelName, _failCode, _failReason!);
+                            return _failCode;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return WebSocketCloseCodes.AbnormalClosure;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The transport broke (connection reset, request aborted).
+            return WebSocketCloseCodes.AbnormalClosure;
+        }
+    }
+
+    private int OnCloseFrame(ReadOnlyMemory<byte> payload)
+    {
+        var error = WebSocketCloseFrame.TryParse(payload.Span, out var code, out _);
+        if (error != 0)
+        {
+            WebSocketLog.BadInput(_logger, null, Scope.Path, Scope.ChannelName, error, "invalid close frame");
+            StartClose(error, "invalid close frame", discardPending: false);
+            return error;
+        }
+
+        if (Volatile.Read(ref _closeSent) == 0)
+        {
+            // The client started the close: echo its code (an empty close frame when it sent none) and finish.
+            if (Interlocked.CompareExchange(ref _closeSent, code, 0) == 0)
+            {
+                _sendQueue.Close(code == WebSocketCloseCodes.NoStatusReceived ? [] : payload[..2].ToArray(), discardPending: false);
+            }
+        }
+
+        return code;
+    }
+
+    private async ValueTask DeliverMessageAsync()
+    {
+        var message = new WebSocketMessage(_messageOpcode == WebSocketOpcode.Text, _message.AsMemory(0, _messageLength));
+        _metrics.Received();
+        try
+        {
+            if (Volatile.Read(ref _closeSent) == 0)
+            {
+                await _runner.RunEventAsync((this, message), static (s, ct) => s.Item1._consumer.ReceiveAsync(s.Item2, ct), "websocket.receive").ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ReturnMessageBuffer();
+        }
+    }
+
+    private void ReturnMessageBuffer()
+    {
+        if (_message is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_message);
+            _message = null;
+        }
+
+        _messageLength = 0;
+        _messageOpcode = WebSocketOpcode.Continuation;
+    }
+
+    private FrameStep ReadFrame(ref ReadOnlySequence<byte> buffer, out ControlFrame control)
+    {
+        control = default;
+        if (!WebSocketFrameHeader.TryParse(buffer, out var header))
+        {
+            return FrameStep.NeedMoreData;
+        }
+
+        if (header.Reserved != 0)
+        {
+            return Fail(WebSocketCloseCodes.ProtocolError, "reserved bits set without a negotiated extension");
+        }
+
+        if (!header.Masked)
+        {
+            return Fail(WebSocketCloseCodes.ProtocolError, "client frames must be masked");
+        }
+
+        if (header.IsControl)
+        {
+            if (header.Opcode is not (WebSocketOpcode.Close or WebSocketOpcode.Ping or WebSocketOpcode.Pong))
+            {
+                return Fail(WebSocketCloseCodes.ProtocolError, $"unknown opcode {(int)header.Opcode}");
+            }
+
+            if (!header.Fin || header.PayloadLength > 125)
+            {
+                return Fail(WebSocketCloseCodes.ProtocolError, "control frames must be final and at most 125 bytes");
+            }
+        }
+        else
+        {
+            if (header.Opcode is not (WebSocketOpcode.Continuation or WebSocketOpcode.Text or WebSocketOpcode.Binary))
+            {
+                return Fail(WebSocketCloseCodes.ProtocolError, $"unknown opcode {(int)header.Opcode}");
+            }
+
+            var continuing = _messageOpcode != WebSocketOpcode.Continuation;
+            if (header.Opcode == WebSocketOpcode.Continuation ? !continuing : continuing)
+            {
+                return Fail(WebSocketCloseCodes.ProtocolError, continuing
+                    ? "a new message began before the previous one's final frame"
+                    : "a continuation frame without a message to continue");
+            }
+
+            if (header.PayloadLength < 0 || header.PayloadLength > _options.MaxMessageSize - _messageLength)
+            {
+                return Fail(WebSocketCloseCodes.MessageTooBig, $"message larger than {_options.MaxMessageSize} bytes");
+            }
+        }
+
+        var frameLength = header.HeaderLength + header.PayloadLength;
+        if (buffer.Length < frameLength)
+        {
+            return FrameStep.NeedMoreData;
+        }
+
+        var payload = buffer.Slice(header.HeaderLength, header.PayloadLength);
+        var length = (int)header.PayloadLength;
+        if (header.IsControl)
+        {
+            var bytes = length == 0 ? [] : new byte[length];
+            WebSocketMask.Unmask(payload, bytes, header.MaskKey, 0);
+            control = new ControlFrame(header.Opcode, bytes);
+            buffer = buffer.Slice(frameLength);
+            return FrameStep.Control;
+        }
+
+        if (header.Opcode != WebSocketOpcode.Continuation)
+        {
+            _messageOpcode = header.Opcode;
+        }
+
+        EnsureMessageCapacity(_messageLength + length, header.Fin);
+        WebSocketMask.Unmask(payload, _message.AsSpan(_messageLength), header.MaskKey, 0);
+        _messageLength += length;
+        buffer = buffer.Slice(frameLength);
+        if (!header.Fin)
+        {
+            return FrameStep.FrameDone;
+        }
+
+        if (_messageOpcode == WebSocketOpcode.Text && !Utf8.IsValid(_message.AsSpan(0, _messageLength)))
+        {
+            return Fail(WebSocketCloseCodes.InvalidPayloadData, "a text message that is not valid UTF-8");
+        }
+
+        return FrameStep.Message;
+    }
+
+    private void EnsureMessageCapacity(int needed, bool final)
+    {
+        if (_message is not null && _message.Length >= needed)
+        {
+            return;
+        }
+
+        // A final frame needs exactly what it has; a fragmented message grows by doubling, within the limit.
+        var size = final ? needed : Math.Min(Math.Max(needed, (_message?.Length ?? 0) * 2), _options.MaxMessageSize);
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        if (_message is not null)
+        {
+            _message.AsSpan(0, _messageLength).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_message);
+        }
+
+        _message = grown;
+    }
+
+    private FrameStep Fail(int code, string reason)
+    {
+        _failCode = code;
+        _failReason = reason;
+        return FrameStep.Failed;
+    }
+
+    private enum FrameStep
+    {
+        NeedMoreData,
+        FrameDone,
+        Control,
+        Message,
+        Failed,
+    }
+
+    private readonly record struct ControlFrame(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload);
+}

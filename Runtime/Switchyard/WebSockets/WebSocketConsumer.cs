@@ -1,0 +1,152 @@
+using System.Text;
+using Switchyard.WebSockets;
+using Switchyard.WebSockets.Protocol;
+
+namespace Switchyard;
+
+/// <summary>
+/// A consumer of one WebSocket connection, with the ASGI lifecycle of Django Channels' <c>AsyncWebsocketConsumer</c>:
+/// <see cref="OnConnectAsync"/> accepts (optionally with a subprotocol) or rejects, <see cref="OnReceiveAsync"/> gets
+/// each text or binary message, <see cref="OnDisconnectAsync"/> gets the close code. Messages sent to the connection's
+/// channel or to its groups reach the handler methods the generator wires by message type.
+/// </summary>
+/// <remarks>
+/// Handlers of one connection never run concurrently: client messages, channel-layer messages and the lifecycle
+/// callbacks take turns. Sends never wait for a slow client: they are queued, and a client that cannot keep up is
+/// dealt with by <see cref="SwitchyardWebSocketOptions.SlowClientMode"/>.
+/// </remarks>
+public abstract class WebSocketConsumer : Consumer
+{
+    private WebSocketConnection? _connection;
+
+    /// <summary>Gets what the consumer knows of its connection: path, query, headers, subprotocols, user, route values.</summary>
+    public new WebSocketScope Scope => (WebSocketScope)base.Scope;
+
+    /// <summary>Gets the subprotocol the connection was accepted with, if any.</summary>
+    public string? Subprotocol => Connection.Subprotocol;
+
+    private WebSocketConnection Connection => _connection ?? throw new InvalidOperationException(
+        $"{GetType().Name} is not attached to a WebSocket connection; it is run by the Switchyard server or a WebSocket communicator.");
+
+    /// <summary>
+    /// Called when a client connects, before anything else. The default accepts, choosing the
+    /// <see cref="SwitchyardWebSocketOptions.BatchSubprotocol"/> when the client offered it. Call
+    /// <see cref="AcceptAsync"/> or <see cref="RejectAsync"/>; closing before accepting rejects with HTTP 403, as in
+    /// Django Channels. A consumer that does neither within <see cref="SwitchyardWebSocketOptions.ConnectTimeout"/> is
+    /// refused with HTTP 504.
+    /// </summary>
+    /// <param name="cancellationToken">Cancelled when the connection is aborted.</param>
+    /// <returns>A task that completes when the decision is made.</returns>
+    protected virtual ValueTask OnConnectAsync(CancellationToken cancellationToken) =>
+        AcceptAsync(Scope.Subprotocols.Contains(SwitchyardWebSocketOptions.BatchSubprotocol) ? SwitchyardWebSocketOptions.BatchSubprotocol : null, cancellationToken);
+
+    /// <summary>Called for each complete message the client sends. The default ignores it.</summary>
+    /// <param name="message">The message; its bytes are valid until the returned task completes.</param>
+    /// <param name="cancellationToken">Cancelled when the connection is aborted.</param>
+    /// <returns>A task that completes when the message is handled.</returns>
+    protected virtual ValueTask OnReceiveAsync(WebSocketMessage message, CancellationToken cancellationToken) => default;
+
+    /// <summary>
+    /// Called once when an accepted connection closes, with the code the client sent (or
+    /// <see cref="WebSocketCloseCodes.NoStatusReceived"/> when its close frame had none, or
+    /// <see cref="WebSocketCloseCodes.AbnormalClosure"/> when it dropped without one). Groups are left afterwards.
+    /// </summary>
+    /// <param name="closeCode">The close code.</param>
+    /// <param name="cancellationToken">Bounds the clean-up.</param>
+    /// <returns>A task that completes when clean-up is done.</returns>
+    protected virtual ValueTask OnDisconnectAsync(int closeCode, CancellationToken cancellationToken) => default;
+
+    /// <summary>Accepts the connection, optionally choosing one of the subprotocols the client offered.</summary>
+    /// <param name="subprotocol">A subprotocol from <see cref="WebSocketScope.Subprotocols"/>, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Unused; for symmetry with the other verbs.</param>
+    /// <returns>A completed task: the handshake is written when the connect step returns.</returns>
+    /// <exception cref="InvalidOperationException">The connection was already accepted or rejected, or the client did not offer <paramref name="subprotocol"/>.</exception>
+    protected ValueTask AcceptAsync(string? subprotocol = null, CancellationToken cancellationToken = default)
+    {
+        Connection.Accept(subprotocol);
+        return default;
+    }
+
+    /// <summary>Refuses the connection with an HTTP status instead of the WebSocket handshake.</summary>
+    /// <param name="statusCode">A 4xx or 5xx status; default 403.</param>
+    /// <returns>A completed task.</returns>
+    /// <exception cref="InvalidOperationException">The connection was already accepted or rejected.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is not a 4xx or 5xx status.</exception>
+    protected ValueTask RejectAsync(int statusCode = 403)
+    {
+        Connection.Reject(statusCode);
+        return default;
+    }
+
+    /// <summary>Sends a text message.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="cancellationToken">Unused: sends are queued, never waited on.</param>
+    /// <returns>A completed task; the message is queued (or dropped, counted and logged, when the connection is closing).</returns>
+    protected ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        var length = Encoding.UTF8.GetBytes(text, rented);
+        Connection.Send(WebSocketOpcode.Text, rented.AsMemory(0, length), rented);
+        return default;
+    }
+
+    /// <summary>Sends UTF-8 bytes as a text message. The bytes are copied.</summary>
+    /// <param name="utf8">Valid UTF-8.</param>
+    /// <param name="cancellationToken">Unused: sends are queued, never waited on.</param>
+    /// <returns>A completed task.</returns>
+    protected ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken = default)
+    {
+        Connection.SendCopy(WebSocketOpcode.Text, utf8.Span);
+        return default;
+    }
+
+    /// <summary>Sends a binary message. The bytes are copied.</summary>
+    /// <param name="data">The bytes.</param>
+    /// <param name="cancellationToken">Unused: sends are queued, never waited on.</param>
+    /// <returns>A completed task.</returns>
+    protected ValueTask SendBytesAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        Connection.SendCopy(WebSocketOpcode.Binary, data.Span);
+        return default;
+    }
+
+    /// <summary>
+    /// Closes the connection with a code and reason. Before the connection is accepted this rejects it with HTTP 403.
+    /// <see cref="OnDisconnectAsync"/> follows when the client answers (or the close timeout passes).
+    /// </summary>
+    /// <param name="code">1000, or an application code in 3000–4999; default 1000.</param>
+    /// <param name="reason">A short reason; cut to 123 UTF-8 bytes.</param>
+    /// <param name="cancellationToken">Unused: the close frame is queued.</param>
+    /// <returns>A completed task.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="code"/> may not be sent.</exception>
+    protected ValueTask CloseAsync(int code = WebSocketCloseCodes.NormalClosure, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        if (!WebSocketCloseFrame.IsValidSentCode(code))
+        {
+            throw new ArgumentOutOfRangeException(nameof(code), code, "A close code must be 1000–1003, 1007–1014 or an application code in 3000–4999.");
+        }
+
+        Connection.Close(code, reason);
+        return default;
+    }
+
+    /// <inheritdoc />
+    protected internal sealed override ValueTask OnStartedAsync(CancellationToken cancellationToken) => OnConnectAsync(cancellationToken);
+
+    /// <summary>Handles one client message; <see cref="JsonWebSocketConsumer"/> overrides it to dispatch typed JSON.</summary>
+    internal virtual ValueTask ReceiveAsync(WebSocketMessage message, CancellationToken cancellationToken) => OnReceiveAsync(message, cancellationToken);
+
+    internal ValueTask DisconnectAsync(int closeCode, CancellationToken cancellationToken) => OnDisconnectAsync(closeCode, cancellationToken);
+
+    internal void AttachConnection(WebSocketConnection connection)
+    {
+        if (Interlocked.CompareExchange(ref _connection, connection, null) is not null)
+        {
+            throw new InvalidOperationException($"This {GetType().Name} instance already serves a connection; create one consumer per connection.");
+        }
+    }
+
+    /// <summary>Gives derived server consumers the connection (sends, closes).</summary>
+    internal WebSocketConnection ConnectionInternal => Connection;
+}
