@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Switchyard;
+using Switchyard.AspNetCore;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps Switchyard's generated routes onto ASP.NET Core endpoint routing.</summary>
+public static class SwitchyardEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps every WebSocket and HTTP consumer of the generated route table (all assemblies the Switchyard generator
+    /// ran on) to an endpoint. Attributes on the consumer class, such as <c>[Authorize]</c>, become endpoint metadata,
+    /// so <c>UseAuthentication()</c>/<c>UseAuthorization()</c> enforce them before a WebSocket is accepted.
+    /// </summary>
+    /// <param name="endpoints">The endpoint route builder (the <c>WebApplication</c>).</param>
+    /// <returns>A builder that applies conventions (<c>RequireAuthorization</c>, <c>RequireHost</c>, ...) to every mapped endpoint.</returns>
+    /// <exception cref="ArgumentException">The server options are invalid.</exception>
+    public static IEndpointConventionBuilder MapSwitchyard(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var server = new SwitchyardServer(endpoints.ServiceProvider);
+        var mapped = new List<IEndpointConventionBuilder>();
+        int webSockets = 0, http = 0;
+        foreach (var route in ConsumerRouteTable.Routes)
+        {
+            IEndpointConventionBuilder builder;
+            switch (route.Kind)
+            {
+                case ConsumerRouteKind.WebSocket:
+                    builder = endpoints.Map(route.Pattern, new WebSocketEndpoint(route, server).HandleAsync)
+                        .WithDisplayName($"Switchyard WebSocket {route.Pattern} -> {route.ConsumerType.Name}");
+                    webSockets++;
+                    break;
+                //HTTP
+                default:
+                    continue;
+            }
+
+            builder.WithMetadata(route.ConsumerType.GetCustomAttributes(inherit: true));
+            mapped.Add(builder);
+        }
+
+        ServerLog.RoutesMapped(server.Logger, webSockets, http);
+        return new CompositeEndpointConventionBuilder(mapped);
+    }
+
+    private sealed class CompositeEndpointConventionBuilder(List<IEndpointConventionBuilder> builders) : IEndpointConventionBuilder
+    {
+        public void Add(Action<EndpointBuilder> convention)
+        {
+            foreach (var builder in builders)
+            {
+                builder.Add(convention);
+            }
+        }
+
+        public void Finally(Action<EndpointBuilder> finallyConvention)
+        {
+            foreach (var builder in builders)
+            {
+                builder.Finally(finallyConvention);
+            }
+        }
+    }
+}

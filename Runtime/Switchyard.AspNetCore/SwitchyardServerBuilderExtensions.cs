@@ -1,0 +1,19 @@
+using Switchyard.AspNetCore;
+
+namespace Switchyard;
+
+/// <summary>Configures the interface server on the Switchyard builder.</summary>
+public static class SwitchyardServerBuilderExtensions
+{
+    /// <summary>Configures the interface server: allowed origins, connection limit, WebSocket limits and timers, consumer mailboxes.</summary>
+    /// <param name="builder">The Switchyard builder from <c>AddSwitchyard()</c>.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    public static SwitchyardBuilder ConfigureServer(this SwitchyardBuilder builder, Action<SwitchyardServerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure(builder.Services, configure);
+        return builder;
+    }
+}

@@ -1,0 +1,45 @@
+namespace Switchyard.AspNetCore;
+
+/// <summary>How the interface server admits and runs connections. Configure with <c>AddSwitchyard().ConfigureServer(...)</c>.</summary>
+public sealed class SwitchyardServerOptions
+{
+    /// <summary>
+    /// Gets the origins a browser WebSocket may come from, such as <c>https://example.com</c> or
+    /// <c>https://*.example.com</c>; <c>*</c> allows any. Empty (the default) allows only the server's own origin (the
+    /// request's <c>Host</c>), so a page on another site cannot open a socket with the user's cookies.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>
+    /// Gets or sets whether a WebSocket request without an <c>Origin</c> header is refused. Browsers always send one;
+    /// other clients (mobile apps, servers) usually do not, so the default <see langword="false"/> admits them.
+    /// </summary>
+    public bool RequireOrigin { get; set; }
+
+    /// <summary>Gets or sets the most WebSocket connections open at once; more are refused with HTTP 503. Default 10,000.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Gets the WebSocket limits and timers: message size, pings, connect and close timeouts, slow clients.</summary>
+    public SwitchyardWebSocketOptions WebSockets { get; } = new();
+
+    /// <summary>Gets the consumers' mailbox and drain settings.</summary>
+    public ConsumerOptions Consumers { get; } = new();
+
+    /// <summary>Throws when a value is out of range, naming the option.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public void Validate()
+    {
+        if (MaxConnections < 1)
+        {
+            throw new ArgumentException($"{nameof(SwitchyardServerOptions)}.{nameof(MaxConnections)} must be at least 1, not {MaxConnections}.");
+        }
+
+        foreach (var origin in AllowedOrigins)
+        {
+            OriginPolicy.ValidateAllowedOrigin(origin);
+        }
+
+        WebSockets.Validate();
+        Consumers.Validate();
+    }
+}

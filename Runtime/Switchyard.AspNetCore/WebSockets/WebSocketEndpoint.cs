@@ -1,0 +1,114 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Switchyard.WebSockets;
+
+namespace Switchyard.AspNetCore;
+
+/// <summary>
+/// The endpoint of one WebSocket route: checks the handshake, the origin and the connection limit, creates the
+/// consumer with its own channel, runs its connect step, and answers 101 (then runs the connection) or the status
+/// the consumer refused with.
+/// </summary>
+internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer server)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (WebSocketHandshake.Validate(request) is { } invalid)
+        {
+            await RefuseAsync(context, invalid.Status, invalid.Reason, "handshake").ConfigureAwait(false);
+            return;
+        }
+
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is null || !upgrade.IsUpgradableRequest)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "the connection cannot be upgraded (Switchyard serves WebSockets over HTTP/1.1)", "handshake").ConfigureAwait(false);
+            return;
+        }
+
+        if (server.Origins.Check(request.Headers.Origin.ToString(), request.Scheme, request.Host.Value ?? string.Empty) is { } originProblem)
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, originProblem, "origin").ConfigureAwait(false);
+            return;
+        }
+
+        if (!server.Connections.TryAcquire())
+        {
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, $"the server is at its limit of {server.Options.MaxConnections} WebSocket connections", "connection_limit").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await RunAsync(context, upgrade).ConfigureAwait(false);
+        }
+        finally
+        {
+            server.Connections.Release();
+        }
+    }
+
+    private async Task RunAsync(HttpContext context, IHttpUpgradeFeature upgrade)
+    {
+        var consumer = (WebSocketConsumer)route.Factory(context.RequestServices);
+        var channel = await server.Layer.NewChannelAsync("ws", context.RequestAborted).ConfigureAwait(false);
+        var scope = new WebSocketScope(channel)
+        {
+            Path = context.Request.Path.Value ?? "/",
+            QueryString = context.Request.QueryString.Value ?? string.Empty,
+            Headers = new HeaderDictionaryView(context.Request.Headers),
+            Subprotocols = WebSocketHandshake.ReadSubprotocols(context.Request),
+            RemoteAddress = context.Connection.RemoteIpAddress,
+            RouteValues = ReadRouteValues(context),
+            User = context.User,
+            Services = context.RequestServices,
+        };
+
+        var connection = new WebSocketConnection(
+            consumer, scope, server.Layer, server.Options.WebSockets, server.Options.Consumers, server.LoggerFactory, server.MeterFactory, server.Time);
+        var result = await connection.ConnectAsync(server.Stopping).ConfigureAwait(false);
+        if (!result.IsAccepted)
+        {
+            context.Response.StatusCode = result.StatusCode;
+            return;
+        }
+
+        WebSocketHandshake.WriteResponseHeaders(context, result.Subprotocol);
+        var transport = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        await using (transport.ConfigureAwait(false))
+        {
+            await connection.RunAsync(transport, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static Dictionary<string, string> ReadRouteValues(HttpContext context)
+    {
+        var values = context.Request.RouteValues;
+        var result = new Dictionary<string, string>(values.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+        {
+            if (value is not null)
+            {
+                result[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+            }
+        }
+
+        return result;
+    }
+
+    private async Task RefuseAsync(HttpContext context, int status, string reason, string metricReason)
+    {
+        server.WebSocketMetrics.Rejected(metricReason);
+        ServerLog.WebSocketRefused(server.Logger, context.Request.Path.Value ?? "/", status, reason);
+        context.Response.StatusCode = status;
+        if (status == StatusCodes.Status426UpgradeRequired)
+        {
+            context.Response.Headers.SecWebSocketVersion = "13";
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(reason + "\n", context.RequestAborted).ConfigureAwait(false);
+    }
+}
