@@ -71,11 +71,12 @@ public sealed partial class SwitchyardGenerator
                     w.WriteLine("/// <summary>Dispatches a client's JSON frame by its UTF-8 type bytes, without allocating a string.</summary>");
                     using (w.Block("bool global::Switchyard.IJsonConsumerDispatcher.TryDispatchJson(global::System.ReadOnlySpan<byte> utf8Type, global::System.ReadOnlySpan<byte> json, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)"))
                     {
-                        if (spec.Handlers.Count > 0)
+                        var jsonHandlers = spec.Handlers.Where(h => h.HasJson).ToList();
+                        if (jsonHandlers.Count > 0)
                         {
                             using (w.Block("switch (utf8Type.Length)"))
                             {
-                                foreach (var byLength in spec.Handlers.GroupBy(h => System.Text.Encoding.UTF8.GetByteCount(h.MessageType)).OrderBy(g => g.Key))
+                                foreach (var byLength in jsonHandlers.GroupBy(h => System.Text.Encoding.UTF8.GetByteCount(h.MessageType)).OrderBy(g => g.Key))
                                 {
                                     w.WriteLine($"case {Int(byLength.Key)}:");
                                     w.Indentation++;

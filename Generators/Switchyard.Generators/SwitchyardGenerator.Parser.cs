@@ -317,7 +317,9 @@ public sealed partial class SwitchyardGenerator
                 return null;
             }
 
-            return new HandlerSpec(method.Name, messageType, messageParameter.Type.ToDisplayString(TypeNameFormat), takesToken, returns);
+            var hasJson = messageParameter.Type.DeclaringSyntaxReferences.Length > 0 ||
+                messageParameter.Type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == "Switchyard.Serialization.IJsonMessage<TSelf>");
+            return new HandlerSpec(method.Name, messageType, messageParameter.Type.ToDisplayString(TypeNameFormat), takesToken, returns, hasJson);
         }
 
         // A message from a referenced assembly was generated there; one from this compilation must be a top-level

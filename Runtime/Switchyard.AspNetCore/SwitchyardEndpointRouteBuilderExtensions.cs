@@ -32,7 +32,14 @@ public static class SwitchyardEndpointRouteBuilderExtensions
                         .WithDisplayName($"Switchyard WebSocket {route.Pattern} -> {route.ConsumerType.Name}");
                     webSockets++;
                     break;
-                //HTTP
+                case ConsumerRouteKind.Http:
+                    var endpoint = new HttpEndpoint(route, server);
+                    builder = route.HttpMethods.Count == 0
+                        ? endpoints.Map(route.Pattern, endpoint.HandleAsync)
+                        : endpoints.MapMethods(route.Pattern, route.HttpMethods, endpoint.HandleAsync);
+                    builder.WithDisplayName($"Switchyard HTTP {route.Pattern} -> {route.ConsumerType.Name}");
+                    http++;
+                    break;
                 default:
                     continue;
             }
@@ -43,6 +50,26 @@ public static class SwitchyardEndpointRouteBuilderExtensions
 
         ServerLog.RoutesMapped(server.Logger, webSockets, http);
         return new CompositeEndpointConventionBuilder(mapped);
+    }
+
+    /// <summary>
+    /// Maps a route whose requests are handled by workers (the Channels 1 model): each request is sent to
+    /// <paramref name="channel"/> as an <see cref="Switchyard.Http.HttpRequestEvent"/> with a reply channel, and the
+    /// worker's reply is streamed back. Workers run the <c>[ChannelConsumer]</c> for that channel (see the worker host).
+    /// </summary>
+    /// <param name="endpoints">The endpoint route builder.</param>
+    /// <param name="pattern">The route template, such as <c>/bigdata/{**rest}</c>.</param>
+    /// <param name="channel">The named channel workers listen on, such as <c>bigdata.process</c>.</param>
+    /// <returns>A builder for endpoint conventions.</returns>
+    /// <exception cref="ArgumentException"><paramref name="channel"/> is not a valid channel name.</exception>
+    public static IEndpointConventionBuilder MapSwitchyardOffload(this IEndpointRouteBuilder endpoints, string pattern, string channel)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(pattern);
+        ChannelNames.ValidateChannelName(channel);
+        var server = new SwitchyardServer(endpoints.ServiceProvider);
+        return endpoints.Map(pattern, new OffloadEndpoint(channel, server).HandleAsync)
+            .WithDisplayName($"Switchyard offload {pattern} -> {channel}");
     }
 
     private sealed class CompositeEndpointConventionBuilder(List<IEndpointConventionBuilder> builders) : IEndpointConventionBuilder

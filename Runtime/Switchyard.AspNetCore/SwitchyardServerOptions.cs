@@ -19,6 +19,15 @@ public sealed class SwitchyardServerOptions
     /// <summary>Gets or sets the most WebSocket connections open at once; more are refused with HTTP 503. Default 10,000.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
+    /// <summary>Gets or sets the largest request body an HTTP consumer or an offloaded route accepts, in bytes; larger gets HTTP 413. Default 1 MiB.</summary>
+    public int MaxRequestBodySize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how long an offloaded route waits for the worker's next reply message (the response start, then each
+    /// body chunk); no reply in time gets HTTP 504 (or, mid-stream, an aborted response). Default 30 s.
+    /// </summary>
+    public TimeSpan OffloadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets the WebSocket limits and timers: message size, pings, connect and close timeouts, slow clients.</summary>
     public SwitchyardWebSocketOptions WebSockets { get; } = new();
 
@@ -32,6 +41,16 @@ public sealed class SwitchyardServerOptions
         if (MaxConnections < 1)
         {
             throw new ArgumentException($"{nameof(SwitchyardServerOptions)}.{nameof(MaxConnections)} must be at least 1, not {MaxConnections}.");
+        }
+
+        if (MaxRequestBodySize < 0)
+        {
+            throw new ArgumentException($"{nameof(SwitchyardServerOptions)}.{nameof(MaxRequestBodySize)} must not be negative, not {MaxRequestBodySize}.");
+        }
+
+        if (OffloadTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(SwitchyardServerOptions)}.{nameof(OffloadTimeout)} must be positive, not {OffloadTimeout}.");
         }
 
         foreach (var origin in AllowedOrigins)

@@ -19,4 +19,9 @@ internal enum HandlerReturn
 /// <param name="MessageTypeName">The <c>global::</c>-qualified message record.</param>
 /// <param name="TakesCancellationToken">Whether the method takes a <c>CancellationToken</c> after the message.</param>
 /// <param name="Returns">What it returns.</param>
-internal sealed record HandlerSpec(string MethodName, string MessageType, string MessageTypeName, bool TakesCancellationToken, HandlerReturn Returns);
+/// <param name="HasJson">
+/// Whether the message reads from JSON: generated in this compilation, or a referenced message implementing
+/// <c>IJsonMessage&lt;T&gt;</c>. Server-event messages such as <c>http.request</c> travel only in binary and take no
+/// part in the JSON dispatch.
+/// </param>
+internal sealed record HandlerSpec(string MethodName, string MessageType, string MessageTypeName, bool TakesCancellationToken, HandlerReturn Returns, bool HasJson = true);

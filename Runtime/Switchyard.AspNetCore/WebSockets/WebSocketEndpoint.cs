@@ -61,7 +61,7 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
             Headers = new HeaderDictionaryView(context.Request.Headers),
             Subprotocols = WebSocketHandshake.ReadSubprotocols(context.Request),
             RemoteAddress = context.Connection.RemoteIpAddress,
-            RouteValues = ReadRouteValues(context),
+            RouteValues = RouteValues.Read(context),
             User = context.User,
             Services = context.RequestServices,
         };
@@ -81,21 +81,6 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
         {
             await connection.RunAsync(transport, context.RequestAborted).ConfigureAwait(false);
         }
-    }
-
-    private static Dictionary<string, string> ReadRouteValues(HttpContext context)
-    {
-        var values = context.Request.RouteValues;
-        var result = new Dictionary<string, string>(values.Count, StringComparer.Ordinal);
-        foreach (var (key, value) in values)
-        {
-            if (value is not null)
-            {
-                result[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-            }
-        }
-
-        return result;
     }
 
     private async Task RefuseAsync(HttpContext context, int status, string reason, string metricReason)

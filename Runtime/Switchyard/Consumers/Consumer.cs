@@ -128,6 +128,12 @@ public abstract class Consumer
 
     internal async ValueTask JoinGroupInternalAsync(string group, CancellationToken cancellationToken)
     {
+        if (Scope.Services?.GetService(typeof(IGroupJoinFilter)) is IGroupJoinFilter filter
+            && !await filter.CanJoinAsync(Scope, group, cancellationToken).ConfigureAwait(false))
+        {
+            throw new GroupJoinRefusedException(group, GetType().Name);
+        }
+
         await Layer.GroupAddAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
         _groups.Add(group);
     }

@@ -150,6 +150,11 @@ public sealed class ConsumerRunner
                     _gate.Release();
                 }
             }
+            catch (GroupJoinRefusedException ex)
+            {
+                ConsumerLog.GroupJoinRefused(_logger, _consumerName, Scope.ChannelName, ex.Group);
+                RequestStop(ConsumerStopReason.Requested);
+            }
             catch (Exception ex)
             {
                 ConsumerLog.LifecycleHookFailed(_logger, ex, _consumerName, Scope.ChannelName, nameof(Consumer.OnStartedAsync));

@@ -36,4 +36,8 @@ internal static partial class ConsumerLog
     [LoggerMessage(EventId = 107, EventName = "ReceiveFailed", Level = LogLevel.Error,
         Message = "Consumer {Consumer} could not receive from channel '{Channel}'; the consumer is stopped.")]
     public static partial void ReceiveFailed(ILogger logger, Exception exception, string consumer, string channel);
+
+    [LoggerMessage(EventId = 108, EventName = "GroupJoinRefused", Level = LogLevel.Information,
+        Message = "Consumer {Consumer} on channel '{Channel}' was refused group '{Group}' by the group join filter; it stops.")]
+    public static partial void GroupJoinRefused(ILogger logger, string consumer, string channel, string group);
 }

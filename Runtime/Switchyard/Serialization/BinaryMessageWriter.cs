@@ -157,6 +157,18 @@ public ref struct BinaryMessageWriter
         _output.Advance(written);
     }
 
+    /// <summary>Writes bytes in the form <see cref="WriteBytes"/> writes a non-null array, without copying them into an array first.</summary>
+    /// <param name="value">The bytes.</param>
+    public readonly void WriteByteSpan(ReadOnlySpan<byte> value)
+    {
+        WriteCount(value.Length);
+        if (!value.IsEmpty)
+        {
+            value.CopyTo(_output.GetSpan(value.Length));
+            _output.Advance(value.Length);
+        }
+    }
+
     /// <summary>Writes a byte array as a count (0 for <see langword="null"/>) and its bytes.</summary>
     /// <param name="value">The value.</param>
     public readonly void WriteBytes(byte[]? value)

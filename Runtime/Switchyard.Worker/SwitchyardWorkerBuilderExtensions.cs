@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Switchyard.Worker;
+
+namespace Switchyard;
+
+/// <summary>Adds the worker host to a Switchyard application.</summary>
+public static class SwitchyardWorkerBuilderExtensions
+{
+    /// <summary>
+    /// Runs the channel consumers of named channels in this process (Channels' <c>runworker</c>), as a hosted service.
+    /// </summary>
+    /// <param name="builder">The Switchyard builder.</param>
+    /// <param name="configure">Chooses channels and concurrency.</param>
+    /// <returns>The builder.</returns>
+    public static SwitchyardBuilder AddWorker(this SwitchyardBuilder builder, Action<SwitchyardWorkerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<SwitchyardWorkerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddHostedService<SwitchyardWorkerService>();
+        return builder;
+    }
+}
