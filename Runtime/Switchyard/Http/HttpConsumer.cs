@@ -5,14 +5,14 @@ using Switchyard.Serialization;
 namespace Switchyard;
 
 /// <summary>
-/// A consumer of one HTTP request, like Django Channels' <c>AsyncHttpConsumer</c>: <see cref="HandleAsync"/> gets the
+/// A consumer of one HTTP request, like Django Channels' <c>AsyncHttpConsumer</c>: <see cref="OnRequestAsync"/> gets the
 /// body and answers with <see cref="SendResponseAsync(int, ReadOnlyMemory{byte}, string?, IEnumerable{KeyValuePair{string, string}}?, CancellationToken)"/>,
 /// or starts a streaming response with <see cref="SendHeadersAsync"/> and keeps it open (<c>moreBody: true</c>) for
 /// Server-Sent Events or long-polling, finishing it from a handler when a message arrives on its channel or group.
 /// </summary>
 /// <remarks>
 /// The consumer lives until its response is complete or the client goes away (then <see cref="OnDisconnectAsync"/>).
-/// A consumer that returns from <see cref="HandleAsync"/> without starting a response keeps the request open until a
+/// A consumer that returns from <see cref="OnRequestAsync"/> without starting a response keeps the request open until a
 /// handler answers it.
 /// </remarks>
 public abstract class HttpConsumer : Consumer
@@ -35,7 +35,7 @@ public abstract class HttpConsumer : Consumer
     /// <param name="body">The request body (bounded by the server's limit).</param>
     /// <param name="cancellationToken">Cancelled when the consumer is aborted.</param>
     /// <returns>A task that completes when the request is handled.</returns>
-    protected abstract ValueTask HandleAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
+    protected abstract ValueTask OnRequestAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
 
     /// <summary>Called when the client goes away before the response is complete.</summary>
     /// <param name="cancellationToken">Bounds the clean-up.</param>
@@ -140,7 +140,7 @@ public abstract class HttpConsumer : Consumer
         await SendBodyAsync(Encoding.UTF8.GetBytes(text.ToString()), moreBody: true, cancellationToken).ConfigureAwait(false);
     }
 
-    internal ValueTask HandleRequestAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken) => HandleAsync(body, cancellationToken);
+    internal ValueTask HandleRequestAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken) => OnRequestAsync(body, cancellationToken);
 
     internal ValueTask DisconnectAsync(CancellationToken cancellationToken) => OnDisconnectAsync(cancellationToken);
 
