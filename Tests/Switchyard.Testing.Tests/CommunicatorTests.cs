@@ -1,0 +1,82 @@
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Switchyard.Testing.Tests;
+
+/// <summary>The communicators drive real consumers in process: the verbs users write their own tests with.</summary>
+public sealed class CommunicatorTests : IAsyncDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection()
+        .AddSingleton<Greeter>()
+        .AddSwitchyard().Services
+        .BuildServiceProvider();
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    [Fact]
+    public async Task A_WebSocket_consumer_is_found_by_path_connected_and_talked_to()
+    {
+        await using var alice = WebSocketCommunicator.ForPath(_services, "/rooms/lobby/?alice");
+        var connected = await alice.ConnectAsync();
+        Assert.True(connected.IsAccepted);
+        Assert.Equal(new Said("lobby", "welcome, alice"), await alice.ReceiveJsonAsync<Said>());
+
+        await using var bob = WebSocketCommunicator.ForPath(_services, "/rooms/lobby/?bob");
+        Assert.True((await bob.ConnectAsync()).IsAccepted);
+        Assert.Equal(new Said("lobby", "welcome, bob"), await bob.ReceiveJsonAsync<Said>());
+
+        await alice.SendJsonAsync(new Say("hi bob"));
+        Assert.Equal(new Said("lobby", "hi bob"), await bob.ReceiveJsonAsync<Said>());
+        Assert.Equal(new Said("lobby", "hi bob"), await alice.ReceiveJsonAsync<Said>());
+        Assert.True(await bob.ReceiveNothingAsync());
+    }
+
+    [Fact]
+    public async Task A_refusal_comes_back_as_the_HTTP_status()
+    {
+        await using var communicator = WebSocketCommunicator.ForPath(_services, "/rooms/closed/");
+        var result = await communicator.ConnectAsync();
+        Assert.False(result.IsAccepted);
+        Assert.Equal(403, result.StatusCode);
+    }
+
+    [Fact]
+    public async Task Disconnect_reaches_the_consumer_with_the_code()
+    {
+        var consumer = new RoomConsumer(new Greeter());
+        await using var communicator = new WebSocketCommunicator(consumer, routeValues: new Dictionary<string, string> { ["room"] = "r" });
+        Assert.True((await communicator.ConnectAsync()).IsAccepted);
+        await communicator.ReceiveTextAsync();
+        await communicator.DisconnectAsync(4100);
+        Assert.Equal(4100, consumer.DisconnectCode);
+    }
+
+    [Fact]
+    public async Task Bad_input_closes_with_the_documented_code()
+    {
+        await using var communicator = WebSocketCommunicator.ForPath(_services, "/rooms/x/");
+        Assert.True((await communicator.ConnectAsync()).IsAccepted);
+        await communicator.ReceiveTextAsync();
+        await communicator.SendTextAsync("{not json");
+        Assert.Equal(WebSocketCloseCodes.InvalidPayloadData, await communicator.ReceiveCloseAsync());
+    }
+
+    [Fact]
+    public async Task Receiving_with_nothing_sent_times_out_instead_of_hanging()
+    {
+        await using var communicator = WebSocketCommunicator.ForPath(_services, "/rooms/quiet/");
+        Assert.True((await communicator.ConnectAsync()).IsAccepted);
+        await communicator.ReceiveTextAsync();
+        await Assert.ThrowsAsync<TimeoutException>(() => communicator.ReceiveTextAsync(TimeSpan.FromMilliseconds(50)));
+    }
+
+    [Fact]
+    public async Task An_HTTP_consumer_answers_through_the_communicator()
+    {
+        await using var communicator = HttpCommunicator.ForPath(_services, "GET", "/greet/ada");
+        var response = await communicator.GetResponseAsync();
+        Assert.Equal(200, response.Status);
+        Assert.Equal("welcome, ada", response.Text);
+        Assert.Contains(response.Headers, h => h.Key == "content-type" && h.Value.StartsWith("text/plain", StringComparison.Ordinal));
+    }
+}
