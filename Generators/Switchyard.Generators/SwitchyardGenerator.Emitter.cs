@@ -39,9 +39,10 @@ public sealed partial class SwitchyardGenerator
             var w = Header();
             using (Namespace(w, spec.Namespace))
             {
-                var interfaces = spec.Groups.Count > 0
-                    ? "global::Switchyard.IConsumerDispatcher, global::Switchyard.IJsonConsumerDispatcher, global::Switchyard.IConsumerGroupRules"
-                    : "global::Switchyard.IConsumerDispatcher, global::Switchyard.IJsonConsumerDispatcher";
+                var forwarded = spec.Handlers.Where(h => h.Forwards).ToList();
+                var interfaces = "global::Switchyard.IConsumerDispatcher, global::Switchyard.IJsonConsumerDispatcher"
+                    + (spec.Groups.Count > 0 ? ", global::Switchyard.IConsumerGroupRules" : string.Empty)
+                    + (forwarded.Count > 0 ? ", global::Switchyard.IForwardingConsumer" : string.Empty);
                 w.WriteLine(GeneratedCode);
                 using (w.Block($"partial class {spec.TypeName} : {interfaces}"))
                 {
@@ -98,6 +99,32 @@ public sealed partial class SwitchyardGenerator
 
                         w.WriteLine("handling = default;");
                         w.WriteLine("return false;");
+                    }
+
+                    if (forwarded.Count > 0)
+                    {
+                        w.WriteLine();
+                        w.WriteLine("/// <summary>The fast lane: message types whose handler only sends them to the client go straight to its send queue.</summary>");
+                        using (w.Block("bool global::Switchyard.IForwardingConsumer.TryForward(global::Switchyard.ChannelMessage message, out global::System.ReadOnlyMemory<byte> frame)"))
+                        {
+                            using (w.Block("switch (message.Type)"))
+                            {
+                                foreach (var handler in forwarded)
+                                {
+                                    w.WriteLine($"case {Literal(handler.MessageType)}:");
+                                    w.Indentation++;
+                                    w.WriteLine($"frame = message.GetJsonFrame<{handler.MessageTypeName}>();");
+                                    w.WriteLine("return true;");
+                                    w.Indentation--;
+                                }
+
+                                w.WriteLine("default:");
+                                w.Indentation++;
+                                w.WriteLine("frame = default;");
+                                w.WriteLine("return false;");
+                                w.Indentation--;
+                            }
+                        }
                     }
 
                     if (spec.Groups.Count > 0)

@@ -16,6 +16,7 @@ public sealed partial class SwitchyardGenerator
     internal static class Parser
     {
         public const string MessageAttribute = "Switchyard.MessageAttribute";
+        private const string JsonWebSocketConsumerBase = "Switchyard.JsonWebSocketConsumer";
         public const string ConsumerAttribute = "Switchyard.ConsumerAttribute";
         public const string WebSocketConsumerAttribute = "Switchyard.WebSocketConsumerAttribute";
         public const string HttpConsumerAttribute = "Switchyard.HttpConsumerAttribute";
@@ -158,6 +159,8 @@ public sealed partial class SwitchyardGenerator
                 }
             }
 
+            // The fast lane needs the runtime's JsonWebSocketConsumer.SendAsync, not a method of the user's own by that name.
+            var canForward = DerivesFrom(symbol, JsonWebSocketConsumerBase) && symbol.GetMembers("SendAsync").IsEmpty;
             var handlers = new Dictionary<string, (HandlerSpec Spec, IMethodSymbol Method)>(System.StringComparer.Ordinal);
             foreach (var method in symbol.GetMembers().OfType<IMethodSymbol>())
             {
@@ -185,6 +188,11 @@ public sealed partial class SwitchyardGenerator
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.DuplicateHandler, location, symbol.Name, handler.MessageType, Describe(existing.Method), Describe(method)));
                     continue;
+                }
+
+                if (canForward && handler.HasJson && OnlyForwards(method, cancellationToken))
+                {
+                    handler = handler with { Forwards = true };
                 }
 
                 handlers.Add(handler.MessageType, (handler, method));
@@ -243,6 +251,39 @@ public sealed partial class SwitchyardGenerator
         private static bool IsHandlerCandidate(IMethodSymbol method) =>
             method.Name is "Handle" or "HandleAsync" ||
             method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is HandlerAttribute or SyncHandlerAttribute);
+
+        // A handler that only forwards: 'ValueTask Handle(T m[, CancellationToken ct]) => SendAsync(m[, ct]);' (or the
+        // same as a block with one return), decided from syntax: SendAsync is the base class's (checked by the caller).
+        private static bool OnlyForwards(IMethodSymbol method, CancellationToken cancellationToken)
+        {
+            if (method.DeclaringSyntaxReferences.Length != 1 ||
+                method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration ||
+                declaration.Modifiers.Any(SyntaxKind.AsyncKeyword))
+            {
+                return false;
+            }
+
+            var expression = declaration.ExpressionBody?.Expression
+                ?? (declaration.Body is { Statements.Count: 1 } body && body.Statements[0] is ReturnStatementSyntax { Expression: { } returned } ? returned : null);
+            if (expression is not InvocationExpressionSyntax invocation)
+            {
+                return false;
+            }
+
+            var name = invocation.Expression switch
+            {
+                IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+                GenericNameSyntax generic => generic.Identifier.ValueText,
+                MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access => access.Name.Identifier.ValueText,
+                _ => null,
+            };
+            var arguments = invocation.ArgumentList.Arguments;
+            return name == "SendAsync" &&
+                arguments.Count is 1 or 2 &&
+                arguments[0].Expression is IdentifierNameSyntax first &&
+                first.Identifier.ValueText == method.Parameters[0].Name &&
+                (arguments.Count == 1 || (method.Parameters.Length == 2 && arguments[1].Expression is IdentifierNameSyntax second && second.Identifier.ValueText == method.Parameters[1].Name));
+        }
 
         private static HandlerSpec? ParseHandler(IMethodSymbol method, out string? problem)
         {

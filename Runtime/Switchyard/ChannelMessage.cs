@@ -17,6 +17,8 @@ public sealed class ChannelMessage
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_scratch;
 
+    private byte[]? _jsonFrame;
+
     /// <summary>Creates an envelope around an already serialized payload.</summary>
     /// <param name="type">The message type, such as <c>chat.message</c> (see <see cref="ChannelNames.ValidateMessageType"/>).</param>
     /// <param name="payload">The serialized message. The envelope keeps a reference; do not change the bytes afterwards.</param>
@@ -91,6 +93,27 @@ public sealed class ChannelMessage
     /// <param name="headers">The new headers.</param>
     /// <returns>A new envelope.</returns>
     public ChannelMessage WithHeaders(MessageHeaders headers) => new(this, headers);
+
+    /// <summary>
+    /// Returns the message as one JSON frame for WebSocket clients, encoded on first use and then shared: a group send
+    /// on the fast lane (see <see cref="IForwardingConsumer"/>) encodes once for all of its members.
+    /// </summary>
+    /// <typeparam name="T">The message record, whose type is <see cref="Type"/>.</typeparam>
+    /// <returns>The UTF-8 JSON of the message; do not change the bytes.</returns>
+    /// <exception cref="FormatException">The payload is not a valid <typeparamref name="T"/>.</exception>
+    public ReadOnlyMemory<byte> GetJsonFrame<T>()
+        where T : IChannelMessage<T>, Serialization.IJsonMessage<T>
+    {
+        if (Volatile.Read(ref _jsonFrame) is { } cached)
+        {
+            return cached;
+        }
+
+        var (rented, length) = Serialization.JsonFrame.Serialize(T.Read(Payload.Span));
+        var frame = rented.AsSpan(0, length).ToArray();
+        ArrayPool<byte>.Shared.Return(rented);
+        return Interlocked.CompareExchange(ref _jsonFrame, frame, null) ?? frame;
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{Type} ({Payload.Length} bytes)";

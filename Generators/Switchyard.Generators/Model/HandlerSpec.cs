@@ -24,4 +24,8 @@ internal enum HandlerReturn
 /// <c>IJsonMessage&lt;T&gt;</c>. Server-event messages such as <c>http.request</c> travel only in binary and take no
 /// part in the JSON dispatch.
 /// </param>
-internal sealed record HandlerSpec(string MethodName, string MessageType, string MessageTypeName, bool TakesCancellationToken, HandlerReturn Returns, bool HasJson = true);
+/// <param name="Forwards">
+/// Whether the handler only sends the message on to the WebSocket client (<c>=> SendAsync(message, ct)</c> in a
+/// <c>JsonWebSocketConsumer</c>): such messages take the fast lane (<c>IForwardingConsumer</c>).
+/// </param>
+internal sealed record HandlerSpec(string MethodName, string MessageType, string MessageTypeName, bool TakesCancellationToken, HandlerReturn Returns, bool HasJson = true, bool Forwards = false);

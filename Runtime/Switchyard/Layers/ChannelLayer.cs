@@ -260,6 +260,14 @@ public abstract class ChannelLayer : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// Lets a connection in this process take messages of forwarded types for <paramref name="channel"/> before they
+    /// are queued (the fast lane). Layers that cannot (cross-process layers) return <see langword="null"/> and every
+    /// message takes the normal path.
+    /// </summary>
+    /// <returns>A registration to dispose when the connection ends, or <see langword="null"/>.</returns>
+    internal virtual IDisposable? RegisterFastLane(string channel, IFastLaneReceiver receiver) => null;
+
     /// <summary>Stores <paramref name="message"/> on <paramref name="channel"/>; arguments are already validated.</summary>
     /// <param name="channel">A valid channel name.</param>
     /// <param name="message">The message, within the size limit.</param>

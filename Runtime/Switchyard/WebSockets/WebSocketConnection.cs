@@ -15,7 +15,7 @@ namespace Switchyard.WebSockets;
 /// into one write), keep-alive pings, limits and the close handshake. Server integrations (ASP.NET Core, the test
 /// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync"/>.
 /// </summary>
-public sealed class WebSocketConnection
+public sealed class WebSocketConnection : IFastLaneReceiver
 {
     private const string ByServer = "server";
     private const string ByClient = "client";
@@ -31,7 +31,10 @@ public sealed class WebSocketConnection
     private readonly TaskCompletionSource<WebSocketConnectResult> _decision = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _readAbort = new();
     private readonly Lock _timerLock = new();
+    private readonly ChannelLayer? _layer;
+    private readonly IForwardingConsumer? _forwarding;
     private Task<ConsumerStopReason>? _run;
+    private IDisposable? _fastLane;
     private ITimer? _keepAlive;
     private ITimer? _closeTimer;
     private long _lastReceived;
@@ -76,6 +79,8 @@ public sealed class WebSocketConnection
         _metrics = SwitchyardDiagnostics.GetWebSocketMetrics(meterFactory);
         _sendQueue = new WebSocketSendQueue(_options.SendQueueCapacity);
         _runner = new ConsumerRunner(consumer, scope, layer, consumerOptions, loggerFactory, meterFactory);
+        _layer = layer;
+        _forwarding = consumer as IForwardingConsumer;
         consumer.AttachConnection(this);
     }
 
@@ -100,6 +105,12 @@ public sealed class WebSocketConnection
         if (_run is not null)
         {
             throw new InvalidOperationException("This WebSocket connection was already started.");
+        }
+
+        // The fast lane is in place before the consumer joins its groups, so every message of a forwarded type takes it.
+        if (_forwarding is not null)
+        {
+            _fastLane = _layer?.RegisterFastLane(Scope.ChannelName, this);
         }
 
         _run = _runner.RunAsync(stoppingToken);
@@ -130,6 +141,7 @@ public sealed class WebSocketConnection
         {
             _metrics.Rejected(result.StatusCode == 504 ? "connect_timeout" : "consumer");
             WebSocketLog.Rejected(_logger, Scope.Path, result.StatusCode, result.Reason);
+            _fastLane?.Dispose();
             _sendQueue.Abandon();
             _runner.Abort(ConsumerStopReason.Requested);
         }
@@ -175,6 +187,7 @@ public sealed class WebSocketConnection
         }
 
         var closeCode = await receive.ConfigureAwait(false);
+        _fastLane?.Dispose();
         if (!_runner.Completion.IsCompleted)
         {
             await _runner.RunEventAsync((this, closeCode), static (s, ct) => s.Item1._consumer.DisconnectAsync(s.Item2, ct), "websocket.disconnect").ConfigureAwait(false);
@@ -213,6 +226,17 @@ public sealed class WebSocketConnection
         WebSocketLog.Closed(_logger, Scope.Path, Scope.ChannelName, reported, _closeInitiator);
         _readAbort.Dispose();
         return closeCode;
+    }
+
+    bool IFastLaneReceiver.TryDeliver(ChannelMessage message)
+    {
+        if (!_forwarding!.TryForward(message, out var frame))
+        {
+            return false;
+        }
+
+        Send(WebSocketOpcode.Text, frame, rented: null);
+        return true;
     }
 
     internal void Accept(string? subprotocol)

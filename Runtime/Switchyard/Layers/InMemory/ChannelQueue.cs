@@ -11,6 +11,7 @@ internal sealed class ChannelQueue
     private readonly LinkedList<ReceiveWaiter> _waiters = new();
     private ReceiveWaiter? _spareWaiter;
     private volatile bool _retired;
+    private volatile IFastLaneReceiver? _fastLane;
     private long _lastUsed;
 
     public ChannelQueue(string name, int capacity, long now)
@@ -26,6 +27,13 @@ internal sealed class ChannelQueue
     public bool IsRetired => _retired;
 
     public int Capacity { get; }
+
+    /// <summary>Gets or sets the connection that takes forwarded messages before they are queued; a queue with one is never retired as idle.</summary>
+    public IFastLaneReceiver? FastLane
+    {
+        get => _fastLane;
+        set => _fastLane = value;
+    }
 
     public int Count
     {
@@ -45,6 +53,13 @@ internal sealed class ChannelQueue
     /// </summary>
     public SendOutcome TrySend(ChannelMessage message, long now, long expiresAt, out int expired, bool skipIfExpired)
     {
+        if (_fastLane is { } lane && !_retired && lane.TryDeliver(message))
+        {
+            expired = 0;
+            _lastUsed = now;
+            return SendOutcome.Delivered;
+        }
+
         ReceiveWaiter? waiter = null;
         lock (_lock)
         {
@@ -136,7 +151,7 @@ internal sealed class ChannelQueue
         {
             var expired = DropExpired(now);
             PruneAbandonedWaiters();
-            if (_messages.Count == 0 && _waiters.Count == 0 && _lastUsed <= idleSince)
+            if (_messages.Count == 0 && _waiters.Count == 0 && _fastLane is null && _lastUsed <= idleSince)
             {
                 _retired = true;
             }

@@ -253,6 +253,21 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         ChannelLayerLog.LayerClosed(Logger, Name, waiting);
     }
 
+    /// <inheritdoc />
+    internal override IDisposable? RegisterFastLane(string channel, IFastLaneReceiver receiver)
+    {
+        ChannelNames.ValidateChannelName(channel);
+        while (true)
+        {
+            var queue = GetQueue(channel, Now());
+            queue.FastLane = receiver;
+            if (!queue.IsRetired)
+            {
+                return new FastLaneRegistration(queue, receiver);
+            }
+        }
+    }
+
     // Hot channels are found by the identity of their name string before the dictionary is asked: a consumer
     // receives with the same string instance every time, and a group send passes the instances its members joined
     // with, so most lookups skip hashing the name. A slot holds only the queue (one atomic reference); it is a hit
@@ -285,4 +300,15 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     private long ToTimestampTicks(TimeSpan span) => _systemClock
         ? (long)Math.Ceiling(span.TotalMilliseconds)
         : (long)(span.Ticks * (double)TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond);
+
+    private sealed class FastLaneRegistration(ChannelQueue queue, IFastLaneReceiver receiver) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (ReferenceEquals(queue.FastLane, receiver))
+            {
+                queue.FastLane = null;
+            }
+        }
+    }
 }
