@@ -235,7 +235,8 @@ public sealed class WebSocketConnection : IFastLaneReceiver
             return false;
         }
 
-        Send(WebSocketOpcode.Text, frame, rented: null);
+        // Not written inline: the sender is fanning out to many connections; each connection's writer coalesces.
+        Send(WebSocketOpcode.Text, frame, rented: null, writeInline: false);
         return true;
     }
 
@@ -263,9 +264,9 @@ public sealed class WebSocketConnection : IFastLaneReceiver
         }
     }
 
-    internal void Send(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented)
+    internal void Send(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented, bool writeInline = true)
     {
-        switch (_sendQueue.TrySend(opcode, payload, rented))
+        switch (_sendQueue.TrySend(opcode, payload, rented, writeInline))
         {
             case SendOutcome.Queued:
                 _metrics.Sent();

@@ -66,8 +66,13 @@ internal sealed class WebSocketSendQueue
         }
     }
 
-    /// <summary>Queues a data frame. <paramref name="rented"/>, when given, goes back to the pool once written or dropped.</summary>
-    public SendOutcome TrySend(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented)
+    /// <summary>
+    /// Queues a data frame. <paramref name="rented"/>, when given, goes back to the pool once written or dropped.
+    /// With <paramref name="writeInline"/> a sender that finds the writer idle writes the frame itself (a reply: no
+    /// thread hop); without it the writer is started on the thread pool, so a burst (a group broadcast) queues up
+    /// behind it and goes out in a few large writes instead of one write per message.
+    /// </summary>
+    public SendOutcome TrySend(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented, bool writeInline = true)
     {
         bool drain;
         lock (_lock)
@@ -90,7 +95,14 @@ internal sealed class WebSocketSendQueue
 
         if (drain)
         {
-            _ = DrainAsync();
+            if (writeInline)
+            {
+                _ = DrainAsync();
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static queue => _ = queue.DrainAsync(), this, preferLocal: false);
+            }
         }
 
         return SendOutcome.Queued;
