@@ -1,5 +1,13 @@
 namespace Switchyard.Samples.Chat;
 
-/// <summary>A line said in a room. The generator writes its binary and JSON serializers.</summary>
+/// <summary>What a browser sends to say something. The generator writes its JSON and binary serializers.</summary>
+[Message("chat.say")]
+public sealed partial record Say(string Text);
+
+/// <summary>A line said in a room, as the room's members receive it.</summary>
 [Message("chat.message")]
-public sealed partial record ChatMessage(string Room, string User, string Text);
+public sealed partial record ChatMessage(string Room, string User, string Text, DateTimeOffset At);
+
+/// <summary>Someone came into or left a room.</summary>
+[Message("chat.presence")]
+public sealed partial record Presence(string Room, string User, bool Joined);
