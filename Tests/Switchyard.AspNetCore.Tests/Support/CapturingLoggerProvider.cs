@@ -8,6 +8,8 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<LogRecord> _records = new();
 
+    public IReadOnlyCollection<LogRecord> All => _records;
+
     public IEnumerable<LogRecord> WithEvent(string eventName) => _records.Where(r => r.EventName == eventName);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
