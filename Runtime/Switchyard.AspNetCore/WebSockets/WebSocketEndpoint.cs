@@ -1,4 +1,4 @@
-using System.Net;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Switchyard.WebSockets;
@@ -79,7 +79,19 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
         var transport = await upgrade.UpgradeAsync().ConfigureAwait(false);
         await using (transport.ConfigureAwait(false))
         {
-            await connection.RunAsync(transport, context.RequestAborted).ConfigureAwait(false);
+            // Reads wait with zero-byte reads, so an idle socket holds no buffer; writes gather a flush's frames in the
+            // pipe writer's pooled segments and hand them to Kestrel in one write.
+            var input = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+            var output = PipeWriter.Create(transport, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+            try
+            {
+                await connection.RunAsync(new UpgradedPipe(input, output), context.RequestAborted).ConfigureAwait(false);
+            }
+            finally
+            {
+                await input.CompleteAsync().ConfigureAwait(false);
+                await output.CompleteAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -95,5 +107,12 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(reason + "\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private sealed class UpgradedPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input => input;
+
+        public PipeWriter Output => output;
     }
 }

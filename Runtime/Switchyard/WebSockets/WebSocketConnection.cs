@@ -13,7 +13,7 @@ namespace Switchyard.WebSockets;
 /// Runs one <see cref="WebSocketConsumer"/> over one WebSocket: the connect step, then RFC 6455 framing over the
 /// upgraded transport (Switchyard's own, so an idle connection holds no buffer and queued frames are coalesced
 /// into one write), keep-alive pings, limits and the close handshake. Server integrations (ASP.NET Core, the test
-/// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync"/>.
+/// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync(IDuplexPipe, CancellationToken)"/>.
 /// </summary>
 public sealed class WebSocketConnection : IFastLaneReceiver
 {
@@ -31,6 +31,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver
     private readonly TaskCompletionSource<WebSocketConnectResult> _decision = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _readAbort = new();
     private readonly Lock _timerLock = new();
+    private readonly bool _systemClock;
     private readonly ChannelLayer? _layer;
     private readonly IForwardingConsumer? _forwarding;
     private Task<ConsumerStopReason>? _run;
@@ -43,6 +44,8 @@ public sealed class WebSocketConnection : IFastLaneReceiver
     private string _closeInitiator = ByClient;
     private bool _running;
     private bool _slowClientLogged;
+    private bool _timersStopped;
+    private volatile bool _pingTimedOut;
 
     // The message being reassembled from its frames: a pooled buffer, only while a message is arriving.
     private byte[]? _message;
@@ -75,6 +78,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver
         _options.Validate();
         _consumer = consumer;
         _time = timeProvider ?? TimeProvider.System;
+        _systemClock = ReferenceEquals(_time, TimeProvider.System);
         _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.WebSockets") ?? NullLogger.Instance;
         _metrics = SwitchyardDiagnostics.GetWebSocketMetrics(meterFactory);
         _sendQueue = new WebSocketSendQueue(_options.SendQueueCapacity);
@@ -161,24 +165,46 @@ public sealed class WebSocketConnection : IFastLaneReceiver
     public async Task<int> RunAsync(Stream transport, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
+        var input = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+        var output = PipeWriter.Create(transport, new StreamPipeWriterOptions(leaveOpen: true));
+        try
+        {
+            return await RunAsync(new DuplexPipe(input, output), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs an accepted connection over its upgraded transport's pipes (on Kestrel, the request body reader and the
+    /// response body writer: frames are read from and written into the server's own buffers, without a copy).
+    /// </summary>
+    /// <param name="transport">The upgraded connection; the caller completes it afterwards.</param>
+    /// <param name="cancellationToken">Aborts the connection (the client's request was aborted).</param>
+    /// <returns>The close code reported to the consumer.</returns>
+    /// <exception cref="InvalidOperationException">The connection was not accepted, or is already running.</exception>
+    public async Task<int> RunAsync(IDuplexPipe transport, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
         if (_run is null || !_decision.Task.IsCompletedSuccessfully || !_decision.Task.Result.IsAccepted || _running)
         {
             throw new InvalidOperationException("Run a WebSocket connection once, after its connect step accepted it.");
         }
 
         _running = true;
-        using var aborted = cancellationToken.UnsafeRegister(static s => ((WebSocketConnection)s!)._readAbort.Cancel(), this);
-        _sendQueue.Start(transport, Subprotocol == SwitchyardWebSocketOptions.BatchSubprotocol, _options.MaxBatchSize, _readAbort.Token);
-        Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+        var aborted = cancellationToken.UnsafeRegister(static s => ((WebSocketConnection)s!).AbortRead(), this);
+        _sendQueue.Start(transport.Output, Subprotocol == SwitchyardWebSocketOptions.BatchSubprotocol, _options.MaxBatchSize, _readAbort.Token);
+        Volatile.Write(ref _lastReceived, Now());
         StartKeepAlive();
         if (Volatile.Read(ref _closeSent) != 0)
         {
             ArmCloseTimer();
         }
 
-        var reader = PipeReader.Create(transport, new StreamPipeReaderOptions(
-            bufferSize: ReadBufferSize, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        var receive = ReceiveLoopAsync(reader);
+        var receive = ReceiveLoopAsync(transport.Input);
         if (await Task.WhenAny(receive, _run).ConfigureAwait(false) == _run)
         {
             // The consumer stopped on its own: tell the client why.
@@ -188,19 +214,24 @@ public sealed class WebSocketConnection : IFastLaneReceiver
 
         var closeCode = await receive.ConfigureAwait(false);
         _fastLane?.Dispose();
+        StopTimers();
         if (!_runner.Completion.IsCompleted)
         {
             await _runner.RunEventAsync((this, closeCode), static (s, ct) => s.Item1._consumer.DisconnectAsync(s.Item2, ct), "websocket.disconnect").ConfigureAwait(false);
             _runner.Stop();
         }
 
-        try
+        // A close frame still on its way goes out (bounded); a connection that was lost (1006) has nothing to wait for.
+        if (closeCode != WebSocketCloseCodes.AbnormalClosure && Volatile.Read(ref _closeSent) != 0)
         {
-            await _sendQueue.CloseWritten.WaitAsync(_options.CloseTimeout, _time, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The client stopped reading; the transport is dropped below.
+            try
+            {
+                await _sendQueue.CloseWritten.WaitAsync(_options.CloseTimeout, _time, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The client stopped reading; the transport is dropped below.
+            }
         }
 
         var dropped = _sendQueue.Abandon();
@@ -211,19 +242,13 @@ public sealed class WebSocketConnection : IFastLaneReceiver
         }
 
         await _run.ConfigureAwait(false);
-        lock (_timerLock)
-        {
-            _keepAlive?.Dispose();
-            _closeTimer?.Dispose();
-            _keepAlive = null;
-            _closeTimer = null;
-        }
-
         ReturnMessageBuffer();
-        await reader.CompleteAsync().ConfigureAwait(false);
         var reported = Volatile.Read(ref _closeSent) is var sent and not 0 && _closeInitiator == ByServer ? sent : closeCode;
         _metrics.Closed(reported, _closeInitiator);
         WebSocketLog.Closed(_logger, Scope.Path, Scope.ChannelName, reported, _closeInitiator);
+
+        // The abort registration goes first: a client hanging up now must not cancel a disposed source.
+        aborted.Dispose();
         _readAbort.Dispose();
         return closeCode;
     }
@@ -344,6 +369,11 @@ public sealed class WebSocketConnection : IFastLaneReceiver
     {
         lock (_timerLock)
         {
+            if (_timersStopped)
+            {
+                return;
+            }
+
             _closeTimer ??= _time.CreateTimer(
                 static s =>
                 {
@@ -354,6 +384,18 @@ public sealed class WebSocketConnection : IFastLaneReceiver
                 this,
                 _options.CloseTimeout,
                 Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void StopTimers()
+    {
+        lock (_timerLock)
+        {
+            _timersStopped = true;
+            _keepAlive?.Dispose();
+            _closeTimer?.Dispose();
+            _keepAlive = null;
+            _closeTimer = null;
         }
     }
 
@@ -373,13 +415,14 @@ public sealed class WebSocketConnection : IFastLaneReceiver
 
     private void OnKeepAliveTick()
     {
-        var now = _time.GetTimestamp();
+        var now = Now();
         var lastReceived = Volatile.Read(ref _lastReceived);
         var pingSent = Volatile.Read(ref _pingSent);
         if (pingSent != 0 && lastReceived < pingSent)
         {
-            if (_time.GetElapsedTime(pingSent, now) >= _options.PingTimeout)
+            if (Elapsed(pingSent, now) >= _options.PingTimeout && !_pingTimedOut)
             {
+                _pingTimedOut = true;
                 WebSocketLog.PingTimeout(_logger, Scope.Path, Scope.ChannelName, _options.PingTimeout);
                 AbortRead();
             }
@@ -387,12 +430,18 @@ public sealed class WebSocketConnection : IFastLaneReceiver
             return;
         }
 
-        if (_time.GetElapsedTime(lastReceived, now) >= _options.PingInterval && Volatile.Read(ref _closeSent) == 0)
+        if (Elapsed(lastReceived, now) >= _options.PingInterval && Volatile.Read(ref _closeSent) == 0)
         {
             Volatile.Write(ref _pingSent, now);
             _sendQueue.SendControl(WebSocketOpcode.Ping, ReadOnlyMemory<byte>.Empty);
         }
     }
+
+    // Every received read stamps the time: on the system clock that is Environment.TickCount64 (a memory read), not a
+    // clock_gettime call per frame; a test's clock is asked directly.
+    private long Now() => _systemClock ? Environment.TickCount64 : _time.GetTimestamp();
+
+    private TimeSpan Elapsed(long from, long to) => _systemClock ? TimeSpan.FromMilliseconds(to - from) : _time.GetElapsedTime(from, to);
 
     private void AbortRead()
     {
@@ -418,7 +467,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver
                 var buffer = result.Buffer;
                 if (!buffer.IsEmpty)
                 {
-                    Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+                    Volatile.Write(ref _lastReceived, Now());
                 }
 
                 var advanced = false;
@@ -547,6 +596,11 @@ public sealed class WebSocketConnection : IFastLaneReceiver
             return Fail(WebSocketCloseCodes.ProtocolError, "client frames must be masked");
         }
 
+        if (header.PayloadLength < 0)
+        {
+            return Fail(WebSocketCloseCodes.ProtocolError, "a 64-bit payload length with its most significant bit set");
+        }
+
         if (header.IsControl)
         {
             if (header.Opcode is not (WebSocketOpcode.Close or WebSocketOpcode.Ping or WebSocketOpcode.Pong))
@@ -574,7 +628,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver
                     : "a continuation frame without a message to continue");
             }
 
-            if (header.PayloadLength < 0 || header.PayloadLength > _options.MaxMessageSize - _messageLength)
+            if (header.PayloadLength > _options.MaxMessageSize - _messageLength)
             {
                 return Fail(WebSocketCloseCodes.MessageTooBig, $"message larger than {_options.MaxMessageSize} bytes");
             }
@@ -655,4 +709,11 @@ public sealed class WebSocketConnection : IFastLaneReceiver
     }
 
     private readonly record struct ControlFrame(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload);
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input => input;
+
+        public PipeWriter Output => output;
+    }
 }

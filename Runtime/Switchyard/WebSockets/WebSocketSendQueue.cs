@@ -1,29 +1,33 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Switchyard.WebSockets.Protocol;
 
 namespace Switchyard.WebSockets;
 
 /// <summary>
-/// One connection's bounded queue of outgoing frames and the single writer that drains it. A sender whose frame
+/// One connection's bounded queue of outgoing frames and the single writer that drains it straight into the
+/// transport's <see cref="PipeWriter"/> (on Kestrel, its output buffers: no intermediate copy). A sender whose frame
 /// finds the writer idle writes it inline (no thread hop for the common request/response case); frames queued
-/// while a write is in flight are coalesced into one transport write, and for a client that asked for batching,
+/// while a flush is in flight go out together in the next flush, and for a client that asked for batching,
 /// consecutive JSON messages are packed into one frame.
 /// </summary>
-internal sealed class WebSocketSendQueue
+internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
 {
-    /// <summary>Bytes gathered into one transport write.</summary>
-    private const int WriteBufferSize = 16 * 1024;
+    /// <summary>Bytes of frames written before one flush.</summary>
+    private const int FlushThreshold = 64 * 1024;
 
     private readonly Lock _lock = new();
     private readonly Queue<OutboundFrame> _frames = new();
     private readonly List<OutboundFrame> _taken = [];
     private readonly TaskCompletionSource _closeWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _capacity;
-    private Stream? _transport;
+    private PipeWriter? _transport;
     private CancellationToken _abort;
     private bool _batch;
     private int _maxBatch;
     private bool _writing;
+    private bool _pingQueued;
+    private bool _pongQueued;
     private bool _completed;
     private bool _failed;
 
@@ -48,7 +52,7 @@ internal sealed class WebSocketSendQueue
     }
 
     /// <summary>Attaches the transport once the handshake is done and writes whatever was queued before.</summary>
-    public void Start(Stream transport, bool batch, int maxBatch, CancellationToken abort)
+    public void Start(PipeWriter transport, bool batch, int maxBatch, CancellationToken abort)
     {
         bool drain;
         lock (_lock)
@@ -101,14 +105,18 @@ internal sealed class WebSocketSendQueue
             }
             else
             {
-                ThreadPool.UnsafeQueueUserWorkItem(static queue => _ = queue.DrainAsync(), this, preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             }
         }
 
         return SendOutcome.Queued;
     }
 
-    /// <summary>Queues a ping or pong regardless of capacity (control frames are tiny and must not wait behind a full queue's policy).</summary>
+    /// <summary>
+    /// Queues a ping or pong regardless of capacity (control frames are tiny and must not wait behind a full queue's
+    /// policy). At most one of each waits at a time: a client flooding pings without reading gets one pong for the
+    /// latest burst (RFC 6455 §5.5.3 allows answering only the most recent ping), not an ever-growing queue.
+    /// </summary>
     public void SendControl(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload)
     {
         bool drain;
@@ -118,6 +126,14 @@ internal sealed class WebSocketSendQueue
             {
                 return;
             }
+
+            ref var pending = ref opcode == WebSocketOpcode.Pong ? ref _pongQueued : ref _pingQueued;
+            if (pending)
+            {
+                return;
+            }
+
+            pending = true;
 
             _frames.Enqueue(new OutboundFrame(opcode, payload, null));
             drain = TryBecomeWriter();
@@ -194,6 +210,8 @@ internal sealed class WebSocketSendQueue
         return dropped;
     }
 
+    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
     private bool TryBecomeWriter()
     {
         if (_writing || _transport is null || _failed || _frames.Count == 0)
@@ -267,14 +285,14 @@ internal sealed class WebSocketSendQueue
         }
     }
 
-    // Takes the frames for one transport write (at least one); under the lock.
+    // Takes the frames for one flush (at least one); under the lock.
     private int TakeFrames()
     {
         var bytes = 0;
         while (_frames.TryPeek(out var frame))
         {
             var size = WebSocketFrameWriter.GetHeaderLength(frame.Payload.Length) + frame.Payload.Length;
-            if (_taken.Count > 0 && bytes + size > WriteBufferSize)
+            if (_taken.Count > 0 && bytes + size > FlushThreshold)
             {
                 break;
             }
@@ -282,46 +300,30 @@ internal sealed class WebSocketSendQueue
             _frames.Dequeue();
             _taken.Add(frame);
             bytes += size;
+            _pingQueued &= frame.Opcode != WebSocketOpcode.Ping;
+            _pongQueued &= frame.Opcode != WebSocketOpcode.Pong;
         }
 
         return bytes;
     }
 
-    // Writes the taken frames; returns whether the close frame was among them.
+    // Writes the taken frames into the transport and flushes once; returns whether the close frame was among them.
     private async ValueTask<bool> WriteTakenAsync(int bytes)
     {
         var transport = _transport!;
-        var closeWritten = false;
-        if (_taken.Count == 1 && bytes > WriteBufferSize)
+        if (_batch)
         {
-            // One large frame: header, then the payload straight from where it is.
-            var frame = _taken[0];
-            var header = ArrayPool<byte>.Shared.Rent(WebSocketFrameHeader.MaxLength);
-            try
-            {
-                var length = WebSocketFrameWriter.WriteHeader(header, frame.Opcode, frame.Payload.Length);
-                await transport.WriteAsync(header.AsMemory(0, length), _abort).ConfigureAwait(false);
-                await transport.WriteAsync(frame.Payload, _abort).ConfigureAwait(false);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(header);
-            }
+            EncodeBatched(transport);
         }
         else
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(bytes);
-            try
+            foreach (var frame in _taken)
             {
-                var written = _batch ? EncodeBatched(buffer) : Encode(buffer);
-                await transport.WriteAsync(buffer.AsMemory(0, written), _abort).ConfigureAwait(false);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
+                WriteFrame(transport, frame.Opcode, frame.Payload.Span);
             }
         }
 
+        var closeWritten = false;
         foreach (var frame in _taken)
         {
             closeWritten |= frame.Opcode == WebSocketOpcode.Close;
@@ -329,24 +331,18 @@ internal sealed class WebSocketSendQueue
         }
 
         _taken.Clear();
+        var flushed = await transport.FlushAsync(_abort).ConfigureAwait(false);
+        if (flushed.IsCanceled || flushed.IsCompleted)
+        {
+            throw new IOException($"The connection stopped taking data ({bytes} bytes were being written).");
+        }
+
         return closeWritten;
     }
 
-    private int Encode(Span<byte> buffer)
-    {
-        var written = 0;
-        foreach (var frame in _taken)
-        {
-            written += WriteFrame(buffer[written..], frame.Opcode, frame.Payload.Span);
-        }
-
-        return written;
-    }
-
     // Packs runs of text frames into one frame, separated by '\n'; never larger than the frames it replaces.
-    private int EncodeBatched(Span<byte> buffer)
+    private void EncodeBatched(PipeWriter transport)
     {
-        var written = 0;
         var i = 0;
         while (i < _taken.Count)
         {
@@ -364,34 +360,43 @@ internal sealed class WebSocketSendQueue
 
             if (end == i + 1)
             {
-                written += WriteFrame(buffer[written..], frame.Opcode, frame.Payload.Span);
+                WriteFrame(transport, frame.Opcode, frame.Payload.Span);
             }
             else
             {
-                written += WebSocketFrameWriter.WriteHeader(buffer[written..], WebSocketOpcode.Text, length);
+                var header = transport.GetSpan(WebSocketFrameHeader.MaxLength);
+                transport.Advance(WebSocketFrameWriter.WriteHeader(header, WebSocketOpcode.Text, length));
                 for (var j = i; j < end; j++)
                 {
                     if (j > i)
                     {
-                        buffer[written++] = (byte)'\n';
+                        transport.GetSpan(1)[0] = (byte)'\n';
+                        transport.Advance(1);
                     }
 
-                    _taken[j].Payload.Span.CopyTo(buffer[written..]);
-                    written += _taken[j].Payload.Length;
+                    transport.Write(_taken[j].Payload.Span);
                 }
             }
 
             i = end;
         }
-
-        return written;
     }
 
-    private static int WriteFrame(Span<byte> destination, WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
+    private static void WriteFrame(PipeWriter transport, WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
     {
-        var header = WebSocketFrameWriter.WriteHeader(destination, opcode, payload.Length);
-        payload.CopyTo(destination[header..]);
-        return header + payload.Length;
+        var headerLength = WebSocketFrameWriter.GetHeaderLength(payload.Length);
+        if (payload.Length <= 4096)
+        {
+            // Header and payload in one span of the transport's buffer.
+            var span = transport.GetSpan(headerLength + payload.Length);
+            WebSocketFrameWriter.WriteHeader(span, opcode, payload.Length);
+            payload.CopyTo(span[headerLength..]);
+            transport.Advance(headerLength + payload.Length);
+            return;
+        }
+
+        transport.Advance(WebSocketFrameWriter.WriteHeader(transport.GetSpan(WebSocketFrameHeader.MaxLength), opcode, payload.Length));
+        transport.Write(payload);
     }
 
     private static void Return(byte[]? rented)
