@@ -31,8 +31,12 @@ public sealed class SwitchyardServerOptions
     /// <summary>Gets the WebSocket limits and timers: message size, pings, connect and close timeouts, slow clients.</summary>
     public SwitchyardWebSocketOptions WebSockets { get; } = new();
 
-    /// <summary>Gets the consumers' mailbox and drain settings.</summary>
-    public ConsumerOptions Consumers { get; } = new();
+    /// <summary>
+    /// Gets the consumers' mailbox and drain settings. Connections run without a mailbox by default
+    /// (<see cref="ConsumerOptions.MailboxCapacity"/> 0): each reads its channel one message at a time, so an idle
+    /// connection holds no mailbox and the channel layer's capacity is the one buffer.
+    /// </summary>
+    public ConsumerOptions Consumers { get; } = new() { MailboxCapacity = 0 };
 
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>

@@ -4,6 +4,7 @@
 #   bench/load/run.sh                 full run, writes bench/results/load.md
 #   bench/load/run.sh --quick         smoke run with small counts, writes a temporary file and prints it
 #   options: --out FILE (results file), --kinds "raw signalr switchyard" (which servers; default: all present),
+#            --scenarios "idle echo fanout paced" (which scenarios; default: all),
 #            --nice (run server and client at nice -10, so other work on a shared machine takes less of their CPUs)
 #
 # Each server runs pinned to CPU 0 (taskset -c 0) on a free loopback port; the client runs pinned to CPU 1 and reads
@@ -17,11 +18,13 @@ quick=0
 nice_level=0
 out=""
 kinds_wanted="raw signalr switchyard"
+scenarios="idle echo fanout paced"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
     --out) out="$2"; shift ;;
     --kinds) kinds_wanted="$2"; shift ;;
+    --scenarios) scenarios="$2"; shift ;;
     --nice) nice_level=-10 ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
@@ -170,15 +173,18 @@ for kind in "${kinds[@]}"; do
     notes+=("$kind: the server did not start"); continue
   fi
   # Idle first, on a fresh server, so its heap and RSS are not inflated by the traffic of the other scenarios.
-  run "$work/idle.rows" "$kind" idle --kind "$kind" --connections "$idle_connections" --connect-concurrency 100
-  run "$work/echo.rows" "$kind" echo --kind "$kind" "${echo_args[@]}"
-  for n in "${fanout_subscribers[@]}"; do
-    run "$work/fanout-$n.rows" "$kind" fanout --kind "$kind" --subscribers "$n" "${fanout_args[@]}"
-    if [[ $kind == switchyard ]]; then
-      run "$work/fanout-$n.rows" "switchyard (batched)" fanout --kind "$kind" --batch --subscribers "$n" "${fanout_args[@]}"
-    fi
-  done
-  run "$work/paced.rows" "$kind" paced --kind "$kind" "${paced_args[@]}"
+  wants() { [[ " $scenarios " == *" $1 "* ]]; }
+  if wants idle; then run "$work/idle.rows" "$kind" idle --kind "$kind" --connections "$idle_connections" --connect-concurrency 100; fi
+  if wants echo; then run "$work/echo.rows" "$kind" echo --kind "$kind" "${echo_args[@]}"; fi
+  if wants fanout; then
+    for n in "${fanout_subscribers[@]}"; do
+      run "$work/fanout-$n.rows" "$kind" fanout --kind "$kind" --subscribers "$n" "${fanout_args[@]}"
+      if [[ $kind == switchyard ]]; then
+        run "$work/fanout-$n.rows" "switchyard (batched)" fanout --kind "$kind" --batch --subscribers "$n" "${fanout_args[@]}"
+      fi
+    done
+  fi
+  if wants paced; then run "$work/paced.rows" "$kind" paced --kind "$kind" "${paced_args[@]}"; fi
   stop_server
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -12,7 +12,7 @@ namespace Switchyard;
 /// </remarks>
 public abstract class Consumer
 {
-    private readonly HashSet<string> _groups = new(StringComparer.Ordinal);
+    private HashSet<string>? _groups;
     private ConsumerRunner? _runner;
 
     /// <summary>Gets what the consumer knows of its connection or channel.</summary>
@@ -28,7 +28,7 @@ public abstract class Consumer
     protected IReadOnlyDictionary<string, string> Route => Runner.Scope.RouteValues;
 
     /// <summary>Gets the groups this consumer has joined and will leave when it stops.</summary>
-    public IReadOnlyCollection<string> Groups => _groups;
+    public IReadOnlyCollection<string> Groups => (IReadOnlyCollection<string>?)_groups ?? [];
 
     /// <summary>Gets the channel layer the consumer is attached to.</summary>
     /// <exception cref="InvalidOperationException">The consumer runs without a channel layer.</exception>
@@ -76,7 +76,7 @@ public abstract class Consumer
     protected async ValueTask LeaveGroupAsync(string group, CancellationToken cancellationToken = default)
     {
         await Layer.GroupDiscardAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
-        _groups.Remove(group);
+        _groups?.Remove(group);
     }
 
     /// <summary>Sends a message to another channel, such as a worker's named channel or a reply channel.</summary>
@@ -135,11 +135,16 @@ public abstract class Consumer
         }
 
         await Layer.GroupAddAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
-        _groups.Add(group);
+        (_groups ??= new HashSet<string>(StringComparer.Ordinal)).Add(group);
     }
 
     internal string[] TakeGroups()
     {
+        if (_groups is null)
+        {
+            return [];
+        }
+
         var groups = _groups.ToArray();
         _groups.Clear();
         return groups;

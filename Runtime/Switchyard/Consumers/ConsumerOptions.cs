@@ -3,7 +3,12 @@ namespace Switchyard;
 /// <summary>How a <see cref="ConsumerRunner"/> runs one consumer instance.</summary>
 public sealed class ConsumerOptions
 {
-    /// <summary>Gets or sets how many messages wait in the consumer's mailbox while a handler runs. Default 64.</summary>
+    /// <summary>
+    /// Gets or sets how many messages wait in the consumer's mailbox while a handler runs. Default 64. Zero means no
+    /// mailbox: the consumer takes each message off its channel once the previous one is handled (Django Channels'
+    /// way; the channel's capacity is then the only buffer), and <see cref="ConsumerRunner.PostAsync"/> handles the
+    /// posted message at once. Server connections and workers run without one.
+    /// </summary>
     public int MailboxCapacity { get; set; } = 64;
 
     /// <summary>Gets or sets what happens to a message that finds the mailbox full. Default <see cref="MailboxFullMode.Wait"/>.</summary>
@@ -19,9 +24,9 @@ public sealed class ConsumerOptions
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
     {
-        if (MailboxCapacity < 1)
+        if (MailboxCapacity < 0)
         {
-            throw new ArgumentException($"{nameof(ConsumerOptions)}.{nameof(MailboxCapacity)} must be at least 1, not {MailboxCapacity}.");
+            throw new ArgumentException($"{nameof(ConsumerOptions)}.{nameof(MailboxCapacity)} must be 0 (no mailbox) or more, not {MailboxCapacity}.");
         }
 
         if (!Enum.IsDefined(MailboxFullMode))

@@ -28,12 +28,13 @@ public sealed class ConsumerRunner
     private readonly ConsumerOptions _options;
     private readonly ILogger _logger;
     private readonly ConsumerMetrics _metrics;
-    private readonly Channel<ChannelMessage> _mailbox;
+    private readonly Channel<ChannelMessage>? _mailbox;
     private readonly CancellationTokenSource _stopProcessing = new();
     private readonly CancellationTokenSource _stopReceiving = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource<ConsumerStopReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _receiveLoopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Only a runner with a mailbox needs to know when its receive loop let go (see CloseMailboxAfterReceiveLoopAsync).
+    private readonly TaskCompletionSource? _receiveLoopDone;
 
     // Handlers take turns: mailbox messages, server events (client frames) and the start hook hold this gate.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -70,12 +71,16 @@ public sealed class ConsumerRunner
         Layer = layer;
         _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.Consumer") ?? NullLogger.Instance;
         _metrics = SwitchyardDiagnostics.GetConsumerMetrics(meterFactory);
-        var mailboxOptions = new BoundedChannelOptions(_options.MailboxCapacity)
+        if (_options.MailboxCapacity > 0)
         {
-            SingleReader = true,
-            FullMode = _options.MailboxFullMode == MailboxFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
-        };
-        _mailbox = Channel.CreateBounded<ChannelMessage>(mailboxOptions, dropped => OnDropped(dropped, ConsumerMetrics.ReasonMailboxFull, "the mailbox was full"));
+            var mailboxOptions = new BoundedChannelOptions(_options.MailboxCapacity)
+            {
+                SingleReader = true,
+                FullMode = _options.MailboxFullMode == MailboxFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+            };
+            _mailbox = Channel.CreateBounded<ChannelMessage>(mailboxOptions, dropped => OnDropped(dropped, ConsumerMetrics.ReasonMailboxFull, "the mailbox was full"));
+            _receiveLoopDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
         consumer.Attach(this);
     }
 
@@ -87,6 +92,9 @@ public sealed class ConsumerRunner
 
     /// <summary>Gets the channel layer, if any.</summary>
     public ChannelLayer? Layer { get; }
+
+    /// <summary>Gets or sets who is told, once, when the consumer has stopped (its connection, which closes with a code that says why).</summary>
+    internal IConsumerStopObserver? StopObserver { get; set; }
 
     /// <summary>Gets a task that completes with the stop reason when the consumer has fully stopped.</summary>
     public Task<ConsumerStopReason> Completion => _completion.Task;
@@ -163,16 +171,24 @@ public sealed class ConsumerRunner
 
             using (stoppingToken.UnsafeRegister(static state => ((ConsumerRunner)state!).RequestStop(ConsumerStopReason.Shutdown), this))
             {
-                if (Layer is not null && !_stopReceiving.IsCancellationRequested)
+                if (_mailbox is null)
                 {
-                    pump = ReceiveFromLayerAsync(Layer);
+                    // No mailbox: take each message off the channel once the previous one is handled.
+                    await ReceiveAndHandleAsync().ConfigureAwait(false);
                 }
                 else
                 {
-                    _receiveLoopDone.TrySetResult();
-                }
+                    if (Layer is not null && !_stopReceiving.IsCancellationRequested)
+                    {
+                        pump = ReceiveFromLayerAsync(Layer);
+                    }
+                    else
+                    {
+                        _receiveLoopDone?.TrySetResult();
+                    }
 
-                await ProcessMailboxAsync().ConfigureAwait(false);
+                    await ProcessMailboxAsync().ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -181,6 +197,7 @@ public sealed class ConsumerRunner
             await pump.ConfigureAwait(false);
             var reason = StopReason ?? ConsumerStopReason.Requested;
             await CleanUpAsync(reason).ConfigureAwait(false);
+            StopObserver?.OnConsumerStopped(reason);
             _metrics.Stopped();
             ConsumerLog.Stopped(_logger, _consumerName, Scope.ChannelName, reason);
             _stopProcessing.Dispose();
@@ -269,14 +286,18 @@ public sealed class ConsumerRunner
         if (reason == ConsumerStopReason.Shutdown)
         {
             // Graceful: handle what is already in the mailbox, then stop; cancel the handlers if that takes too long.
-            _ = CloseMailboxAfterReceiveLoopAsync();
+            if (_mailbox is not null)
+            {
+                _ = CloseMailboxAfterReceiveLoopAsync();
+            }
+
             _abort.Token.UnsafeRegister(static state => ((ConsumerRunner)state!)._stopProcessing.Cancel(), this);
             _abort.CancelAfter(_options.DrainTimeout);
         }
         else
         {
             _stopProcessing.Cancel();
-            _mailbox.Writer.TryComplete();
+            _mailbox?.Writer.TryComplete();
         }
     }
 
@@ -284,8 +305,49 @@ public sealed class ConsumerRunner
     {
         // The receive loop may hold a message it already took off the channel; let it land in the mailbox
         // before closing the mailbox, so a graceful shutdown loses nothing.
-        await _receiveLoopDone.Task.ConfigureAwait(false);
-        _mailbox.Writer.TryComplete();
+        await _receiveLoopDone!.Task.ConfigureAwait(false);
+        _mailbox!.Writer.TryComplete();
+    }
+
+    // The loop of a runner without a mailbox: receive, handle, repeat, until stopping (an in-flight handler finishes
+    // within the drain timeout); a consumer without a layer just waits to be stopped.
+    private async Task ReceiveAndHandleAsync()
+    {
+        var token = _stopReceiving.Token;
+        try
+        {
+            if (Layer is null)
+            {
+                await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+                return;
+            }
+
+            while (!token.IsCancellationRequested)
+            {
+                var message = await Layer.ReceiveAsync(Scope.ChannelName, token).ConfigureAwait(false);
+                if (!await HandleAsync(message).ConfigureAwait(false))
+                {
+                    RequestStop(ConsumerStopReason.Faulted);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested || _stopProcessing.IsCancellationRequested)
+        {
+        }
+        catch (ChannelLayerClosedException)
+        {
+            RequestStop(ConsumerStopReason.LayerClosed);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ConsumerLog.ReceiveFailed(_logger, ex, _consumerName, Scope.ChannelName);
+            RequestStop(ConsumerStopReason.Faulted);
+        }
+        finally
+        {
+            _receiveLoopDone?.TrySetResult();
+        }
     }
 
     private async Task ReceiveFromLayerAsync(ChannelLayer layer)
@@ -316,12 +378,29 @@ public sealed class ConsumerRunner
         }
         finally
         {
-            _receiveLoopDone.TrySetResult();
+            _receiveLoopDone?.TrySetResult();
         }
     }
 
     private async ValueTask<bool> EnqueueAsync(ChannelMessage message, CancellationToken cancellationToken)
     {
+        if (_mailbox is null)
+        {
+            // No mailbox: the event is handled now, taking its turn with the handlers.
+            if (StopReason is not null)
+            {
+                OnDropped(message, ConsumerMetrics.ReasonConsumerStopped, "the consumer is stopping");
+                return false;
+            }
+
+            if (!await HandleAsync(message).ConfigureAwait(false))
+            {
+                RequestStop(ConsumerStopReason.Faulted);
+            }
+
+            return true;
+        }
+
         var writer = _mailbox.Writer;
         if (writer.TryWrite(message))
         {
@@ -361,7 +440,7 @@ public sealed class ConsumerRunner
 
     private async Task ProcessMailboxAsync()
     {
-        var reader = _mailbox.Reader;
+        var reader = _mailbox!.Reader;
         var token = _stopProcessing.Token;
         try
         {
@@ -428,8 +507,8 @@ public sealed class ConsumerRunner
 
     private async Task CleanUpAsync(ConsumerStopReason reason)
     {
-        _mailbox.Writer.TryComplete();
-        while (_mailbox.Reader.TryRead(out var undelivered))
+        _mailbox?.Writer.TryComplete();
+        while (_mailbox is not null && _mailbox.Reader.TryRead(out var undelivered))
         {
             OnDropped(undelivered, ConsumerMetrics.ReasonConsumerStopped, $"the consumer stopped ({reason}) before handling it");
         }

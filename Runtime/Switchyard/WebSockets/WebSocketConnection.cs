@@ -15,7 +15,7 @@ namespace Switchyard.WebSockets;
 /// into one write), keep-alive pings, limits and the close handshake. Server integrations (ASP.NET Core, the test
 /// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync(IDuplexPipe, CancellationToken)"/>.
 /// </summary>
-public sealed class WebSocketConnection : IFastLaneReceiver
+public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserver
 {
     private const string ByServer = "server";
     private const string ByClient = "client";
@@ -43,6 +43,8 @@ public sealed class WebSocketConnection : IFastLaneReceiver
     private int _closeSent;
     private string _closeInitiator = ByClient;
     private bool _running;
+    private int _receiving;
+    private int _consumerStopped;
     private bool _slowClientLogged;
     private bool _timersStopped;
     private volatile bool _pingTimedOut;
@@ -85,6 +87,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver
         _runner = new ConsumerRunner(consumer, scope, layer, consumerOptions, loggerFactory, meterFactory);
         _layer = layer;
         _forwarding = consumer as IForwardingConsumer;
+        _runner.StopObserver = this;
         consumer.AttachConnection(this);
     }
 
@@ -204,15 +207,16 @@ public sealed class WebSocketConnection : IFastLaneReceiver
             ArmCloseTimer();
         }
 
-        var receive = ReceiveLoopAsync(transport.Input);
-        if (await Task.WhenAny(receive, _run).ConfigureAwait(false) == _run)
+        // Full fences on both sides (here and in OnConsumerStopped): whichever of "socket up" and "consumer stopped"
+        // happens second sees the first, so a consumer that stops is always followed by a close frame.
+        Interlocked.Exchange(ref _receiving, 1);
+        if (Volatile.Read(ref _consumerStopped) is var stopped and > 0)
         {
-            // The consumer stopped on its own: tell the client why.
-            var (code, reason) = CloseCodeFor(_run.Result);
-            StartClose(code, reason, discardPending: false);
+            CloseForStop((ConsumerStopReason)(stopped - 1));
         }
 
-        var closeCode = await receive.ConfigureAwait(false);
+        var closeCode = await ReceiveLoopAsync(transport.Input).ConfigureAwait(false);
+        Interlocked.Exchange(ref _receiving, 0);
         _fastLane?.Dispose();
         StopTimers();
         if (!_runner.Completion.IsCompleted)
@@ -251,6 +255,22 @@ public sealed class WebSocketConnection : IFastLaneReceiver
         aborted.Dispose();
         _readAbort.Dispose();
         return closeCode;
+    }
+
+    void IConsumerStopObserver.OnConsumerStopped(ConsumerStopReason reason)
+    {
+        Interlocked.Exchange(ref _consumerStopped, (int)reason + 1);
+        if (Volatile.Read(ref _receiving) == 1)
+        {
+            CloseForStop(reason);
+        }
+    }
+
+    // The consumer stopped on its own while the socket is open: tell the client why.
+    private void CloseForStop(ConsumerStopReason reason)
+    {
+        var (code, text) = CloseCodeFor(reason);
+        StartClose(code, text, discardPending: false);
     }
 
     bool IFastLaneReceiver.TryDeliver(ChannelMessage message)

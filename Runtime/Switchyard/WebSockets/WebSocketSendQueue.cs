@@ -19,7 +19,8 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     private readonly Lock _lock = new();
     private readonly Queue<OutboundFrame> _frames = new();
     private readonly List<OutboundFrame> _taken = [];
-    private readonly TaskCompletionSource _closeWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _closeWritten;
+    private bool _closeDone;
     private readonly int _capacity;
     private PipeWriter? _transport;
     private CancellationToken _abort;
@@ -34,7 +35,17 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     public WebSocketSendQueue(int capacity) => _capacity = capacity;
 
     /// <summary>Gets a task that completes when the close frame was written, or writing failed.</summary>
-    public Task CloseWritten => _closeWritten.Task;
+    public Task CloseWritten
+    {
+        get
+        {
+            // Made only when someone waits: an idle connection holds no task for its close.
+            lock (_lock)
+            {
+                return _closeDone ? Task.CompletedTask : (_closeWritten ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+    }
 
     /// <summary>Gets the exception that ended writing, if one did.</summary>
     public Exception? Failure { get; private set; }
@@ -206,11 +217,23 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             }
         }
 
-        _closeWritten.TrySetResult();
+        SignalCloseWritten();
         return dropped;
     }
 
     void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    private void SignalCloseWritten()
+    {
+        TaskCompletionSource? waiting;
+        lock (_lock)
+        {
+            _closeDone = true;
+            waiting = _closeWritten;
+        }
+
+        waiting?.TrySetResult();
+    }
 
     private bool TryBecomeWriter()
     {
@@ -268,7 +291,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
 
         if (closeWritten || _failed)
         {
-            _closeWritten.TrySetResult();
+            SignalCloseWritten();
         }
     }
 

@@ -207,6 +207,52 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Without_a_mailbox_messages_stay_on_the_channel_until_the_consumer_is_free()
+    {
+        var (consumer, firstTaken, gate) = GatedConsumer();
+        var channel = await _layer.NewChannelAsync(cancellationToken: Ct);
+        var runner = Run(consumer, channel, new ConsumerOptions { MailboxCapacity = 0 });
+        for (var i = 0; i < 5; i++)
+        {
+            await _layer.SendAsync(channel, ChannelMessage.Create(new TestMessage(i, "queued")), Ct);
+        }
+
+        await firstTaken.Task.WaitAsync(Timeout, Ct);
+        // The consumer holds only the message it is handling; the other four wait on the channel for it (or a sibling).
+        Assert.Equal(4, _layer.GetQueuedCount(channel));
+        gate.SetResult();
+
+        await consumer.WaitForHandledAsync(5, Timeout);
+        Assert.Equal([0, 1, 2, 3, 4], consumer.Handled.Select(m => m.Id));
+        Assert.True(await runner.PostAsync(ChannelMessage.Create(new TestMessage(5, "posted")), Ct));
+        Assert.Equal(5, consumer.Handled.Last().Id);
+        runner.Stop();
+        Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task Without_a_mailbox_shutdown_finishes_the_message_in_hand_and_leaves_the_rest_on_the_channel()
+    {
+        var (consumer, firstTaken, gate) = GatedConsumer();
+        using var shutdown = new CancellationTokenSource();
+        var channel = await _layer.NewChannelAsync(cancellationToken: Ct);
+        var runner = RunUntil(consumer, channel, new ConsumerOptions { MailboxCapacity = 0 }, null, shutdown.Token);
+        for (var i = 0; i < 3; i++)
+        {
+            await _layer.SendAsync(channel, ChannelMessage.Create(new TestMessage(i, "work")), Ct);
+        }
+
+        await firstTaken.Task.WaitAsync(Timeout, Ct);
+        await shutdown.CancelAsync();
+        gate.SetResult();
+
+        Assert.Equal(ConsumerStopReason.Shutdown, await runner.Completion.WaitAsync(Timeout, Ct));
+        Assert.Equal([0], consumer.Handled.Select(m => m.Id));
+        Assert.Equal(2, _layer.GetQueuedCount(channel));
+        Assert.Empty(_logs.WithEvent("MailboxDropped"));
+    }
+
+    [Fact]
     public async Task Shutdown_drains_the_mailbox_before_stopping()
     {
         var (consumer, firstTaken, gate) = GatedConsumer();
@@ -410,7 +456,7 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     [Fact]
     public void Consumer_options_are_validated_with_the_option_named()
     {
-        Assert.Contains(nameof(ConsumerOptions.MailboxCapacity), Assert.Throws<ArgumentException>(() => new ConsumerOptions { MailboxCapacity = 0 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(ConsumerOptions.MailboxCapacity), Assert.Throws<ArgumentException>(() => new ConsumerOptions { MailboxCapacity = -1 }.Validate()).Message, StringComparison.Ordinal);
         Assert.Contains(nameof(ConsumerOptions.DrainTimeout), Assert.Throws<ArgumentException>(() => new ConsumerOptions { DrainTimeout = TimeSpan.FromSeconds(-1) }.Validate()).Message, StringComparison.Ordinal);
         Assert.Contains(nameof(ConsumerOptions.MailboxFullMode), Assert.Throws<ArgumentException>(() => new ConsumerOptions { MailboxFullMode = (MailboxFullMode)42 }.Validate()).Message, StringComparison.Ordinal);
     }
