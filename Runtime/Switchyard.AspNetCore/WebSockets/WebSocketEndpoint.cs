@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Switchyard.WebSockets;
@@ -40,58 +39,44 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
             return;
         }
 
+        // One method from handshake to close: an open connection keeps one state machine here, not two.
         try
         {
-            await RunAsync(context, upgrade).ConfigureAwait(false);
+            var consumer = (WebSocketConsumer)route.Factory(context.RequestServices);
+            var channel = await server.Layer.NewChannelAsync("ws", context.RequestAborted).ConfigureAwait(false);
+            var scope = new WebSocketScope(channel)
+            {
+                Path = context.Request.Path.Value ?? "/",
+                QueryString = context.Request.QueryString.Value ?? string.Empty,
+                Headers = new HeaderDictionaryView(context.Request.Headers),
+                Subprotocols = WebSocketHandshake.ReadSubprotocols(context.Request),
+                RemoteAddress = context.Connection.RemoteIpAddress,
+                RouteValues = RouteValues.Read(context),
+                User = context.User,
+                Services = context.RequestServices,
+            };
+
+            var connection = new WebSocketConnection(
+                consumer, scope, server.Layer, server.Options.WebSockets, server.Options.Consumers, server.LoggerFactory, server.MeterFactory, server.Time);
+            var result = await connection.ConnectAsync(server.Stopping).ConfigureAwait(false);
+            if (!result.IsAccepted)
+            {
+                context.Response.StatusCode = result.StatusCode;
+                return;
+            }
+
+            WebSocketHandshake.WriteResponseHeaders(context, result.Subprotocol);
+            var transport = await upgrade.UpgradeAsync().ConfigureAwait(false);
+            await using (transport.ConfigureAwait(false))
+            {
+                // Reads wait with zero-byte reads, so an idle socket holds no buffer; each flush of queued frames is one
+                // write to Kestrel from a pooled buffer that goes back to the pool right after.
+                await connection.RunAsync(transport, context.RequestAborted).ConfigureAwait(false);
+            }
         }
         finally
         {
             server.Connections.Release();
-        }
-    }
-
-    private async Task RunAsync(HttpContext context, IHttpUpgradeFeature upgrade)
-    {
-        var consumer = (WebSocketConsumer)route.Factory(context.RequestServices);
-        var channel = await server.Layer.NewChannelAsync("ws", context.RequestAborted).ConfigureAwait(false);
-        var scope = new WebSocketScope(channel)
-        {
-            Path = context.Request.Path.Value ?? "/",
-            QueryString = context.Request.QueryString.Value ?? string.Empty,
-            Headers = new HeaderDictionaryView(context.Request.Headers),
-            Subprotocols = WebSocketHandshake.ReadSubprotocols(context.Request),
-            RemoteAddress = context.Connection.RemoteIpAddress,
-            RouteValues = RouteValues.Read(context),
-            User = context.User,
-            Services = context.RequestServices,
-        };
-
-        var connection = new WebSocketConnection(
-            consumer, scope, server.Layer, server.Options.WebSockets, server.Options.Consumers, server.LoggerFactory, server.MeterFactory, server.Time);
-        var result = await connection.ConnectAsync(server.Stopping).ConfigureAwait(false);
-        if (!result.IsAccepted)
-        {
-            context.Response.StatusCode = result.StatusCode;
-            return;
-        }
-
-        WebSocketHandshake.WriteResponseHeaders(context, result.Subprotocol);
-        var transport = await upgrade.UpgradeAsync().ConfigureAwait(false);
-        await using (transport.ConfigureAwait(false))
-        {
-            // Reads wait with zero-byte reads, so an idle socket holds no buffer; writes gather a flush's frames in the
-            // pipe writer's pooled segments and hand them to Kestrel in one write.
-            var input = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-            var output = PipeWriter.Create(transport, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
-            try
-            {
-                await connection.RunAsync(new UpgradedPipe(input, output), context.RequestAborted).ConfigureAwait(false);
-            }
-            finally
-            {
-                await input.CompleteAsync().ConfigureAwait(false);
-                await output.CompleteAsync().ConfigureAwait(false);
-            }
         }
     }
 
@@ -107,12 +92,5 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(reason + "\n", context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private sealed class UpgradedPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
     }
 }

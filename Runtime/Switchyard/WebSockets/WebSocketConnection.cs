@@ -37,6 +37,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
     private Task<ConsumerStopReason>? _run;
     private IDisposable? _fastLane;
     private ITimer? _keepAlive;
+    private KeepAliveHeartbeat? _heartbeat;
     private ITimer? _closeTimer;
     private long _lastReceived;
     private long _pingSent;
@@ -90,6 +91,13 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
         _runner.StopObserver = this;
         consumer.AttachConnection(this);
     }
+
+    // The keep-alive heartbeat's intrusive list (see KeepAliveHeartbeat); touched only under its lock.
+    internal WebSocketConnection? HeartbeatNext { get; set; }
+
+    internal WebSocketConnection? HeartbeatPrevious { get; set; }
+
+    internal bool InHeartbeat { get; set; }
 
     /// <summary>Gets the connection's scope.</summary>
     public WebSocketScope Scope => (WebSocketScope)_runner.Scope;
@@ -165,20 +173,11 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
     /// <param name="cancellationToken">Aborts the connection (the client's request was aborted).</param>
     /// <returns>The close code reported to the consumer.</returns>
     /// <exception cref="InvalidOperationException">The connection was not accepted, or is already running.</exception>
-    public async Task<int> RunAsync(Stream transport, CancellationToken cancellationToken = default)
+    public Task<int> RunAsync(Stream transport, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
         var input = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        var output = PipeWriter.Create(transport, new StreamPipeWriterOptions(leaveOpen: true));
-        try
-        {
-            return await RunAsync(new DuplexPipe(input, output), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await input.CompleteAsync().ConfigureAwait(false);
-            await output.CompleteAsync().ConfigureAwait(false);
-        }
+        return RunCoreAsync(input, new PooledStreamWriter(transport), ownsPipes: true, cancellationToken);
     }
 
     /// <summary>
@@ -189,9 +188,14 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
     /// <param name="cancellationToken">Aborts the connection (the client's request was aborted).</param>
     /// <returns>The close code reported to the consumer.</returns>
     /// <exception cref="InvalidOperationException">The connection was not accepted, or is already running.</exception>
-    public async Task<int> RunAsync(IDuplexPipe transport, CancellationToken cancellationToken = default)
+    public Task<int> RunAsync(IDuplexPipe transport, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
+        return RunCoreAsync(transport.Input, transport.Output, ownsPipes: false, cancellationToken);
+    }
+
+    private async Task<int> RunCoreAsync(PipeReader input, PipeWriter output, bool ownsPipes, CancellationToken cancellationToken)
+    {
         if (_run is null || !_decision.Task.IsCompletedSuccessfully || !_decision.Task.Result.IsAccepted || _running)
         {
             throw new InvalidOperationException("Run a WebSocket connection once, after its connect step accepted it.");
@@ -199,7 +203,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
 
         _running = true;
         var aborted = cancellationToken.UnsafeRegister(static s => ((WebSocketConnection)s!).AbortRead(), this);
-        _sendQueue.Start(transport.Output, Subprotocol == SwitchyardWebSocketOptions.BatchSubprotocol, _options.MaxBatchSize, _readAbort.Token);
+        _sendQueue.Start(output, Subprotocol == SwitchyardWebSocketOptions.BatchSubprotocol, _options.MaxBatchSize, _readAbort.Token);
         Volatile.Write(ref _lastReceived, Now());
         StartKeepAlive();
         if (Volatile.Read(ref _closeSent) != 0)
@@ -215,7 +219,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
             CloseForStop((ConsumerStopReason)(stopped - 1));
         }
 
-        var closeCode = await ReceiveLoopAsync(transport.Input).ConfigureAwait(false);
+        var closeCode = await ReceiveLoopAsync(input).ConfigureAwait(false);
         Interlocked.Exchange(ref _receiving, 0);
         _fastLane?.Dispose();
         StopTimers();
@@ -254,6 +258,12 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
         // The abort registration goes first: a client hanging up now must not cancel a disposed source.
         aborted.Dispose();
         _readAbort.Dispose();
+        if (ownsPipes)
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+
         return closeCode;
     }
 
@@ -413,8 +423,10 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
         {
             _timersStopped = true;
             _keepAlive?.Dispose();
+            _heartbeat?.Remove(this);
             _closeTimer?.Dispose();
             _keepAlive = null;
+            _heartbeat = null;
             _closeTimer = null;
         }
     }
@@ -429,11 +441,19 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
         var tick = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, Math.Min(_options.PingInterval.Ticks, _options.PingTimeout.Ticks) / 2));
         lock (_timerLock)
         {
-            _keepAlive = _time.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, tick, tick);
+            if (_systemClock)
+            {
+                _heartbeat = KeepAliveHeartbeat.For(tick);
+                _heartbeat.Add(this);
+            }
+            else
+            {
+                _keepAlive = _time.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, tick, tick);
+            }
         }
     }
 
-    private void OnKeepAliveTick()
+    internal void OnKeepAliveTick()
     {
         var now = Now();
         var lastReceived = Volatile.Read(ref _lastReceived);
@@ -729,11 +749,4 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
     }
 
     private readonly record struct ControlFrame(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload);
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
-    }
 }
