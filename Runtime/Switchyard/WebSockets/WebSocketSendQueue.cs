@@ -116,7 +116,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             }
             else
             {
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
             }
         }
 
