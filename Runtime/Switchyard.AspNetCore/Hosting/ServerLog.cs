@@ -20,8 +20,4 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 303, EventName = "OffloadRefused", Level = LogLevel.Warning,
         Message = "Channel '{Channel}' did not take {Method} {Path}: {Reason}; answered 503.")]
     public static partial void OffloadRefused(ILogger logger, Exception? exception, string channel, string method, string path, string reason);
-
-    [LoggerMessage(EventId = 304, EventName = "HttpConsumerFailed", Level = LogLevel.Error,
-        Message = "HTTP consumer {Consumer} failed on {Method} {Path}.")]
-    public static partial void HttpConsumerFailed(ILogger logger, Exception exception, string consumer, string method, string path);
 }
