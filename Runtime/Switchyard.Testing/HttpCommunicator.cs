@@ -13,7 +13,6 @@ namespace Switchyard.Testing;
 /// </summary>
 public sealed class HttpCommunicator : IAsyncDisposable, IHttpResponder
 {
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
     private readonly HttpConsumer _consumer;
     private readonly HttpScope _scopeTemplate;
     private readonly byte[] _body;
@@ -136,7 +135,7 @@ public sealed class HttpCommunicator : IAsyncDisposable, IHttpResponder
         await _aborted.CancelAsync().ConfigureAwait(false);
         if (_run is not null)
         {
-            await _run.WaitAsync(DefaultTimeout).ConfigureAwait(false);
+            await _run.WaitAsync(TimedReads.DefaultTimeout).ConfigureAwait(false);
         }
     }
 
@@ -181,18 +180,7 @@ public sealed class HttpCommunicator : IAsyncDisposable, IHttpResponder
         _run = connection.RunAsync(_body, _aborted.Token);
     }
 
-    private async Task<object> NextAsync(TimeSpan? timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
-        try
-        {
-            return await _events.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"{_consumer.GetType().Name} sent nothing within {timeout ?? DefaultTimeout}.");
-        }
-    }
+    private Task<object> NextAsync(TimeSpan? timeout) => TimedReads.ReadAsync(_events.Reader, timeout, _consumer);
 
     private sealed record Start(int Status, IReadOnlyList<KeyValuePair<string, string>> Headers);
 

@@ -25,7 +25,6 @@ namespace Switchyard.Testing;
 /// </example>
 public sealed class WebSocketCommunicator : IAsyncDisposable
 {
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
     private readonly WebSocketConsumer _consumer;
     private readonly SwitchyardWebSocketOptions? _options;
     private readonly ILoggerFactory? _loggerFactory;
@@ -131,7 +130,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
             Services = _services,
         };
         var options = _options ?? new SwitchyardWebSocketOptions();
-        options.ConnectTimeout = timeout ?? DefaultTimeout;
+        options.ConnectTimeout = timeout ?? TimedReads.DefaultTimeout;
         _connection = new WebSocketConnection(_consumer, scope, Layer, options, loggerFactory: _loggerFactory);
         var result = await _connection.ConnectAsync(_stop.Token).ConfigureAwait(false);
         if (!result.IsAccepted)
@@ -261,7 +260,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
             return;
         }
 
-        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        using var cts = new CancellationTokenSource(timeout ?? TimedReads.DefaultTimeout);
         if (_client.State == WebSocketState.Open)
         {
             await _client.CloseOutputAsync((WebSocketCloseStatus)code, null, cts.Token).ConfigureAwait(false);
@@ -307,26 +306,11 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
     private async Task SendAsync(byte[] data, WebSocketMessageType type)
     {
         var client = _client ?? throw new InvalidOperationException("Connect (and be accepted) before sending.");
-        using var cts = new CancellationTokenSource(DefaultTimeout);
+        using var cts = new CancellationTokenSource(TimedReads.DefaultTimeout);
         await client.SendAsync(data, type, endOfMessage: true, cts.Token).ConfigureAwait(false);
     }
 
-    private async Task<Received> ReceiveAsync(TimeSpan? timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
-        try
-        {
-            return await _received.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"Nothing was received from {_consumer.GetType().Name} within {timeout ?? DefaultTimeout}.");
-        }
-        catch (ChannelClosedException)
-        {
-            throw new InvalidOperationException($"The connection to {_consumer.GetType().Name} is closed; nothing more will arrive.");
-        }
-    }
+    private Task<Received> ReceiveAsync(TimeSpan? timeout) => TimedReads.ReadAsync(_received.Reader, timeout, _consumer);
 
     private async Task ReceiveLoopAsync(WebSocket client)
     {
