@@ -13,7 +13,7 @@ namespace Switchyard.WebSockets;
 /// Runs one <see cref="WebSocketConsumer"/> over one WebSocket: the connect step, then RFC 6455 framing over the
 /// upgraded transport (Switchyard's own, so an idle connection holds no buffer and queued frames are coalesced
 /// into one write), keep-alive pings, limits and the close handshake. Server integrations (ASP.NET Core, the test
-/// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync(IDuplexPipe, CancellationToken)"/>.
+/// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync(Stream, CancellationToken)"/>.
 /// </summary>
 public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserver
 {
@@ -181,8 +181,8 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
     }
 
     /// <summary>
-    /// Runs an accepted connection over its upgraded transport's pipes (on Kestrel, the request body reader and the
-    /// response body writer: frames are read from and written into the server's own buffers, without a copy).
+    /// Runs an accepted connection over a transport that already speaks pipes (a custom transport, or a test's
+    /// in-memory pipes); see <see cref="RunAsync(Stream, CancellationToken)"/>.
     /// </summary>
     /// <param name="transport">The upgraded connection; the caller completes it afterwards.</param>
     /// <param name="cancellationToken">Aborts the connection (the client's request was aborted).</param>
