@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Switchyard.Internal;
 using Switchyard.WebSockets.Protocol;
 
 namespace Switchyard.WebSockets;
@@ -18,7 +17,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     private const int FlushThreshold = 64 * 1024;
 
     private readonly Lock _lock = new();
-    private readonly SegmentedQueue<OutboundFrame> _frames = new();
+    private readonly Queue<OutboundFrame> _frames = new();
     private readonly List<OutboundFrame> _taken = [];
     private TaskCompletionSource? _closeWritten;
     private bool _closeDone;
@@ -259,12 +258,6 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
                 {
                     if (_failed || _frames.Count == 0)
                     {
-                        // A burst may have grown the list of taken frames; an idle connection keeps none of it.
-                        if (_taken.Capacity > 16)
-                        {
-                            _taken.Capacity = 0;
-                        }
-
                         _writing = false;
                         DropAllWhenFailed();
                         break;
@@ -327,7 +320,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
                 break;
             }
 
-            _frames.TryDequeue(out _);
+            _frames.Dequeue();
             _taken.Add(frame);
             bytes += size;
             _pingQueued &= frame.Opcode != WebSocketOpcode.Ping;

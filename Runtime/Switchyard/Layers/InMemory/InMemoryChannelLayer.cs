@@ -25,7 +25,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
 {
     private readonly ConcurrentDictionary<string, ChannelQueue> _queues = new();
     private readonly GroupRegistry _groups = new();
-    private const int RecentQueueSlots = 4096;
+    private const int RecentQueueSlots = 256;
 
     private readonly ChannelQueue?[] _recentQueues = new ChannelQueue?[RecentQueueSlots];
     private readonly bool _systemClock;
