@@ -7,6 +7,10 @@ cd "$(dirname "$0")"
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-tests.XXXXXX")"
 cleanup() {
+  # redis-server processes the tests started and did not stop (a crashed test run) are stopped here.
+  for pidfile in "$results"/redis-pids/*; do
+    [ -e "$pidfile" ] && kill "$(basename "$pidfile")" 2>/dev/null
+  done
   rm -rf "$results"
 }
 trap cleanup EXIT
@@ -30,6 +34,19 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export SWITCHYARD_REDIS_PIDS="$results/redis-pids"
+mkdir -p "$SWITCHYARD_REDIS_PIDS"
+
+# The Redis layer's tests start private redis-server processes on free loopback ports (and stop them); the server
+# binary must be installed. Debian's package is the one ENVIRONMENT.md names.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: installing redis-server for the Redis layer's tests"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null; }; then
+    echo "test.sh: could not install redis-server; the Redis tests will fail saying so." >&2
+  fi
+fi
 
 if ! dotnet build Switchyard.slnx -c Release; then
   echo "test.sh: the build failed (warnings are errors); no test ran." >&2

@@ -1,0 +1,97 @@
+namespace Switchyard.Redis;
+
+/// <summary>The base of what the Redis channel layer throws when Redis itself is the problem.</summary>
+public class RedisLayerException : ChannelLayerException
+{
+    /// <summary>Creates the exception.</summary>
+    public RedisLayerException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    public RedisLayerException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public RedisLayerException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Redis cannot be reached, or the connection to it was lost; the command may or may not have run.</summary>
+public sealed class RedisConnectionException : RedisLayerException
+{
+    /// <summary>Creates the exception.</summary>
+    public RedisConnectionException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    public RedisConnectionException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public RedisConnectionException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Redis answered a command with an error reply (the message is Redis's own, such as <c>WRONGTYPE ...</c>).</summary>
+public sealed class RedisServerException : RedisLayerException
+{
+    /// <summary>Creates the exception.</summary>
+    public RedisServerException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">Redis's error reply.</param>
+    public RedisServerException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public RedisServerException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The peer sent bytes that are not RESP: not a Redis server, or a corrupt stream. The connection is dropped.</summary>
+public sealed class RedisProtocolException : RedisLayerException
+{
+    /// <summary>Creates the exception.</summary>
+    public RedisProtocolException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What was wrong with the bytes.</param>
+    public RedisProtocolException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public RedisProtocolException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
