@@ -9,7 +9,7 @@ namespace Switchyard.Redis.Client;
 /// <see cref="RedisConnectionException"/> while a background loop reconnects with exponential backoff (100 ms doubling
 /// to 5 s), then <see cref="Reconnected"/> fires so owners can restore their subscriptions.
 /// </summary>
-internal sealed partial class RedisClient : IAsyncDisposable
+internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);

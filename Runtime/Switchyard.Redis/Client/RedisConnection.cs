@@ -12,7 +12,7 @@ namespace Switchyard.Redis.Client;
 /// a clear exception and ends the connection (<see cref="Closed"/>); a command that gets no reply within the command
 /// timeout fails with <see cref="TimeoutException"/>. Reconnecting is the owner's job (see <see cref="RedisClient"/>).
 /// </summary>
-internal sealed class RedisConnection : IAsyncDisposable
+internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
 {
     private readonly Stream _stream;
     private readonly PipeReader _input;
