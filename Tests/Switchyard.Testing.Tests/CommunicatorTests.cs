@@ -80,3 +80,24 @@ public sealed class CommunicatorTests : IAsyncDisposable
         Assert.Contains(response.Headers, h => h.Key == "content-type" && h.Value.StartsWith("text/plain", StringComparison.Ordinal));
     }
 }
+
+/// <summary>What the server does when it cannot finish a handshake the consumer accepted.</summary>
+public sealed class AbandonedHandshakeTests
+{
+    [Fact]
+    public async Task An_abandoned_accepted_connection_stops_its_consumer_which_leaves_its_groups()
+    {
+        await using var layer = new InMemoryChannelLayer();
+        var channel = await layer.NewChannelAsync("ws", TestContext.Current.CancellationToken);
+        var scope = new WebSocketScope(channel) { RouteValues = new Dictionary<string, string> { ["room"] = "gone" } };
+        var connection = new Switchyard.WebSockets.WebSocketConnection(new RoomConsumer(new Greeter()), scope, layer);
+
+        Assert.True((await connection.ConnectAsync(TestContext.Current.CancellationToken)).IsAccepted);
+        Assert.Equal(1, (await layer.GroupSendAsync("room.gone", ChannelMessage.Create(new Said("gone", "before")), TestContext.Current.CancellationToken)).Delivered);
+
+        await connection.AbandonAsync().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ConsumerStopReason.Requested, await connection.Completion.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal(0, (await layer.GroupSendAsync("room.gone", ChannelMessage.Create(new Said("gone", "after")), TestContext.Current.CancellationToken)).Delivered);
+    }
+}

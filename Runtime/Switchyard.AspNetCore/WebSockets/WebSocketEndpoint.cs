@@ -66,7 +66,18 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
             }
 
             WebSocketHandshake.WriteResponseHeaders(context, result.Subprotocol);
-            var transport = await upgrade.UpgradeAsync().ConfigureAwait(false);
+            Stream transport;
+            try
+            {
+                transport = await upgrade.UpgradeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                // The client left between the consumer's accept and the 101: stop the consumer, then let Kestrel log it.
+                await connection.AbandonAsync().ConfigureAwait(false);
+                throw;
+            }
+
             await using (transport.ConfigureAwait(false))
             {
                 // Reads wait with zero-byte reads, so an idle socket holds no buffer; each flush of queued frames is one

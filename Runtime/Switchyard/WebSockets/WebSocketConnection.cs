@@ -165,6 +165,27 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
     }
 
     /// <summary>
+    /// Gives up on an accepted connection whose handshake the server could not complete (the client went away before
+    /// the 101 was written): the consumer is stopped (it leaves its groups) without a disconnect callback, since it
+    /// was never connected.
+    /// </summary>
+    /// <returns>A task that completes when the consumer has stopped.</returns>
+    public async Task AbandonAsync()
+    {
+        if (_run is null || _running)
+        {
+            return;
+        }
+
+        _running = true;
+        _fastLane?.Dispose();
+        _sendQueue.Abandon();
+        _runner.Abort(ConsumerStopReason.Requested);
+        await _run.ConfigureAwait(false);
+        _metrics.Closed(WebSocketCloseCodes.AbnormalClosure, ByClient);
+    }
+
+    /// <summary>
     /// Runs an accepted connection over its upgraded transport until it closes: reads and checks frames, hands
     /// messages to the consumer, writes what it sends, pings an idle client, and closes with the right code when the
     /// consumer stops (1000 when asked, 1001 on shutdown, 1011 when it failed).
