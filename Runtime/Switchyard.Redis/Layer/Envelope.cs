@@ -1,0 +1,75 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Switchyard.Redis.Security;
+using Switchyard.Serialization;
+
+namespace Switchyard.Redis.Layer;
+
+/// <summary>
+/// A message as it is stored in a Redis list: its expiry first, as 16 ASCII digits of Unix milliseconds that the Lua
+/// scripts read without decoding anything else, then the message (type, headers, payload) in the compact binary form,
+/// sealed when payload encryption is on.
+/// </summary>
+internal static class Envelope
+{
+    public const int ExpiryDigits = 16;
+    private const byte FormatVersion = 1;
+
+    public static byte[] Encode(ChannelMessage message, long expiresAtMs, PayloadEncryption? encryption)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var body = new ArrayBufferWriter<byte>(64 + message.Payload.Length);
+        var writer = new BinaryMessageWriter(body);
+        writer.WriteByte(FormatVersion);
+        writer.WriteString(message.Type);
+        writer.WriteCount(message.Headers.Count);
+        foreach (var (key, value) in message.Headers)
+        {
+            writer.WriteString(key);
+            writer.WriteString(value);
+        }
+
+        writer.WriteByteSpan(message.Payload.Span);
+        var content = encryption is null ? body.WrittenSpan : encryption.Encrypt(body.WrittenSpan);
+        var entry = new byte[ExpiryDigits + content.Length];
+        Encoding.ASCII.GetBytes(expiresAtMs.ToString("D16", CultureInfo.InvariantCulture), entry);
+        content.CopyTo(entry.AsSpan(ExpiryDigits));
+        return entry;
+    }
+
+    /// <summary>Reads an entry back.</summary>
+    /// <exception cref="RedisLayerException">The entry is not one this layer wrote, or cannot be decrypted.</exception>
+    public static (ChannelMessage Message, long ExpiresAtMs) Decode(ReadOnlySpan<byte> entry, PayloadEncryption? encryption)
+    {
+        if (entry.Length <= ExpiryDigits || !long.TryParse(entry[..ExpiryDigits], NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt))
+        {
+            throw new RedisLayerException("An entry in Redis is not a Switchyard message (no expiry prefix); it was dropped.");
+        }
+
+        var content = encryption is null ? entry[ExpiryDigits..] : encryption.Decrypt(entry[ExpiryDigits..]);
+        try
+        {
+            var reader = new BinaryMessageReader(content);
+            if (reader.ReadByte() != FormatVersion)
+            {
+                throw new RedisLayerException("An entry in Redis has an unknown format version; it was dropped.");
+            }
+
+            var type = reader.ReadString() ?? string.Empty;
+            var headers = MessageHeaders.Empty;
+            for (var count = reader.ReadCollectionCount(); count > 0; count--)
+            {
+                headers = headers.With(reader.ReadString() ?? string.Empty, reader.ReadString() ?? string.Empty);
+            }
+
+            var payload = reader.ReadBytes() ?? [];
+            reader.EnsureAtEnd("redis envelope");
+            return (new ChannelMessage(type, payload, headers), expiresAt);
+        }
+        catch (FormatException ex)
+        {
+            throw new RedisLayerException($"An entry in Redis is not a valid Switchyard message ({ex.Message}); it was dropped.", ex);
+        }
+    }
+}

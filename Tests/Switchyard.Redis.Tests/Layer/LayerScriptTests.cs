@@ -1,0 +1,132 @@
+using Switchyard.Redis.Client;
+using Switchyard.Redis.Layer;
+using Switchyard.Redis.Resp;
+using Switchyard.Redis.Security;
+using Switchyard.Redis.Tests.Support;
+using Xunit;
+
+namespace Switchyard.Redis.Tests.Layer;
+
+/// <summary>The layer's atomic operations, run as the layer will run them, against a real redis-server.</summary>
+public sealed class LayerScriptTests : IAsyncLifetime
+{
+    private const long Now = 1_700_000_000_000;
+    private const long Ttl = 60_000;
+    private RedisServer _server = null!;
+    private RedisConnection _redis = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await RedisServer.StartAsync();
+        _redis = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(_server.ConnectionString), Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _redis.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Send_queues_until_the_capacity_and_pop_returns_in_order()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal((1, 0), await SendAsync("ch:a", i, capacity: 3));
+        }
+
+        Assert.Equal((0, 0), await SendAsync("ch:a", 99, capacity: 3));
+        for (var i = 0; i < 3; i++)
+        {
+            var (entry, expired) = await PopAsync("ch:a", Now);
+            Assert.Equal(0, expired);
+            Assert.Equal(i, Envelope.Decode(entry!, null).Message.Read<Numbered>().N);
+        }
+
+        Assert.Null((await PopAsync("ch:a", Now)).Entry);
+    }
+
+    [Fact]
+    public async Task Expired_entries_are_dropped_counted_and_free_capacity()
+    {
+        await SendAsync("ch:b", 1, capacity: 2, now: Now);
+        await SendAsync("ch:b", 2, capacity: 2, now: Now + 1_000);
+
+        // At Now + Ttl the first has expired (expiry is inclusive), the second not yet.
+        Assert.Equal((1, 1), await SendAsync("ch:b", 3, capacity: 2, now: Now + Ttl));
+        var (entry, expired) = await PopAsync("ch:b", Now + Ttl);
+        Assert.Equal(0, expired);
+        Assert.Equal(2, Envelope.Decode(entry!, null).Message.Read<Numbered>().N);
+        (entry, expired) = await PopAsync("ch:b", Now + Ttl + 1_000 + Ttl);
+        Assert.Null(entry);
+        Assert.Equal(1, expired);
+    }
+
+    [Fact]
+    public async Task A_group_send_queues_for_members_with_room_and_reports_full_and_gone_ones()
+    {
+        await SendAsync("ch:full", 0, capacity: 1);
+        await SendAsync("ch:gone", 0, capacity: 5, now: Now - Ttl);
+        var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(7)), Now + Ttl, null);
+
+        var results = await LayerScripts.GroupSend.EvaluateAsync(_redis, ["ch:ok", "ch:full", "ch:gone"], [Now, Ttl, entry, 5, 1, 5], Ct);
+
+        Assert.Equal([1L, 0L, -1L], results.Items!.Select(r => r.AsInteger()));
+        Assert.Equal(7, Envelope.Decode((await PopAsync("ch:ok", Now)).Entry!, null).Message.Read<Numbered>().N);
+        Assert.Null((await PopAsync("ch:gone", Now)).Entry);
+    }
+
+    [Fact]
+    public async Task Group_members_older_than_the_cutoff_are_removed_and_the_rest_listed()
+    {
+        await _redis.ExecuteAsync(["ZADD", "g:room", Now - 10, "old", Now, "new", Now + 5, "newer"], Ct);
+        var reply = await LayerScripts.GroupMembers.EvaluateAsync(_redis, ["g:room"], [Now - 10], Ct);
+        Assert.Equal(1, reply.Items![0].AsInteger());
+        Assert.Equal(["new", "newer"], reply.Items.Skip(1).Select(m => m.AsString()));
+    }
+
+    [Fact]
+    public void Envelopes_round_trip_type_headers_payload_and_expiry_with_and_without_encryption()
+    {
+        using var encryption = new PayloadEncryption(["k1"]);
+        var message = new ChannelMessage("chat.message", new byte[] { 0, 1, 2, 255 }, MessageHeaders.Empty.With("traceparent", "00-abc-def-01"));
+        foreach (var crypto in new[] { null, encryption })
+        {
+            var (decoded, expiresAt) = Envelope.Decode(Envelope.Encode(message, 1234567890123, crypto), crypto);
+            Assert.Equal(1234567890123, expiresAt);
+            Assert.Equal(message.Type, decoded.Type);
+            Assert.Equal(message.Payload.ToArray(), decoded.Payload.ToArray());
+            Assert.Equal(message.Headers, decoded.Headers);
+        }
+
+        Assert.Throws<RedisLayerException>(() => Envelope.Decode("not an envelope"u8, null));
+    }
+
+    private async Task<(long, long)> SendAsync(string key, int n, int capacity, long now = Now)
+    {
+        var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(n)), now + Ttl, null);
+        return LayerScripts.Pair(await LayerScripts.Send.EvaluateAsync(_redis, [key], [now, capacity, entry, Ttl], Ct));
+    }
+
+    private async Task<(byte[]? Entry, long Expired)> PopAsync(string key, long now)
+    {
+        var reply = await LayerScripts.Pop.EvaluateAsync(_redis, [key], [now], Ct);
+        return (reply.Items![0].IsNull ? null : reply.Items[0].Bytes, reply.Items[1].AsInteger());
+    }
+}
+
+/// <summary>A hand-written message (this project does not run the generator).</summary>
+public sealed record Numbered(int N) : IChannelMessage<Numbered>
+{
+    public static string MessageType => "test.numbered";
+
+    public static void Write(Numbered message, System.Buffers.IBufferWriter<byte> writer)
+    {
+        var output = new Serialization.BinaryMessageWriter(writer);
+        output.WriteInt32(message.N);
+    }
+
+    public static Numbered Read(ReadOnlySpan<byte> payload) => new(new Serialization.BinaryMessageReader(payload).ReadInt32());
+}
