@@ -239,7 +239,7 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
 
     private void Dispatch(RespValue value)
     {
-        if (value.Type == RespType.Push)
+        if (value.Type == RespType.Push && !IsSubscriptionConfirmation(value))
         {
             PushReceived?.Invoke(value);
             return;
@@ -265,6 +265,10 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
             reply.TrySetResult(value);
         }
     }
+
+    // In RESP3 the reply to SUBSCRIBE and UNSUBSCRIBE is a push ("subscribe", channel, count): it answers the command.
+    private static bool IsSubscriptionConfirmation(RespValue push) =>
+        push.Items is [{ Bytes: { } kind }, ..] && (kind.AsSpan().SequenceEqual("subscribe"u8) || kind.AsSpan().SequenceEqual("unsubscribe"u8));
 
     private void Fail(Exception cause)
     {

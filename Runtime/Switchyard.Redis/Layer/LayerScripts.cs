@@ -6,7 +6,8 @@ namespace Switchyard.Redis.Layer;
 /// <summary>
 /// The Lua scripts that make the Redis layer's operations atomic. Time comes in as an argument (Unix milliseconds of
 /// the layer's clock) so every process and the tests' manual clock agree on what has expired; an entry's expiry is its
-/// first 16 characters (see <see cref="Envelope"/>).
+/// first 16 characters (see <see cref="Envelope"/>). Every push also publishes on the list's own name, which is how a
+/// waiting receive in any process learns that there is something to take.
 /// </summary>
 internal static class LayerScripts
 {
@@ -31,6 +32,7 @@ internal static class LayerScripts
         if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return {0, expired} end
         redis.call('RPUSH', KEYS[1], ARGV[3])
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        redis.call('PUBLISH', KEYS[1], '1')
         return {1, expired}
         """);
 
@@ -50,6 +52,7 @@ internal static class LayerScripts
           else
             redis.call('RPUSH', KEYS[i], ARGV[3])
             redis.call('PEXPIRE', KEYS[i], ARGV[2])
+            redis.call('PUBLISH', KEYS[i], '1')
             results[i] = 1
           end
         end
@@ -68,6 +71,15 @@ internal static class LayerScripts
         local members = redis.call('ZRANGE', KEYS[1], 0, -1)
         table.insert(members, 1, expired)
         return members
+        """);
+
+    /// <summary>ARGV pattern → deletes every key matching it (the layer's prefix), in chunks.</summary>
+    public static readonly RedisScript DeleteMatching = new("""
+        local keys = redis.call('KEYS', ARGV[1])
+        for i = 1, #keys, 5000 do
+          redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys)))
+        end
+        return #keys
         """);
 
     /// <summary>Reads a {status, count} pair.</summary>

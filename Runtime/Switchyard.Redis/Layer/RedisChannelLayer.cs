@@ -1,0 +1,434 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Switchyard.Redis.Client;
+using Switchyard.Redis.Layer;
+using Switchyard.Redis.Resp;
+using Switchyard.Redis.Security;
+using Switchyard.Redis.Sharding;
+
+namespace Switchyard.Redis;
+
+/// <summary>
+/// The channel layer on Redis: channels and groups shared by every process that points at the same servers, sharded
+/// over several servers by consistent hashing. Each channel is a Redis list; capacity, expiry and group expiry are
+/// checked atomically in Lua against the layer's clock, as the in-memory layer checks them; a waiting receive is woken
+/// by a publish on the channel's key and takes the message with an atomic pop, so competing receivers in different
+/// processes each get different messages and a cancelled receive never takes one.
+/// </summary>
+public sealed class RedisChannelLayer : ChannelLayer
+{
+    private readonly RedisChannelLayerOptions _redisOptions;
+    private readonly RedisClient[] _shards;
+    private readonly RedisConnection[] _subscribers;
+    private readonly SemaphoreSlim[] _subscriptionLocks;
+    private readonly ConsistentHashRing _ring;
+    private readonly PayloadEncryption? _encryption;
+    private readonly ConcurrentDictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
+    private readonly string _prefix;
+
+    private RedisChannelLayer(RedisChannelLayerOptions options, RedisClient[] shards, RedisConnection[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+        : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
+    {
+        _redisOptions = options;
+        _shards = shards;
+        _subscribers = subscribers;
+        _subscriptionLocks = [.. shards.Select(_ => new SemaphoreSlim(1, 1))];
+        _ring = new ConsistentHashRing([.. shards.Select(s => s.Options.ToString())]);
+        _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
+        _prefix = options.Prefix;
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.PushReceived = OnPush;
+        }
+    }
+
+    /// <inheritdoc />
+    public override ChannelLayerCapabilities Capabilities => ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess;
+
+    /// <summary>Connects to every server and returns the layer.</summary>
+    /// <param name="options">Servers, key prefix, encryption and the common layer options.</param>
+    /// <param name="timeProvider">The clock for expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>. Every process sharing the layer must agree on it.</param>
+    /// <param name="loggerFactory">Where log events go.</param>
+    /// <param name="meterFactory">Where metrics go.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>The connected layer.</returns>
+    /// <exception cref="RedisConnectionException">A server cannot be reached.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static async Task<RedisChannelLayer> ConnectAsync(
+        RedisChannelLayerOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Layer.Validate();
+        if (options.Servers.Count == 0)
+        {
+            throw new ArgumentException($"{nameof(RedisChannelLayerOptions)}.{nameof(RedisChannelLayerOptions.Servers)} needs at least one Redis connection string.");
+        }
+
+        ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
+        var parsed = options.Servers.Select(RedisConnectionOptions.Parse).ToArray();
+        var shards = new List<RedisClient>();
+        var subscribers = new List<RedisConnection>();
+        try
+        {
+            foreach (var server in parsed)
+            {
+                var client = new RedisClient(server, loggerFactory?.CreateLogger("Switchyard.Redis"));
+                shards.Add(client);
+                await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                subscribers.Add(await RedisConnection.ConnectAsync(server with { Protocol = 3, CommandTimeout = server.CommandTimeout }, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch
+        {
+            foreach (var client in shards)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var subscriber in subscribers)
+            {
+                await subscriber.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        return new RedisChannelLayer(options, [.. shards], [.. subscribers], timeProvider, loggerFactory, meterFactory);
+    }
+
+    private long NowMs => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private long ExpiryMs => (long)Options.Expiry.TotalMilliseconds;
+
+    /// <inheritdoc />
+    protected override async ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var now = NowMs;
+        var capacity = Options.GetCapacity(channel);
+        var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
+        var reply = await LayerScripts.Send.EvaluateAsync(ShardOf(channel), [ChannelKey(channel)], [now, capacity, entry, ExpiryMs], cancellationToken).ConfigureAwait(false);
+        var (queued, expired) = LayerScripts.Pair(reply);
+        if (expired > 0)
+        {
+            await ExpireChannelAsync(channel, (int)expired).ConfigureAwait(false);
+        }
+
+        if (queued == 0)
+        {
+            throw new ChannelFullException(channel, capacity);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReceiveWatchedAsync(channel, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisLayerException) when (IsClosed)
+        {
+            // Closing the layer closes its connections under a waiting receive: that is the close, not a Redis fault.
+            throw ClosedException("receive");
+        }
+    }
+
+    private async Task<ChannelMessage> ReceiveWatchedAsync(string channel, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var watch = await WatchAsync(channel, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                // Take the signal before looking, so a message pushed after the look wakes us.
+                var signal = watch.Signal;
+                var message = await TryTakeAsync(channel).ConfigureAwait(false);
+                if (message is not null)
+                {
+                    return message;
+                }
+
+                // Close fails the watches it finds; one made after it looked sees the closed flag here instead.
+                if (IsClosed)
+                {
+                    throw ClosedException("receive");
+                }
+
+                await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await UnwatchAsync(channel, watch).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        var groupExpiry = (long)Options.GroupExpiry.TotalMilliseconds;
+        var groupShard = ShardOf(group);
+        await groupShard.ExecuteAsync(["ZADD", GroupKey(group), NowMs, channel], cancellationToken).ConfigureAwait(false);
+        await groupShard.ExecuteAsync(["PEXPIRE", GroupKey(group), groupExpiry], cancellationToken).ConfigureAwait(false);
+        var channelShard = ShardOf(channel);
+        await channelShard.ExecuteAsync(["SADD", ChannelGroupsKey(channel), group], cancellationToken).ConfigureAwait(false);
+        await channelShard.ExecuteAsync(["PEXPIRE", ChannelGroupsKey(channel), groupExpiry], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        await ShardOf(group).ExecuteAsync(["ZREM", GroupKey(group), channel], cancellationToken).ConfigureAwait(false);
+        await ShardOf(channel).ExecuteAsync(["SREM", ChannelGroupsKey(channel), group], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var now = NowMs;
+        var cutoff = now - (long)Options.GroupExpiry.TotalMilliseconds;
+        var listed = await LayerScripts.GroupMembers.EvaluateAsync(ShardOf(group), [GroupKey(group)], [cutoff], cancellationToken).ConfigureAwait(false);
+        var members = listed.Items!.Skip(1).Select(m => m.AsString()!).ToArray();
+        if (members.Length == 0)
+        {
+            return new GroupSendResult(0, 0);
+        }
+
+        // One script per shard, every member of that shard in it; the message is encoded once.
+        var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
+        var delivered = 0;
+        List<string>? skipped = null;
+        foreach (var byShard in members.GroupBy(_ring.GetShard))
+        {
+            var shardMembers = byShard.ToArray();
+            var keys = new RedisArg[shardMembers.Length];
+            var arguments = new RedisArg[3 + shardMembers.Length];
+            arguments[0] = now;
+            arguments[1] = ExpiryMs;
+            arguments[2] = entry;
+            for (var i = 0; i < shardMembers.Length; i++)
+            {
+                keys[i] = ChannelKey(shardMembers[i]);
+                arguments[3 + i] = (long)Options.GetCapacity(shardMembers[i]);
+            }
+
+            var results = await LayerScripts.GroupSend.EvaluateAsync(_shards[byShard.Key], keys, arguments, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < shardMembers.Length; i++)
+            {
+                var result = results.Items![i].AsInteger();
+                if (result == 1)
+                {
+                    delivered++;
+                }
+                else if (result == 0)
+                {
+                    (skipped ??= []).Add(shardMembers[i]);
+                }
+                else
+                {
+                    await ExpireChannelAsync(shardMembers[i], (int)-result).ConfigureAwait(false);
+                }
+            }
+        }
+
+        if (skipped is not null)
+        {
+            LogSkippedFullMembers(group, message, members.Length, skipped);
+        }
+
+        return new GroupSendResult(delivered, skipped?.Count ?? 0);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
+    {
+        foreach (var shard in _shards)
+        {
+            await LayerScripts.DeleteMatching.EvaluateAsync(shard, [], [_prefix + ":*"], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask CloseCoreAsync()
+    {
+        var closed = ClosedException("receive");
+        foreach (var watch in _watches.Values)
+        {
+            watch.Fail(closed);
+        }
+
+        foreach (var subscriber in _subscribers)
+        {
+            await subscriber.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var shard in _shards)
+        {
+            await shard.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _encryption?.Dispose();
+    }
+
+    private string ChannelKey(string channel) => $"{_prefix}:ch:{channel}";
+
+    private string GroupKey(string group) => $"{_prefix}:g:{group}";
+
+    private string ChannelGroupsKey(string channel) => $"{_prefix}:cg:{channel}";
+
+    private RedisClient ShardOf(string name) => _shards[_ring.GetShard(name)];
+
+    private async Task<ChannelMessage?> TryTakeAsync(string channel)
+    {
+        RespValue reply;
+        try
+        {
+            // Not cancellable: once the pop has run, the message is this receive's and is returned.
+            reply = await LayerScripts.Pop.EvaluateAsync(ShardOf(channel), [ChannelKey(channel)], [NowMs], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RedisLayerException) when (IsClosed)
+        {
+            throw ClosedException("receive");
+        }
+
+        var (entry, expired) = (reply.Items![0], reply.Items[1].AsInteger());
+        if (expired > 0)
+        {
+            await ExpireChannelAsync(channel, (int)expired).ConfigureAwait(false);
+        }
+
+        return entry.IsNull ? null : Envelope.Decode(entry.Bytes, _encryption).Message;
+    }
+
+    // A channel whose messages expired unread has gone (as in Django Channels): it leaves every group it was in.
+    private async Task ExpireChannelAsync(string channel, int expired)
+    {
+        var channelShard = ShardOf(channel);
+        var groups = await channelShard.ExecuteAsync(["SMEMBERS", ChannelGroupsKey(channel)]).ConfigureAwait(false);
+        foreach (var group in groups.Items ?? [])
+        {
+            await ShardOf(group.AsString()!).ExecuteAsync(["ZREM", GroupKey(group.AsString()!), channel]).ConfigureAwait(false);
+        }
+
+        await channelShard.ExecuteAsync(["DEL", ChannelGroupsKey(channel)]).ConfigureAwait(false);
+        OnMessagesExpired(channel, expired, groups.Items?.Length ?? 0);
+    }
+
+    private async Task<ChannelWatch> WatchAsync(string channel, CancellationToken cancellationToken)
+    {
+        var shard = _ring.GetShard(channel);
+        var gate = _subscriptionLocks[shard];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var key = ChannelKey(channel);
+            if (_watches.TryGetValue(key, out var watch))
+            {
+                watch.Receivers++;
+                return watch;
+            }
+
+            watch = new ChannelWatch { Receivers = 1 };
+            _watches[key] = watch;
+            try
+            {
+                await _subscribers[shard].ExecuteAsync(["SUBSCRIBE", key], CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                _watches.TryRemove(key, out _);
+                throw;
+            }
+
+            return watch;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task UnwatchAsync(string channel, ChannelWatch watch)
+    {
+        var shard = _ring.GetShard(channel);
+        var gate = _subscriptionLocks[shard];
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (--watch.Receivers > 0 || IsClosed)
+            {
+                return;
+            }
+
+            var key = ChannelKey(channel);
+            _watches.TryRemove(key, out _);
+            try
+            {
+                await _subscribers[shard].ExecuteAsync(["UNSUBSCRIBE", key]).ConfigureAwait(false);
+            }
+            catch (RedisLayerException)
+            {
+                // The subscription ends with the connection anyway.
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private void OnPush(RespValue push)
+    {
+        // ["message", key, payload]: something was pushed onto the list of that key.
+        if (push.Items is [{ } kind, { } key, _] && kind.AsString() == "message" && _watches.TryGetValue(key.AsString()!, out var watch))
+        {
+            watch.Notify();
+        }
+    }
+
+    /// <summary>The receives waiting on one channel in this process, and the signal that wakes them.</summary>
+    private sealed class ChannelWatch
+    {
+        private readonly Lock _lock = new();
+        private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Receivers { get; set; }
+
+        public Task Signal
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _signal.Task;
+                }
+            }
+        }
+
+        public void Notify()
+        {
+            TaskCompletionSource fired;
+            lock (_lock)
+            {
+                fired = _signal;
+                _signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            fired.TrySetResult();
+        }
+
+        public void Fail(Exception error)
+        {
+            lock (_lock)
+            {
+                _signal.TrySetException(error);
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Switchyard.Redis;
+
+/// <summary>Where the Redis channel layer keeps its channels and groups, on top of the common layer options.</summary>
+public sealed class RedisChannelLayerOptions
+{
+    /// <summary>Gets the Redis servers, one connection string each (<c>host:port,password=...,database=...</c>); names are sharded over them by consistent hashing.</summary>
+    public IList<string> Servers { get; } = [];
+
+    /// <summary>Gets or sets the prefix of every key the layer writes, so several applications can share a Redis. Default <c>switchyard</c>.</summary>
+    public string Prefix { get; set; } = "switchyard";
+
+    /// <summary>Gets the keys that seal payloads at rest (AES-256-GCM): encrypt with the first, decrypt with any. Empty: no encryption.</summary>
+    public IList<string> EncryptionKeys { get; } = [];
+
+    /// <summary>Gets capacity, expiry, group expiry and message size, shared with every layer.</summary>
+    public ChannelLayerOptions Layer { get; } = new();
+}
