@@ -28,6 +28,9 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Gets or sets who receives RESP3 push messages, on this connection and every one after a reconnect.</summary>
+    public Action<RespValue>? PushReceived { get; set; }
+
     /// <summary>Raised (on a thread-pool thread) after the connection was lost.</summary>
     public event Action<Exception>? Disconnected;
 
@@ -103,6 +106,7 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
 
     private void Attach(RedisConnection connection)
     {
+        connection.PushReceived = PushReceived;
         lock (_lock)
         {
             _connection = connection;

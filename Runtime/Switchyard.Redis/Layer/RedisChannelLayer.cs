@@ -20,14 +20,15 @@ public sealed class RedisChannelLayer : ChannelLayer
 {
     private readonly RedisChannelLayerOptions _redisOptions;
     private readonly RedisClient[] _shards;
-    private readonly RedisConnection[] _subscribers;
+    private readonly RedisClient[] _subscribers;
     private readonly SemaphoreSlim[] _subscriptionLocks;
     private readonly ConsistentHashRing _ring;
     private readonly PayloadEncryption? _encryption;
     private readonly ConcurrentDictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
     private readonly string _prefix;
+    private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
 
-    private RedisChannelLayer(RedisChannelLayerOptions options, RedisClient[] shards, RedisConnection[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    private RedisChannelLayer(RedisChannelLayerOptions options, RedisClient[] shards, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
     {
         _redisOptions = options;
@@ -37,9 +38,11 @@ public sealed class RedisChannelLayer : ChannelLayer
         _ring = new ConsistentHashRing([.. shards.Select(s => s.Options.ToString())]);
         _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
         _prefix = options.Prefix;
-        foreach (var subscriber in subscribers)
+        for (var shard = 0; shard < subscribers.Length; shard++)
         {
-            subscriber.PushReceived = OnPush;
+            var index = shard;
+            subscribers[shard].PushReceived = OnPush;
+            subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
         }
     }
 
@@ -72,7 +75,7 @@ public sealed class RedisChannelLayer : ChannelLayer
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
         var parsed = options.Servers.Select(RedisConnectionOptions.Parse).ToArray();
         var shards = new List<RedisClient>();
-        var subscribers = new List<RedisConnection>();
+        var subscribers = new List<RedisClient>();
         try
         {
             foreach (var server in parsed)
@@ -80,7 +83,10 @@ public sealed class RedisChannelLayer : ChannelLayer
                 var client = new RedisClient(server, loggerFactory?.CreateLogger("Switchyard.Redis"));
                 shards.Add(client);
                 await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                subscribers.Add(await RedisConnection.ConnectAsync(server with { Protocol = 3, CommandTimeout = server.CommandTimeout }, cancellationToken).ConfigureAwait(false));
+                // Subscriptions need RESP3 (their messages arrive as pushes next to command replies).
+                var subscriber = new RedisClient(server with { Protocol = 3 }, loggerFactory?.CreateLogger("Switchyard.Redis"));
+                subscribers.Add(subscriber);
+                await subscriber.ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -148,7 +154,20 @@ public sealed class RedisChannelLayer : ChannelLayer
             {
                 // Take the signal before looking, so a message pushed after the look wakes us.
                 var signal = watch.Signal;
-                var message = await TryTakeAsync(channel).ConfigureAwait(false);
+                ChannelMessage? message;
+                try
+                {
+                    message = await TryTakeAsync(channel).ConfigureAwait(false);
+                }
+                catch (RedisConnectionException) when (!IsClosed)
+                {
+                    // Redis is away: a waiting receive waits for it (cancellable), looking again when the subscription
+                    // is back or after a short pause, rather than failing every consumer during a blip.
+                    await Task.WhenAny(signal, Task.Delay(ReconnectPoll, TimeProvider, cancellationToken)).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    continue;
+                }
+
                 if (message is not null)
                 {
                     return message;
@@ -375,6 +394,48 @@ public sealed class RedisChannelLayer : ChannelLayer
             catch (RedisLayerException)
             {
                 // The subscription ends with the connection anyway.
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    // After Redis came back: subscribe again to every watched key of that shard, then wake their receives, which look
+    // again (anything sent while the subscription was down is in the list, not lost).
+    private async Task ResubscribeAsync(int shard)
+    {
+        var gate = _subscriptionLocks[shard];
+        try
+        {
+            await gate.WaitAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var (key, watch) in _watches)
+            {
+                if (_ring.GetShard(key[(_prefix.Length + 4)..]) != shard)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await _subscribers[shard].ExecuteAsync(["SUBSCRIBE", key]).ConfigureAwait(false);
+                }
+                catch (RedisLayerException)
+                {
+                    // Lost again: the next reconnect resubscribes.
+                    return;
+                }
+
+                watch.Notify();
             }
         }
         finally
