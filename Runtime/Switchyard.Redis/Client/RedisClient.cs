@@ -21,6 +21,7 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
     private RedisConnection? _connection;
     private Task? _reconnecting;
     private Exception? _lastError;
+    private Action<RespValue>? _pushReceived;
 
     public RedisClient(RedisConnectionOptions options, ILogger? logger = null)
     {
@@ -29,7 +30,21 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
     }
 
     /// <summary>Gets or sets who receives RESP3 push messages, on this connection and every one after a reconnect.</summary>
-    public Action<RespValue>? PushReceived { get; set; }
+    public Action<RespValue>? PushReceived
+    {
+        get => _pushReceived;
+        set
+        {
+            lock (_lock)
+            {
+                _pushReceived = value;
+                if (_connection is not null)
+                {
+                    _connection.PushReceived = value;
+                }
+            }
+        }
+    }
 
     /// <summary>Raised (on a thread-pool thread) after the connection was lost.</summary>
     public event Action<Exception>? Disconnected;
@@ -106,9 +121,9 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
 
     private void Attach(RedisConnection connection)
     {
-        connection.PushReceived = PushReceived;
         lock (_lock)
         {
+            connection.PushReceived = _pushReceived;
             _connection = connection;
         }
 

@@ -359,6 +359,10 @@ public sealed class RedisChannelLayer : ChannelLayer
             {
                 await _subscribers[shard].ExecuteAsync(["SUBSCRIBE", key], CancellationToken.None).ConfigureAwait(false);
             }
+            catch (RedisConnectionException) when (!IsClosed)
+            {
+                // Redis is away: the watch stays, the reconnect subscribes it again and wakes its receives.
+            }
             catch
             {
                 _watches.TryRemove(key, out _);
