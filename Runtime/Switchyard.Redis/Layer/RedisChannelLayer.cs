@@ -27,6 +27,8 @@ public sealed class RedisChannelLayer : ChannelLayer
     private readonly ConcurrentDictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
     private readonly string _prefix;
     private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan IdleSubscription = TimeSpan.FromSeconds(30);
+    private readonly Timer _sweeper;
 
     private RedisChannelLayer(RedisChannelLayerOptions options, RedisClient[] shards, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
@@ -38,6 +40,8 @@ public sealed class RedisChannelLayer : ChannelLayer
         _ring = new ConsistentHashRing([.. shards.Select(s => s.Options.ToString())]);
         _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
         _prefix = options.Prefix;
+        // Real time, not the layer's clock: subscriptions are a resource of this process, not message state.
+        _sweeper = new Timer(static s => _ = ((RedisChannelLayer)s!).SweepIdleWatchesAsync(), this, IdleSubscription, IdleSubscription);
         for (var shard = 0; shard < subscribers.Length; shard++)
         {
             var index = shard;
@@ -276,6 +280,7 @@ public sealed class RedisChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override async ValueTask CloseCoreAsync()
     {
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
         var closed = ClosedException("receive");
         foreach (var watch in _watches.Values)
         {
@@ -379,30 +384,53 @@ public sealed class RedisChannelLayer : ChannelLayer
 
     private async Task UnwatchAsync(string channel, ChannelWatch watch)
     {
-        var shard = _ring.GetShard(channel);
-        var gate = _subscriptionLocks[shard];
+        var gate = _subscriptionLocks[_ring.GetShard(channel)];
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (--watch.Receivers > 0 || IsClosed)
+            // The subscription stays for the next receive on this channel (a consumer receives again as soon as it
+            // has handled a message); the sweep ends subscriptions idle for a while.
+            if (--watch.Receivers == 0)
             {
-                return;
+                watch.IdleSince = Environment.TickCount64;
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task SweepIdleWatchesAsync()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (key, watch) in _watches)
+        {
+            if (watch.Receivers > 0 || now - watch.IdleSince < (long)IdleSubscription.TotalMilliseconds || IsClosed)
+            {
+                continue;
             }
 
-            var key = ChannelKey(channel);
-            _watches.TryRemove(key, out _);
+            var shard = _ring.GetShard(key[(_prefix.Length + 4)..]);
+            var gate = _subscriptionLocks[shard];
+            await gate.WaitAsync().ConfigureAwait(false);
             try
             {
+                if (watch.Receivers > 0 || !_watches.TryRemove(new KeyValuePair<string, ChannelWatch>(key, watch)))
+                {
+                    continue;
+                }
+
                 await _subscribers[shard].ExecuteAsync(["UNSUBSCRIBE", key]).ConfigureAwait(false);
             }
             catch (RedisLayerException)
             {
                 // The subscription ends with the connection anyway.
             }
-        }
-        finally
-        {
-            gate.Release();
+            finally
+            {
+                gate.Release();
+            }
         }
     }
 
@@ -464,6 +492,8 @@ public sealed class RedisChannelLayer : ChannelLayer
         private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Receivers { get; set; }
+
+        public long IdleSince { get; set; }
 
         public Task Signal
         {
