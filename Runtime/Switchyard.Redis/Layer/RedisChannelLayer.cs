@@ -27,7 +27,6 @@ public sealed class RedisChannelLayer : ChannelLayer
     private readonly ConcurrentDictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
     private readonly string _prefix;
     private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan IdleSubscription = TimeSpan.FromSeconds(30);
     private readonly Timer _sweeper;
 
     private RedisChannelLayer(RedisChannelLayerOptions options, RedisClient[] shards, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
@@ -41,7 +40,7 @@ public sealed class RedisChannelLayer : ChannelLayer
         _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
         _prefix = options.Prefix;
         // Real time, not the layer's clock: subscriptions are a resource of this process, not message state.
-        _sweeper = new Timer(static s => _ = ((RedisChannelLayer)s!).SweepIdleWatchesAsync(), this, IdleSubscription, IdleSubscription);
+        _sweeper = new Timer(static s => _ = ((RedisChannelLayer)s!).SweepIdleWatchesAsync(), this, options.IdleSubscription, options.IdleSubscription);
         for (var shard = 0; shard < subscribers.Length; shard++)
         {
             var index = shard;
@@ -406,7 +405,7 @@ public sealed class RedisChannelLayer : ChannelLayer
         var now = Environment.TickCount64;
         foreach (var (key, watch) in _watches)
         {
-            if (watch.Receivers > 0 || now - watch.IdleSince < (long)IdleSubscription.TotalMilliseconds || IsClosed)
+            if (watch.Receivers > 0 || now - watch.IdleSince < (long)_redisOptions.IdleSubscription.TotalMilliseconds || IsClosed)
             {
                 continue;
             }

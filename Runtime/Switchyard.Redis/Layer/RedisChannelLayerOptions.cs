@@ -12,6 +12,9 @@ public sealed class RedisChannelLayerOptions
     /// <summary>Gets the keys that seal payloads at rest (AES-256-GCM): encrypt with the first, decrypt with any. Empty: no encryption.</summary>
     public IList<string> EncryptionKeys { get; } = [];
 
+    /// <summary>Gets or sets how long a channel nobody in this process receives on keeps its subscription (tests shorten it). Default 30 s.</summary>
+    internal TimeSpan IdleSubscription { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets capacity, expiry, group expiry and message size, shared with every layer.</summary>
     public ChannelLayerOptions Layer { get; } = new();
 }

@@ -53,3 +53,38 @@ public sealed class RedisLayerFaultTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>Subscriptions of channels nobody receives on any more are ended, not kept forever.</summary>
+public sealed class RedisLayerSubscriptionTests(OneRedisServer redis) : IClassFixture<OneRedisServer>
+{
+    [Fact]
+    public async Task A_channel_keeps_its_subscription_between_receives_and_loses_it_when_idle()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new RedisChannelLayerOptions { Prefix = $"sub{Guid.NewGuid():N}", IdleSubscription = TimeSpan.FromMilliseconds(200) };
+        options.Servers.Add(redis.Servers[0].ConnectionString);
+        await using var layer = await RedisChannelLayer.ConnectAsync(options, cancellationToken: ct);
+        await using var probe = await Switchyard.Redis.Client.RedisConnection.ConnectAsync(Switchyard.Redis.Client.RedisConnectionOptions.Parse(redis.Servers[0].ConnectionString), ct);
+        var key = $"{options.Prefix}:ch:jobs.idle";
+
+        await layer.SendAsync("jobs.idle", new ChannelMessage("jobs.idle", new byte[] { 1 }), ct);
+        await layer.ReceiveAsync("jobs.idle", ct);
+        Assert.Equal(1, await SubscribersAsync(probe, key, ct));
+
+        // The sweep runs every IdleSubscription: wait (bounded) for it to end the idle subscription.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        while (await SubscribersAsync(probe, key, ct) != 0)
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        // And the channel still works.
+        var receive = layer.ReceiveAsync("jobs.idle", ct).AsTask();
+        await layer.SendAsync("jobs.idle", new ChannelMessage("jobs.idle", new byte[] { 2 }), ct);
+        Assert.Equal(new byte[] { 2 }, (await receive.WaitAsync(TimeSpan.FromSeconds(10), ct)).Payload.ToArray());
+    }
+
+    private static async Task<long> SubscribersAsync(Switchyard.Redis.Client.RedisConnection probe, string key, CancellationToken ct) =>
+        (await probe.ExecuteAsync(["PUBSUB", "NUMSUB", key], ct)).Items![1].AsInteger();
+}
