@@ -194,13 +194,18 @@ public sealed class RedisChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override async ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
+        // Four commands, pipelined: one round trip per shard involved, not four.
         var groupExpiry = (long)Options.GroupExpiry.TotalMilliseconds;
         var groupShard = ShardOf(group);
-        await groupShard.ExecuteAsync(["ZADD", GroupKey(group), NowMs, channel], cancellationToken).ConfigureAwait(false);
-        await groupShard.ExecuteAsync(["PEXPIRE", GroupKey(group), groupExpiry], cancellationToken).ConfigureAwait(false);
         var channelShard = ShardOf(channel);
-        await channelShard.ExecuteAsync(["SADD", ChannelGroupsKey(channel), group], cancellationToken).ConfigureAwait(false);
-        await channelShard.ExecuteAsync(["PEXPIRE", ChannelGroupsKey(channel), groupExpiry], cancellationToken).ConfigureAwait(false);
+        Task<RespValue>[] replies =
+        [
+            await groupShard.SendAsync(["ZADD", GroupKey(group), NowMs, channel], cancellationToken).ConfigureAwait(false),
+            await groupShard.SendAsync(["PEXPIRE", GroupKey(group), groupExpiry], cancellationToken).ConfigureAwait(false),
+            await channelShard.SendAsync(["SADD", ChannelGroupsKey(channel), group], cancellationToken).ConfigureAwait(false),
+            await channelShard.SendAsync(["PEXPIRE", ChannelGroupsKey(channel), groupExpiry], cancellationToken).ConfigureAwait(false),
+        ];
+        await Task.WhenAll(replies).WaitAsync(channelShard.Options.CommandTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
