@@ -3,16 +3,27 @@ using Switchyard.AspNetCore;
 using Switchyard.Samples.Chat;
 
 // The chat sample: rooms in the browser over WebSockets, a moderator worker on a named channel, and a Server-Sent
-// Events feed per room, all on Switchyard's embedded in-memory channel layer. Open the printed address in two tabs.
+// Events feed per room, on Switchyard's embedded in-memory channel layer (or on Redis with --redis host:port, so that
+// several chat processes share their rooms). Open the printed address in two tabs.
 var builder = WebApplication.CreateSlimBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
     builder.WebHost.UseUrls("http://127.0.0.1:5000");
 }
 
-builder.Services.AddSwitchyard()
+var switchyard = builder.Services.AddSwitchyard()
     .AddWorker(o => o.Channels.Add(ModeratorConsumer.Channel))
     .ConfigureServer(o => o.WebSockets.MaxMessageSize = 16 * 1024);
+
+// --redis host:port: share rooms with every other chat process on that Redis (run two on different --urls).
+if (builder.Configuration["redis"] is { Length: > 0 } redis)
+{
+    switchyard.AddRedisLayer(o =>
+    {
+        o.Servers.Add(redis);
+        o.Prefix = "chat";
+    });
+}
 
 var app = builder.Build();
 var page = ReadPage();

@@ -1,0 +1,56 @@
+using System.Net.WebSockets;
+using System.Text;
+using Switchyard.Redis.Tests.Support;
+using Xunit;
+
+namespace Switchyard.Redis.Tests.MultiProcess;
+
+/// <summary>
+/// Two interface server processes (the chat sample) that share nothing but a Redis: a line said in one reaches a
+/// member of the same room in the other, through the moderator worker (running in both, competing for its channel)
+/// and a group broadcast across the process boundary.
+/// </summary>
+public sealed class CrossProcessTests(OneRedisServer redis) : IClassFixture<OneRedisServer>
+{
+    [Fact]
+    public async Task Two_server_processes_share_a_room_through_Redis()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var first = await ChatProcess.StartAsync(redis.Servers[0].ConnectionString);
+        await using var second = await ChatProcess.StartAsync(redis.Servers[0].ConnectionString);
+        using var ada = await ConnectAsync(first.Port, "ada", ct);
+        using var bob = await ConnectAsync(second.Port, "bob", ct);
+
+        // Bob hears that he joined (the presence broadcast crossed Redis to his own process).
+        await ReceiveUntilAsync(bob, "\"user\":\"bob\"", ct);
+
+        await ada.SendAsync(Encoding.UTF8.GetBytes("""{"type":"chat.say","text":"hello from process one, darn"}"""), WebSocketMessageType.Text, true, ct);
+
+        var line = await ReceiveUntilAsync(bob, "chat.message", ct);
+        Assert.Contains("\"user\":\"ada\"", line, StringComparison.Ordinal);
+        Assert.Contains("hello from process one, ****", line, StringComparison.Ordinal);
+    }
+
+    private static async Task<ClientWebSocket> ConnectAsync(int port, string name, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws/chat/lobby/?name={name}"), ct);
+        return socket;
+    }
+
+    private static async Task<string> ReceiveUntilAsync(ClientWebSocket socket, string contains, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            var text = Encoding.UTF8.GetString(buffer, 0, result.Count);
+            if (text.Contains(contains, StringComparison.Ordinal))
+            {
+                return text;
+            }
+        }
+    }
+}
