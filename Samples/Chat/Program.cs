@@ -12,8 +12,18 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 }
 
 var switchyard = builder.Services.AddSwitchyard()
-    .AddWorker(o => o.Channels.Add(ModeratorConsumer.Channel))
     .ConfigureServer(o => o.WebSockets.MaxMessageSize = 16 * 1024);
+
+// --no-worker true: serve HTTP and WebSockets only; another process's workers (on the same Redis) do the moderating
+// and the summaries.
+if (builder.Configuration["no-worker"] != "true")
+{
+    switchyard.AddWorker(o =>
+    {
+        o.Channels.Add(ModeratorConsumer.Channel);
+        o.Channels.Add(SummaryWorker.Channel);
+    });
+}
 
 // --redis host:port: share rooms with every other chat process on that Redis (run two on different --urls).
 if (builder.Configuration["redis"] is { Length: > 0 } redis)
@@ -29,6 +39,7 @@ var app = builder.Build();
 var page = ReadPage();
 app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
 app.MapSwitchyard();
+app.MapSwitchyardOffload("/rooms/{room}/summary", SummaryWorker.Channel);
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Chat is running on {string.Join(", ", app.Urls)} - open it in two browser tabs; Ctrl+C stops it."));
 app.Run();

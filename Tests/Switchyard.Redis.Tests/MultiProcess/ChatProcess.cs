@@ -17,11 +17,13 @@ internal sealed class ChatProcess : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<ChatProcess> StartAsync(string redis)
+    public int ProcessId => _process.Id;
+
+    public static async Task<ChatProcess> StartAsync(string redis, bool workers = true)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { FindSample(), "--urls", $"http://127.0.0.1:{port}", "--redis", redis })
+        foreach (var argument in new[] { FindSample(), "--urls", $"http://127.0.0.1:{port}", "--redis", redis, "--no-worker", workers ? "false" : "true" })
         {
             start.ArgumentList.Add(argument);
         }

@@ -31,6 +31,22 @@ public sealed class CrossProcessTests(OneRedisServer redis) : IClassFixture<OneR
         Assert.Contains("hello from process one, ****", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_offloaded_request_to_a_server_without_workers_is_answered_by_a_worker_in_another_process()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var front = await ChatProcess.StartAsync(redis.Servers[0].ConnectionString, workers: false);
+        await using var worker = await ChatProcess.StartAsync(redis.Servers[0].ConnectionString, workers: true);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+
+        using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{front.Port}/rooms/lobby/summary"), ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("room lobby: summarised by worker process ", body, StringComparison.Ordinal);
+        Assert.Equal(worker.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), body.Trim()["room lobby: summarised by worker process ".Length..]);
+    }
+
     private static async Task<ClientWebSocket> ConnectAsync(int port, string name, CancellationToken ct)
     {
         var socket = new ClientWebSocket();
