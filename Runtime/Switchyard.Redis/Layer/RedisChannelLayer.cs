@@ -16,7 +16,7 @@ namespace Switchyard.Redis;
 /// by a publish on the channel's key and takes the message with an atomic pop, so competing receivers in different
 /// processes each get different messages and a cancelled receive never takes one.
 /// </summary>
-public sealed class RedisChannelLayer : ChannelLayer
+public sealed partial class RedisChannelLayer : ChannelLayer
 {
     private readonly RedisChannelLayerOptions _redisOptions;
     private readonly RedisClient[] _shards;
@@ -314,6 +314,21 @@ public sealed class RedisChannelLayer : ChannelLayer
 
     private async Task<ChannelMessage?> TryTakeAsync(string channel)
     {
+        while (true)
+        {
+            var (found, message) = await TryTakeEntryAsync(channel).ConfigureAwait(false);
+            if (!found || message is not null)
+            {
+                return message;
+            }
+
+            // An entry this layer cannot read (written by something else, or sealed with a key no longer configured) was
+            // taken, logged and dropped; look at the next one.
+        }
+    }
+
+    private async Task<(bool Found, ChannelMessage? Message)> TryTakeEntryAsync(string channel)
+    {
         RespValue reply;
         try
         {
@@ -331,7 +346,20 @@ public sealed class RedisChannelLayer : ChannelLayer
             await ExpireChannelAsync(channel, (int)expired).ConfigureAwait(false);
         }
 
-        return entry.IsNull ? null : Envelope.Decode(entry.Bytes, _encryption).Message;
+        if (entry.IsNull)
+        {
+            return (false, null);
+        }
+
+        try
+        {
+            return (true, Envelope.Decode(entry.Bytes, _encryption).Message);
+        }
+        catch (RedisLayerException ex)
+        {
+            Log.UnreadableEntry(Logger, ex, channel);
+            return (true, null);
+        }
     }
 
     // A channel whose messages expired unread has gone (as in Django Channels): it leaves every group it was in.
@@ -529,5 +557,12 @@ public sealed class RedisChannelLayer : ChannelLayer
                 _signal.TrySetException(error);
             }
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 510, EventName = "RedisUnreadableEntry", Level = LogLevel.Error,
+            Message = "Dropped an entry of channel '{Channel}' that this layer cannot read.")]
+        public static partial void UnreadableEntry(ILogger logger, Exception exception, string channel);
     }
 }

@@ -88,3 +88,63 @@ public sealed class RedisLayerSubscriptionTests(OneRedisServer redis) : IClassFi
     private static async Task<long> SubscribersAsync(Switchyard.Redis.Client.RedisConnection probe, string key, CancellationToken ct) =>
         (await probe.ExecuteAsync(["PUBSUB", "NUMSUB", key], ct)).Items![1].AsInteger();
 }
+
+/// <summary>Entries a layer cannot read are dropped with a log, and the channel keeps working.</summary>
+public sealed class RedisLayerEncryptionTests(OneRedisServer redis) : IClassFixture<OneRedisServer>
+{
+    [Fact]
+    public async Task Payloads_are_sealed_and_an_entry_sealed_with_an_unknown_key_is_dropped_with_a_log()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var prefix = $"enc{Guid.NewGuid():N}";
+        var logs = new CountingLoggerFactory();
+        await using var ours = await ConnectAsync(prefix, "our key", logs, ct);
+        await using var theirs = await ConnectAsync(prefix, "another key", null, ct);
+        await using var probe = await Switchyard.Redis.Client.RedisConnection.ConnectAsync(Switchyard.Redis.Client.RedisConnectionOptions.Parse(redis.Servers[0].ConnectionString), ct);
+
+        await theirs.SendAsync("secret.box", new ChannelMessage("secret.box", "theirs"u8.ToArray()), ct);
+        await ours.SendAsync("secret.box", new ChannelMessage("secret.box", "ours, in clear nowhere"u8.ToArray()), ct);
+        var stored = await probe.ExecuteAsync(["LRANGE", $"{prefix}:ch:secret.box", 0, -1], ct);
+        Assert.All(stored.Items!, entry => Assert.DoesNotContain("in clear", System.Text.Encoding.UTF8.GetString(entry.Bytes!), StringComparison.Ordinal));
+
+        var received = await ours.ReceiveAsync("secret.box", ct);
+        Assert.Equal("ours, in clear nowhere"u8.ToArray(), received.Payload.ToArray());
+        Assert.Equal(1, logs.Errors);
+    }
+
+    private async Task<RedisChannelLayer> ConnectAsync(string prefix, string key, Microsoft.Extensions.Logging.ILoggerFactory? logs, CancellationToken ct)
+    {
+        var options = new RedisChannelLayerOptions { Prefix = prefix };
+        options.Servers.Add(redis.Servers[0].ConnectionString);
+        options.EncryptionKeys.Add(key);
+        return await RedisChannelLayer.ConnectAsync(options, loggerFactory: logs, cancellationToken: ct);
+    }
+
+    private sealed class CountingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+    {
+        private int _errors;
+
+        public int Errors => Volatile.Read(ref _errors);
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider) => throw new NotSupportedException();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Name == "RedisUnreadableEntry")
+            {
+                Interlocked.Increment(ref _errors);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
