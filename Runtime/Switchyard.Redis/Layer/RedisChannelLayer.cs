@@ -306,6 +306,8 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
     private string ChannelKey(string channel) => $"{_prefix}:ch:{channel}";
 
+    private string ChannelOfKey(string key) => key[(_prefix.Length + ":ch:".Length)..];
+
     private string GroupKey(string group) => $"{_prefix}:g:{group}";
 
     private string ChannelGroupsKey(string channel) => $"{_prefix}:cg:{channel}";
@@ -443,7 +445,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
                 continue;
             }
 
-            var shard = _ring.GetShard(key[(_prefix.Length + 4)..]);
+            var shard = _ring.GetShard(ChannelOfKey(key));
             var gate = _subscriptionLocks[shard];
             await gate.WaitAsync().ConfigureAwait(false);
             try
@@ -484,7 +486,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         {
             foreach (var (key, watch) in _watches)
             {
-                if (_ring.GetShard(key[(_prefix.Length + 4)..]) != shard)
+                if (_ring.GetShard(ChannelOfKey(key)) != shard)
                 {
                     continue;
                 }

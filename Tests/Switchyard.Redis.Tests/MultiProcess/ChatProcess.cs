@@ -1,15 +1,13 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Switchyard.Redis.Tests.Support;
 
 namespace Switchyard.Redis.Tests.MultiProcess;
 
 /// <summary>The chat sample running as its own process on a free port, on the Redis layer.</summary>
 internal sealed class ChatProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
 
-    private ChatProcess(Process process, int port)
+    private ChatProcess(ChildProcess process, int port)
     {
         _process = process;
         Port = port;
@@ -21,48 +19,12 @@ internal sealed class ChatProcess : IAsyncDisposable
 
     public static async Task<ChatProcess> StartAsync(string redis, bool workers = true)
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { FindSample(), "--urls", $"http://127.0.0.1:{port}", "--redis", redis, "--no-worker", workers ? "false" : "true" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The chat sample did not start.");
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.Contains("Chat is running on", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"The chat sample exited with {process.ExitCode} while starting."));
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        return new ChatProcess(process, port);
+        var port = ChildProcess.FreePort();
+        string[] arguments = [FindSample(), "--urls", $"http://127.0.0.1:{port}", "--redis", redis, "--no-worker", workers ? "false" : "true"];
+        return new ChatProcess(await ChildProcess.StartAsync("dotnet", arguments, "Chat is running on", TimeSpan.FromSeconds(30)), port);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     // The sample's build output next to this repository's test output (same configuration and framework).
     private static string FindSample()
