@@ -47,7 +47,31 @@ internal static class Envelope
             throw new RedisLayerException("An entry in Redis is not a Switchyard message (no expiry prefix); it was dropped.");
         }
 
-        var content = encryption is null ? entry[ExpiryDigits..] : encryption.Decrypt(entry[ExpiryDigits..]);
+        return (DecodeContent(entry[ExpiryDigits..], encryption), expiresAt);
+    }
+
+    /// <summary>
+    /// Reads the head of a process-inbox entry: the expiry, then the local parts of the channels it is for (the script
+    /// that queued it wrote them comma-separated, ended by a newline), then the content for <see cref="DecodeContent"/>.
+    /// </summary>
+    /// <exception cref="RedisLayerException">The entry is not a process-inbox entry of this layer.</exception>
+    public static (long ExpiresAtMs, string[] Suffixes, int ContentStart) ReadInboxHead(ReadOnlySpan<byte> entry)
+    {
+        var newline = entry.Length > ExpiryDigits ? entry[ExpiryDigits..].IndexOf((byte)'\n') : -1;
+        if (newline <= 0 || !long.TryParse(entry[..ExpiryDigits], NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt))
+        {
+            throw new RedisLayerException("An entry in a process inbox is not a Switchyard message (no expiry or member list); it was dropped.");
+        }
+
+        var suffixes = Encoding.ASCII.GetString(entry.Slice(ExpiryDigits, newline)).Split(',');
+        return (expiresAt, suffixes, ExpiryDigits + newline + 1);
+    }
+
+    /// <summary>Reads the part of an entry after its expiry (and, in a process inbox, after its member list).</summary>
+    /// <exception cref="RedisLayerException">The content is not one this layer wrote, or cannot be decrypted.</exception>
+    public static ChannelMessage DecodeContent(ReadOnlySpan<byte> sealedContent, PayloadEncryption? encryption)
+    {
+        var content = encryption is null ? sealedContent : encryption.Decrypt(sealedContent);
         try
         {
             var reader = new BinaryMessageReader(content);
@@ -65,7 +89,7 @@ internal static class Envelope
 
             var payload = reader.ReadBytes() ?? [];
             reader.EnsureAtEnd("redis envelope");
-            return (new ChannelMessage(type, payload, headers), expiresAt);
+            return new ChannelMessage(type, payload, headers);
         }
         catch (FormatException ex)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Switchyard.Redis.Client;
 using Switchyard.Redis.Layer;
@@ -16,6 +17,12 @@ namespace Switchyard.Redis;
 /// by a publish on the channel's key and takes the message with an atomic pop, so competing receivers in different
 /// processes each get different messages and a cancelled receive never takes one.
 /// </summary>
+/// <remarks>
+/// Process-local channels (<c>a!x</c>, the names <see cref="ChannelLayer.NewChannelAsync"/> returns) are received only
+/// in the process that owns them, as in Django Channels. Their messages go to one list per non-local part (<c>a!</c>),
+/// the process's inbox, which one receive loop in that process drains into per-channel buffers: a group send to many
+/// connections of one process is one entry, fanned out in the process, not one copy per member.
+/// </remarks>
 public sealed partial class RedisChannelLayer : ChannelLayer
 {
     private readonly RedisChannelLayerOptions _redisOptions;
@@ -25,6 +32,8 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private readonly ConsistentHashRing _ring;
     private readonly PayloadEncryption? _encryption;
     private readonly ConcurrentDictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProcessInbox> _inboxes = new(StringComparer.Ordinal);
+    private readonly string _processId = "redis." + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 12);
     private readonly string _prefix;
     private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
     private readonly Timer _sweeper;
@@ -40,12 +49,13 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
         _prefix = options.Prefix;
         // Real time, not the layer's clock: subscriptions are a resource of this process, not message state.
-        _sweeper = new Timer(static s => _ = ((RedisChannelLayer)s!).SweepIdleWatchesAsync(), this, options.IdleSubscription, options.IdleSubscription);
+        _sweeper = new Timer(static s => _ = ((RedisChannelLayer)s!).SweepIdleAsync(), this, options.IdleSubscription, options.IdleSubscription);
         for (var shard = 0; shard < subscribers.Length; shard++)
         {
             var index = shard;
             subscribers[shard].PushReceived = OnPush;
             subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
+            shards[shard].Reconnected += () => _ = ReportTakenAsync(index);
         }
     }
 
@@ -110,6 +120,10 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         return new RedisChannelLayer(options, [.. shards], [.. subscribers], timeProvider, loggerFactory, meterFactory);
     }
 
+    /// <inheritdoc />
+    /// <remarks>Unique to this layer instance: it names the process's inbox.</remarks>
+    protected override string ProcessChannelPrefix => _processId;
+
     private long NowMs => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private long ExpiryMs => (long)Options.Expiry.TotalMilliseconds;
@@ -120,6 +134,12 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         var now = NowMs;
         var capacity = Options.GetCapacity(channel);
         var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
+        if (ChannelNames.IsProcessLocal(channel))
+        {
+            await SendToInboxAsync(channel, entry, now, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var reply = await LayerScripts.Send.EvaluateAsync(ShardOf(channel), [ChannelKey(channel)], [now, capacity, entry, ExpiryMs], cancellationToken).ConfigureAwait(false);
         var (queued, expired) = LayerScripts.Pair(reply);
         if (expired > 0)
@@ -138,6 +158,14 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     {
         try
         {
+            var bang = channel.IndexOf(ChannelNames.ProcessLocalSeparator, StringComparison.Ordinal);
+            if (bang >= 0)
+            {
+                var nonLocalPart = channel[..(bang + 1)];
+                var inbox = _inboxes.GetOrAdd(nonLocalPart, static (part, layer) => new ProcessInbox(layer, part), this);
+                return await inbox.ReceiveAsync(channel[(bang + 1)..], cancellationToken).ConfigureAwait(false);
+            }
+
             return await ReceiveWatchedAsync(channel, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisLayerException) when (IsClosed)
@@ -150,7 +178,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private async Task<ChannelMessage> ReceiveWatchedAsync(string channel, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var watch = await WatchAsync(channel, cancellationToken).ConfigureAwait(false);
+        var watch = await WatchAsync(ChannelKey(channel), _ring.GetShard(channel), pinned: false, cancellationToken).ConfigureAwait(false);
         try
         {
             while (true)
@@ -187,7 +215,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
         finally
         {
-            await UnwatchAsync(channel, watch).ConfigureAwait(false);
+            await UnwatchAsync(watch).ConfigureAwait(false);
         }
     }
 
@@ -216,68 +244,16 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
-    protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
-    {
-        var now = NowMs;
-        var cutoff = now - (long)Options.GroupExpiry.TotalMilliseconds;
-        var listed = await LayerScripts.GroupMembers.EvaluateAsync(ShardOf(group), [GroupKey(group)], [cutoff], cancellationToken).ConfigureAwait(false);
-        var members = listed.Items!.Skip(1).Select(m => m.AsString()!).ToArray();
-        if (members.Length == 0)
-        {
-            return new GroupSendResult(0, 0);
-        }
-
-        // One script per shard, every member of that shard in it; the message is encoded once.
-        var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
-        var delivered = 0;
-        List<string>? skipped = null;
-        foreach (var byShard in members.GroupBy(_ring.GetShard))
-        {
-            var shardMembers = byShard.ToArray();
-            var keys = new RedisArg[shardMembers.Length];
-            var arguments = new RedisArg[3 + shardMembers.Length];
-            arguments[0] = now;
-            arguments[1] = ExpiryMs;
-            arguments[2] = entry;
-            for (var i = 0; i < shardMembers.Length; i++)
-            {
-                keys[i] = ChannelKey(shardMembers[i]);
-                arguments[3 + i] = (long)Options.GetCapacity(shardMembers[i]);
-            }
-
-            var results = await LayerScripts.GroupSend.EvaluateAsync(_shards[byShard.Key], keys, arguments, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < shardMembers.Length; i++)
-            {
-                var result = results.Items![i].AsInteger();
-                if (result == 1)
-                {
-                    delivered++;
-                }
-                else if (result == 0)
-                {
-                    (skipped ??= []).Add(shardMembers[i]);
-                }
-                else
-                {
-                    await ExpireChannelAsync(shardMembers[i], (int)-result).ConfigureAwait(false);
-                }
-            }
-        }
-
-        if (skipped is not null)
-        {
-            LogSkippedFullMembers(group, message, members.Length, skipped);
-        }
-
-        return new GroupSendResult(delivered, skipped?.Count ?? 0);
-    }
-
-    /// <inheritdoc />
     protected override async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
     {
         foreach (var shard in _shards)
         {
             await LayerScripts.DeleteMatching.EvaluateAsync(shard, [], [_prefix + ":*"], cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var inbox in _inboxes.Values)
+        {
+            inbox.Clear();
         }
     }
 
@@ -289,6 +265,11 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         foreach (var watch in _watches.Values)
         {
             watch.Fail(closed);
+        }
+
+        foreach (var inbox in _inboxes.Values)
+        {
+            await inbox.CloseAsync().ConfigureAwait(false);
         }
 
         foreach (var subscriber in _subscribers)
@@ -306,7 +287,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
     private string ChannelKey(string channel) => $"{_prefix}:ch:{channel}";
 
-    private string ChannelOfKey(string key) => key[(_prefix.Length + ":ch:".Length)..];
+    private string InboxKey(string nonLocalPart) => $"{_prefix}:in:{nonLocalPart}";
+
+    private string InboxCountsKey(string nonLocalPart) => $"{_prefix}:ip:{nonLocalPart}";
 
     private string GroupKey(string group) => $"{_prefix}:g:{group}";
 
@@ -378,21 +361,21 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         OnMessagesExpired(channel, expired, groups.Items?.Length ?? 0);
     }
 
-    private async Task<ChannelWatch> WatchAsync(string channel, CancellationToken cancellationToken)
+    // Subscribes to the publishes on a list's key (once per key in this process) so waiting receives learn of pushes.
+    // A pinned watch (an inbox's) is never swept.
+    private async Task<ChannelWatch> WatchAsync(string key, int shard, bool pinned, CancellationToken cancellationToken)
     {
-        var shard = _ring.GetShard(channel);
         var gate = _subscriptionLocks[shard];
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var key = ChannelKey(channel);
             if (_watches.TryGetValue(key, out var watch))
             {
                 watch.Receivers++;
                 return watch;
             }
 
-            watch = new ChannelWatch { Receivers = 1 };
+            watch = new ChannelWatch(shard) { Receivers = pinned ? 2 : 1 };
             _watches[key] = watch;
             try
             {
@@ -416,9 +399,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
     }
 
-    private async Task UnwatchAsync(string channel, ChannelWatch watch)
+    private async Task UnwatchAsync(ChannelWatch watch)
     {
-        var gate = _subscriptionLocks[_ring.GetShard(channel)];
+        var gate = _subscriptionLocks[watch.Shard];
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -435,17 +418,47 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
     }
 
-    private async Task SweepIdleWatchesAsync()
+    private async Task SweepIdleAsync()
+    {
+        var idleMs = (long)_redisOptions.IdleSubscription.TotalMilliseconds;
+        foreach (var inbox in _inboxes.Values)
+        {
+            try
+            {
+                await inbox.SweepAsync(idleMs).ConfigureAwait(false);
+            }
+            catch (RedisLayerException)
+            {
+                // Leaving groups failed while Redis is away; the next sweep or send finds the expiry again.
+            }
+        }
+
+        await SweepIdleWatchesAsync(idleMs).ConfigureAwait(false);
+    }
+
+    // After a reconnect of a shard's command connection: report the receives the outage held back.
+    private async Task ReportTakenAsync(int shard)
+    {
+        foreach (var inbox in _inboxes.Values)
+        {
+            if (inbox.Shard == shard)
+            {
+                await inbox.ReportTakenAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task SweepIdleWatchesAsync(long idleMs)
     {
         var now = Environment.TickCount64;
         foreach (var (key, watch) in _watches)
         {
-            if (watch.Receivers > 0 || now - watch.IdleSince < (long)_redisOptions.IdleSubscription.TotalMilliseconds || IsClosed)
+            if (watch.Receivers > 0 || now - watch.IdleSince < idleMs || IsClosed)
             {
                 continue;
             }
 
-            var shard = _ring.GetShard(ChannelOfKey(key));
+            var shard = watch.Shard;
             var gate = _subscriptionLocks[shard];
             await gate.WaitAsync().ConfigureAwait(false);
             try
@@ -486,7 +499,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         {
             foreach (var (key, watch) in _watches)
             {
-                if (_ring.GetShard(ChannelOfKey(key)) != shard)
+                if (watch.Shard != shard)
                 {
                     continue;
                 }
@@ -520,10 +533,12 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     /// <summary>The receives waiting on one channel in this process, and the signal that wakes them.</summary>
-    private sealed class ChannelWatch
+    private sealed class ChannelWatch(int shard)
     {
         private readonly Lock _lock = new();
         private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Shard => shard;
 
         public int Receivers { get; set; }
 
@@ -566,5 +581,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         [LoggerMessage(EventId = 510, EventName = "RedisUnreadableEntry", Level = LogLevel.Error,
             Message = "Dropped an entry of channel '{Channel}' that this layer cannot read.")]
         public static partial void UnreadableEntry(ILogger logger, Exception exception, string channel);
+
+        [LoggerMessage(EventId = 511, EventName = "RedisInboxLoopFailed", Level = LogLevel.Error,
+            Message = "The receive loop of process inbox '{Inbox}' failed; it starts again.")]
+        public static partial void InboxLoopFailed(ILogger logger, Exception exception, string inbox);
     }
 }

@@ -71,11 +71,71 @@ public sealed class LayerScriptTests : IAsyncLifetime
         await SendAsync("ch:gone", 0, capacity: 5, now: Now - Ttl);
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(7)), Now + Ttl, null);
 
-        var results = await LayerScripts.GroupSend.EvaluateAsync(_redis, ["ch:ok", "ch:full", "ch:gone"], [Now, Ttl, entry, 5, 1, 5], Ct);
+        var results = await LayerScripts.Deliver.EvaluateAsync(_redis, ["ch:ok", "ch:full", "ch:gone"], [Now, Ttl, entry, 1, 3, 5, 1, 5], Ct);
 
-        Assert.Equal([1L, 0L, -1L], results.Items!.Select(r => r.AsInteger()));
+        Assert.Equal([1L, 0L, -1L], results.Items![0].Items!.Select(r => r.AsInteger()));
+        Assert.Empty(results.Items[1].Items!);
         Assert.Equal(7, Envelope.Decode((await PopAsync("ch:ok", Now)).Entry!, null).Message.Read<Numbered>().N);
         Assert.Null((await PopAsync("ch:gone", Now)).Entry);
+    }
+
+    [Fact]
+    public async Task Local_members_of_one_process_get_one_inbox_entry_listing_those_with_room()
+    {
+        await _redis.ExecuteAsync(["HSET", "ip:a!", "full", 1], Ct);
+        var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(7)), Now + Ttl, null);
+
+        var results = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:a!", "ip:a!"], [Now, Ttl, entry, 1, 0, 3, "x", 5, "y", 5, "full", 1], Ct);
+
+        Assert.Equal([1L, 1L, 0L], results.Items![0].Items!.Select(r => r.AsInteger()));
+        Assert.Equal(1, (await _redis.ExecuteAsync(["LLEN", "in:a!"], Ct)).AsInteger());
+        var queued = (await _redis.ExecuteAsync(["LPOP", "in:a!"], Ct)).Bytes!;
+        var (expiresAt, suffixes, contentStart) = Envelope.ReadInboxHead(queued);
+        Assert.Equal(Now + Ttl, expiresAt);
+        Assert.Equal(["x", "y"], suffixes);
+        Assert.Equal(7, Envelope.DecodeContent(queued.AsSpan(contentStart), null).Read<Numbered>().N);
+        Assert.Equal(["1", "1", "1"], (await _redis.ExecuteAsync(["HMGET", "ip:a!", "x", "y", "full"], Ct)).Items!.Select(v => v.AsString()));
+    }
+
+    [Fact]
+    public async Task Expired_inbox_entries_are_dropped_their_channels_reported_gone_and_their_counts_released()
+    {
+        var stale = Envelope.Encode(ChannelMessage.Create(new Numbered(1)), Now - 1, null);
+        await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:b!", "ip:b!"], [Now - Ttl, Ttl, stale, 0, 0, 1, "x", 5], Ct);
+        var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(2)), Now + Ttl, null);
+
+        var results = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:b!", "ip:b!"], [Now, Ttl, entry, 1, 0, 2, "x", 5, "y", 5], Ct);
+
+        Assert.Equal([-1L, 1L], results.Items![0].Items!.Select(r => r.AsInteger()));
+        Assert.Equal(["1", "x", "1"], results.Items[1].Items!.Select(v => v.AsString()));
+        Assert.Equal(1, (await _redis.ExecuteAsync(["LLEN", "in:b!"], Ct)).AsInteger());
+        Assert.True((await _redis.ExecuteAsync(["HGET", "ip:b!", "x"], Ct)).IsNull);
+        Assert.Equal(1, (await _redis.ExecuteAsync(["HGET", "ip:b!", "y"], Ct)).AsInteger());
+    }
+
+    [Fact]
+    public async Task A_plain_send_to_a_local_channel_is_queued_even_after_its_older_messages_expired()
+    {
+        var stale = Envelope.Encode(ChannelMessage.Create(new Numbered(1)), Now - 1, null);
+        await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:c!", "ip:c!"], [Now - Ttl, Ttl, stale, 0, 0, 1, "x", 5], Ct);
+        var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(2)), Now + Ttl, null);
+
+        var results = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:c!", "ip:c!"], [Now, Ttl, entry, 0, 0, 1, "x", 5], Ct);
+
+        Assert.Equal([1L], results.Items![0].Items!.Select(r => r.AsInteger()));
+        Assert.Equal(["1", "x", "1"], results.Items[1].Items!.Select(v => v.AsString()));
+        Assert.Equal(1, (await _redis.ExecuteAsync(["HGET", "ip:c!", "x"], Ct)).AsInteger());
+    }
+
+    [Fact]
+    public async Task Taken_lowers_pending_counts_and_forgets_channels_at_zero()
+    {
+        await _redis.ExecuteAsync(["HSET", "ip:d!", "x", 3, "y", 1], Ct);
+
+        await LayerScripts.Taken.EvaluateAsync(_redis, ["ip:d!"], ["x", 2, "y", 1], Ct);
+
+        Assert.Equal(1, (await _redis.ExecuteAsync(["HGET", "ip:d!", "x"], Ct)).AsInteger());
+        Assert.Equal(0, (await _redis.ExecuteAsync(["HEXISTS", "ip:d!", "y"], Ct)).AsInteger());
     }
 
     [Fact]
