@@ -25,6 +25,7 @@ public sealed partial class RedisChannelLayer
         private readonly Lock _lock = new();
         private readonly Dictionary<string, LocalChannel> _channels = new(StringComparer.Ordinal);
         private readonly CancellationTokenSource _stop = new();
+        private readonly SemaphoreSlim _reporting = new(1, 1);
         private Dictionary<string, int> _taken = new(StringComparer.Ordinal);
         private bool _takenFlushQueued;
         private Task? _loop;
@@ -50,7 +51,8 @@ public sealed partial class RedisChannelLayer
             {
                 lock (_lock)
                 {
-                    return _taken.Count > 0;
+                    // A report on its way counts too: a send must not overtake it.
+                    return _taken.Count > 0 || _reporting.CurrentCount == 0;
                 }
             }
         }
@@ -115,8 +117,24 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        /// <summary>Reports the receives not yet reported, so this process's next send sees the counts they freed.</summary>
+        /// <summary>
+        /// Reports the receives not yet reported, after any report already on its way, so this process's next send sees
+        /// the counts they freed.
+        /// </summary>
         public async Task ReportTakenAsync()
+        {
+            await _reporting.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await ReportTakenCoreAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _reporting.Release();
+            }
+        }
+
+        private async Task ReportTakenCoreAsync()
         {
             Dictionary<string, int> taken;
             lock (_lock)

@@ -1,0 +1,260 @@
+using System.Text;
+using Switchyard.ChannelLayers.Specification;
+using Switchyard.Redis.Client;
+using Switchyard.Redis.Tests.Support;
+using Xunit;
+
+namespace Switchyard.Redis.Tests.Layer;
+
+/// <summary>
+/// Process-local channels on the Redis layer: one inbox per process, one entry per group send for all the members that
+/// live in that process, fanned out there; capacity, expiry and cancellation as the conformance kit states them for
+/// plain channels.
+/// </summary>
+public sealed class ProcessInboxTests(ThreeRedisServers redis) : IClassFixture<ThreeRedisServers>, IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly string _prefix = $"pi{Guid.NewGuid():N}";
+    private readonly List<ChannelLayer> _layers = [];
+    private readonly ManualTimeProvider _time = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var layer in _layers)
+        {
+            await layer.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task New_channels_of_two_processes_have_different_inboxes()
+    {
+        var first = await NewLayerAsync();
+        var second = await NewLayerAsync();
+
+        var a = ChannelNames.NonLocalPart(await first.NewChannelAsync(cancellationToken: Ct));
+        var b = ChannelNames.NonLocalPart(await second.NewChannelAsync(cancellationToken: Ct));
+
+        Assert.NotEqual(a, b);
+        Assert.Equal(a, ChannelNames.NonLocalPart(await first.NewChannelAsync(cancellationToken: Ct)));
+    }
+
+    [Fact]
+    public async Task A_group_send_to_a_hundred_members_of_one_process_is_one_inbox_entry_and_reaches_each()
+    {
+        var receiver = await NewLayerAsync();
+        var sender = await NewLayerAsync();
+        var channels = new string[100];
+        for (var i = 0; i < channels.Length; i++)
+        {
+            channels[i] = await receiver.NewChannelAsync(cancellationToken: Ct);
+            await receiver.GroupAddAsync("room", channels[i], Ct);
+        }
+
+        var result = await sender.GroupSendAsync("room", Text("hello"), Ct);
+
+        Assert.Equal(new GroupSendResult(100, 0), result);
+        await using (var probe = await ProbeAsync(channels[0]))
+        {
+            Assert.Equal(1, (await probe.ExecuteAsync(["LLEN", $"{_prefix}:in:{ChannelNames.NonLocalPart(channels[0])}"], Ct)).AsInteger());
+        }
+
+        foreach (var channel in channels)
+        {
+            Assert.Equal("hello", await ReceiveTextAsync(receiver, channel));
+        }
+    }
+
+    [Fact]
+    public async Task A_group_send_across_processes_on_three_shards_reaches_every_member_once()
+    {
+        var processes = new[] { await NewLayerAsync(), await NewLayerAsync(), await NewLayerAsync(), await NewLayerAsync() };
+        var members = new List<(ChannelLayer Layer, string Channel)>();
+        foreach (var process in processes)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var channel = await process.NewChannelAsync(cancellationToken: Ct);
+                await process.GroupAddAsync("spread", channel, Ct);
+                members.Add((process, channel));
+            }
+        }
+
+        await processes[0].GroupAddAsync("spread", "plain.member", Ct);
+
+        Assert.Equal(new GroupSendResult(21, 0), await processes[0].GroupSendAsync("spread", Text("one"), Ct));
+        Assert.Equal(new GroupSendResult(21, 0), await processes[1].GroupSendAsync("spread", Text("two"), Ct));
+
+        foreach (var (layer, channel) in members)
+        {
+            Assert.Equal("one", await ReceiveTextAsync(layer, channel));
+            Assert.Equal("two", await ReceiveTextAsync(layer, channel));
+        }
+
+        Assert.Equal("one", await ReceiveTextAsync(processes[2], "plain.member"));
+        Assert.Equal("two", await ReceiveTextAsync(processes[2], "plain.member"));
+    }
+
+    [Fact]
+    public async Task A_local_channel_is_full_at_its_capacity_and_a_receive_in_its_process_makes_room_at_once()
+    {
+        var layer = await NewLayerAsync(capacity: 2);
+        var channel = await layer.NewChannelAsync(cancellationToken: Ct);
+        var sibling = await layer.NewChannelAsync(cancellationToken: Ct);
+
+        await layer.SendAsync(channel, Text("1"), Ct);
+        await layer.SendAsync(channel, Text("2"), Ct);
+        var full = await Assert.ThrowsAsync<ChannelFullException>(() => layer.SendAsync(channel, Text("3"), Ct).AsTask());
+        Assert.Equal(channel, full.Channel);
+
+        // Capacity is per channel, not per inbox.
+        await layer.SendAsync(sibling, Text("s"), Ct);
+
+        Assert.Equal("1", await ReceiveTextAsync(layer, channel));
+        await layer.SendAsync(channel, Text("3"), Ct);
+        Assert.Equal("2", await ReceiveTextAsync(layer, channel));
+        Assert.Equal("3", await ReceiveTextAsync(layer, channel));
+        Assert.Equal("s", await ReceiveTextAsync(layer, sibling));
+    }
+
+    [Fact]
+    public async Task A_full_local_member_is_skipped_by_a_group_send_and_the_others_still_get_it()
+    {
+        // Sent from the receiving process, whose receives are reported before its sends: the counts are current.
+        var receiver = await NewLayerAsync(capacity: 1);
+        var sender = receiver;
+        var slow = await receiver.NewChannelAsync(cancellationToken: Ct);
+        var fast = await receiver.NewChannelAsync(cancellationToken: Ct);
+        await receiver.GroupAddAsync("g", slow, Ct);
+        await receiver.GroupAddAsync("g", fast, Ct);
+
+        Assert.Equal(new GroupSendResult(2, 0), await sender.GroupSendAsync("g", Text("a"), Ct));
+        Assert.Equal("a", await ReceiveTextAsync(receiver, fast));
+
+        Assert.Equal(new GroupSendResult(1, 1), await sender.GroupSendAsync("g", Text("b"), Ct));
+        Assert.Equal("b", await ReceiveTextAsync(receiver, fast));
+        Assert.Equal("a", await ReceiveTextAsync(receiver, slow));
+    }
+
+    [Fact]
+    public async Task A_buffered_message_that_expired_is_not_received_and_its_channel_leaves_its_groups()
+    {
+        var layer = await NewLayerAsync();
+        var channel = await layer.NewChannelAsync(cancellationToken: Ct);
+        var other = await layer.NewChannelAsync(cancellationToken: Ct);
+        await layer.GroupAddAsync("watchers", channel, Ct);
+
+        // The receive loop is running (a receive on a sibling), so the message is moved into this process's buffer.
+        await layer.SendAsync(channel, Text("stale"), Ct);
+        await layer.SendAsync(other, Text("go"), Ct);
+        Assert.Equal("go", await ReceiveTextAsync(layer, other));
+
+        _time.Advance(TimeSpan.FromSeconds(61));
+        var waiting = layer.ReceiveAsync(channel, Ct).AsTask();
+        await layer.SendAsync(channel, Text("fresh"), Ct);
+
+        Assert.Equal("fresh", Encoding.UTF8.GetString((await waiting.WaitAsync(Timeout, Ct)).Payload.Span));
+        Assert.Equal(new GroupSendResult(0, 0), await layer.GroupSendAsync("watchers", Text("x"), Ct));
+    }
+
+    [Fact]
+    public async Task Messages_left_in_the_inbox_of_a_process_that_is_gone_expire_and_their_channels_leave_the_group()
+    {
+        var gone = await NewLayerAsync();
+        var sender = await NewLayerAsync();
+        var member = await gone.NewChannelAsync(cancellationToken: Ct);
+        await gone.GroupAddAsync("g", member, Ct);
+        await gone.DisposeAsync();
+
+        Assert.Equal(new GroupSendResult(1, 0), await sender.GroupSendAsync("g", Text("unread"), Ct));
+        _time.Advance(TimeSpan.FromSeconds(61));
+
+        // The send finds the expired entry at the head of the inbox: the member has gone and gets nothing.
+        Assert.Equal(new GroupSendResult(0, 0), await sender.GroupSendAsync("g", Text("again"), Ct));
+        Assert.Equal(new GroupSendResult(0, 0), await sender.GroupSendAsync("g", Text("and again"), Ct));
+    }
+
+    [Fact]
+    public async Task A_cancelled_receive_on_a_local_channel_takes_nothing()
+    {
+        var layer = await NewLayerAsync();
+        var channel = await layer.NewChannelAsync(cancellationToken: Ct);
+        using var cancel = new CancellationTokenSource();
+
+        var cancelled = layer.ReceiveAsync(channel, cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        await layer.SendAsync(channel, Text("kept"), Ct);
+
+        Assert.Equal("kept", await ReceiveTextAsync(layer, channel));
+    }
+
+    [Fact]
+    public async Task Flush_drops_messages_already_buffered_in_the_process()
+    {
+        var layer = await NewLayerAsync();
+        var channel = await layer.NewChannelAsync(cancellationToken: Ct);
+        var other = await layer.NewChannelAsync(cancellationToken: Ct);
+        await layer.SendAsync(channel, Text("buffered"), Ct);
+        await layer.SendAsync(other, Text("go"), Ct);
+        Assert.Equal("go", await ReceiveTextAsync(layer, other));
+
+        await layer.FlushAsync(Ct);
+        await layer.SendAsync(channel, Text("after"), Ct);
+
+        Assert.Equal("after", await ReceiveTextAsync(layer, channel));
+    }
+
+    [Fact]
+    public async Task Closing_the_layer_ends_a_waiting_local_receive_with_the_closed_error()
+    {
+        var layer = await NewLayerAsync();
+        var waiting = layer.ReceiveAsync(await layer.NewChannelAsync(cancellationToken: Ct), Ct).AsTask();
+
+        await layer.CloseAsync();
+
+        await Assert.ThrowsAsync<ChannelLayerClosedException>(() => waiting.WaitAsync(Timeout, Ct));
+    }
+
+    private async Task<ChannelLayer> NewLayerAsync(int capacity = 100)
+    {
+        var options = new RedisChannelLayerOptions { Prefix = _prefix };
+        foreach (var server in redis.Servers)
+        {
+            options.Servers.Add(server.ConnectionString);
+        }
+
+        options.Layer.Capacity = capacity;
+        var layer = await RedisChannelLayer.ConnectAsync(options, _time, cancellationToken: Ct);
+        _layers.Add(layer);
+        return layer;
+    }
+
+    private async Task<RedisConnection> ProbeAsync(string channel)
+    {
+        // The inbox lives on the shard its non-local part hashes to; ask each server until one has the key.
+        foreach (var server in redis.Servers)
+        {
+            var probe = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(server.ConnectionString), Ct);
+            if ((await probe.ExecuteAsync(["EXISTS", $"{_prefix}:in:{ChannelNames.NonLocalPart(channel)}"], Ct)).AsInteger() == 1)
+            {
+                return probe;
+            }
+
+            await probe.DisposeAsync();
+        }
+
+        throw new InvalidOperationException($"No server holds the inbox of '{channel}'.");
+    }
+
+    private static ChannelMessage Text(string text) => new("test.text", Encoding.UTF8.GetBytes(text));
+
+    private static async Task<string> ReceiveTextAsync(ChannelLayer layer, string channel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(Timeout);
+        return Encoding.UTF8.GetString((await layer.ReceiveAsync(channel, timeout.Token)).Payload.Span);
+    }
+}
