@@ -51,20 +51,19 @@ internal static class Envelope
     }
 
     /// <summary>
-    /// Reads the head of a process-inbox entry: the expiry, then the local parts of the channels it is for (the script
-    /// that queued it wrote them comma-separated, ended by a newline), then the content for <see cref="DecodeContent"/>.
+    /// Reads the head of a process-inbox entry: the expiry, then what the entry is for up to a newline (a local channel's
+    /// local part, or <c>@group,version</c> for a group send), then the content for <see cref="DecodeContent"/>.
     /// </summary>
     /// <exception cref="RedisLayerException">The entry is not a process-inbox entry of this layer.</exception>
-    public static (long ExpiresAtMs, string[] Suffixes, int ContentStart) ReadInboxHead(ReadOnlySpan<byte> entry)
+    public static (long ExpiresAtMs, string Head, int ContentStart) ReadInboxHead(ReadOnlySpan<byte> entry)
     {
         var newline = entry.Length > ExpiryDigits ? entry[ExpiryDigits..].IndexOf((byte)'\n') : -1;
         if (newline <= 0 || !long.TryParse(entry[..ExpiryDigits], NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt))
         {
-            throw new RedisLayerException("An entry in a process inbox is not a Switchyard message (no expiry or member list); it was dropped.");
+            throw new RedisLayerException("An entry in a process inbox is not a Switchyard message (no expiry or head); it was dropped.");
         }
 
-        var suffixes = Encoding.ASCII.GetString(entry.Slice(ExpiryDigits, newline)).Split(',');
-        return (expiresAt, suffixes, ExpiryDigits + newline + 1);
+        return (expiresAt, Encoding.ASCII.GetString(entry.Slice(ExpiryDigits, newline)), ExpiryDigits + newline + 1);
     }
 
     /// <summary>Reads the part of an entry after its expiry (and, in a process inbox, after its member list).</summary>

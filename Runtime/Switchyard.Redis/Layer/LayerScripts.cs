@@ -36,17 +36,19 @@ internal static class LayerScripts
         return {1, expired}
         """);
 
-    // Drops the expired entries at the head of a process inbox, counting them per local channel (table suffix → n) and
-    // taking them off the channels' pending counts.
+    // Drops the expired entries at the head of a process inbox. A direct entry's head names its channel (its local
+    // part), whose pending count it leaves; a group entry's head starts with '@'. Returns (table local part → n, total).
     private const string DropExpiredInbox = """
         local function drop_expired_inbox(list, counts, now)
           local gone = {}
+          local total = 0
           while true do
             local head = redis.call('LINDEX', list, 0)
-            if not head or tonumber(string.sub(head, 1, 16)) > now then return gone end
+            if not head or tonumber(string.sub(head, 1, 16)) > now then return gone, total end
             redis.call('LPOP', list)
-            local newline = string.find(head, '\n', 17, true)
-            for suffix in string.gmatch(string.sub(head, 17, newline - 1), '[^,]+') do
+            total = total + 1
+            if string.byte(head, 17) ~= 64 then
+              local suffix = string.sub(head, 17, string.find(head, '\n', 17, true) - 1)
               gone[suffix] = (gone[suffix] or 0) + 1
               if redis.call('HINCRBY', counts, suffix, -1) <= 0 then redis.call('HDEL', counts, suffix) end
             end
@@ -56,15 +58,17 @@ internal static class LayerScripts
         """;
 
     /// <summary>
-    /// Queues one message for several channels of one shard: plain channels get an entry each; process-local channels
-    /// (<c>a!x</c>, <c>a!y</c>) of one process get ONE entry in that process's inbox (<c>a!</c>) listing them, which the
-    /// process fans out locally. A local channel's capacity is checked against its pending count (a hash per inbox,
-    /// counting queued and locally buffered messages until they are received).
-    /// KEYS the plain channels, then per inbox its list and its pending-count hash. ARGV now, ttl ms, entry, mode (1: a
-    /// group send, where a member whose messages expired has gone and gets nothing; 0: a send), the number of plain
-    /// channels and one capacity each, then per inbox the number of its channels and (local part, capacity) per channel.
-    /// Returns {results, expired}: one result per channel in order (1 queued, 0 full, -n gone after n expired), and the
-    /// local channels whose messages expired in an inbox as flat (inbox number, local part, count) triples.
+    /// Queues one message on one shard: an entry per plain channel, and ONE entry per process inbox. In a send (mode 0)
+    /// an inbox entry is for one local channel, whose capacity is checked against its pending count (a hash per inbox
+    /// that the owning process keeps current); in a group send (mode 1) it is for all the group's members in that
+    /// process (<c>@group,version</c>), which the process fans out. An inbox also has a capacity of its own, which only
+    /// a process that is gone or far behind reaches.
+    /// KEYS the plain channels, then per inbox its list and its pending-count hash. ARGV now, ttl ms, entry, mode, the
+    /// number of plain channels and one capacity each, the inbox capacity, then per inbox (head, capacity): a local part
+    /// and its capacity in a send, <c>@group,version</c> and 0 in a group send.
+    /// Returns {results, expired}: one result per plain channel then per inbox (1 queued, 0 full, -n gone: n messages
+    /// expired unread there, so a group send leaves it out), and the local channels whose direct messages expired in an
+    /// inbox as flat (inbox number, local part, count) triples.
     /// </summary>
     public static readonly RedisScript Deliver = new(DropExpired + DropExpiredInbox + """
         local now = tonumber(ARGV[1])
@@ -88,69 +92,120 @@ internal static class LayerScripts
           end
         end
 
-        local head = string.sub(entry, 1, 16)
+        local inbox_capacity = tonumber(ARGV[6 + plain])
+        local stamp = string.sub(entry, 1, 16)
         local body = string.sub(entry, 17)
-        local arg = 6 + plain
-        local key = plain + 1
         local inbox = 0
-        while arg <= #ARGV do
+        for arg = 7 + plain, #ARGV, 2 do
           inbox = inbox + 1
-          local list, counts = KEYS[key], KEYS[key + 1]
-          key = key + 2
-          local gone = drop_expired_inbox(list, counts, now)
+          local list, counts = KEYS[plain + 2 * inbox - 1], KEYS[plain + 2 * inbox]
+          local head = ARGV[arg]
+          local gone, dropped = drop_expired_inbox(list, counts, now)
           for suffix, n in pairs(gone) do
             expired[#expired + 1] = inbox
             expired[#expired + 1] = suffix
             expired[#expired + 1] = n
           end
 
-          local admitted = {}
-          local channels = tonumber(ARGV[arg])
-          for j = 1, channels do
-            local suffix = ARGV[arg + 2 * j - 1]
-            if group and gone[suffix] then
-              results[#results + 1] = -gone[suffix]
-            elseif tonumber(redis.call('HGET', counts, suffix) or '0') >= tonumber(ARGV[arg + 2 * j]) then
-              results[#results + 1] = 0
-            else
-              redis.call('HINCRBY', counts, suffix, 1)
-              admitted[#admitted + 1] = suffix
-              results[#results + 1] = 1
+          if group and dropped > 0 then
+            results[#results + 1] = -dropped
+          elseif redis.call('LLEN', list) >= inbox_capacity then
+            results[#results + 1] = 0
+          elseif not group and tonumber(redis.call('HGET', counts, head) or '0') >= tonumber(ARGV[arg + 1]) then
+            results[#results + 1] = 0
+          else
+            if not group then
+              redis.call('HINCRBY', counts, head, 1)
+              redis.call('PEXPIRE', counts, ttl)
             end
-          end
-
-          arg = arg + 1 + 2 * channels
-          if #admitted > 0 then
-            redis.call('RPUSH', list, head .. table.concat(admitted, ',') .. '\n' .. body)
+            redis.call('RPUSH', list, stamp .. head .. '\n' .. body)
             redis.call('PEXPIRE', list, ttl)
-            redis.call('PEXPIRE', counts, ttl)
             redis.call('PUBLISH', list, '1')
+            results[#results + 1] = 1
           end
         end
 
         return {results, expired}
         """);
 
-    /// <summary>KEYS[1] an inbox's pending-count hash; ARGV (local part, n) pairs: n messages of that channel were received or dropped.</summary>
-    public static readonly RedisScript Taken = new("""
+    /// <summary>
+    /// KEYS[1] an inbox's pending-count hash; ARGV (local part, delta) pairs: what its process buffered from group
+    /// entries (+) and what its receives took (-) since the last report.
+    /// </summary>
+    public static readonly RedisScript AdjustPending = new("""
         for i = 1, #ARGV, 2 do
-          if redis.call('HINCRBY', KEYS[1], ARGV[i], -tonumber(ARGV[i + 1])) <= 0 then redis.call('HDEL', KEYS[1], ARGV[i]) end
+          if redis.call('HINCRBY', KEYS[1], ARGV[i], tonumber(ARGV[i + 1])) <= 0 then redis.call('HDEL', KEYS[1], ARGV[i]) end
         end
         return 0
+        """);
+
+    /// <summary>
+    /// What a group send needs from the group's shard. KEYS[1] the plain members (sorted set), KEYS[2] the processes
+    /// with local members (sorted set of non-local parts), KEYS[3] their membership versions (hash); ARGV cutoff
+    /// (memberships joined at or before it have expired), the key prefix of the per-process member sets.
+    /// Returns {plain members, flat (non-local part, version, member count) triples}.
+    /// </summary>
+    public static readonly RedisScript GroupTargets = new("""
+        local cutoff = ARGV[1]
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cutoff)
+        local plain = redis.call('ZRANGE', KEYS[1], 0, -1)
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', cutoff)
+        local processes = {}
+        for _, part in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+          local members = ARGV[2] .. part
+          redis.call('ZREMRANGEBYSCORE', members, '-inf', cutoff)
+          local count = redis.call('ZCARD', members)
+          if count > 0 then
+            processes[#processes + 1] = part
+            processes[#processes + 1] = redis.call('HGET', KEYS[3], part) or '0'
+            processes[#processes + 1] = count
+          end
+        end
+        return {plain, processes}
+        """);
+
+    /// <summary>
+    /// A process-local channel joins (or renews) a group. KEYS[1] processes, KEYS[2] this process's members of the group,
+    /// KEYS[3] versions, KEYS[4] the layer's version counter; ARGV non-local part, local part, now, group expiry ms.
+    /// </summary>
+    public static readonly RedisScript LocalGroupJoin = new("""
+        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+        redis.call('HSET', KEYS[3], ARGV[1], redis.call('INCR', KEYS[4]))
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        redis.call('PEXPIRE', KEYS[2], ARGV[4])
+        redis.call('PEXPIRE', KEYS[3], ARGV[4])
+        return 1
+        """);
+
+    /// <summary>
+    /// Process-local channels leave a group. KEYS as <see cref="LocalGroupJoin"/>; ARGV non-local part, then the local
+    /// parts leaving (none: the whole process leaves, its inbox having gone).
+    /// </summary>
+    public static readonly RedisScript LocalGroupLeave = new("""
+        if #ARGV > 1 then
+          redis.call('ZREM', KEYS[2], unpack(ARGV, 2))
+        else
+          redis.call('DEL', KEYS[2])
+        end
+        if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[1], ARGV[1]) end
+        redis.call('HSET', KEYS[3], ARGV[1], redis.call('INCR', KEYS[4]))
+        return 1
+        """);
+
+    /// <summary>
+    /// A process's members of a group, as its receive loop loads them. KEYS[1] the process's member set, KEYS[2]
+    /// versions; ARGV non-local part, cutoff. Returns {version, flat (local part, joined ms) pairs}.
+    /// </summary>
+    public static readonly RedisScript LocalGroupMembers = new("""
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+        return {redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}
         """);
 
     /// <summary>KEYS[1] channel; ARGV now → {entry or false, expired count}: the first unexpired entry, taken.</summary>
     public static readonly RedisScript Pop = new(DropExpired + """
         local expired = drop_expired(KEYS[1], tonumber(ARGV[1]))
         return {redis.call('LPOP', KEYS[1]), expired}
-        """);
-
-    /// <summary>KEYS[1] group; ARGV cutoff (memberships joined at or before it have expired) → {expired count, members...}.</summary>
-    public static readonly RedisScript GroupMembers = new("""
-        local expired = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-        local members = redis.call('ZRANGE', KEYS[1], 0, -1)
-        table.insert(members, 1, expired)
-        return members
         """);
 
     /// <summary>ARGV pattern → deletes every key matching it (the layer's prefix), in chunks.</summary>

@@ -6,29 +6,52 @@ namespace Switchyard.Redis;
 public sealed partial class RedisChannelLayer
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// Two round trips whatever the group's size: one to the group's shard for its plain members and the processes
+    /// with local members, then one script per shard involved, all shards at once. A process with local members gets
+    /// ONE entry, which it fans out; its members count as reached unless its inbox is full. Members that turn out to be
+    /// full in their process are skipped there, counted (<c>dropped</c>, reason <c>channel_full</c>) and logged.
+    /// </remarks>
     protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
         var now = NowMs;
         var cutoff = now - (long)Options.GroupExpiry.TotalMilliseconds;
-        var listed = await LayerScripts.GroupMembers.EvaluateAsync(ShardOf(group), [GroupKey(group)], [cutoff], cancellationToken).ConfigureAwait(false);
-        if (listed.Items is not { Length: > 1 } reply)
+        var targets = await LayerScripts.GroupTargets.EvaluateAsync(
+                ShardOf(group),
+                [GroupKey(group), GroupProcessesKey(group), GroupVersionsKey(group)],
+                [cutoff, GroupMembersKey(group, string.Empty)],
+                cancellationToken)
+            .ConfigureAwait(false);
+        var plain = targets.Items![0].Items!;
+        var processes = targets.Items[1].Items!;
+        if (plain.Length == 0 && processes.Length == 0)
         {
             return new GroupSendResult(0, 0);
         }
 
-        // One script per shard, all shards at once; the message is encoded once, and the members that live in one
-        // process get one entry between them in that process's inbox.
         var byShard = new Dictionary<int, ShardDelivery>();
-        for (var i = 1; i < reply.Length; i++)
+        ShardDelivery For(string name)
         {
-            var member = reply[i].AsString()!;
-            var shard = _ring.GetShard(member);
+            var shard = _ring.GetShard(name);
             if (!byShard.TryGetValue(shard, out var delivery))
             {
                 byShard[shard] = delivery = new ShardDelivery(shard);
             }
 
-            delivery.Add(member);
+            return delivery;
+        }
+
+        foreach (var member in plain)
+        {
+            var channel = member.AsString()!;
+            For(channel).Plain.Add(channel);
+        }
+
+        for (var i = 0; i + 2 < processes.Length; i += 3)
+        {
+            var nonLocalPart = processes[i].AsString()!;
+            var head = $"@{group},{processes[i + 1].AsString()}";
+            For(nonLocalPart).Inboxes.Add(new InboxTarget(nonLocalPart, head, 0, (int)processes[i + 2].AsInteger()));
         }
 
         var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
@@ -36,79 +59,112 @@ public sealed partial class RedisChannelLayer
         var results = await Task.WhenAll(deliveries.Select(d => DeliverAsync(d, entry, now, group: true, cancellationToken))).ConfigureAwait(false);
 
         var delivered = 0;
+        var considered = 0;
         List<string>? skipped = null;
+        var skippedCount = 0;
         for (var d = 0; d < deliveries.Length; d++)
         {
-            var members = deliveries[d].Members;
-            for (var i = 0; i < members.Count; i++)
+            var (channels, inboxes) = (deliveries[d].Plain, deliveries[d].Inboxes);
+            for (var i = 0; i < channels.Count; i++)
             {
-                if (results[d][i] == 1)
+                considered++;
+                switch (results[d][i])
                 {
-                    delivered++;
+                    case 1:
+                        delivered++;
+                        break;
+                    case 0:
+                        (skipped ??= []).Add(channels[i]);
+                        skippedCount++;
+                        break;
+                    default:
+                        // The member has gone (its messages expired unread) and got nothing; it has left its groups.
+                        break;
                 }
-                else if (results[d][i] == 0)
-                {
-                    (skipped ??= []).Add(members[i]);
-                }
+            }
 
-                // Negative: the member has gone (its messages expired unread) and got nothing; it has left its groups.
+            for (var i = 0; i < inboxes.Count; i++)
+            {
+                var target = inboxes[i];
+                considered += target.Members;
+                switch (results[d][channels.Count + i])
+                {
+                    case 1:
+                        delivered += target.Members;
+                        break;
+                    case 0:
+                        (skipped ??= []).Add($"{target.NonLocalPart}* ({target.Members} members, inbox full)");
+                        skippedCount += target.Members;
+                        break;
+                    default:
+                        // Its inbox holds messages nobody took in time: the process has gone, and leaves the group.
+                        await LeaveGroupAsync(group, target.NonLocalPart, []).ConfigureAwait(false);
+                        break;
+                }
             }
         }
 
         if (skipped is not null)
         {
-            LogSkippedFullMembers(group, message, reply.Length - 1, skipped);
+            LogSkippedFullMembers(group, message, considered, skipped);
         }
 
-        return new GroupSendResult(delivered, skipped?.Count ?? 0);
+        return new GroupSendResult(delivered, skippedCount);
     }
 
     // A send to a process-local channel queues it in its process's inbox, counted against the channel's capacity.
     private async Task SendToInboxAsync(string channel, byte[] entry, long now, CancellationToken cancellationToken)
     {
-        var delivery = new ShardDelivery(_ring.GetShard(channel));
-        delivery.Add(channel);
+        var bang = channel.IndexOf(ChannelNames.ProcessLocalSeparator, StringComparison.Ordinal);
+        var nonLocalPart = channel[..(bang + 1)];
+        var capacity = Options.GetCapacity(channel);
+        var delivery = new ShardDelivery(_ring.GetShard(nonLocalPart));
+        delivery.Inboxes.Add(new InboxTarget(nonLocalPart, channel[(bang + 1)..], capacity, 1));
         var results = await DeliverAsync(delivery, entry, now, group: false, cancellationToken).ConfigureAwait(false);
         if (results[0] == 0)
         {
-            throw new ChannelFullException(channel, Options.GetCapacity(channel));
+            throw new ChannelFullException(channel, capacity);
         }
     }
 
-    /// <summary>Runs <see cref="LayerScripts.Deliver"/> for one shard; returns one result per member (1 queued, 0 full, negative gone).</summary>
+    /// <summary>Runs <see cref="LayerScripts.Deliver"/> on one shard; returns one result per plain channel, then per inbox.</summary>
     private async Task<long[]> DeliverAsync(ShardDelivery delivery, byte[] entry, long now, bool group, CancellationToken cancellationToken)
     {
-        var keys = new List<RedisArg>(delivery.Members.Count);
-        var arguments = new List<RedisArg>(6 + (2 * delivery.Members.Count)) { now, ExpiryMs, entry, group ? 1L : 0L, (long)delivery.Plain.Count };
-        foreach (var channel in delivery.Plain)
+        var keys = new RedisArg[delivery.Plain.Count + (2 * delivery.Inboxes.Count)];
+        var arguments = new RedisArg[6 + delivery.Plain.Count + (2 * delivery.Inboxes.Count)];
+        arguments[0] = now;
+        arguments[1] = ExpiryMs;
+        arguments[2] = entry;
+        arguments[3] = group ? 1L : 0L;
+        arguments[4] = (long)delivery.Plain.Count;
+        for (var i = 0; i < delivery.Plain.Count; i++)
         {
-            keys.Add(ChannelKey(channel));
-            arguments.Add((long)Options.GetCapacity(channel));
+            keys[i] = ChannelKey(delivery.Plain[i]);
+            arguments[5 + i] = (long)Options.GetCapacity(delivery.Plain[i]);
         }
 
-        foreach (var (nonLocalPart, channels) in delivery.Inboxes)
+        arguments[5 + delivery.Plain.Count] = (long)_redisOptions.InboxCapacity;
+        for (var i = 0; i < delivery.Inboxes.Count; i++)
         {
-            // This process's receives free capacity; report them first so the counts this send meets are current.
-            if (_inboxes.TryGetValue(nonLocalPart, out var inbox) && inbox.HasUnreportedTakes)
+            var target = delivery.Inboxes[i];
+
+            // This process's receives made room; report them first so the counts this send meets are current.
+            if (_inboxes.TryGetValue(target.NonLocalPart, out var inbox) && inbox.HasUnreportedChanges)
             {
-                await inbox.ReportTakenAsync().ConfigureAwait(false);
+                await inbox.ReportPendingAsync().ConfigureAwait(false);
             }
 
-            keys.Add(InboxKey(nonLocalPart));
-            keys.Add(InboxCountsKey(nonLocalPart));
-            arguments.Add((long)channels.Count);
-            foreach (var channel in channels)
-            {
-                arguments.Add(channel[nonLocalPart.Length..]);
-                arguments.Add((long)Options.GetCapacity(channel));
-            }
+            keys[delivery.Plain.Count + (2 * i)] = InboxKey(target.NonLocalPart);
+            keys[delivery.Plain.Count + (2 * i) + 1] = InboxCountsKey(target.NonLocalPart);
+            arguments[6 + delivery.Plain.Count + (2 * i)] = target.Head;
+            arguments[7 + delivery.Plain.Count + (2 * i)] = (long)target.Capacity;
         }
 
         var reply = await LayerScripts.Deliver.EvaluateAsync(_shards[delivery.Shard], keys, arguments, cancellationToken).ConfigureAwait(false);
         var results = reply.Items![0].Items!.Select(r => r.AsInteger()).ToArray();
 
         // A plain channel whose messages expired has gone: it leaves its groups. So has a local channel whose messages
-        // expired in its inbox (nobody took them: its process is gone or stuck), whether or not it was a target.
+        // expired in its inbox (nobody took them: its process is gone or far behind), whether or not it was a target.
         for (var i = 0; i < delivery.Plain.Count; i++)
         {
             if (results[i] < 0)
@@ -127,38 +183,16 @@ public sealed partial class RedisChannelLayer
         return results;
     }
 
-    /// <summary>The members of one group send (or one send) that live on one shard, in the order the script answers for them.</summary>
+    /// <summary>One entry for a process inbox: its head (a local part, or <c>@group,version</c>), the capacity a send checks, how many members it stands for.</summary>
+    private readonly record struct InboxTarget(string NonLocalPart, string Head, int Capacity, int Members);
+
+    /// <summary>What one send or group send queues on one shard, in the order the script answers for it.</summary>
     private sealed class ShardDelivery(int shard)
     {
-        private readonly Dictionary<string, List<string>> _inboxIndex = new(StringComparer.Ordinal);
-        private List<string>? _members;
-
         public int Shard => shard;
 
         public List<string> Plain { get; } = [];
 
-        public List<(string NonLocalPart, List<string> Channels)> Inboxes { get; } = [];
-
-        /// <summary>Gets the members: the plain channels, then each inbox's channels (read after the last <see cref="Add"/>).</summary>
-        public List<string> Members => _members ??= [.. Plain, .. Inboxes.SelectMany(i => i.Channels)];
-
-        public void Add(string channel)
-        {
-            var bang = channel.IndexOf(ChannelNames.ProcessLocalSeparator, StringComparison.Ordinal);
-            if (bang < 0)
-            {
-                Plain.Add(channel);
-                return;
-            }
-
-            var nonLocalPart = channel[..(bang + 1)];
-            if (!_inboxIndex.TryGetValue(nonLocalPart, out var channels))
-            {
-                _inboxIndex[nonLocalPart] = channels = [];
-                Inboxes.Add((nonLocalPart, channels));
-            }
-
-            channels.Add(channel);
-        }
+        public List<InboxTarget> Inboxes { get; } = [];
     }
 }

@@ -9,15 +9,20 @@ public sealed partial class RedisChannelLayer
 {
     /// <summary>
     /// The process-local channels (<c>a!x</c>, <c>a!y</c>, ...) of one non-local part (<c>a!</c>), received in this
-    /// process: their messages arrive in ONE Redis list, the inbox, with one entry per message listing the channels it
-    /// is for (a group send to a thousand connections of one process is one entry), and one receive loop per inbox moves
-    /// them into per-channel buffers here. A channel's pending count in Redis (queued plus buffered, until received)
-    /// is what its capacity is checked against; receives report what they took in coalesced batches.
+    /// process. Their messages arrive in ONE Redis list, the inbox: a send is an entry naming its channel, a group send
+    /// is ONE entry naming the group (however many of its members live here), and one receive loop per inbox moves them
+    /// into per-channel buffers here, fanning group entries out to the members it knows (loaded from Redis, and loaded
+    /// again when the membership version in an entry differs). A channel's pending count in Redis (queued plus
+    /// buffered, until received) is what a send checks its capacity against; this process reports what it buffered
+    /// from group entries and what its receives took, in coalesced batches.
     /// </summary>
     private sealed class ProcessInbox
     {
         // Entries taken per LPOP: enough to drain a burst in few round trips, small enough to keep one reply modest.
         private const int PopBatch = 128;
+
+        // Marks a group entry's head (not a valid character of a channel name).
+        private const char GroupEntryMark = '@';
 
         private readonly RedisChannelLayer _layer;
         private readonly string _nonLocalPart;
@@ -26,8 +31,9 @@ public sealed partial class RedisChannelLayer
         private readonly Dictionary<string, LocalChannel> _channels = new(StringComparer.Ordinal);
         private readonly CancellationTokenSource _stop = new();
         private readonly SemaphoreSlim _reporting = new(1, 1);
-        private Dictionary<string, int> _taken = new(StringComparer.Ordinal);
-        private bool _takenFlushQueued;
+        private readonly Dictionary<string, GroupMembership> _groups = new(StringComparer.Ordinal);
+        private Dictionary<string, int> _pendingChanges = new(StringComparer.Ordinal);
+        private bool _reportQueued;
         private Task? _loop;
 
         public ProcessInbox(RedisChannelLayer layer, string nonLocalPart)
@@ -45,14 +51,14 @@ public sealed partial class RedisChannelLayer
 
         public int Shard => _shard;
 
-        public bool HasUnreportedTakes
+        public bool HasUnreportedChanges
         {
             get
             {
                 lock (_lock)
                 {
                     // A report on its way counts too: a send must not overtake it.
-                    return _taken.Count > 0 || _reporting.CurrentCount == 0;
+                    return _pendingChanges.Count > 0 || _reporting.CurrentCount == 0;
                 }
             }
         }
@@ -80,7 +86,7 @@ public sealed partial class RedisChannelLayer
                     var expired = 0;
                     while (local.Messages.Reader.TryRead(out var item))
                     {
-                        Taken(suffix);
+                        ChangePending(suffix, -1);
                         if (item.ExpiresAtMs > _layer.NowMs)
                         {
                             if (expired > 0)
@@ -118,15 +124,15 @@ public sealed partial class RedisChannelLayer
         }
 
         /// <summary>
-        /// Reports the receives not yet reported, after any report already on its way, so this process's next send sees
-        /// the counts they freed.
+        /// Reports the pending-count changes not yet reported, after any report already on its way, so this process's
+        /// next send sees the room its receives made.
         /// </summary>
-        public async Task ReportTakenAsync()
+        public async Task ReportPendingAsync()
         {
             await _reporting.WaitAsync().ConfigureAwait(false);
             try
             {
-                await ReportTakenCoreAsync().ConfigureAwait(false);
+                await ReportPendingCoreAsync().ConfigureAwait(false);
             }
             finally
             {
@@ -134,41 +140,49 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        private async Task ReportTakenCoreAsync()
+        private async Task ReportPendingCoreAsync()
         {
-            Dictionary<string, int> taken;
+            Dictionary<string, int> changes;
             lock (_lock)
             {
-                _takenFlushQueued = false;
-                if (_taken.Count == 0)
+                _reportQueued = false;
+                if (_pendingChanges.Count == 0)
                 {
                     return;
                 }
 
-                taken = _taken;
-                _taken = new Dictionary<string, int>(StringComparer.Ordinal);
+                changes = _pendingChanges;
+                _pendingChanges = new Dictionary<string, int>(StringComparer.Ordinal);
             }
 
-            var arguments = new RedisArg[taken.Count * 2];
-            var i = 0;
-            foreach (var (suffix, count) in taken)
+            var arguments = new List<RedisArg>(changes.Count * 2);
+            foreach (var (suffix, change) in changes)
             {
-                arguments[i++] = suffix;
-                arguments[i++] = (long)count;
+                // A group message buffered and received between two reports changes nothing.
+                if (change != 0)
+                {
+                    arguments.Add(suffix);
+                    arguments.Add((long)change);
+                }
+            }
+
+            if (arguments.Count == 0)
+            {
+                return;
             }
 
             try
             {
-                await LayerScripts.Taken.EvaluateAsync(_layer._shards[_shard], [CountsKey], arguments, CancellationToken.None).ConfigureAwait(false);
+                await LayerScripts.AdjustPending.EvaluateAsync(_layer._shards[_shard], [CountsKey], arguments, CancellationToken.None).ConfigureAwait(false);
             }
             catch (RedisLayerException) when (!_layer.IsClosed)
             {
-                // Redis is away: keep the counts for the next report (the reconnect sends them).
+                // Redis is away: keep the changes for the next report (the reconnect sends them).
                 lock (_lock)
                 {
-                    foreach (var (suffix, count) in taken)
+                    foreach (var (suffix, change) in changes)
                     {
-                        _taken[suffix] = _taken.GetValueOrDefault(suffix) + count;
+                        _pendingChanges[suffix] = _pendingChanges.GetValueOrDefault(suffix) + change;
                     }
                 }
             }
@@ -178,7 +192,7 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        /// <summary>Drops every buffered message and unreported take (the layer was flushed: Redis has no counts any more).</summary>
+        /// <summary>Drops every buffered message, unreported change and known membership (the layer was flushed).</summary>
         public void Clear()
         {
             lock (_lock)
@@ -190,7 +204,8 @@ public sealed partial class RedisChannelLayer
                     }
                 }
 
-                _taken.Clear();
+                _pendingChanges.Clear();
+                _groups.Clear();
             }
         }
 
@@ -213,7 +228,7 @@ public sealed partial class RedisChannelLayer
                     while (local.Messages.Reader.TryPeek(out var head) && head.ExpiresAtMs <= now && local.Messages.Reader.TryRead(out _))
                     {
                         dropped++;
-                        TakenLocked(suffix);
+                        ChangePendingLocked(suffix, -1);
                     }
 
                     if (dropped > 0)
@@ -273,24 +288,24 @@ public sealed partial class RedisChannelLayer
             return local;
         }
 
-        private void Taken(string suffix)
+        private void ChangePending(string suffix, int change)
         {
             bool queue;
             lock (_lock)
             {
-                TakenLocked(suffix);
-                queue = !_takenFlushQueued;
-                _takenFlushQueued = true;
+                ChangePendingLocked(suffix, change);
+                queue = !_reportQueued;
+                _reportQueued = true;
             }
 
             if (queue)
             {
-                // Coalesced: receives that happen while the report is on its way go in the next one.
-                _ = Task.Run(ReportTakenAsync, CancellationToken.None);
+                // Coalesced: changes made while the report is on its way go in the next one.
+                _ = Task.Run(ReportPendingAsync, CancellationToken.None);
             }
         }
 
-        private void TakenLocked(string suffix) => _taken[suffix] = _taken.GetValueOrDefault(suffix) + 1;
+        private void ChangePendingLocked(string suffix, int change) => _pendingChanges[suffix] = _pendingChanges.GetValueOrDefault(suffix) + change;
 
         private async Task RunAsync()
         {
@@ -360,53 +375,154 @@ public sealed partial class RedisChannelLayer
         private async Task DispatchAsync(RespValue entry)
         {
             var bytes = entry.Bytes ?? [];
-            string[] suffixes = [];
+            long expiresAt;
+            string head;
+            ChannelMessage message;
             try
             {
-                (var expiresAt, suffixes, var contentStart) = Envelope.ReadInboxHead(bytes);
-                if (expiresAt <= _layer.NowMs)
-                {
-                    foreach (var suffix in suffixes)
-                    {
-                        Taken(suffix);
-                    }
-                }
-                else
-                {
-                    Buffer(suffixes, new BufferedMessage(Envelope.DecodeContent(bytes.AsSpan(contentStart), _layer._encryption), expiresAt));
-                    return;
-                }
+                (expiresAt, head, var contentStart) = Envelope.ReadInboxHead(bytes);
+                message = Envelope.DecodeContent(bytes.AsSpan(contentStart), _layer._encryption);
             }
             catch (RedisLayerException ex)
             {
                 Log.UnreadableEntry(_layer.Logger, ex, ListKey);
-                foreach (var suffix in suffixes)
+                if (TryReadHead(bytes) is { } direct && direct[0] != GroupEntryMark)
                 {
-                    Taken(suffix);
+                    ChangePending(direct, -1);
                 }
 
                 return;
             }
 
-            // Nobody took it in time (this process was away or behind): its channels have gone.
-            foreach (var suffix in suffixes)
+            if (head[0] == GroupEntryMark)
             {
-                await _layer.ExpireChannelAsync(_nonLocalPart + suffix, 1).ConfigureAwait(false);
+                await FanOutAsync(head, message, expiresAt).ConfigureAwait(false);
+                return;
+            }
+
+            if (expiresAt > _layer.NowMs)
+            {
+                lock (_lock)
+                {
+                    // Unbounded here: the sender checked the channel's capacity against its pending count.
+                    GetOrAddChannel(head).Messages.Writer.TryWrite(new BufferedMessage(message, expiresAt));
+                }
+
+                return;
+            }
+
+            // Nobody took it in time (this process was away or far behind): its channel has gone.
+            ChangePending(head, -1);
+            await _layer.ExpireChannelAsync(_nonLocalPart + head, 1).ConfigureAwait(false);
+        }
+
+        // A group entry ("@group,version"): one copy for every member of the group that lives here.
+        private async Task FanOutAsync(string head, ChannelMessage message, long expiresAt)
+        {
+            var comma = head.LastIndexOf(',');
+            var group = head[1..comma];
+            var now = _layer.NowMs;
+            if (expiresAt <= now)
+            {
+                _layer.OnMessagesExpired($"{_nonLocalPart}* (group {group})", 1, 0);
+                return;
+            }
+
+            var membership = await MembershipAsync(group, head[(comma + 1)..]).ConfigureAwait(false);
+            var cutoff = now - (long)_layer.Options.GroupExpiry.TotalMilliseconds;
+            var buffered = new BufferedMessage(message, expiresAt);
+            List<string>? full = null;
+            lock (_lock)
+            {
+                foreach (var (suffix, joinedAt) in membership.Members)
+                {
+                    if (joinedAt <= cutoff)
+                    {
+                        continue;
+                    }
+
+                    var local = GetOrAddChannel(suffix);
+                    if (local.Messages.Reader.Count >= _layer.Options.GetCapacity(_nonLocalPart + suffix))
+                    {
+                        (full ??= []).Add(_nonLocalPart + suffix);
+                        continue;
+                    }
+
+                    local.Messages.Writer.TryWrite(buffered);
+                    ChangePendingLocked(suffix, +1);
+                }
+
+                if (membership.Members.Count > 0 && !_reportQueued)
+                {
+                    _reportQueued = true;
+                    _ = Task.Run(ReportPendingAsync, CancellationToken.None);
+                }
+            }
+
+            if (full is not null)
+            {
+                // The sender counted these members as reached; the full ones are skipped here, counted and logged.
+                _layer.Metrics.DroppedFull(full.Count);
+                _layer.LogSkippedFullMembers(group, message, membership.Members.Count, full);
             }
         }
 
-        private void Buffer(string[] suffixes, BufferedMessage message)
+        // The members of a group that live here, as of the version the entry names (or newer).
+        private async Task<GroupMembership> MembershipAsync(string group, string version)
         {
             lock (_lock)
             {
-                foreach (var suffix in suffixes)
+                if (_groups.TryGetValue(group, out var known) && known.Version == version)
                 {
-                    // Unbounded here: the sender already checked the channel's capacity against its pending count.
-                    GetOrAddChannel(suffix).Messages.Writer.TryWrite(message);
+                    return known;
                 }
+            }
+
+            var cutoff = _layer.NowMs - (long)_layer.Options.GroupExpiry.TotalMilliseconds;
+            var reply = await LayerScripts.LocalGroupMembers.EvaluateAsync(
+                    _layer.ShardOf(group),
+                    [_layer.GroupMembersKey(group, _nonLocalPart), _layer.GroupVersionsKey(group)],
+                    [_nonLocalPart, cutoff],
+                    CancellationToken.None)
+                .ConfigureAwait(false);
+            var pairs = reply.Items![1].Items!;
+            var members = new Dictionary<string, long>(pairs.Length / 2, StringComparer.Ordinal);
+            for (var i = 0; i + 1 < pairs.Length; i += 2)
+            {
+                members[pairs[i].AsString()!] = (long)double.Parse(pairs[i + 1].AsString()!, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var membership = new GroupMembership(reply.Items[0].AsString()!, members);
+            lock (_lock)
+            {
+                if (members.Count == 0)
+                {
+                    _groups.Remove(group);
+                }
+                else
+                {
+                    _groups[group] = membership;
+                }
+            }
+
+            return membership;
+        }
+
+        private static string? TryReadHead(byte[] bytes)
+        {
+            try
+            {
+                return Envelope.ReadInboxHead(bytes).Head;
+            }
+            catch (RedisLayerException)
+            {
+                return null;
             }
         }
     }
+
+    /// <summary>A group's members in one process (local part → when it joined, Unix ms) as of a membership version.</summary>
+    private sealed record GroupMembership(string Version, Dictionary<string, long> Members);
 
     private readonly record struct BufferedMessage(ChannelMessage Message, long ExpiresAtMs);
 

@@ -55,7 +55,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
             var index = shard;
             subscribers[shard].PushReceived = OnPush;
             subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
-            shards[shard].Reconnected += () => _ = ReportTakenAsync(index);
+            shards[shard].Reconnected += () => _ = ReportPendingAsync(index);
         }
     }
 
@@ -86,6 +86,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
 
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.InboxCapacity, 1, nameof(options.InboxCapacity));
         var parsed = options.Servers.Select(RedisConnectionOptions.Parse).ToArray();
         var shards = new List<RedisClient>();
         var subscribers = new List<RedisClient>();
@@ -222,14 +223,26 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override async ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
-        // Four commands, pipelined: one round trip per shard involved, not four.
+        // Pipelined: one round trip per shard involved. The channel's own list of groups is what it leaves when it goes.
         var groupExpiry = (long)Options.GroupExpiry.TotalMilliseconds;
         var groupShard = ShardOf(group);
         var channelShard = ShardOf(channel);
+        var now = NowMs;
+        Task<RespValue> membership;
+        if (SplitLocal(channel) is var (nonLocalPart, suffix))
+        {
+            // A process-local channel joins through its process's member set, which that process fans group sends out to.
+            membership = LayerScripts.LocalGroupJoin.EvaluateAsync(groupShard, LocalGroupKeys(group, nonLocalPart), [nonLocalPart, suffix, now, groupExpiry], cancellationToken);
+        }
+        else
+        {
+            await groupShard.SendAsync(["ZADD", GroupKey(group), now, channel], cancellationToken).ConfigureAwait(false);
+            membership = await groupShard.SendAsync(["PEXPIRE", GroupKey(group), groupExpiry], cancellationToken).ConfigureAwait(false);
+        }
+
         Task<RespValue>[] replies =
         [
-            await groupShard.SendAsync(["ZADD", GroupKey(group), NowMs, channel], cancellationToken).ConfigureAwait(false),
-            await groupShard.SendAsync(["PEXPIRE", GroupKey(group), groupExpiry], cancellationToken).ConfigureAwait(false),
+            membership,
             await channelShard.SendAsync(["SADD", ChannelGroupsKey(channel), group], cancellationToken).ConfigureAwait(false),
             await channelShard.SendAsync(["PEXPIRE", ChannelGroupsKey(channel), groupExpiry], cancellationToken).ConfigureAwait(false),
         ];
@@ -239,7 +252,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override async ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
-        await ShardOf(group).ExecuteAsync(["ZREM", GroupKey(group), channel], cancellationToken).ConfigureAwait(false);
+        await LeaveGroupAsync(group, channel, cancellationToken).ConfigureAwait(false);
         await ShardOf(channel).ExecuteAsync(["SREM", ChannelGroupsKey(channel), group], cancellationToken).ConfigureAwait(false);
     }
 
@@ -286,6 +299,21 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     private string ChannelKey(string channel) => $"{_prefix}:ch:{channel}";
+
+    private string GroupProcessesKey(string group) => $"{_prefix}:gp:{group}";
+
+    private string GroupVersionsKey(string group) => $"{_prefix}:gv:{group}";
+
+    private string GroupMembersKey(string group, string nonLocalPart) => $"{_prefix}:gm:{group}:{nonLocalPart}";
+
+    private RedisArg[] LocalGroupKeys(string group, string nonLocalPart) =>
+        [GroupProcessesKey(group), GroupMembersKey(group, nonLocalPart), GroupVersionsKey(group), $"{_prefix}:version"];
+
+    private static (string NonLocalPart, string Suffix)? SplitLocal(string channel)
+    {
+        var bang = channel.IndexOf(ChannelNames.ProcessLocalSeparator, StringComparison.Ordinal);
+        return bang < 0 ? null : (channel[..(bang + 1)], channel[(bang + 1)..]);
+    }
 
     private string InboxKey(string nonLocalPart) => $"{_prefix}:in:{nonLocalPart}";
 
@@ -354,11 +382,29 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         var groups = await channelShard.ExecuteAsync(["SMEMBERS", ChannelGroupsKey(channel)]).ConfigureAwait(false);
         foreach (var group in groups.Items ?? [])
         {
-            await ShardOf(group.AsString()!).ExecuteAsync(["ZREM", GroupKey(group.AsString()!), channel]).ConfigureAwait(false);
+            await LeaveGroupAsync(group.AsString()!, channel, CancellationToken.None).ConfigureAwait(false);
         }
 
         await channelShard.ExecuteAsync(["DEL", ChannelGroupsKey(channel)]).ConfigureAwait(false);
         OnMessagesExpired(channel, expired, groups.Items?.Length ?? 0);
+    }
+
+    private Task LeaveGroupAsync(string group, string channel, CancellationToken cancellationToken) =>
+        SplitLocal(channel) is var (nonLocalPart, suffix)
+            ? LeaveGroupAsync(group, nonLocalPart, [suffix], cancellationToken)
+            : ShardOf(group).ExecuteAsync(["ZREM", GroupKey(group), channel], cancellationToken);
+
+    // Local channels of one process leave a group; with no local parts, the whole process leaves (its inbox has gone).
+    private Task LeaveGroupAsync(string group, string nonLocalPart, string[] suffixes, CancellationToken cancellationToken = default)
+    {
+        var arguments = new RedisArg[1 + suffixes.Length];
+        arguments[0] = nonLocalPart;
+        for (var i = 0; i < suffixes.Length; i++)
+        {
+            arguments[1 + i] = suffixes[i];
+        }
+
+        return LayerScripts.LocalGroupLeave.EvaluateAsync(ShardOf(group), LocalGroupKeys(group, nonLocalPart), arguments, cancellationToken);
     }
 
     // Subscribes to the publishes on a list's key (once per key in this process) so waiting receives learn of pushes.
@@ -437,13 +483,13 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     // After a reconnect of a shard's command connection: report the receives the outage held back.
-    private async Task ReportTakenAsync(int shard)
+    private async Task ReportPendingAsync(int shard)
     {
         foreach (var inbox in _inboxes.Values)
         {
             if (inbox.Shard == shard)
             {
-                await inbox.ReportTakenAsync().ConfigureAwait(false);
+                await inbox.ReportPendingAsync().ConfigureAwait(false);
             }
         }
     }

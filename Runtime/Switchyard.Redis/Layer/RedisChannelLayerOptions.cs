@@ -12,6 +12,13 @@ public sealed class RedisChannelLayerOptions
     /// <summary>Gets the keys that seal payloads at rest (AES-256-GCM): encrypt with the first, decrypt with any. Empty: no encryption.</summary>
     public IList<string> EncryptionKeys { get; } = [];
 
+    /// <summary>
+    /// Gets or sets the most entries a process's inbox (where the messages of its process-local channels wait for it)
+    /// holds; past it, sends to that process's channels fail as full and group sends skip its members. Only a process
+    /// that is gone or far behind reaches it. Default 10,000.
+    /// </summary>
+    public int InboxCapacity { get; set; } = 10_000;
+
     /// <summary>Gets or sets how long a channel nobody in this process receives on keeps its subscription (tests shorten it). Default 30 s.</summary>
     internal TimeSpan IdleSubscription { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -15,6 +15,8 @@ public sealed class LayerScriptTests : IAsyncLifetime
     private RedisServer _server = null!;
     private RedisConnection _redis = null!;
 
+    private const long InboxCapacity = 100;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
@@ -65,86 +67,110 @@ public sealed class LayerScriptTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_group_send_queues_for_members_with_room_and_reports_full_and_gone_ones()
+    public async Task A_group_send_queues_for_plain_members_with_room_and_reports_full_and_gone_ones()
     {
         await SendAsync("ch:full", 0, capacity: 1);
         await SendAsync("ch:gone", 0, capacity: 5, now: Now - Ttl);
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(7)), Now + Ttl, null);
 
-        var results = await LayerScripts.Deliver.EvaluateAsync(_redis, ["ch:ok", "ch:full", "ch:gone"], [Now, Ttl, entry, 1, 3, 5, 1, 5], Ct);
+        var results = await DeliverAsync(["ch:ok", "ch:full", "ch:gone"], [Now, Ttl, entry, 1, 3, 5, 1, 5, InboxCapacity]);
 
-        Assert.Equal([1L, 0L, -1L], results.Items![0].Items!.Select(r => r.AsInteger()));
-        Assert.Empty(results.Items[1].Items!);
+        Assert.Equal([1L, 0L, -1L], results);
         Assert.Equal(7, Envelope.Decode((await PopAsync("ch:ok", Now)).Entry!, null).Message.Read<Numbered>().N);
         Assert.Null((await PopAsync("ch:gone", Now)).Entry);
     }
 
     [Fact]
-    public async Task Local_members_of_one_process_get_one_inbox_entry_listing_those_with_room()
+    public async Task A_send_to_a_local_channel_is_an_inbox_entry_naming_it_and_counts_against_its_capacity()
     {
-        await _redis.ExecuteAsync(["HSET", "ip:a!", "full", 1], Ct);
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(7)), Now + Ttl, null);
 
-        var results = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:a!", "ip:a!"], [Now, Ttl, entry, 1, 0, 3, "x", 5, "y", 5, "full", 1], Ct);
+        Assert.Equal(new[] { 1L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 1]));
+        Assert.Equal(new[] { 0L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 1]));
+        Assert.Equal(new[] { 1L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "y", 1]));
 
-        Assert.Equal([1L, 1L, 0L], results.Items![0].Items!.Select(r => r.AsInteger()));
-        Assert.Equal(1, (await _redis.ExecuteAsync(["LLEN", "in:a!"], Ct)).AsInteger());
+        Assert.Equal(2, (await _redis.ExecuteAsync(["LLEN", "in:a!"], Ct)).AsInteger());
         var queued = (await _redis.ExecuteAsync(["LPOP", "in:a!"], Ct)).Bytes!;
-        var (expiresAt, suffixes, contentStart) = Envelope.ReadInboxHead(queued);
+        var (expiresAt, head, contentStart) = Envelope.ReadInboxHead(queued);
         Assert.Equal(Now + Ttl, expiresAt);
-        Assert.Equal(["x", "y"], suffixes);
+        Assert.Equal("x", head);
         Assert.Equal(7, Envelope.DecodeContent(queued.AsSpan(contentStart), null).Read<Numbered>().N);
-        Assert.Equal(["1", "1", "1"], (await _redis.ExecuteAsync(["HMGET", "ip:a!", "x", "y", "full"], Ct)).Items!.Select(v => v.AsString()));
+        Assert.Equal(["1", "1"], (await _redis.ExecuteAsync(["HMGET", "ip:a!", "x", "y"], Ct)).Items!.Select(v => v.AsString()));
     }
 
     [Fact]
-    public async Task Expired_inbox_entries_are_dropped_their_channels_reported_gone_and_their_counts_released()
+    public async Task A_group_send_gives_each_process_one_entry_naming_the_group_until_its_inbox_is_full()
+    {
+        var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(8)), Now + Ttl, null);
+
+        Assert.Equal(new[] { 1L, 1L }, await DeliverAsync(["in:p1!", "ip:p1!", "in:p2!", "ip:p2!"], [Now, Ttl, entry, 1, 0, 1, "@room,3", 0, "@room,5", 0]));
+        Assert.Equal(new[] { 0L }, await DeliverAsync(["in:p1!", "ip:p1!"], [Now, Ttl, entry, 1, 0, 1, "@room,3", 0]));
+
+        var queued = (await _redis.ExecuteAsync(["LPOP", "in:p2!"], Ct)).Bytes!;
+        Assert.Equal("@room,5", Envelope.ReadInboxHead(queued).Head);
+        Assert.Equal(0, (await _redis.ExecuteAsync(["EXISTS", "ip:p1!"], Ct)).AsInteger());
+    }
+
+    [Fact]
+    public async Task Expired_inbox_entries_are_dropped_their_channels_reported_and_a_group_send_finds_the_process_gone()
     {
         var stale = Envelope.Encode(ChannelMessage.Create(new Numbered(1)), Now - 1, null);
-        await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:b!", "ip:b!"], [Now - Ttl, Ttl, stale, 0, 0, 1, "x", 5], Ct);
+        await DeliverAsync(["in:b!", "ip:b!"], [Now - Ttl, Ttl, stale, 0, 0, InboxCapacity, "x", 5]);
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(2)), Now + Ttl, null);
 
-        var results = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:b!", "ip:b!"], [Now, Ttl, entry, 1, 0, 2, "x", 5, "y", 5], Ct);
+        var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:b!", "ip:b!"], [Now, Ttl, entry, 1, 0, InboxCapacity, "@g,1", 0], Ct);
 
-        Assert.Equal([-1L, 1L], results.Items![0].Items!.Select(r => r.AsInteger()));
-        Assert.Equal(["1", "x", "1"], results.Items[1].Items!.Select(v => v.AsString()));
-        Assert.Equal(1, (await _redis.ExecuteAsync(["LLEN", "in:b!"], Ct)).AsInteger());
+        Assert.Equal([-1L], reply.Items![0].Items!.Select(r => r.AsInteger()));
+        Assert.Equal(["1", "x", "1"], reply.Items[1].Items!.Select(v => v.AsString()));
+        Assert.Equal(0, (await _redis.ExecuteAsync(["LLEN", "in:b!"], Ct)).AsInteger());
         Assert.True((await _redis.ExecuteAsync(["HGET", "ip:b!", "x"], Ct)).IsNull);
-        Assert.Equal(1, (await _redis.ExecuteAsync(["HGET", "ip:b!", "y"], Ct)).AsInteger());
     }
 
     [Fact]
-    public async Task A_plain_send_to_a_local_channel_is_queued_even_after_its_older_messages_expired()
+    public async Task A_send_to_a_local_channel_is_queued_even_after_its_older_messages_expired()
     {
         var stale = Envelope.Encode(ChannelMessage.Create(new Numbered(1)), Now - 1, null);
-        await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:c!", "ip:c!"], [Now - Ttl, Ttl, stale, 0, 0, 1, "x", 5], Ct);
+        await DeliverAsync(["in:c!", "ip:c!"], [Now - Ttl, Ttl, stale, 0, 0, InboxCapacity, "x", 5]);
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(2)), Now + Ttl, null);
 
-        var results = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:c!", "ip:c!"], [Now, Ttl, entry, 0, 0, 1, "x", 5], Ct);
+        var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:c!", "ip:c!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 5], Ct);
 
-        Assert.Equal([1L], results.Items![0].Items!.Select(r => r.AsInteger()));
-        Assert.Equal(["1", "x", "1"], results.Items[1].Items!.Select(v => v.AsString()));
+        Assert.Equal([1L], reply.Items![0].Items!.Select(r => r.AsInteger()));
+        Assert.Equal(["1", "x", "1"], reply.Items[1].Items!.Select(v => v.AsString()));
         Assert.Equal(1, (await _redis.ExecuteAsync(["HGET", "ip:c!", "x"], Ct)).AsInteger());
     }
 
     [Fact]
-    public async Task Taken_lowers_pending_counts_and_forgets_channels_at_zero()
+    public async Task Pending_counts_move_by_the_reported_changes_and_channels_at_zero_are_forgotten()
     {
         await _redis.ExecuteAsync(["HSET", "ip:d!", "x", 3, "y", 1], Ct);
 
-        await LayerScripts.Taken.EvaluateAsync(_redis, ["ip:d!"], ["x", 2, "y", 1], Ct);
+        await LayerScripts.AdjustPending.EvaluateAsync(_redis, ["ip:d!"], ["x", -2, "y", -1, "z", 2], Ct);
 
-        Assert.Equal(1, (await _redis.ExecuteAsync(["HGET", "ip:d!", "x"], Ct)).AsInteger());
-        Assert.Equal(0, (await _redis.ExecuteAsync(["HEXISTS", "ip:d!", "y"], Ct)).AsInteger());
+        Assert.Equal(["1", null, "2"], (await _redis.ExecuteAsync(["HMGET", "ip:d!", "x", "y", "z"], Ct)).Items!.Select(v => v.AsString()));
     }
 
     [Fact]
-    public async Task Group_members_older_than_the_cutoff_are_removed_and_the_rest_listed()
+    public async Task Group_targets_are_the_live_plain_members_and_one_line_per_process_with_its_version_and_member_count()
     {
-        await _redis.ExecuteAsync(["ZADD", "g:room", Now - 10, "old", Now, "new", Now + 5, "newer"], Ct);
-        var reply = await LayerScripts.GroupMembers.EvaluateAsync(_redis, ["g:room"], [Now - 10], Ct);
-        Assert.Equal(1, reply.Items![0].AsInteger());
-        Assert.Equal(["new", "newer"], reply.Items.Skip(1).Select(m => m.AsString()));
+        RedisArg[] keys = ["g:room", "gp:room", "gv:room", "version"];
+        await _redis.ExecuteAsync(["ZADD", "g:room", Now - 10, "old", Now, "new"], Ct);
+        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2], keys[3]], ["p1!", "a", Now, Ttl], Ct);
+        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2], keys[3]], ["p1!", "b", Now, Ttl], Ct);
+        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p2!", keys[2], keys[3]], ["p2!", "c", Now - 10, Ttl], Ct);
+
+        var targets = await LayerScripts.GroupTargets.EvaluateAsync(_redis, keys[..3], [Now - 10, "gm:room:"], Ct);
+
+        Assert.Equal(["new"], targets.Items![0].Items!.Select(m => m.AsString()));
+        Assert.Equal(["p1!", "2", "2"], targets.Items[1].Items!.Select(v => v.AsString()));
+
+        // Leaving bumps the version; the last member leaving takes the process out of the group.
+        await LayerScripts.LocalGroupLeave.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2], keys[3]], ["p1!", "a"], Ct);
+        var members = await LayerScripts.LocalGroupMembers.EvaluateAsync(_redis, ["gm:room:p1!", keys[2]], ["p1!", Now - 10], Ct);
+        Assert.Equal("4", members.Items![0].AsString());
+        Assert.Equal(["b", Now.ToString(System.Globalization.CultureInfo.InvariantCulture)], members.Items[1].Items!.Select(v => v.AsString()));
+        await LayerScripts.LocalGroupLeave.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2], keys[3]], ["p1!"], Ct);
+        Assert.Empty((await LayerScripts.GroupTargets.EvaluateAsync(_redis, keys[..3], [Now - 10, "gm:room:"], Ct)).Items![1].Items!);
     }
 
     [Fact]
@@ -169,6 +195,9 @@ public sealed class LayerScriptTests : IAsyncLifetime
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(n)), now + Ttl, null);
         return LayerScripts.Pair(await LayerScripts.Send.EvaluateAsync(_redis, [key], [now, capacity, entry, Ttl], Ct));
     }
+
+    private async Task<long[]> DeliverAsync(RedisArg[] keys, RedisArg[] arguments) =>
+        [.. (await LayerScripts.Deliver.EvaluateAsync(_redis, keys, arguments, Ct)).Items![0].Items!.Select(r => r.AsInteger())];
 
     private async Task<(byte[]? Entry, long Expired)> PopAsync(string key, long now)
     {
