@@ -12,6 +12,7 @@ var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCultu
 var options = new RedisChannelLayerOptions { Prefix = $"bench{Environment.ProcessId}" };
 options.Servers.Add(server);
 options.Layer.Capacity = 100_000;
+options.InboxCapacity = 10_000_000; // nobody receives in this run: the inbox must not fill up and skip members
 await using var layer = await RedisChannelLayer.ConnectAsync(options);
 var payload = new byte[64];
 
@@ -49,7 +50,12 @@ foreach (var members in new[] { 100, 1_000 })
     clock.Restart();
     while (clock.Elapsed.TotalSeconds < seconds)
     {
-        await layer.GroupSendAsync(group, message);
+        var result = await layer.GroupSendAsync(group, message);
+        if (result.Delivered != members)
+        {
+            throw new InvalidOperationException($"A group send reached {result.Delivered} of {members} members.");
+        }
+
         sends++;
     }
 

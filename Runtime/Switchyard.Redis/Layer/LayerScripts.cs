@@ -6,8 +6,9 @@ namespace Switchyard.Redis.Layer;
 /// <summary>
 /// The Lua scripts that make the Redis layer's operations atomic. Time comes in as an argument (Unix milliseconds of
 /// the layer's clock) so every process and the tests' manual clock agree on what has expired; an entry's expiry is its
-/// first 16 characters (see <see cref="Envelope"/>). Every push also publishes on the list's own name, which is how a
-/// waiting receive in any process learns that there is something to take.
+/// first 16 characters (see <see cref="Envelope"/>). Every push to a plain channel also publishes on the list's own name,
+/// which is how a waiting receive in any process learns that there is something to take; a process inbox has one
+/// reader, its process's receive loop, which waits on it with a blocking pop instead.
 /// </summary>
 internal static class LayerScripts
 {
@@ -57,6 +58,52 @@ internal static class LayerScripts
 
         """;
 
+    // Queues an entry in a process inbox (see Deliver); needs DropExpiredInbox. Returns 1 queued, 0 full, -n gone.
+    private const string DeliverInbox = """
+        local function deliver_inbox(list, counts, head, capacity, group, now, ttl, stamp, body, inbox_capacity, expired, inbox)
+          local gone, dropped = drop_expired_inbox(list, counts, now)
+          for suffix, n in pairs(gone) do
+            expired[#expired + 1] = inbox
+            expired[#expired + 1] = suffix
+            expired[#expired + 1] = n
+          end
+          if group and dropped > 0 then return -dropped end
+          if redis.call('LLEN', list) >= inbox_capacity then return 0 end
+          if not group then
+            if tonumber(redis.call('HGET', counts, head) or '0') >= capacity then return 0 end
+            redis.call('HINCRBY', counts, head, 1)
+            redis.call('PEXPIRE', counts, ttl)
+          end
+          redis.call('RPUSH', list, stamp .. head .. '\n' .. body)
+          redis.call('PEXPIRE', list, ttl)
+          return 1
+        end
+
+        """;
+
+    // What a group send needs from the group's shard: its live plain members, and per process with local members its
+    // non-local part, membership version and member count. Memberships joined at or before cutoff have expired.
+    private const string GroupTargetsFunction = """
+        local function group_targets(members_key, processes_key, versions_key, cutoff, process_members_prefix)
+          redis.call('ZREMRANGEBYSCORE', members_key, '-inf', cutoff)
+          local plain = redis.call('ZRANGE', members_key, 0, -1)
+          redis.call('ZREMRANGEBYSCORE', processes_key, '-inf', cutoff)
+          local processes = {}
+          for _, part in ipairs(redis.call('ZRANGE', processes_key, 0, -1)) do
+            local members = process_members_prefix .. part
+            redis.call('ZREMRANGEBYSCORE', members, '-inf', cutoff)
+            local count = redis.call('ZCARD', members)
+            if count > 0 then
+              processes[#processes + 1] = part
+              processes[#processes + 1] = redis.call('HGET', versions_key, part) or '0'
+              processes[#processes + 1] = count
+            end
+          end
+          return plain, processes
+        end
+
+        """;
+
     /// <summary>
     /// Queues one message on one shard: an entry per plain channel, and ONE entry per process inbox. In a send (mode 0)
     /// an inbox entry is for one local channel, whose capacity is checked against its pending count (a hash per inbox
@@ -70,7 +117,7 @@ internal static class LayerScripts
     /// expired unread there, so a group send leaves it out), and the local channels whose direct messages expired in an
     /// inbox as flat (inbox number, local part, count) triples.
     /// </summary>
-    public static readonly RedisScript Deliver = new(DropExpired + DropExpiredInbox + """
+    public static readonly RedisScript Deliver = new(DropExpired + DropExpiredInbox + DeliverInbox + """
         local now = tonumber(ARGV[1])
         local ttl = ARGV[2]
         local entry = ARGV[3]
@@ -98,31 +145,8 @@ internal static class LayerScripts
         local inbox = 0
         for arg = 7 + plain, #ARGV, 2 do
           inbox = inbox + 1
-          local list, counts = KEYS[plain + 2 * inbox - 1], KEYS[plain + 2 * inbox]
-          local head = ARGV[arg]
-          local gone, dropped = drop_expired_inbox(list, counts, now)
-          for suffix, n in pairs(gone) do
-            expired[#expired + 1] = inbox
-            expired[#expired + 1] = suffix
-            expired[#expired + 1] = n
-          end
-
-          if group and dropped > 0 then
-            results[#results + 1] = -dropped
-          elseif redis.call('LLEN', list) >= inbox_capacity then
-            results[#results + 1] = 0
-          elseif not group and tonumber(redis.call('HGET', counts, head) or '0') >= tonumber(ARGV[arg + 1]) then
-            results[#results + 1] = 0
-          else
-            if not group then
-              redis.call('HINCRBY', counts, head, 1)
-              redis.call('PEXPIRE', counts, ttl)
-            end
-            redis.call('RPUSH', list, stamp .. head .. '\n' .. body)
-            redis.call('PEXPIRE', list, ttl)
-            redis.call('PUBLISH', list, '1')
-            results[#results + 1] = 1
-          end
+          results[#results + 1] = deliver_inbox(KEYS[plain + 2 * inbox - 1], KEYS[plain + 2 * inbox], ARGV[arg],
+            tonumber(ARGV[arg + 1]), group, now, ttl, stamp, body, inbox_capacity, expired, inbox)
         end
 
         return {results, expired}
@@ -145,23 +169,37 @@ internal static class LayerScripts
     /// (memberships joined at or before it have expired), the key prefix of the per-process member sets.
     /// Returns {plain members, flat (non-local part, version, member count) triples}.
     /// </summary>
-    public static readonly RedisScript GroupTargets = new("""
-        local cutoff = ARGV[1]
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cutoff)
-        local plain = redis.call('ZRANGE', KEYS[1], 0, -1)
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', cutoff)
-        local processes = {}
-        for _, part in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-          local members = ARGV[2] .. part
-          redis.call('ZREMRANGEBYSCORE', members, '-inf', cutoff)
-          local count = redis.call('ZCARD', members)
-          if count > 0 then
-            processes[#processes + 1] = part
-            processes[#processes + 1] = redis.call('HGET', KEYS[3], part) or '0'
-            processes[#processes + 1] = count
-          end
-        end
+    public static readonly RedisScript GroupTargets = new(GroupTargetsFunction + """
+        local plain, processes = group_targets(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
         return {plain, processes}
+        """);
+
+    /// <summary>
+    /// A whole group send when every key lives on one server (one shard): the targets as <see cref="GroupTargets"/>
+    /// finds them, and ONE entry queued in each process inbox among them, in one round trip. The plain members are
+    /// returned for the caller to deliver (their capacities are the caller's rules).
+    /// KEYS as <see cref="GroupTargets"/>; ARGV cutoff, process member-set prefix, inbox key prefix, pending-count key
+    /// prefix, group, now, ttl ms, entry, inbox capacity.
+    /// Returns {plain members, flat (non-local part, member count, result) triples, expired triples as Deliver's}.
+    /// </summary>
+    public static readonly RedisScript GroupSendToInboxes = new(DropExpiredInbox + DeliverInbox + GroupTargetsFunction + """
+        local plain, processes = group_targets(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+        local now = tonumber(ARGV[6])
+        local entry = ARGV[8]
+        local stamp = string.sub(entry, 1, 16)
+        local body = string.sub(entry, 17)
+        local inbox_capacity = tonumber(ARGV[9])
+        local results = {}
+        local expired = {}
+        for i = 1, #processes, 3 do
+          local part = processes[i]
+          local inbox = (i + 2) / 3
+          results[#results + 1] = part
+          results[#results + 1] = processes[i + 2]
+          results[#results + 1] = deliver_inbox(ARGV[3] .. part, ARGV[4] .. part, '@' .. ARGV[5] .. ',' .. processes[i + 1],
+            0, true, now, ARGV[7], stamp, body, inbox_capacity, expired, inbox)
+        end
+        return {plain, results, expired}
         """);
 
     /// <summary>

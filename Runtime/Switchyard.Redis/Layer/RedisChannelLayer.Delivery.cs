@@ -7,29 +7,91 @@ public sealed partial class RedisChannelLayer
 {
     /// <inheritdoc />
     /// <remarks>
-    /// Two round trips whatever the group's size: one to the group's shard for its plain members and the processes
-    /// with local members, then one script per shard involved, all shards at once. A process with local members gets
-    /// ONE entry, which it fans out; its members count as reached unless its inbox is full. Members that turn out to be
-    /// full in their process are skipped there, counted (<c>dropped</c>, reason <c>channel_full</c>) and logged.
+    /// On one server, one round trip (two when the group has plain members); sharded, one to the group's shard for its
+    /// plain members and the processes with local members, then one script per shard involved, all shards at once.
+    /// A process with local members gets ONE entry, which it fans out; its members count as reached unless its inbox
+    /// is full. Members that turn out to be full in their process are skipped there, counted (<c>dropped</c>, reason
+    /// <c>channel_full</c>) and logged by that process.
     /// </remarks>
     protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
         var now = NowMs;
         var cutoff = now - (long)Options.GroupExpiry.TotalMilliseconds;
-        var targets = await LayerScripts.GroupTargets.EvaluateAsync(
-                ShardOf(group),
-                [GroupKey(group), GroupProcessesKey(group), GroupVersionsKey(group)],
-                [cutoff, GroupMembersKey(group, string.Empty)],
-                cancellationToken)
-            .ConfigureAwait(false);
-        var plain = targets.Items![0].Items!;
-        var processes = targets.Items[1].Items!;
-        if (plain.Length == 0 && processes.Length == 0)
+        var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
+        var tally = new GroupSendTally();
+        RespValue[] plain;
+        var byShard = new Dictionary<int, ShardDelivery>();
+        if (_shards.Length == 1)
         {
-            return new GroupSendResult(0, 0);
+            // Everything is on this server: the script finds the processes and queues their entries itself.
+            var reply = await LayerScripts.GroupSendToInboxes.EvaluateAsync(
+                    _shards[0],
+                    [GroupKey(group), GroupProcessesKey(group), GroupVersionsKey(group)],
+                    [cutoff, GroupMembersKey(group, string.Empty), InboxKey(string.Empty), InboxCountsKey(string.Empty), group, now, ExpiryMs, entry, (long)_redisOptions.InboxCapacity],
+                    cancellationToken)
+                .ConfigureAwait(false);
+            plain = reply.Items![0].Items!;
+            var processes = reply.Items[1].Items!;
+            var expired = reply.Items[2].Items!;
+            for (var i = 0; i + 2 < expired.Length; i += 3)
+            {
+                var part = processes[3 * ((int)expired[i].AsInteger() - 1)].AsString();
+                await ExpireChannelAsync(part + expired[i + 1].AsString(), (int)expired[i + 2].AsInteger()).ConfigureAwait(false);
+            }
+
+            for (var i = 0; i + 2 < processes.Length; i += 3)
+            {
+                await TallyInboxAsync(tally, group, processes[i].AsString()!, (int)processes[i + 1].AsInteger(), processes[i + 2].AsInteger()).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            var targets = await LayerScripts.GroupTargets.EvaluateAsync(
+                    ShardOf(group),
+                    [GroupKey(group), GroupProcessesKey(group), GroupVersionsKey(group)],
+                    [cutoff, GroupMembersKey(group, string.Empty)],
+                    cancellationToken)
+                .ConfigureAwait(false);
+            plain = targets.Items![0].Items!;
+            var processes = targets.Items[1].Items!;
+            for (var i = 0; i + 2 < processes.Length; i += 3)
+            {
+                var nonLocalPart = processes[i].AsString()!;
+                var head = $"@{group},{processes[i + 1].AsString()}";
+                For(nonLocalPart).Inboxes.Add(new InboxTarget(nonLocalPart, head, 0, (int)processes[i + 2].AsInteger()));
+            }
         }
 
-        var byShard = new Dictionary<int, ShardDelivery>();
+        foreach (var member in plain)
+        {
+            var channel = member.AsString()!;
+            For(channel).Plain.Add(channel);
+        }
+
+        // One script per shard (the plain members' capacities are this layer's rules), all shards at once.
+        var deliveries = byShard.Values.ToArray();
+        var results = await Task.WhenAll(deliveries.Select(d => DeliverAsync(d, entry, now, group: true, cancellationToken))).ConfigureAwait(false);
+        for (var d = 0; d < deliveries.Length; d++)
+        {
+            var (channels, inboxes) = (deliveries[d].Plain, deliveries[d].Inboxes);
+            for (var i = 0; i < channels.Count; i++)
+            {
+                tally.Add(channels[i], 1, results[d][i]);
+            }
+
+            for (var i = 0; i < inboxes.Count; i++)
+            {
+                await TallyInboxAsync(tally, group, inboxes[i].NonLocalPart, inboxes[i].Members, results[d][channels.Count + i]).ConfigureAwait(false);
+            }
+        }
+
+        if (tally.Skipped is not null)
+        {
+            LogSkippedFullMembers(group, message, tally.Considered, tally.Skipped);
+        }
+
+        return new GroupSendResult(tally.Delivered, tally.SkippedCount);
+
         ShardDelivery For(string name)
         {
             var shard = _ring.GetShard(name);
@@ -40,76 +102,16 @@ public sealed partial class RedisChannelLayer
 
             return delivery;
         }
+    }
 
-        foreach (var member in plain)
+    private async Task TallyInboxAsync(GroupSendTally tally, string group, string nonLocalPart, int members, long result)
+    {
+        tally.Add($"{nonLocalPart}* ({members} members, inbox full)", members, result);
+        if (result < 0)
         {
-            var channel = member.AsString()!;
-            For(channel).Plain.Add(channel);
+            // Its inbox holds messages nobody took in time: the process has gone, and leaves the group.
+            await LeaveGroupAsync(group, nonLocalPart, []).ConfigureAwait(false);
         }
-
-        for (var i = 0; i + 2 < processes.Length; i += 3)
-        {
-            var nonLocalPart = processes[i].AsString()!;
-            var head = $"@{group},{processes[i + 1].AsString()}";
-            For(nonLocalPart).Inboxes.Add(new InboxTarget(nonLocalPart, head, 0, (int)processes[i + 2].AsInteger()));
-        }
-
-        var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
-        var deliveries = byShard.Values.ToArray();
-        var results = await Task.WhenAll(deliveries.Select(d => DeliverAsync(d, entry, now, group: true, cancellationToken))).ConfigureAwait(false);
-
-        var delivered = 0;
-        var considered = 0;
-        List<string>? skipped = null;
-        var skippedCount = 0;
-        for (var d = 0; d < deliveries.Length; d++)
-        {
-            var (channels, inboxes) = (deliveries[d].Plain, deliveries[d].Inboxes);
-            for (var i = 0; i < channels.Count; i++)
-            {
-                considered++;
-                switch (results[d][i])
-                {
-                    case 1:
-                        delivered++;
-                        break;
-                    case 0:
-                        (skipped ??= []).Add(channels[i]);
-                        skippedCount++;
-                        break;
-                    default:
-                        // The member has gone (its messages expired unread) and got nothing; it has left its groups.
-                        break;
-                }
-            }
-
-            for (var i = 0; i < inboxes.Count; i++)
-            {
-                var target = inboxes[i];
-                considered += target.Members;
-                switch (results[d][channels.Count + i])
-                {
-                    case 1:
-                        delivered += target.Members;
-                        break;
-                    case 0:
-                        (skipped ??= []).Add($"{target.NonLocalPart}* ({target.Members} members, inbox full)");
-                        skippedCount += target.Members;
-                        break;
-                    default:
-                        // Its inbox holds messages nobody took in time: the process has gone, and leaves the group.
-                        await LeaveGroupAsync(group, target.NonLocalPart, []).ConfigureAwait(false);
-                        break;
-                }
-            }
-        }
-
-        if (skipped is not null)
-        {
-            LogSkippedFullMembers(group, message, considered, skipped);
-        }
-
-        return new GroupSendResult(delivered, skippedCount);
     }
 
     // A send to a process-local channel queues it in its process's inbox, counted against the channel's capacity.
@@ -185,6 +187,33 @@ public sealed partial class RedisChannelLayer
 
     /// <summary>One entry for a process inbox: its head (a local part, or <c>@group,version</c>), the capacity a send checks, how many members it stands for.</summary>
     private readonly record struct InboxTarget(string NonLocalPart, string Head, int Capacity, int Members);
+
+    /// <summary>How a group send went: members reached, skipped because full (named for the log), and considered.</summary>
+    private sealed class GroupSendTally
+    {
+        public int Delivered { get; private set; }
+
+        public int SkippedCount { get; private set; }
+
+        public int Considered { get; private set; }
+
+        public List<string>? Skipped { get; private set; }
+
+        /// <summary>Counts a script result (1 queued, 0 full, negative gone: it got nothing) for <paramref name="members"/> members.</summary>
+        public void Add(string name, int members, long result)
+        {
+            Considered += members;
+            if (result == 1)
+            {
+                Delivered += members;
+            }
+            else if (result == 0)
+            {
+                (Skipped ??= []).Add(name);
+                SkippedCount += members;
+            }
+        }
+    }
 
     /// <summary>What one send or group send queues on one shard, in the order the script answers for it.</summary>
     private sealed class ShardDelivery(int shard)

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchyard.Redis.Client;
 using Switchyard.Redis.Layer;
 using Switchyard.Redis.Resp;
 
@@ -35,6 +36,7 @@ public sealed partial class RedisChannelLayer
         private Dictionary<string, int> _pendingChanges = new(StringComparer.Ordinal);
         private bool _reportQueued;
         private Task? _loop;
+        private RedisClient? _blocking;
 
         public ProcessInbox(RedisChannelLayer layer, string nonLocalPart)
         {
@@ -264,9 +266,22 @@ public sealed partial class RedisChannelLayer
             }
 
             await _stop.CancelAsync().ConfigureAwait(false);
+
+            // Ends the blocking pop under way; the loop then sees the stop.
+            var blocking = _blocking;
+            if (blocking is not null)
+            {
+                await blocking.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (loop is not null)
             {
                 await loop.ConfigureAwait(false);
+            }
+
+            if (_blocking is not null && _blocking != blocking)
+            {
+                await _blocking.DisposeAsync().ConfigureAwait(false);
             }
 
             _stop.Dispose();
@@ -307,18 +322,29 @@ public sealed partial class RedisChannelLayer
 
         private void ChangePendingLocked(string suffix, int change) => _pendingChanges[suffix] = _pendingChanges.GetValueOrDefault(suffix) + change;
 
+        // The receive loop: a blocking pop on a connection of its own (one per inbox, so per process), which Redis
+        // answers the moment an entry arrives; then whatever else is queued, in batches.
         private async Task RunAsync()
         {
-            ChannelWatch? watch = null;
+            var shard = _layer._shards[_shard];
+            var blockSeconds = Math.Min(1.0, shard.Options.CommandTimeout.TotalSeconds / 2).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
             while (!_stop.IsCancellationRequested)
             {
                 try
                 {
-                    // Pinned: the inbox's subscription lasts as long as the layer.
-                    watch ??= await _layer.WatchAsync(ListKey, _shard, pinned: true, _stop.Token).ConfigureAwait(false);
-                    var signal = watch.Signal;
-                    await DrainAsync().ConfigureAwait(false);
-                    await signal.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    if (_blocking is null)
+                    {
+                        var blocking = new RedisClient(shard.Options, _layer._clientLogger);
+                        await blocking.ConnectAsync(_stop.Token).ConfigureAwait(false);
+                        _blocking = blocking;
+                    }
+
+                    var popped = await _blocking.ExecuteAsync(["BLPOP", ListKey, blockSeconds], CancellationToken.None).ConfigureAwait(false);
+                    if (popped.Items is [_, var entry])
+                    {
+                        await DispatchAsync(entry).ConfigureAwait(false);
+                        await DrainAsync(_blocking).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception) when (_stop.IsCancellationRequested || _layer.IsClosed)
                 {
@@ -326,23 +352,22 @@ public sealed partial class RedisChannelLayer
                 }
                 catch (RedisConnectionException)
                 {
-                    // Redis is away: look again when the subscription is back (the watch is notified) or after a pause.
-                    await PauseAsync(watch).ConfigureAwait(false);
+                    // Redis is away: the client reconnects by itself; look again after a pause.
+                    await PauseAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
                     Log.InboxLoopFailed(_layer.Logger, ex, ListKey);
-                    await PauseAsync(watch).ConfigureAwait(false);
+                    await PauseAsync().ConfigureAwait(false);
                 }
             }
         }
 
-        private async Task PauseAsync(ChannelWatch? watch)
+        private async Task PauseAsync()
         {
             try
             {
-                var pause = Task.Delay(ReconnectPoll, _stop.Token);
-                await (watch is null ? pause : Task.WhenAny(watch.Signal, pause)).ConfigureAwait(false);
+                await Task.Delay(ReconnectPoll, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -350,11 +375,11 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        private async Task DrainAsync()
+        private async Task DrainAsync(RedisClient connection)
         {
             while (true)
             {
-                var reply = await _layer._shards[_shard].ExecuteAsync(["LPOP", ListKey, PopBatch], CancellationToken.None).ConfigureAwait(false);
+                var reply = await connection.ExecuteAsync(["LPOP", ListKey, PopBatch], CancellationToken.None).ConfigureAwait(false);
                 if (reply.IsNull || reply.Items is not { Length: > 0 } entries)
                 {
                     return;

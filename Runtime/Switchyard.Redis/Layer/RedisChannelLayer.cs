@@ -37,11 +37,13 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private readonly string _prefix;
     private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
     private readonly Timer _sweeper;
+    private readonly ILogger? _clientLogger;
 
     private RedisChannelLayer(RedisChannelLayerOptions options, RedisClient[] shards, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
     {
         _redisOptions = options;
+        _clientLogger = loggerFactory?.CreateLogger("Switchyard.Redis");
         _shards = shards;
         _subscribers = subscribers;
         _subscriptionLocks = [.. shards.Select(_ => new SemaphoreSlim(1, 1))];
@@ -179,7 +181,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private async Task<ChannelMessage> ReceiveWatchedAsync(string channel, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var watch = await WatchAsync(ChannelKey(channel), _ring.GetShard(channel), pinned: false, cancellationToken).ConfigureAwait(false);
+        var watch = await WatchAsync(ChannelKey(channel), _ring.GetShard(channel), cancellationToken).ConfigureAwait(false);
         try
         {
             while (true)
@@ -408,8 +410,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     // Subscribes to the publishes on a list's key (once per key in this process) so waiting receives learn of pushes.
-    // A pinned watch (an inbox's) is never swept.
-    private async Task<ChannelWatch> WatchAsync(string key, int shard, bool pinned, CancellationToken cancellationToken)
+    private async Task<ChannelWatch> WatchAsync(string key, int shard, CancellationToken cancellationToken)
     {
         var gate = _subscriptionLocks[shard];
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -421,7 +422,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
                 return watch;
             }
 
-            watch = new ChannelWatch(shard) { Receivers = pinned ? 2 : 1 };
+            watch = new ChannelWatch(shard) { Receivers = 1 };
             _watches[key] = watch;
             try
             {

@@ -11,7 +11,7 @@ namespace Switchyard.Redis.Tests.Layer;
 /// live in that process, fanned out there; capacity, expiry and cancellation as the conformance kit states them for
 /// plain channels.
 /// </summary>
-public sealed class ProcessInboxTests(ThreeRedisServers redis) : IClassFixture<ThreeRedisServers>, IAsyncDisposable
+public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly string _prefix = $"pi{Guid.NewGuid():N}";
@@ -26,6 +26,8 @@ public sealed class ProcessInboxTests(ThreeRedisServers redis) : IClassFixture<T
         {
             await layer.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -296,3 +298,9 @@ public sealed class ProcessInboxTests(ThreeRedisServers redis) : IClassFixture<T
         return Encoding.UTF8.GetString((await layer.ReceiveAsync(channel, timeout.Token)).Payload.Span);
     }
 }
+
+/// <summary>Process inboxes on one server, where a group send is one script.</summary>
+public sealed class OneShardProcessInboxTests(OneRedisServer redis) : ProcessInboxTests(redis), IClassFixture<OneRedisServer>;
+
+/// <summary>Process inboxes sharded over three servers.</summary>
+public sealed class ThreeShardProcessInboxTests(ThreeRedisServers redis) : ProcessInboxTests(redis), IClassFixture<ThreeRedisServers>;
