@@ -41,6 +41,23 @@ public sealed class RedisPubSubChannelLayerTests(OneRedisServer redis) : IClassF
     }
 
     [Fact]
+    public async Task A_send_right_after_a_receive_started_waits_for_that_subscription_even_behind_many_others()
+    {
+        var layer = await NewLayerAsync();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        // Hundreds of subscriptions queue up on the server's subscriber connection, one after another; the receive on
+        // "target" is the last of them. The send must not overtake its subscription.
+        var others = Enumerable.Range(0, 300).Select(i => layer.ReceiveAsync($"busy.c{i}", cancel.Token).AsTask()).ToArray();
+        var receive = layer.ReceiveAsync("target", Ct).AsTask();
+        await layer.SendAsync("target", Message("not overtaken"), Ct);
+
+        Assert.Equal("not overtaken", Text(await receive.WaitAsync(WaitTimeout, Ct)));
+        await cancel.CancelAsync();
+        await Task.WhenAll(others.Select(o => Assert.ThrowsAnyAsync<OperationCanceledException>(() => o)));
+    }
+
+    [Fact]
     public async Task Messages_of_one_channel_arrive_in_send_order_and_are_buffered_between_receives()
     {
         var layer = await NewLayerAsync();
