@@ -9,6 +9,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task The_default_capacity_is_100_and_the_101st_send_throws_ChannelFullException()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity);
         var channel = Name("capacity");
 
         for (var i = 0; i < 100; i++)
@@ -35,6 +36,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task After_a_receive_a_full_channel_has_room_for_one_more()
     {
         var layer = await NewLayerAsync(new ChannelLayerOptions { Capacity = 2 });
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity);
         var channel = Name("room");
 
         await layer.SendAsync(channel, Message("1"));
@@ -56,6 +58,7 @@ public abstract partial class ChannelLayerSpecificationTests
         var small = Name("small");
         var options = new ChannelLayerOptions { Capacity = 4 }.WithCapacity(small + ".*", 2);
         var layer = await NewLayerAsync(options);
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity);
 
         await FillAsync(layer, small + ".one", 2);
         var error = await Assert.ThrowsAsync<ChannelFullException>(async () => await layer.SendAsync(small + ".one", Message("x")));
@@ -80,6 +83,7 @@ public abstract partial class ChannelLayerSpecificationTests
         var stem = Name("q");
         var options = new ChannelLayerOptions { Capacity = 3 }.WithCapacity(stem + ".?", 1);
         var layer = await NewLayerAsync(options);
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity);
 
         await FillAsync(layer, stem + ".a", 1);
         await Assert.ThrowsAsync<ChannelFullException>(async () => await layer.SendAsync(stem + ".a", Message("x")));
@@ -100,6 +104,7 @@ public abstract partial class ChannelLayerSpecificationTests
             .WithCapacity(stem + ".ab*", 3)
             .WithCapacity(stem + ".*", 2);
         var layer = await NewLayerAsync(options);
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity);
 
         // Matches all three rules: the first wins.
         await FillAsync(layer, stem + ".abc", 1);
@@ -116,6 +121,7 @@ public abstract partial class ChannelLayerSpecificationTests
         var stem = Name("http.response");
         var options = new ChannelLayerOptions { Capacity = 3 }.WithCapacity(stem + "!*", 1);
         var layer = await NewLayerAsync(options);
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity);
         var local = stem + "!abc";
 
         await layer.SendAsync(local, Message("only"));

@@ -38,6 +38,7 @@ public abstract partial class ChannelLayerSpecificationTests
         const int Receivers = 8;
         const int Total = Senders * PerSender;
         var layer = await NewLayerAsync(new ChannelLayerOptions { Capacity = Total });
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = Name("stress");
         using var done = new CancellationTokenSource();
         var logs = Enumerable.Range(0, Receivers).Select(_ => new List<(int Sender, int Sequence)>()).ToArray();
@@ -98,6 +99,7 @@ public abstract partial class ChannelLayerSpecificationTests
         const int Channels = 8;
         const int PerChannel = 200;
         var layer = await NewLayerAsync(new ChannelLayerOptions { Capacity = PerChannel });
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var names = Enumerable.Range(0, Channels).Select(i => Name($"c{i}")).ToArray();
 
         var senders = names.Select((name, index) => Task.Run(async () =>
@@ -125,6 +127,7 @@ public abstract partial class ChannelLayerSpecificationTests
         const int PerSender = 100;
         const int Members = 5;
         var layer = await NewGroupLayerAsync(new ChannelLayerOptions { Capacity = Senders * PerSender });
+        RequireCapability(layer, ChannelLayerCapabilities.GroupMemberCounts);
         var group = Name("room");
         var members = Enumerable.Range(0, Members).Select(i => Name($"m{i}")).ToArray();
         foreach (var member in members)

@@ -15,6 +15,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task An_unread_message_is_not_delivered_after_expiry()
     {
         var layer = await NewLayerAsync(new ChannelLayerOptions { Expiry = ShortExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var channel = Name("expire");
 
         await layer.SendAsync(channel, Message("stale"));
@@ -27,6 +28,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task A_message_received_just_before_expiry_is_delivered()
     {
         var layer = await NewLayerAsync(new ChannelLayerOptions { Expiry = ShortExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var channel = Name("fresh");
 
         await layer.SendAsync(channel, Message("just in time"));
@@ -39,6 +41,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task The_default_expiry_is_60_seconds()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var channel = Name("default-expiry");
 
         await layer.SendAsync(channel, Message("kept"));
@@ -54,6 +57,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Only_the_expired_messages_of_a_channel_are_dropped()
     {
         var layer = await NewLayerAsync(new ChannelLayerOptions { Expiry = ShortExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var channel = Name("partial");
 
         await layer.SendAsync(channel, Message("old"));
@@ -70,6 +74,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         using var metrics = new MetricCollector(MeterFactory);
         var layer = await NewLayerAsync(new ChannelLayerOptions { Expiry = ShortExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var channel = Name("counted");
 
         await layer.SendAsync(channel, Message("1"));
@@ -88,6 +93,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Expired_messages_free_the_channel_capacity()
     {
         var layer = await NewLayerAsync(new ChannelLayerOptions { Expiry = ShortExpiry, Capacity = 2 });
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry);
         var channel = Name("refill");
 
         await FillAsync(layer, channel, 2);
@@ -120,6 +126,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Group_sent_messages_expire_too()
     {
         var layer = await NewGroupLayerAsync(new ChannelLayerOptions { Expiry = ShortExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var group = Name("group");
         var channel = Name("member");
 
@@ -134,6 +141,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task After_a_message_expires_its_channel_leaves_every_group()
     {
         var layer = await NewGroupLayerAsync(new ChannelLayerOptions { Expiry = ShortExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var first = Name("g1");
         var second = Name("g2");
         var gone = Name("gone");
@@ -157,6 +165,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         // Django's group_send cleans expired messages first, so the member has left the group before the send.
         var layer = await NewGroupLayerAsync(new ChannelLayerOptions { Expiry = ShortExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var group = Name("group");
         var gone = Name("gone");
         var alive = Name("alive");
@@ -176,6 +185,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         var groupExpiry = TimeSpan.FromSeconds(100);
         var layer = await NewGroupLayerAsync(new ChannelLayerOptions { GroupExpiry = groupExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var group = Name("group");
         var channel = Name("member");
 
@@ -191,6 +201,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         var groupExpiry = TimeSpan.FromSeconds(100);
         var layer = await NewGroupLayerAsync(new ChannelLayerOptions { GroupExpiry = groupExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var group = Name("group");
         var channel = Name("member");
 
@@ -206,6 +217,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         var groupExpiry = TimeSpan.FromSeconds(100);
         var layer = await NewGroupLayerAsync(new ChannelLayerOptions { GroupExpiry = groupExpiry });
+        RequireCapability(layer, ChannelLayerCapabilities.Expiry);
         var group = Name("group");
         var renewed = Name("renewed");
         var lapsed = Name("lapsed");

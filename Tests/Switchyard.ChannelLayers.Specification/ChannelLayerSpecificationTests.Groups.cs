@@ -11,6 +11,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task A_group_send_reaches_every_member()
     {
         var layer = await NewGroupLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.GroupMemberCounts);
         var group = Name("room");
         var members = new[] { Name("a"), Name("b"), LocalName("specific", "c") };
         foreach (var member in members)
@@ -122,6 +123,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task A_channel_in_several_groups_receives_from_each_and_groups_are_independent()
     {
         var layer = await NewGroupLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.GroupMemberCounts);
         var red = Name("red");
         var blue = Name("blue");
         var both = Name("both");
@@ -146,6 +148,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task A_group_and_a_channel_of_the_same_name_are_unrelated()
     {
         var layer = await NewGroupLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var name = Name("same");
         var member = Name("member");
         await layer.GroupAddAsync(name, member);
@@ -164,6 +167,7 @@ public abstract partial class ChannelLayerSpecificationTests
         using var metrics = new MetricCollector(MeterFactory);
         var full = Name("full");
         var layer = await NewGroupLayerAsync(new ChannelLayerOptions().WithCapacity(full, 1));
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.GroupMemberCounts);
         var group = Name("room");
         var others = new[] { Name("a"), Name("b") };
         await layer.GroupAddAsync(group, full);

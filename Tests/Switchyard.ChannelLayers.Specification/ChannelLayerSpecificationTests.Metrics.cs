@@ -17,6 +17,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         using var metrics = new MetricCollector(MeterFactory);
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = Name("counted");
 
         await layer.SendAsync(channel, Message("1"));
@@ -52,6 +53,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         using var metrics = new MetricCollector(MeterFactory);
         var layer = await NewLayerAsync(new ChannelLayerOptions { Capacity = 1, MaxMessageSize = 16 });
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity);
         var channel = Name("refused");
 
         await layer.SendAsync(channel, Message("ok"));
@@ -68,6 +70,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         using var metrics = new MetricCollector(MeterFactory);
         var layer = await NewGroupLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.GroupMemberCounts);
         var group = Name("room");
         for (var i = 0; i < 3; i++)
         {
@@ -111,6 +114,7 @@ public abstract partial class ChannelLayerSpecificationTests
         };
         ActivitySource.AddActivityListener(listener);
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
 
         using var ambient = new Activity("switchyard-spec").SetIdFormat(ActivityIdFormat.W3C).Start();
         await layer.SendAsync(channel, Message("traced"));

@@ -9,6 +9,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Send_then_receive_returns_the_message_with_its_type_and_payload()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = Name("chan");
 
         await layer.SendAsync(channel, new ChannelMessage("chat.message", "hello"u8.ToArray()));
@@ -22,6 +23,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Messages_on_one_channel_are_received_in_send_order()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = Name("fifo");
 
         for (var i = 0; i < 50; i++)
@@ -56,6 +58,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Channels_are_independent()
     {
         var layer = await NewLayerAsync(new ChannelLayerOptions { Capacity = 3 });
+        RequireCapability(layer, ChannelLayerCapabilities.Capacity);
         var a = Name("a");
         var b = Name("b");
 
@@ -80,6 +83,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Process_local_channels_send_and_receive()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = LocalName("specific", "abc123");
 
         await layer.SendAsync(channel, Message("local"));
@@ -91,6 +95,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Process_local_channels_of_one_process_part_are_independent()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var first = LocalName("specific", "first");
         var second = LocalName("specific", "second");
         var plain = Name("specific");
@@ -107,6 +112,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Headers_round_trip()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = Name("headers");
         var headers = MessageHeaders.Empty.With("x-first", "1").With("x-second", "two words").With("x-empty", string.Empty);
 
@@ -127,6 +133,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task A_one_mebibyte_payload_round_trips_byte_exact()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = Name("large");
         var payload = new byte[1024 * 1024];
         new Random(20260101).NextBytes(payload);
@@ -142,6 +149,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task An_empty_payload_is_accepted_and_delivered()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = Name("empty");
 
         await layer.SendAsync(channel, new ChannelMessage(TestMessageType, ReadOnlyMemory<byte>.Empty));
@@ -169,6 +177,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task A_payload_exactly_at_the_limit_is_accepted()
     {
         var layer = await NewLayerAsync(new ChannelLayerOptions { MaxMessageSize = 1024 });
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var channel = Name("atlimit");
 
         await layer.SendAsync(channel, MessageOfSize(1024));
@@ -180,6 +189,7 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task One_message_instance_can_be_sent_to_several_channels()
     {
         var layer = await NewLayerAsync();
+        RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var message = Message("shared");
         var a = Name("a");
         var b = Name("b");

@@ -10,8 +10,11 @@ namespace Switchyard.ChannelLayers.Specification;
 /// </summary>
 /// <remarks>
 /// <para>The kit uses only the public <see cref="ChannelLayer"/> API. Tests that need a capability
-/// (<see cref="ChannelLayerCapabilities.Groups"/>, <see cref="ChannelLayerCapabilities.Flush"/>) skip themselves
-/// on layers that lack it.</para>
+/// (<see cref="ChannelLayerCapabilities.Groups"/>, <see cref="ChannelLayerCapabilities.Flush"/>,
+/// <see cref="ChannelLayerCapabilities.Capacity"/>, <see cref="ChannelLayerCapabilities.Expiry"/>,
+/// <see cref="ChannelLayerCapabilities.Queued"/>, <see cref="ChannelLayerCapabilities.GroupMemberCounts"/>) skip
+/// themselves on layers that lack it. Tests without <see cref="ChannelLayerCapabilities.Queued"/> start their receive
+/// before the send, so they hold for a layer that delivers only to listening receivers.</para>
 /// <para>Time-based tests move a <see cref="ManualTimeProvider"/>; nothing sleeps to let time pass. Every wait has
 /// a timeout; "nothing arrives" is asserted with a receive cancelled after a short quiet period.</para>
 /// <para>Channel and group names carry a per-test random tag, so backends that share a server between tests

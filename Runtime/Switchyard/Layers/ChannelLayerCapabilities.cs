@@ -1,6 +1,11 @@
 namespace Switchyard;
 
-/// <summary>What a channel layer supports beyond send, receive and new channel (Django Channels' <c>extensions</c>).</summary>
+/// <summary>
+/// What a channel layer supports beyond send, receive and new channel (Django Channels' <c>extensions</c>), and which
+/// of the contract's storage guarantees it keeps. A layer without <see cref="Queued"/>, <see cref="Capacity"/> or
+/// <see cref="Expiry"/> (the Redis pub/sub flavour) delivers only to receivers that are listening when a message is
+/// sent; the conformance kit skips the tests that need what a layer lacks.
+/// </summary>
 [Flags]
 public enum ChannelLayerCapabilities
 {
@@ -15,4 +20,30 @@ public enum ChannelLayerCapabilities
 
     /// <summary>Channels and groups are shared with other processes.</summary>
     CrossProcess = 4,
+
+    /// <summary>
+    /// Channels have a capacity (<see cref="ChannelLayerOptions.Capacity"/>, <see cref="ChannelLayerOptions.ChannelCapacity"/>):
+    /// a send to a channel holding that many unread messages fails with <see cref="ChannelFullException"/>, and a group
+    /// send skips (and counts) full members. Without it sends never fail for lack of room.
+    /// </summary>
+    Capacity = 8,
+
+    /// <summary>
+    /// Unread messages expire after <see cref="ChannelLayerOptions.Expiry"/> (counted, and the channel leaves its groups)
+    /// and group memberships expire after <see cref="ChannelLayerOptions.GroupExpiry"/>. Without it neither expires.
+    /// </summary>
+    Expiry = 16,
+
+    /// <summary>
+    /// A message sent to a channel nobody is receiving on is kept until a receive takes it, in any process. Without it
+    /// delivery is to whoever listens at send time: a message sent before the channel's first receive is gone.
+    /// </summary>
+    Queued = 32,
+
+    /// <summary>
+    /// <see cref="GroupSendResult"/> counts member channels: <see cref="GroupSendResult.Delivered"/> is the number of
+    /// members that got the message. Without it the count is the backend's own (the Redis pub/sub flavour counts the
+    /// processes that listen to the group, not their members).
+    /// </summary>
+    GroupMemberCounts = 64,
 }

@@ -263,7 +263,10 @@ public sealed class InMemoryChannelLayerTests : IDisposable
         await using var layer = NewLayer();
 
         Assert.Equal("inmemory", layer.Name);
-        Assert.Equal(ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush, layer.Capabilities);
+        Assert.Equal(
+            ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry
+            | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts,
+            layer.Capabilities);
         Assert.StartsWith("specific.inmemory!", await layer.NewChannelAsync(cancellationToken: TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(0, layer.GetQueuedCount("never.used"));
     }

@@ -54,7 +54,9 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
-    public override ChannelLayerCapabilities Capabilities => ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush;
+    public override ChannelLayerCapabilities Capabilities =>
+        ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry
+        | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts;
 
     /// <summary>Gets how many unread messages <paramref name="channel"/> holds right now (for diagnostics and tests).</summary>
     /// <param name="channel">The channel name.</param>

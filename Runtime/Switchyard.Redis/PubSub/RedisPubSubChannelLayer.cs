@@ -1,0 +1,619 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Switchyard.Redis.Client;
+using Switchyard.Redis.Layer;
+using Switchyard.Redis.Resp;
+using Switchyard.Redis.Security;
+using Switchyard.Redis.Sharding;
+
+namespace Switchyard.Redis;
+
+/// <summary>
+/// The low-latency Redis flavour (channels_redis' <c>RedisPubSubChannelLayer</c>): a send is one <c>PUBLISH</c> on the
+/// channel's Redis channel (<c>{prefix}:ps:{channel}</c>, on the server chosen by consistent hashing), and a process
+/// that receives on a channel subscribes to it and buffers what arrives, in memory, for its receives. Nothing is stored
+/// in Redis.
+/// </summary>
+/// <remarks>
+/// <para>A channel is subscribed by its first receive in this process (or by <see cref="ChannelLayer.NewChannelAsync"/>,
+/// or by <see cref="ChannelLayer.GroupAddAsync"/> for the member channel) and stays subscribed while receives come;
+/// a channel nobody in this process has received on for the idle period (30 s) loses its subscription and its buffer,
+/// and the messages dropped with it are logged. Within one process, a receive that has started before a send gets
+/// the message: the send waits for the receive's subscription to be in place.</para>
+/// <para>A group is one Redis channel (<c>{prefix}:psg:{group}</c>). A group add subscribes this process to it and
+/// records the member channel locally; a group send is one <c>PUBLISH</c>, and each listening process puts the
+/// message in the buffer of each of its member channels. <see cref="GroupSendResult.Delivered"/> is what
+/// <c>PUBLISH</c> reports: the number of processes listening to the group, not the number of members.</para>
+/// <para>What this layer does NOT guarantee, unlike <see cref="RedisChannelLayer"/>:</para>
+/// <list type="bullet">
+/// <item><description>No capacity: sends never throw <see cref="ChannelFullException"/>; a buffer grows until it is received or dropped idle.</description></item>
+/// <item><description>No expiry: neither messages nor group memberships expire (<see cref="ChannelLayerOptions.Expiry"/> and
+/// <see cref="ChannelLayerOptions.GroupExpiry"/> are not enforced); memberships end with a discard, a flush, or the member channel going idle.</description></item>
+/// <item><description>At most once, to listeners only: a message sent while no process is subscribed to its channel is gone, and
+/// so is one published while a subscriber's connection is down. A receive only gets messages sent after its process subscribed.</description></item>
+/// <item><description>Every process subscribed to a channel gets every message sent to it, so competing consumers in different
+/// processes (worker channels) each get a copy: use <see cref="RedisChannelLayer"/> for those. Within one process, each message
+/// goes to one receive.</description></item>
+/// <item><description>Order is kept per channel, and between group and direct messages only when the channel and the group live
+/// on the same server.</description></item>
+/// </list>
+/// </remarks>
+public sealed partial class RedisPubSubChannelLayer : ChannelLayer
+{
+    private readonly RedisPubSubChannelLayerOptions _redisOptions;
+    private readonly RedisClient[] _publishers;
+    private readonly RedisClient[] _subscribers;
+    private readonly SemaphoreSlim[] _subscriptionLocks;
+    private readonly HashSet<string>[] _subscribed;
+    private readonly ConsistentHashRing _ring;
+    private readonly PayloadEncryption? _encryption;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ChannelBuffer> _channels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LocalGroup> _groups = new(StringComparer.Ordinal);
+    private readonly string _prefix;
+    private readonly Timer _sweeper;
+    private int _sweeping;
+
+    private RedisPubSubChannelLayer(RedisPubSubChannelLayerOptions options, RedisClient[] publishers, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+        : base("redis-pubsub", options.Layer, timeProvider, loggerFactory, meterFactory)
+    {
+        _redisOptions = options;
+        _publishers = publishers;
+        _subscribers = subscribers;
+        _subscriptionLocks = [.. publishers.Select(_ => new SemaphoreSlim(1, 1))];
+        _subscribed = [.. publishers.Select(_ => new HashSet<string>(StringComparer.Ordinal))];
+        _ring = new ConsistentHashRing([.. publishers.Select(s => s.Options.ToString())]);
+        _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
+        _prefix = options.Prefix;
+        // Real time, not the layer's clock: subscriptions and buffers are a resource of this process, not message state.
+        _sweeper = new Timer(static s => _ = ((RedisPubSubChannelLayer)s!).SweepIdleChannelsAsync(), this, options.IdleSubscription, options.IdleSubscription);
+        for (var shard = 0; shard < subscribers.Length; shard++)
+        {
+            var index = shard;
+            subscribers[shard].PushReceived = OnPush;
+            subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>No <see cref="ChannelLayerCapabilities.Capacity"/>, <see cref="ChannelLayerCapabilities.Expiry"/>,
+    /// <see cref="ChannelLayerCapabilities.Queued"/> or <see cref="ChannelLayerCapabilities.GroupMemberCounts"/>.</remarks>
+    public override ChannelLayerCapabilities Capabilities => ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess;
+
+    /// <summary>Connects to every server and returns the layer.</summary>
+    /// <param name="options">Servers, prefix, encryption and the common layer options (of which only the message size applies).</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where log events go.</param>
+    /// <param name="meterFactory">Where metrics go.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>The connected layer.</returns>
+    /// <exception cref="RedisConnectionException">A server cannot be reached.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static async Task<RedisPubSubChannelLayer> ConnectAsync(
+        RedisPubSubChannelLayerOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Layer.Validate();
+        if (options.Servers.Count == 0)
+        {
+            throw new ArgumentException($"{nameof(RedisPubSubChannelLayerOptions)}.{nameof(RedisPubSubChannelLayerOptions.Servers)} needs at least one Redis connection string.");
+        }
+
+        if (options.IdleSubscription <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(RedisPubSubChannelLayerOptions)}.{nameof(RedisPubSubChannelLayerOptions.IdleSubscription)} must be positive, not {options.IdleSubscription}.");
+        }
+
+        ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
+        var parsed = options.Servers.Select(RedisConnectionOptions.Parse).ToArray();
+        var publishers = new List<RedisClient>();
+        var subscribers = new List<RedisClient>();
+        try
+        {
+            foreach (var server in parsed)
+            {
+                var publisher = new RedisClient(server, loggerFactory?.CreateLogger("Switchyard.Redis"));
+                publishers.Add(publisher);
+                await publisher.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                // Subscriptions need RESP3 (their messages arrive as pushes next to command replies).
+                var subscriber = new RedisClient(server with { Protocol = 3 }, loggerFactory?.CreateLogger("Switchyard.Redis"));
+                subscribers.Add(subscriber);
+                await subscriber.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            foreach (var client in publishers.Concat(subscribers))
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        return new RedisPubSubChannelLayer(options, [.. publishers], [.. subscribers], timeProvider, loggerFactory, meterFactory);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Never throws <see cref="ChannelFullException"/>. Only processes subscribed to the channel when Redis runs the
+    /// <c>PUBLISH</c> get the message; with none, it is gone.</remarks>
+    protected override async ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var key = ChannelKey(channel);
+        await WaitForLocalSubscriptionAsync(key, cancellationToken).ConfigureAwait(false);
+        var payload = Envelope.Encode(message, 0, _encryption);
+        await ShardOf(channel).ExecuteAsync(["PUBLISH", key, payload], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken)
+    {
+        // Subscribe first, even for a receive that is already cancelled: the channel is in use in this process from
+        // now on, and what is sent after this call is kept for the next receive.
+        var buffer = Acquire(channel, receiving: true);
+        try
+        {
+            // Close completes the buffers it finds; one made after it looked sees the closed flag here instead.
+            if (IsClosed)
+            {
+                throw ClosedException("receive");
+            }
+
+            // A cancelled read never takes a message: it stays in the buffer for the next receive.
+            return await buffer.Messages.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException) when (IsClosed)
+        {
+            throw ClosedException("receive");
+        }
+        finally
+        {
+            Release(buffer);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The new channel is subscribed before its name is returned, so what is sent to it from then on is kept
+    /// for its first receive (for the idle period).</remarks>
+    protected override async ValueTask<string> NewChannelCoreAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var name = await base.NewChannelCoreAsync(prefix, cancellationToken).ConfigureAwait(false);
+        var buffer = Acquire(name, receiving: false);
+        await buffer.Subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Subscribes this process to the group and to the member channel, which from then on keeps what is sent to
+    /// it for its receives. Memberships do not expire.</remarks>
+    protected override async ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        var key = GroupKey(group);
+        ChannelBuffer buffer;
+        bool created;
+        LocalGroup? local;
+        lock (_lock)
+        {
+            (buffer, created) = GetOrAddBufferLocked(channel);
+            if (!_groups.TryGetValue(key, out local))
+            {
+                local = new LocalGroup(key, _ring.GetShard(group));
+                _groups.Add(key, local);
+            }
+
+            local.Members[channel] = buffer;
+            buffer.Groups.Add(key);
+        }
+
+        if (created)
+        {
+            _ = SubscribeAsync(buffer);
+        }
+
+        await ReconcileAsync(local.Shard, key).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await buffer.Subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        var key = GroupKey(group);
+        LocalGroup? emptied = null;
+        lock (_lock)
+        {
+            if (_groups.TryGetValue(key, out var local) && local.Members.Remove(channel, out var buffer))
+            {
+                buffer.Groups.Remove(key);
+                if (local.Members.Count == 0)
+                {
+                    _groups.Remove(key);
+                    emptied = local;
+                }
+            }
+        }
+
+        if (emptied is not null)
+        {
+            await ReconcileAsync(emptied.Shard, key).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>PUBLISH</c>; <see cref="GroupSendResult.Delivered"/> is the number of processes listening to the
+    /// group (each fans the message out to its own members), not the number of members. Nothing is ever skipped.</remarks>
+    protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var payload = Envelope.Encode(message, 0, _encryption);
+        var reply = await ShardOf(group).ExecuteAsync(["PUBLISH", GroupKey(group), payload], cancellationToken).ConfigureAwait(false);
+        return new GroupSendResult((int)reply.AsInteger(), 0);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Drops this process's buffered messages and group memberships (other processes keep theirs). Channels with a
+    /// waiting receive stay subscribed; the others lose their subscription.</remarks>
+    protected override async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
+    {
+        var unsubscribe = new List<(int Shard, string Key)>();
+        lock (_lock)
+        {
+            foreach (var group in _groups.Values)
+            {
+                unsubscribe.Add((group.Shard, group.Key));
+            }
+
+            _groups.Clear();
+            foreach (var buffer in _channels.Values.ToArray())
+            {
+                buffer.Groups.Clear();
+                buffer.Drain();
+                if (buffer.Receivers == 0)
+                {
+                    _channels.Remove(buffer.Key);
+                    buffer.Messages.Writer.TryComplete();
+                    unsubscribe.Add((buffer.Shard, buffer.Key));
+                }
+            }
+        }
+
+        foreach (var (shard, key) in unsubscribe)
+        {
+            await ReconcileAsync(shard, key).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask CloseCoreAsync()
+    {
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
+        foreach (var subscriber in _subscribers)
+        {
+            await subscriber.DisposeAsync().ConfigureAwait(false);
+        }
+
+        ChannelBuffer[] buffers;
+        lock (_lock)
+        {
+            buffers = [.. _channels.Values];
+        }
+
+        // Waiting receives end with the closed exception (see ReceiveCoreAsync).
+        foreach (var buffer in buffers)
+        {
+            buffer.Messages.Writer.TryComplete();
+        }
+
+        foreach (var publisher in _publishers)
+        {
+            await publisher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _encryption?.Dispose();
+    }
+
+    private string ChannelKey(string channel) => $"{_prefix}:ps:{channel}";
+
+    private string GroupKey(string group) => $"{_prefix}:psg:{group}";
+
+    private RedisClient ShardOf(string name) => _publishers[_ring.GetShard(name)];
+
+    // Finds or makes the channel's buffer, subscribing on first use, and marks it in use.
+    private ChannelBuffer Acquire(string channel, bool receiving)
+    {
+        ChannelBuffer buffer;
+        bool created;
+        lock (_lock)
+        {
+            (buffer, created) = GetOrAddBufferLocked(channel);
+            if (receiving)
+            {
+                buffer.Receivers++;
+            }
+        }
+
+        if (created)
+        {
+            _ = SubscribeAsync(buffer);
+        }
+
+        return buffer;
+    }
+
+    // Under _lock. The caller subscribes a created buffer once it has left the lock.
+    private (ChannelBuffer Buffer, bool Created) GetOrAddBufferLocked(string channel)
+    {
+        var key = ChannelKey(channel);
+        var created = !_channels.TryGetValue(key, out var buffer);
+        if (created)
+        {
+            buffer = new ChannelBuffer(channel, key, _ring.GetShard(channel));
+            _channels.Add(key, buffer);
+        }
+
+        buffer!.IdleSince = Environment.TickCount64;
+        return (buffer, created);
+    }
+
+    private void Release(ChannelBuffer buffer)
+    {
+        lock (_lock)
+        {
+            buffer.Receivers--;
+            buffer.IdleSince = Environment.TickCount64;
+        }
+    }
+
+    private async Task SubscribeAsync(ChannelBuffer buffer)
+    {
+        try
+        {
+            await ReconcileAsync(buffer.Shard, buffer.Key).ConfigureAwait(false);
+        }
+        finally
+        {
+            buffer.MarkSubscribed();
+        }
+    }
+
+    // A send in this process waits for a receive of this process that subscribed just before it: the receive started
+    // first, so it gets the message.
+    private Task WaitForLocalSubscriptionAsync(string key, CancellationToken cancellationToken)
+    {
+        Task? subscribed = null;
+        lock (_lock)
+        {
+            if (_channels.TryGetValue(key, out var buffer) && !buffer.Subscribed.IsCompleted)
+            {
+                subscribed = buffer.Subscribed;
+            }
+        }
+
+        return subscribed is null ? Task.CompletedTask : subscribed.WaitAsync(cancellationToken);
+    }
+
+    // Brings Redis in line with what this process wants for one key (subscribed while a channel buffer or a local group
+    // needs it), one key at a time per server, so a subscribe and an unsubscribe of the same key never overtake each other.
+    private async Task ReconcileAsync(int shard, string key)
+    {
+        var gate = _subscriptionLocks[shard];
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            bool wanted;
+            lock (_lock)
+            {
+                wanted = _channels.ContainsKey(key) || _groups.ContainsKey(key);
+            }
+
+            if (IsClosed || wanted == _subscribed[shard].Contains(key))
+            {
+                return;
+            }
+
+            var command = wanted ? "SUBSCRIBE" : "UNSUBSCRIBE";
+            try
+            {
+                await _subscribers[shard].ExecuteAsync([command, key]).ConfigureAwait(false);
+                if (wanted)
+                {
+                    _subscribed[shard].Add(key);
+                }
+                else
+                {
+                    _subscribed[shard].Remove(key);
+                }
+            }
+            catch (Exception ex) when (ex is RedisLayerException or TimeoutException or ObjectDisposedException)
+            {
+                // Redis is away: a lost connection has no subscriptions, and the reconnect subscribes to everything wanted.
+                if (!IsClosed)
+                {
+                    Log.SubscriptionFailed(Logger, ex, command, key, _subscribers[shard].Options.ToString());
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    // After Redis came back: the new connection has no subscriptions; subscribe to every key this process wants there.
+    private async Task ResubscribeAsync(int shard)
+    {
+        var gate = _subscriptionLocks[shard];
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsClosed)
+            {
+                return;
+            }
+
+            var subscribed = _subscribed[shard];
+            subscribed.Clear();
+            string[] keys;
+            lock (_lock)
+            {
+                keys = [.. _channels.Values.Where(b => b.Shard == shard).Select(b => b.Key).Concat(_groups.Values.Where(g => g.Shard == shard).Select(g => g.Key))];
+            }
+
+            var subscriber = _subscribers[shard];
+            try
+            {
+                // Pipelined: one round trip for all of them.
+                var replies = new List<Task<RespValue>>(keys.Length);
+                foreach (var key in keys)
+                {
+                    replies.Add(await subscriber.SendAsync(["SUBSCRIBE", key]).ConfigureAwait(false));
+                }
+
+                await Task.WhenAll(replies).WaitAsync(subscriber.Options.CommandTimeout).ConfigureAwait(false);
+                subscribed.UnionWith(keys);
+                Log.Resubscribed(Logger, keys.Length, subscriber.Options.ToString());
+            }
+            catch (Exception ex) when (ex is RedisLayerException or TimeoutException or ObjectDisposedException)
+            {
+                // Lost again: the next reconnect subscribes again.
+                if (!IsClosed)
+                {
+                    Log.SubscriptionFailed(Logger, ex, "SUBSCRIBE", $"{keys.Length} keys", subscriber.Options.ToString());
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task SweepIdleChannelsAsync()
+    {
+        if (IsClosed || Interlocked.Exchange(ref _sweeping, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var idle = _redisOptions.IdleSubscription;
+            var now = Environment.TickCount64;
+            var unsubscribe = new List<(int Shard, string Key)>();
+            var dropped = new List<ChannelBuffer>();
+            lock (_lock)
+            {
+                foreach (var buffer in _channels.Values)
+                {
+                    if (buffer.Receivers == 0 && buffer.Subscribed.IsCompleted && now - buffer.IdleSince >= (long)idle.TotalMilliseconds)
+                    {
+                        dropped.Add(buffer);
+                    }
+                }
+
+                foreach (var buffer in dropped)
+                {
+                    // The channel is gone from this process: it leaves its local groups too, as a consumer that stopped
+                    // receiving would.
+                    _channels.Remove(buffer.Key);
+                    buffer.Messages.Writer.TryComplete();
+                    unsubscribe.Add((buffer.Shard, buffer.Key));
+                    foreach (var key in buffer.Groups)
+                    {
+                        if (_groups.TryGetValue(key, out var group) && group.Members.Remove(buffer.Channel) && group.Members.Count == 0)
+                        {
+                            _groups.Remove(key);
+                            unsubscribe.Add((group.Shard, group.Key));
+                        }
+                    }
+
+                    buffer.Groups.Clear();
+                }
+            }
+
+            foreach (var buffer in dropped)
+            {
+                var count = buffer.Drain();
+                if (count > 0)
+                {
+                    Metrics.Expired(count);
+                    Log.MessagesDropped(Logger, count, buffer.Channel, idle);
+                }
+                else
+                {
+                    Log.IdleChannelDropped(Logger, buffer.Channel, idle);
+                }
+            }
+
+            foreach (var (shard, key) in unsubscribe)
+            {
+                await ReconcileAsync(shard, key).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private void OnPush(RespValue push)
+    {
+        // ["message", key, payload]: something was published on a channel or group this process listens to.
+        if (push.Items is not [{ } kind, { } keyValue, { } payload] || kind.AsString() != "message")
+        {
+            return;
+        }
+
+        var key = keyValue.AsString()!;
+        ChannelBuffer? direct;
+        ChannelBuffer[]? members = null;
+        lock (_lock)
+        {
+            if (!_channels.TryGetValue(key, out direct) && _groups.TryGetValue(key, out var group))
+            {
+                members = [.. group.Members.Values];
+            }
+        }
+
+        if (direct is null && members is null)
+        {
+            // Unsubscribed in the meantime: at most once, the message is gone.
+            return;
+        }
+
+        ChannelMessage message;
+        try
+        {
+            message = Envelope.Decode(payload.Bytes ?? [], _encryption).Message;
+        }
+        catch (RedisLayerException ex)
+        {
+            Log.UnreadableMessage(Logger, ex, key);
+            return;
+        }
+
+        if (direct is not null)
+        {
+            Deliver(direct, message);
+            return;
+        }
+
+        foreach (var member in members!)
+        {
+            Deliver(member, message);
+        }
+    }
+
+    private void Deliver(ChannelBuffer buffer, ChannelMessage message)
+    {
+        if (!buffer.Messages.Writer.TryWrite(message) && !IsClosed)
+        {
+            // The buffer was dropped (idle or flushed) while the message was on its way.
+            Metrics.Expired(1);
+            Log.MessagesDropped(Logger, 1, buffer.Channel, _redisOptions.IdleSubscription);
+        }
+    }
+}

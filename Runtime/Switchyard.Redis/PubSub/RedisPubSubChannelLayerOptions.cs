@@ -1,0 +1,27 @@
+namespace Switchyard.Redis;
+
+/// <summary>Where the Redis pub/sub channel layer publishes, on top of the common layer options.</summary>
+public sealed class RedisPubSubChannelLayerOptions
+{
+    /// <summary>Gets the Redis servers, one connection string each (<c>host:port,password=...,database=...</c>); names are sharded over them by consistent hashing.</summary>
+    public IList<string> Servers { get; } = [];
+
+    /// <summary>Gets or sets the prefix of every Redis channel the layer publishes on, so several applications can share a Redis. Default <c>switchyard</c>.</summary>
+    public string Prefix { get; set; } = "switchyard";
+
+    /// <summary>Gets the keys that seal payloads on the wire (AES-256-GCM): encrypt with the first, decrypt with any. Empty: no encryption.</summary>
+    public IList<string> EncryptionKeys { get; } = [];
+
+    /// <summary>
+    /// Gets or sets how long a channel nobody in this process receives on keeps its subscription and its buffer before
+    /// both are dropped (with the messages in it, logged). Default 30 s; tests shorten it.
+    /// </summary>
+    internal TimeSpan IdleSubscription { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets the common layer options. Only <see cref="ChannelLayerOptions.MaxMessageSize"/> applies: this layer has no
+    /// capacity and no expiry, so <see cref="ChannelLayerOptions.Capacity"/>, <see cref="ChannelLayerOptions.Expiry"/>
+    /// and <see cref="ChannelLayerOptions.GroupExpiry"/> are validated but not enforced.
+    /// </summary>
+    public ChannelLayerOptions Layer { get; } = new();
+}

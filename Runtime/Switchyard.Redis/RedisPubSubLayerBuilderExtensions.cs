@@ -1,0 +1,40 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Switchyard.Redis;
+
+namespace Switchyard;
+
+/// <summary>Registers the Redis pub/sub channel layer.</summary>
+public static class RedisPubSubLayerBuilderExtensions
+{
+    /// <summary>
+    /// Uses the Redis pub/sub channel layer instead of the in-memory one: lowest latency, at most once, to listening
+    /// processes only (see <see cref="RedisPubSubChannelLayer"/> for what it does not guarantee). The layer connects to
+    /// every server when it is first resolved (at startup in a server app); a server that cannot be reached is an error
+    /// then, naming it.
+    /// </summary>
+    /// <param name="builder">The Switchyard builder.</param>
+    /// <param name="configure">Adds the servers (<c>o.Servers.Add("redis:6379,password=...")</c>) and sets prefix, encryption keys and layer options.</param>
+    /// <returns>The builder.</returns>
+    public static SwitchyardBuilder AddRedisPubSubLayer(this SwitchyardBuilder builder, Action<RedisPubSubChannelLayerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ChannelLayer>(services =>
+        {
+            var options = new RedisPubSubChannelLayerOptions();
+            configure(options);
+
+            // Resolved once, at startup: connecting is the one blocking step, as with any Redis client's Connect.
+            return RedisPubSubChannelLayer.ConnectAsync(
+                    options,
+                    services.GetService<TimeProvider>(),
+                    services.GetService<ILoggerFactory>(),
+                    services.GetService<IMeterFactory>())
+                .GetAwaiter().GetResult();
+        }));
+        return builder;
+    }
+}
