@@ -62,7 +62,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
-    public override ChannelLayerCapabilities Capabilities => ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess;
+    public override ChannelLayerCapabilities Capabilities =>
+        ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
+        | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts;
 
     /// <summary>Connects to every server and returns the layer.</summary>
     /// <param name="options">Servers, key prefix, encryption and the common layer options.</param>
