@@ -24,7 +24,12 @@ public class RedisLayerException : ChannelLayerException
     }
 }
 
-/// <summary>Redis cannot be reached, or the connection to it was lost; the command may or may not have run.</summary>
+/// <summary>Redis cannot be reached, or the connection to it was lost.</summary>
+/// <remarks>
+/// When <see cref="CommandMayHaveRun"/> is <see langword="false"/> the command never left this process (the connection
+/// was already down): nothing happened, and it is safe to try again. Otherwise it was written before the connection
+/// died and may or may not have run; a message sent that way may have been delivered.
+/// </remarks>
 public sealed class RedisConnectionException : RedisLayerException
 {
     /// <summary>Creates the exception.</summary>
@@ -46,6 +51,9 @@ public sealed class RedisConnectionException : RedisLayerException
         : base(message, innerException)
     {
     }
+
+    /// <summary>Gets a value indicating whether the command was written before the connection died, so it may have run. Default <see langword="true"/> (unknown).</summary>
+    public bool CommandMayHaveRun { get; init; } = true;
 }
 
 /// <summary>Redis answered a command with an error reply (the message is Redis's own, such as <c>WRONGTYPE ...</c>).</summary>

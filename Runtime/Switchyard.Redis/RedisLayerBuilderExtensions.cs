@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,28 @@ public static class RedisLayerBuilderExtensions
                 .GetAwaiter().GetResult();
         }));
         return builder;
+    }
+
+    /// <summary>
+    /// Uses the Redis channel layer with its options read from <paramref name="configuration"/> (for example
+    /// <c>builder.Configuration.GetSection("Switchyard:Redis")</c>): <c>Servers</c> (one connection string or an array),
+    /// <c>Prefix</c>, <c>EncryptionKeys</c>, <c>ReconnectWait</c>, <c>InboxCapacity</c>, and under <c>Layer</c>
+    /// <c>Capacity</c>, <c>Expiry</c>, <c>GroupExpiry</c>, <c>MaxMessageSize</c> and <c>ChannelCapacity</c> (an array of
+    /// <c>{ "Pattern": ..., "Capacity": ... }</c>, first match wins). Read key by key, without reflection (Native AOT).
+    /// </summary>
+    /// <param name="builder">The Switchyard builder.</param>
+    /// <param name="configuration">The section holding the options.</param>
+    /// <param name="configure">Changes made after the configuration is read, if any.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">A value cannot be read (when the layer is first resolved); the message names its key.</exception>
+    public static SwitchyardBuilder AddRedisLayer(this SwitchyardBuilder builder, IConfiguration configuration, Action<RedisChannelLayerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return builder.AddRedisLayer(options =>
+        {
+            RedisLayerConfiguration.Bind(configuration, options);
+            configure?.Invoke(options);
+        });
     }
 
     /// <summary>Uses the Redis channel layer on the given servers with default options.</summary>

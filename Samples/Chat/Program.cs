@@ -32,6 +32,9 @@ if (builder.Configuration["redis"] is { Length: > 0 } redis)
     {
         o.Servers.Add(redis);
         o.Prefix = "chat";
+
+        // If Redis restarts, a line said meanwhile waits for it (up to 10 s) instead of failing the speaker's consumer.
+        o.ReconnectWait = TimeSpan.FromSeconds(10);
     });
 }
 

@@ -22,6 +22,7 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
     private Task? _reconnecting;
     private Exception? _lastError;
     private Action<RespValue>? _pushReceived;
+    private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public RedisClient(RedisConnectionOptions options, ILogger? logger = null)
     {
@@ -53,6 +54,18 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
     public event Action? Reconnected;
 
     public RedisConnectionOptions Options => _options;
+
+    /// <summary>Gets a task that completes when the client is connected (at once when it is).</summary>
+    public Task WhenConnected
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _connected.Task;
+            }
+        }
+    }
 
     public bool IsConnected
     {
@@ -115,7 +128,10 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
         {
             return _connection ?? throw new RedisConnectionException(
                 $"Not connected to Redis at {_options}; reconnecting in the background. Last error: {_lastError?.Message ?? "none"}.",
-                _lastError ?? new IOException("Not connected."));
+                _lastError ?? new IOException("Not connected."))
+            {
+                CommandMayHaveRun = false,
+            };
         }
     }
 
@@ -125,6 +141,7 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
         {
             connection.PushReceived = _pushReceived;
             _connection = connection;
+            _connected.TrySetResult();
         }
 
         _ = connection.Closed.ContinueWith(
@@ -150,6 +167,7 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
 
             _connection = null;
             _lastError = cause;
+            _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _reconnecting = ReconnectAsync();
         }
 

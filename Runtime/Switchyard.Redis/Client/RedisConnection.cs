@@ -126,7 +126,7 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
             {
                 if (_failure is not null)
                 {
-                    throw Disconnected(_failure);
+                    throw Disconnected(_failure, mayHaveRun: false);
                 }
 
                 _pending.Enqueue(reply);
@@ -141,13 +141,13 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
             var flushed = await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             if (flushed.IsCompleted)
             {
-                throw Disconnected(_failure ?? new IOException("The connection is closed."));
+                throw Disconnected(_failure ?? new IOException("The connection is closed."), mayHaveRun: true);
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
             Fail(ex);
-            throw Disconnected(ex);
+            throw Disconnected(ex, mayHaveRun: true);
         }
         finally
         {
@@ -163,8 +163,8 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    private RedisConnectionException Disconnected(Exception cause) =>
-        new($"The connection to Redis at {_options} is down: {cause.Message}", cause);
+    private RedisConnectionException Disconnected(Exception cause, bool mayHaveRun) =>
+        new($"The connection to Redis at {_options} is down: {cause.Message}", cause) { CommandMayHaveRun = mayHaveRun };
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)
     {
@@ -285,7 +285,8 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
             _pending.Clear();
         }
 
-        var error = cause as RedisLayerException ?? Disconnected(cause);
+        // These commands were written: whether Redis ran them is unknown.
+        var error = cause as RedisLayerException ?? Disconnected(cause, mayHaveRun: true);
         foreach (var orphan in orphans)
         {
             orphan.TrySetException(error);

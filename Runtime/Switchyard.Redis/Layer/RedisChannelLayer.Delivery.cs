@@ -15,12 +15,33 @@ public sealed partial class RedisChannelLayer
     /// </remarks>
     protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
+        long? waitingSince = null;
+        while (true)
+        {
+            try
+            {
+                return await GroupSendOnceAsync(group, message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException ex) when (MayWaitForRedis(ex))
+            {
+                waitingSince ??= Environment.TickCount64;
+                if (!await WaitForRedisAsync(waitingSince.Value, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    private async Task<GroupSendResult> GroupSendOnceAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
+    {
         var now = NowMs;
         var cutoff = now - (long)Options.GroupExpiry.TotalMilliseconds;
         var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
         var tally = new GroupSendTally();
         RespValue[] plain;
         var byShard = new Dictionary<int, ShardDelivery>();
+        var reachedSome = false;
         if (_shards.Length == 1)
         {
             // Everything is on this server: the script finds the processes and queues their entries itself.
@@ -41,6 +62,7 @@ public sealed partial class RedisChannelLayer
 
             for (var i = 0; i + 2 < processes.Length; i += 3)
             {
+                reachedSome |= processes[i + 2].AsInteger() == 1;
                 await TallyInboxAsync(tally, group, processes[i].AsString()!, (int)processes[i + 1].AsInteger(), processes[i + 2].AsInteger()).ConfigureAwait(false);
             }
         }
@@ -70,7 +92,19 @@ public sealed partial class RedisChannelLayer
 
         // One script per shard (the plain members' capacities are this layer's rules), all shards at once.
         var deliveries = byShard.Values.ToArray();
-        var results = await Task.WhenAll(deliveries.Select(d => DeliverAsync(d, entry, now, group: true, cancellationToken))).ConfigureAwait(false);
+        var pending = deliveries.Select(d => DeliverAsync(d, entry, now, group: true, cancellationToken)).ToArray();
+        long[][] results;
+        try
+        {
+            results = await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException ex) when (!ex.CommandMayHaveRun
+            && (reachedSome || !pending.All(p => p.Exception?.InnerException is RedisConnectionException { CommandMayHaveRun: false })))
+        {
+            // Going again would give some members the message twice: the send fails as one that may have run.
+            throw new RedisConnectionException($"The group send to '{group}' reached some of its members before the connection to Redis was lost: {ex.Message}", ex);
+        }
+
         for (var d = 0; d < deliveries.Length; d++)
         {
             var (channels, inboxes) = (deliveries[d].Plain, deliveries[d].Inboxes);

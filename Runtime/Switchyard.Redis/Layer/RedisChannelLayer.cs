@@ -38,6 +38,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
     private readonly Timer _sweeper;
     private readonly ILogger? _clientLogger;
+    private int _shardsDown;
 
     private RedisChannelLayer(RedisChannelLayerOptions options, RedisClient[] shards, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
@@ -57,7 +58,8 @@ public sealed partial class RedisChannelLayer : ChannelLayer
             var index = shard;
             subscribers[shard].PushReceived = OnPush;
             subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
-            shards[shard].Reconnected += () => _ = ReportPendingAsync(index);
+            shards[shard].Disconnected += OnShardDisconnected;
+            shards[shard].Reconnected += () => OnShardReconnected(index);
         }
     }
 
@@ -91,6 +93,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.InboxCapacity, 1, nameof(options.InboxCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReconnectWait, TimeSpan.Zero, nameof(options.ReconnectWait));
         var parsed = options.Servers.Select(RedisConnectionOptions.Parse).ToArray();
         var shards = new List<RedisClient>();
         var subscribers = new List<RedisClient>();
@@ -126,6 +129,10 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
+    /// <remarks>Not while any of its servers is away.</remarks>
+    public override bool IsConnected => Volatile.Read(ref _shardsDown) == 0;
+
+    /// <inheritdoc />
     /// <remarks>Unique to this layer instance: it names the process's inbox.</remarks>
     protected override string ProcessChannelPrefix => _processId;
 
@@ -135,6 +142,27 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
     /// <inheritdoc />
     protected override async ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        long? waitingSince = null;
+        while (true)
+        {
+            try
+            {
+                await SendOnceAsync(channel, message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RedisConnectionException ex) when (MayWaitForRedis(ex))
+            {
+                waitingSince ??= Environment.TickCount64;
+                if (!await WaitForRedisAsync(waitingSince.Value, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    private async ValueTask SendOnceAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
     {
         var now = NowMs;
         var capacity = Options.GetCapacity(channel);
@@ -303,6 +331,47 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     private string ChannelKey(string channel) => $"{_prefix}:ch:{channel}";
+
+    // A send that never reached Redis may wait for it (ReconnectWait) and go again: it cannot be delivered twice.
+    private bool MayWaitForRedis(RedisConnectionException error) =>
+        !error.CommandMayHaveRun && _redisOptions.ReconnectWait > TimeSpan.Zero && !IsClosed;
+
+    // Waits until every server is connected again, within what is left of ReconnectWait; false when that ran out.
+    private async Task<bool> WaitForRedisAsync(long waitingSince, CancellationToken cancellationToken)
+    {
+        var left = _redisOptions.ReconnectWait - TimeSpan.FromMilliseconds(Environment.TickCount64 - waitingSince);
+        if (left <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        try
+        {
+            await Task.WhenAll(_shards.Select(s => s.WhenConnected)).WaitAsync(left, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void OnShardDisconnected(Exception error)
+    {
+        if (Interlocked.Increment(ref _shardsDown) == 1 && !IsClosed)
+        {
+            OnConnectionChanged(false, error);
+        }
+    }
+
+    private void OnShardReconnected(int shard)
+    {
+        _ = ReportPendingAsync(shard);
+        if (Interlocked.Decrement(ref _shardsDown) == 0 && !IsClosed)
+        {
+            OnConnectionChanged(true, null);
+        }
+    }
 
     private string GroupProcessesKey(string group) => $"{_prefix}:gp:{group}";
 

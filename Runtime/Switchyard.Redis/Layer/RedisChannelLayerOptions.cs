@@ -13,6 +13,13 @@ public sealed class RedisChannelLayerOptions
     public IList<string> EncryptionKeys { get; } = [];
 
     /// <summary>
+    /// Gets or sets how long a send or group send that finds Redis away waits for it to come back before failing with
+    /// <see cref="RedisConnectionException"/>. Zero (the default): fail at once. Only sends that never reached Redis
+    /// wait and are tried again, so waiting never delivers a message twice.
+    /// </summary>
+    public TimeSpan ReconnectWait { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
     /// Gets or sets the most entries a process's inbox (where the messages of its process-local channels wait for it)
     /// holds; past it, sends to that process's channels fail as full and group sends skip its members. Only a process
     /// that is gone or far behind reaches it. Default 10,000.

@@ -53,6 +53,21 @@ public abstract class Consumer
     protected internal virtual ValueTask OnStoppedAsync(ConsumerStopReason reason, CancellationToken cancellationToken) => default;
 
     /// <summary>
+    /// Called when the channel layer loses its connection (a remote layer whose server went away): sends fail (or wait,
+    /// as the layer is configured) until <see cref="OnLayerReconnectedAsync"/>. Runs in turn with the handlers.
+    /// Override to tell a client, pause work, or stop; by default nothing happens and the consumer waits.
+    /// </summary>
+    /// <param name="error">Why the connection was lost.</param>
+    /// <param name="cancellationToken">Cancelled when the consumer is aborted.</param>
+    /// <returns>A task that completes when done.</returns>
+    protected internal virtual ValueTask OnLayerDisconnectedAsync(Exception? error, CancellationToken cancellationToken) => default;
+
+    /// <summary>Called when the channel layer is connected again after <see cref="OnLayerDisconnectedAsync"/>. Runs in turn with the handlers.</summary>
+    /// <param name="cancellationToken">Cancelled when the consumer is aborted.</param>
+    /// <returns>A task that completes when done.</returns>
+    protected internal virtual ValueTask OnLayerReconnectedAsync(CancellationToken cancellationToken) => default;
+
+    /// <summary>
     /// Called for a message whose type no handler takes, after the runner logged and counted it. The default does
     /// nothing more; server consumers override it to close the connection with a protocol error.
     /// </summary>

@@ -170,6 +170,7 @@ public sealed class ConsumerRunner
             }
 
             using (stoppingToken.UnsafeRegister(static state => ((ConsumerRunner)state!).RequestStop(ConsumerStopReason.Shutdown), this))
+            using (WatchLayerConnection())
             {
                 if (_mailbox is null)
                 {
@@ -207,6 +208,54 @@ public sealed class ConsumerRunner
         }
 
         return await _completion.Task.ConfigureAwait(false);
+    }
+
+    // Tells the consumer when the layer loses its connection and when it is back, in turn with its handlers.
+    private LayerConnectionWatch? WatchLayerConnection() => Layer is null ? null : new LayerConnectionWatch(this, Layer);
+
+    private sealed class LayerConnectionWatch : IDisposable
+    {
+        private readonly ConsumerRunner _runner;
+        private readonly ChannelLayer _layer;
+
+        public LayerConnectionWatch(ConsumerRunner runner, ChannelLayer layer)
+        {
+            _runner = runner;
+            _layer = layer;
+            layer.ConnectionChanged += OnConnectionChanged;
+        }
+
+        public void Dispose() => _layer.ConnectionChanged -= OnConnectionChanged;
+
+        private void OnConnectionChanged(object? sender, ChannelLayerConnectionEventArgs args) =>
+            _ = _runner.RunEventAsync(
+                (Watch: this, args),
+                static (state, token) => state.args.IsConnected
+                    ? state.Watch.OnReconnectedAsync(token)
+                    : state.Watch._runner.Consumer.OnLayerDisconnectedAsync(state.args.Error, token),
+                args.IsConnected ? nameof(Consumer.OnLayerReconnectedAsync) : nameof(Consumer.OnLayerDisconnectedAsync));
+
+        // The backend may have lost the group memberships with the connection (a Redis restarted without
+        // persistence): the consumer joins its groups again (a join renews one that survived), then hears of it.
+        private async ValueTask OnReconnectedAsync(CancellationToken cancellationToken)
+        {
+            var consumer = _runner.Consumer;
+            foreach (var group in consumer.Groups.ToArray())
+            {
+                try
+                {
+                    await _layer.GroupAddAsync(group, _runner.Scope.ChannelName, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ChannelLayerException ex)
+                {
+                    // Lost again: the next reconnect joins again.
+                    ConsumerLog.GroupRejoinFailed(_runner._logger, ex, _runner._consumerName, _runner.Scope.ChannelName, group);
+                    return;
+                }
+            }
+
+            await consumer.OnLayerReconnectedAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -24,4 +24,16 @@ internal static partial class ChannelLayerLog
     [LoggerMessage(EventId = 5, EventName = "LayerClosed", Level = LogLevel.Debug,
         Message = "The {Layer} channel layer closed; {Waiting} waiting receive(s) were failed.")]
     public static partial void LayerClosed(ILogger logger, string layer, int waiting);
+
+    [LoggerMessage(EventId = 6, EventName = "LayerDisconnected", Level = LogLevel.Warning,
+        Message = "The {Layer} channel layer lost its connection; consumers were told, and it reconnects by itself.")]
+    public static partial void LayerDisconnected(ILogger logger, Exception? exception, string layer);
+
+    [LoggerMessage(EventId = 7, EventName = "LayerReconnected", Level = LogLevel.Information,
+        Message = "The {Layer} channel layer is connected again.")]
+    public static partial void LayerReconnected(ILogger logger, string layer);
+
+    [LoggerMessage(EventId = 8, EventName = "ConnectionHandlerFailed", Level = LogLevel.Error,
+        Message = "A handler of the {Layer} channel layer's ConnectionChanged event failed.")]
+    public static partial void ConnectionHandlerFailed(ILogger logger, Exception exception, string layer);
 }

@@ -40,4 +40,8 @@ internal static partial class ConsumerLog
     [LoggerMessage(EventId = 108, EventName = "GroupJoinRefused", Level = LogLevel.Information,
         Message = "Consumer {Consumer} on channel '{Channel}' was refused group '{Group}' by the group join filter; it stops.")]
     public static partial void GroupJoinRefused(ILogger logger, string consumer, string channel, string group);
+
+    [LoggerMessage(EventId = 109, EventName = "GroupRejoinFailed", Level = LogLevel.Warning,
+        Message = "Consumer {Consumer} on channel '{Channel}' could not join group '{Group}' again after the layer reconnected; it tries again at the next reconnect.")]
+    public static partial void GroupRejoinFailed(ILogger logger, Exception exception, string consumer, string channel, string group);
 }

@@ -58,6 +58,19 @@ public abstract class ChannelLayer : IAsyncDisposable
     /// <summary>Gets what this layer supports beyond send and receive.</summary>
     public abstract ChannelLayerCapabilities Capabilities { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether the layer is connected to its backend. Always <see langword="true"/> for layers
+    /// without one (in-memory); a remote layer (Redis) is not while a server it needs is away.
+    /// </summary>
+    public virtual bool IsConnected => true;
+
+    /// <summary>
+    /// Raised when the layer loses its connection to its backend and when it has it back (remote layers). Consumers
+    /// hear of it through <see cref="Consumer.OnLayerDisconnectedAsync"/> and <see cref="Consumer.OnLayerReconnectedAsync"/>.
+    /// Raised on a thread-pool thread; a handler that throws is logged and does not stop the others.
+    /// </summary>
+    public event EventHandler<ChannelLayerConnectionEventArgs>? ConnectionChanged;
+
     /// <summary>Gets whether <see cref="CloseAsync"/> has been called.</summary>
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
@@ -352,6 +365,39 @@ public abstract class ChannelLayer : IAsyncDisposable
         const int Listed = 10;
         var names = string.Join(", ", skipped.Take(Listed)) + (skipped.Count > Listed ? $" and {skipped.Count - Listed} more" : string.Empty);
         ChannelLayerLog.GroupMembersSkippedFull(Logger, message.Type, group, skipped.Count, members, names);
+    }
+
+    /// <summary>Logs the change and raises <see cref="ConnectionChanged"/> (for backends: call on each transition).</summary>
+    /// <param name="isConnected">Whether the layer is connected now.</param>
+    /// <param name="error">Why the connection was lost; <see langword="null"/> when it is back.</param>
+    protected void OnConnectionChanged(bool isConnected, Exception? error)
+    {
+        if (isConnected)
+        {
+            ChannelLayerLog.LayerReconnected(Logger, Name);
+        }
+        else
+        {
+            ChannelLayerLog.LayerDisconnected(Logger, error, Name);
+        }
+
+        if (ConnectionChanged is not { } handlers)
+        {
+            return;
+        }
+
+        var args = new ChannelLayerConnectionEventArgs(isConnected, error);
+        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<ChannelLayerConnectionEventArgs>>())
+        {
+            try
+            {
+                handler(this, args);
+            }
+            catch (Exception ex)
+            {
+                ChannelLayerLog.ConnectionHandlerFailed(Logger, ex, Name);
+            }
+        }
     }
 
     /// <summary>Records and logs messages that expired unread on <paramref name="channel"/>.</summary>

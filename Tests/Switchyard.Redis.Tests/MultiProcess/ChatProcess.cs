@@ -17,6 +17,8 @@ internal sealed class ChatProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static async Task<ChatProcess> StartAsync(string redis, bool workers = true)
     {
         var port = ChildProcess.FreePort();

@@ -47,14 +47,14 @@ public sealed class CrossProcessTests(OneRedisServer redis) : IClassFixture<OneR
         Assert.Equal(worker.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), body.Trim()["room lobby: summarised by worker process ".Length..]);
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(int port, string name, CancellationToken ct)
+    internal static async Task<ClientWebSocket> ConnectAsync(int port, string name, CancellationToken ct)
     {
         var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws/chat/lobby/?name={name}"), ct);
         return socket;
     }
 
-    private static async Task<string> ReceiveUntilAsync(ClientWebSocket socket, string contains, CancellationToken ct)
+    internal static async Task<string> ReceiveUntilAsync(ClientWebSocket socket, string contains, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(15));

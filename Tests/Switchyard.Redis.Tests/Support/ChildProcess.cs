@@ -13,6 +13,8 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>A loopback port nobody listens on right now.</summary>
     public static int FreePort()
     {

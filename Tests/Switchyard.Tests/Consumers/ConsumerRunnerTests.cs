@@ -345,6 +345,48 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_consumer_hears_when_its_layer_loses_its_connection_and_when_it_is_back()
+    {
+        await using var layer = new FlakyLayer();
+        var consumer = new ScriptedConsumer();
+        var runner = new ConsumerRunner(consumer, new ConsumerScope("jobs.flaky"), layer, null, _logs);
+        _ = runner.RunAsync(Ct);
+        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+        Assert.True(layer.IsConnected);
+
+        layer.Disconnect(new IOException("server went away"));
+        Assert.Equal("disconnected: server went away", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.False(layer.IsConnected);
+        layer.Reconnect();
+        Assert.Equal("reconnected", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        runner.Stop();
+        Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task After_a_reconnect_the_consumer_joins_its_groups_again_in_case_the_backend_forgot_them()
+    {
+        await using var layer = new FlakyLayer();
+        var consumer = new ScriptedConsumer { OnStart = static (c, ct) => c.Join("room", ct) };
+        var runner = new ConsumerRunner(consumer, new ConsumerScope("member.flaky"), layer, null, _logs);
+        _ = runner.RunAsync(Ct);
+        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+
+        layer.Disconnect(new IOException("server restarted"));
+        await layer.FlushAsync(Ct);
+        Assert.Equal(new GroupSendResult(0, 0), await layer.GroupSendAsync("room", ChannelMessage.Create(new TestMessage(0, "lost")), Ct));
+        layer.Reconnect();
+        Assert.Equal("disconnected: server restarted", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("reconnected", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        Assert.Equal(new GroupSendResult(1, 0), await layer.GroupSendAsync("room", ChannelMessage.Create(new TestMessage(1, "back")), Ct));
+        await consumer.WaitForHandledAsync(1, Timeout);
+        Assert.Equal("back", consumer.Handled.Single().Text);
+        runner.Stop();
+    }
+
+    [Fact]
     public async Task Group_membership_lasts_while_the_consumer_runs()
     {
         var consumer = new ScriptedConsumer { OnStart = (c, ct) => c.Join("liveblog.demo", ct) };

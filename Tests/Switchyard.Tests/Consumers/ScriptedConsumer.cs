@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Switchyard.Tests.Support;
 
 namespace Switchyard.Tests.Consumers;
@@ -25,6 +26,9 @@ internal class ScriptedConsumer : Consumer, IConsumerDispatcher
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyCollection<string> GroupsAtStop { get; private set; } = [];
+
+    /// <summary>What the consumer heard of its layer's connection, in order ("disconnected: ...", "reconnected").</summary>
+    public Channel<string> LayerEvents { get; } = Channel.CreateUnbounded<string>();
 
     bool IConsumerDispatcher.TryDispatch(ChannelMessage message, CancellationToken cancellationToken, out ValueTask handling)
     {
@@ -67,6 +71,18 @@ internal class ScriptedConsumer : Consumer, IConsumerDispatcher
     protected internal override ValueTask OnUnhandledMessageAsync(ChannelMessage message, CancellationToken cancellationToken)
     {
         Unhandled.Enqueue(message.Type);
+        return default;
+    }
+
+    protected internal override ValueTask OnLayerDisconnectedAsync(Exception? error, CancellationToken cancellationToken)
+    {
+        LayerEvents.Writer.TryWrite($"disconnected: {error?.Message}");
+        return default;
+    }
+
+    protected internal override ValueTask OnLayerReconnectedAsync(CancellationToken cancellationToken)
+    {
+        LayerEvents.Writer.TryWrite("reconnected");
         return default;
     }
 
