@@ -1,19 +1,27 @@
 // The Redis layer's throughput on one redis-server, the same work as bench/redis/channels_redis_bench.py:
-//   send+receive   one send then one receive on one channel, sequentially (a round trip through Redis and back)
-//   group send     to a group of 100 and of 1,000 members (channels of this process), one message each time
+//   send+receive        one send then one receive on one channel, one after the other (two Redis round trips)
+//   ping-pong           two tasks bouncing a message over two channels of this process (new_channel), each waiting
+//                       in a receive when its message comes: round trips per second
+//   group send          to a group of 100 and of 1,000 members (channels of this process), one message each time
+//   group over 4        (Switchyard only) 1,000 members spread over 4 receiving processes, every message received:
+//                       deliveries per second from the first send to the last receive
 // Usage: Switchyard.Redis.Benchmarks <host:port> [seconds per scenario]
+//        Switchyard.Redis.Benchmarks member <host:port> <prefix> <group> <members>   (a receiving process of "group over 4")
 using System.Diagnostics;
 using System.Globalization;
 using Switchyard;
 using Switchyard.Redis;
 
+if (args is ["member", var memberServer, var memberPrefix, var memberGroup, var memberCount])
+{
+    await RunMemberAsync(memberServer, memberPrefix, memberGroup, int.Parse(memberCount, CultureInfo.InvariantCulture));
+    return;
+}
+
 var server = args.Length > 0 ? args[0] : "127.0.0.1:6379";
 var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-var options = new RedisChannelLayerOptions { Prefix = $"bench{Environment.ProcessId}" };
-options.Servers.Add(server);
-options.Layer.Capacity = 100_000;
-options.InboxCapacity = 10_000_000; // nobody receives in this run: the inbox must not fill up and skip members
-await using var layer = await RedisChannelLayer.ConnectAsync(options);
+var prefix = $"bench{Environment.ProcessId}";
+await using var layer = await ConnectAsync(server, prefix);
 var payload = new byte[64];
 
 // Warm-up: JIT and script cache.
@@ -32,17 +40,48 @@ while (clock.Elapsed.TotalSeconds < seconds)
     roundTrips++;
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"send+receive\t{roundTrips / clock.Elapsed.TotalSeconds:F0}\tround trips/s"));
+Report("send+receive", roundTrips / clock.Elapsed.TotalSeconds, "round trips/s");
+
+{
+    var ping = await layer.NewChannelAsync("bench");
+    var pong = await layer.NewChannelAsync("bench");
+    using var stop = new CancellationTokenSource();
+    var echo = Task.Run(async () =>
+    {
+        try
+        {
+            while (true)
+            {
+                var message = await layer.ReceiveAsync(ping, stop.Token);
+                await layer.SendAsync(pong, message);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
+    var bounces = 0;
+    clock.Restart();
+    while (clock.Elapsed.TotalSeconds < seconds)
+    {
+        await layer.SendAsync(ping, new ChannelMessage("bench.tick", payload));
+        await layer.ReceiveAsync(pong);
+        bounces++;
+    }
+
+    Report("ping-pong", bounces / clock.Elapsed.TotalSeconds, "round trips/s");
+    await stop.CancelAsync();
+    await echo;
+}
 
 foreach (var members in new[] { 100, 1_000 })
 {
     var group = $"bench.group{members}";
-    var channels = new List<string>();
+    // Channels of this process that nobody receives on here (their prefix is not ping-pong's, so no receive loop
+    // drains their inbox): the same send-only work as the channels_redis script's.
     for (var i = 0; i < members; i++)
     {
-        var channel = await layer.NewChannelAsync("bench");
-        channels.Add(channel);
-        await layer.GroupAddAsync(group, channel);
+        await layer.GroupAddAsync(group, await layer.NewChannelAsync($"members{members}"));
     }
 
     var message = new ChannelMessage("bench.tick", payload);
@@ -60,6 +99,110 @@ foreach (var members in new[] { 100, 1_000 })
     }
 
     var rate = sends / clock.Elapsed.TotalSeconds;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"group send {members}\t{rate:F1}\tgroup sends/s\t{rate * members:F0}\tdeliveries/s"));
+    Report($"group send {members}", rate, $"group sends/s\t{rate * members:F0}\tdeliveries/s");
     await layer.FlushAsync();
+}
+
+await GroupOverProcessesAsync(layer, server, prefix, processes: 4, membersEach: 250, seconds);
+
+static void Report(string work, double rate, string unit) =>
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{work}\t{rate:F1}\t{unit}"));
+
+static async Task<RedisChannelLayer> ConnectAsync(string server, string prefix)
+{
+    var options = new RedisChannelLayerOptions { Prefix = prefix };
+    options.Servers.Add(server);
+    options.Layer.Capacity = 100_000;
+    options.InboxCapacity = 10_000_000; // the send-only scenarios have nobody receiving: the inbox must not fill up
+    return await RedisChannelLayer.ConnectAsync(options);
+}
+
+// 4 receiving processes with 250 members each; this process sends to the group for the given time, then a stop message,
+// and the clock runs until every process has received everything: deliveries per second, end to end.
+static async Task GroupOverProcessesAsync(RedisChannelLayer layer, string server, string prefix, int processes, int membersEach, double seconds)
+{
+    const string Group = "bench.spread";
+    var self = typeof(Program).Assembly.Location;
+    var children = new List<Process>();
+    try
+    {
+        for (var i = 0; i < processes; i++)
+        {
+            var child = Process.Start(new ProcessStartInfo("dotnet", [self, "member", server, prefix, Group, membersEach.ToString(CultureInfo.InvariantCulture)])
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            })!;
+            children.Add(child);
+        }
+
+        foreach (var child in children)
+        {
+            if (await child.StandardOutput.ReadLineAsync() != "ready")
+            {
+                throw new InvalidOperationException("A member process did not start.");
+            }
+        }
+
+        var message = new ChannelMessage("bench.tick", new byte[64]);
+        var sends = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            var result = await layer.GroupSendAsync(Group, message);
+            if (result.Delivered != processes * membersEach)
+            {
+                throw new InvalidOperationException($"A group send reached {result.Delivered} of {processes * membersEach} members.");
+            }
+
+            sends++;
+        }
+
+        await layer.GroupSendAsync(Group, new ChannelMessage("bench.stop", Array.Empty<byte>()));
+        long received = 0;
+        foreach (var child in children)
+        {
+            received += long.Parse((await child.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+        }
+
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var expected = (long)sends * processes * membersEach;
+        if (received != expected)
+        {
+            throw new InvalidOperationException($"{received} of {expected} deliveries arrived.");
+        }
+
+        Report($"group over {processes}", received / elapsed, $"deliveries/s\t{sends / elapsed:F1}\tgroup sends/s to {processes * membersEach} members in {processes} processes, every one received");
+    }
+    finally
+    {
+        foreach (var child in children)
+        {
+            await child.WaitForExitAsync();
+            child.Dispose();
+        }
+    }
+}
+
+static async Task RunMemberAsync(string server, string prefix, string group, int members)
+{
+    await using var layer = await ConnectAsync(server, prefix);
+    var channels = new string[members];
+    for (var i = 0; i < members; i++)
+    {
+        channels[i] = await layer.NewChannelAsync("bench");
+        await layer.GroupAddAsync(group, channels[i]);
+    }
+
+    long received = 0;
+    var receivers = channels.Select(channel => Task.Run(async () =>
+    {
+        while ((await layer.ReceiveAsync(channel)).Type != "bench.stop")
+        {
+            Interlocked.Increment(ref received);
+        }
+    })).ToArray();
+    Console.WriteLine("ready");
+    await Task.WhenAll(receivers);
+    Console.WriteLine(received.ToString(CultureInfo.InvariantCulture));
 }

@@ -26,12 +26,33 @@ async def main(server: str, seconds: float) -> None:
         await layer.send("bench.rt", message)
         await layer.receive("bench.rt")
         round_trips += 1
-    print(f"send+receive\t{round_trips / (time.perf_counter() - start):.0f}\tround trips/s")
+    print(f"send+receive\t{round_trips / (time.perf_counter() - start):.1f}\tround trips/s")
+
+    ping = await layer.new_channel("bench")
+    pong = await layer.new_channel("bench")
+
+    async def echo() -> None:
+        while True:
+            await layer.send(pong, await layer.receive(ping))
+
+    echoing = asyncio.ensure_future(echo())
+    bounces = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        await layer.send(ping, message)
+        await layer.receive(pong)
+        bounces += 1
+    print(f"ping-pong\t{bounces / (time.perf_counter() - start):.1f}\tround trips/s")
+    echoing.cancel()
+    try:
+        await echoing
+    except asyncio.CancelledError:
+        pass
 
     for members in (100, 1000):
         group = f"bench.group{members}"
         for _ in range(members):
-            await layer.group_add(group, await layer.new_channel("bench"))
+            await layer.group_add(group, await layer.new_channel(f"members{members}"))
         sends = 0
         start = time.perf_counter()
         while time.perf_counter() - start < seconds:

@@ -19,10 +19,13 @@ echo "== Switchyard RedisChannelLayer"
 taskset -c 1 dotnet bench/Switchyard.Redis.Benchmarks/bin/Release/net10.0/Switchyard.Redis.Benchmarks.dll "127.0.0.1:$port" "$seconds" | tee "$work/switchyard.txt"
 echo "== channels_redis"
 taskset -c 1 /usr/bin/env -i PATH=/usr/bin:/bin /usr/bin/python3 bench/redis/channels_redis_bench.py "127.0.0.1:$port" "$seconds" | tee "$work/channels_redis.txt"
-echo "== redis-benchmark (the ceiling: one LPUSH or LPOP per request, 50 clients)"
+echo "== redis-benchmark (the ceiling: one LPUSH or LPOP per request; 50 clients, then 1 client)"
 taskset -c 1 redis-benchmark -p "$port" -t lpush,lpop -n 200000 -q | tr '\r' '\n' | grep 'requests per second' | tee "$work/redis-benchmark.txt"
+taskset -c 1 redis-benchmark -p "$port" -t lpush,lpop -n 50000 -c 1 -q | tr '\r' '\n' | grep 'requests per second' | tee "$work/redis-benchmark-1.txt"
 
 value() { awk -F'\t' -v k="$2" '$1 == k { print $2 }' "$1"; }
+rps() { grep "^$2:" "$1" | grep -o '[0-9.]* requests' | grep -o '[0-9.]*'; }
+push1="$(rps "$work/redis-benchmark-1.txt" LPUSH)"; pop1="$(rps "$work/redis-benchmark-1.txt" LPOP)"
 out="bench/results/redis-layer.md"
 {
   echo "# Redis layer vs channels_redis 4.0 (one redis-server, same run)"
@@ -31,11 +34,15 @@ out="bench/results/redis-layer.md"
   echo
   echo "| Work | Switchyard | channels_redis | ratio |"
   echo "|---|---:|---:|---:|"
-  for row in "send+receive" "group send 100" "group send 1000"; do
+  for row in "send+receive" "ping-pong" "group send 100" "group send 1000"; do
     s="$(value "$work/switchyard.txt" "$row")"; c="$(value "$work/channels_redis.txt" "$row")"
     echo "| $row (per second) | $s | $c | $(/usr/bin/python3 -c "print(f'{$s/$c:.1f}x')") |"
   done
   echo
-  echo "redis-benchmark on the same server (50 clients, pipelining off): $(tr '\n' ';' < "$work/redis-benchmark.txt")"
+  echo "Group over 4 processes (Switchyard only): $(awk -F'\t' '$1 == "group over 4" { print $2 " deliveries/s (" $4 " " $5 ")" }' "$work/switchyard.txt")."
+  echo
+  echo "redis-benchmark on the same server, 50 clients: $(tr '\n' ';' < "$work/redis-benchmark.txt")"
+  echo "1 client (one request at a time, as a sequential send+receive must): $(tr '\n' ';' < "$work/redis-benchmark-1.txt")"
+  echo "so one LPUSH then one LPOP, back to back, cannot exceed $(/usr/bin/python3 -c "print(f'{1/(1/$push1+1/$pop1):.0f}')") pairs/s on this machine."
 } > "$out"
 cat "$out"

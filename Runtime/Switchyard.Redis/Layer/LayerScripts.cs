@@ -111,8 +111,10 @@ internal static class LayerScripts
     /// process (<c>@group,version</c>), which the process fans out. An inbox also has a capacity of its own, which only
     /// a process that is gone or far behind reaches.
     /// KEYS the plain channels, then per inbox its list and its pending-count hash. ARGV now, ttl ms, entry, mode, the
-    /// number of plain channels and one capacity each, the inbox capacity, then per inbox (head, capacity): a local part
-    /// and its capacity in a send, <c>@group,version</c> and 0 in a group send.
+    /// number of plain channels and one capacity each, the inbox capacity, then per inbox: head and capacity (a local
+    /// part and its capacity in a send, <c>@group,version</c> and 0 in a group send), then the pending-count changes the
+    /// sending process has not reported yet for that inbox (its own: count, then (local part, delta) pairs), applied first
+    /// so the send sees the room its receives made, in the same round trip.
     /// Returns {results, expired}: one result per plain channel then per inbox (1 queued, 0 full, -n gone: n messages
     /// expired unread there, so a group send leaves it out), and the local channels whose direct messages expired in an
     /// inbox as flat (inbox number, local part, count) triples.
@@ -143,10 +145,19 @@ internal static class LayerScripts
         local stamp = string.sub(entry, 1, 16)
         local body = string.sub(entry, 17)
         local inbox = 0
-        for arg = 7 + plain, #ARGV, 2 do
+        local arg = 7 + plain
+        while arg <= #ARGV do
           inbox = inbox + 1
-          results[#results + 1] = deliver_inbox(KEYS[plain + 2 * inbox - 1], KEYS[plain + 2 * inbox], ARGV[arg],
-            tonumber(ARGV[arg + 1]), group, now, ttl, stamp, body, inbox_capacity, expired, inbox)
+          local list, counts = KEYS[plain + 2 * inbox - 1], KEYS[plain + 2 * inbox]
+          local changes = tonumber(ARGV[arg + 2])
+          for c = 1, changes do
+            if redis.call('HINCRBY', counts, ARGV[arg + 1 + 2 * c], tonumber(ARGV[arg + 2 + 2 * c])) <= 0 then
+              redis.call('HDEL', counts, ARGV[arg + 1 + 2 * c])
+            end
+          end
+          results[#results + 1] = deliver_inbox(list, counts, ARGV[arg], tonumber(ARGV[arg + 1]), group, now, ttl, stamp,
+            body, inbox_capacity, expired, inbox)
+          arg = arg + 3 + 2 * changes
         end
 
         return {results, expired}

@@ -167,36 +167,55 @@ public sealed partial class RedisChannelLayer
     private async Task<long[]> DeliverAsync(ShardDelivery delivery, byte[] entry, long now, bool group, CancellationToken cancellationToken)
     {
         var keys = new RedisArg[delivery.Plain.Count + (2 * delivery.Inboxes.Count)];
-        var arguments = new RedisArg[6 + delivery.Plain.Count + (2 * delivery.Inboxes.Count)];
-        arguments[0] = now;
-        arguments[1] = ExpiryMs;
-        arguments[2] = entry;
-        arguments[3] = group ? 1L : 0L;
-        arguments[4] = (long)delivery.Plain.Count;
+        var arguments = new List<RedisArg>(6 + delivery.Plain.Count + (3 * delivery.Inboxes.Count)) { now, ExpiryMs, entry, group ? 1L : 0L, (long)delivery.Plain.Count };
         for (var i = 0; i < delivery.Plain.Count; i++)
         {
             keys[i] = ChannelKey(delivery.Plain[i]);
-            arguments[5 + i] = (long)Options.GetCapacity(delivery.Plain[i]);
+            arguments.Add((long)Options.GetCapacity(delivery.Plain[i]));
         }
 
-        arguments[5 + delivery.Plain.Count] = (long)_redisOptions.InboxCapacity;
+        arguments.Add((long)_redisOptions.InboxCapacity);
+        List<(ProcessInbox Inbox, Dictionary<string, int> Changes)>? carried = null;
         for (var i = 0; i < delivery.Inboxes.Count; i++)
         {
             var target = delivery.Inboxes[i];
-
-            // This process's receives made room; report them first so the counts this send meets are current.
-            if (_inboxes.TryGetValue(target.NonLocalPart, out var inbox) && inbox.HasUnreportedChanges)
-            {
-                await inbox.ReportPendingAsync().ConfigureAwait(false);
-            }
-
             keys[delivery.Plain.Count + (2 * i)] = InboxKey(target.NonLocalPart);
             keys[delivery.Plain.Count + (2 * i) + 1] = InboxCountsKey(target.NonLocalPart);
-            arguments[6 + delivery.Plain.Count + (2 * i)] = target.Head;
-            arguments[7 + delivery.Plain.Count + (2 * i)] = (long)target.Capacity;
+            arguments.Add(target.Head);
+            arguments.Add((long)target.Capacity);
+
+            // This process's receives made room in its own inbox's channels: the send carries the changes not yet
+            // reported, so the counts it meets are current without a round trip of their own.
+            var changes = _inboxes.TryGetValue(target.NonLocalPart, out var inbox) ? await inbox.TakeChangesAsync().ConfigureAwait(false) : null;
+            arguments.Add((long)(changes?.Count ?? 0));
+            foreach (var (suffix, change) in changes ?? [])
+            {
+                arguments.Add(suffix);
+                arguments.Add((long)change);
+            }
+
+            if (changes is not null)
+            {
+                (carried ??= []).Add((inbox!, changes));
+            }
         }
 
-        var reply = await LayerScripts.Deliver.EvaluateAsync(_shards[delivery.Shard], keys, arguments, cancellationToken).ConfigureAwait(false);
+        RespValue reply;
+        try
+        {
+            reply = await LayerScripts.Deliver.EvaluateAsync(_shards[delivery.Shard], keys, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException ex) when (!ex.CommandMayHaveRun && carried is not null)
+        {
+            // Never reached Redis: the changes go back to be reported (or carried) later.
+            foreach (var (inbox, changes) in carried)
+            {
+                inbox.ReturnChanges(changes);
+            }
+
+            throw;
+        }
+
         var results = reply.Items![0].Items!.Select(r => r.AsInteger()).ToArray();
 
         // A plain channel whose messages expired has gone: it leaves its groups. So has a local channel whose messages

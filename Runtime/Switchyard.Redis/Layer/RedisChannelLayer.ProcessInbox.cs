@@ -142,6 +142,52 @@ public sealed partial class RedisChannelLayer
             }
         }
 
+        /// <summary>
+        /// Takes the pending-count changes not yet reported, for a send to this inbox to carry in its own script (after
+        /// any report already on its way, which Redis must apply first); <see langword="null"/> when there are none.
+        /// </summary>
+        public async ValueTask<Dictionary<string, int>?> TakeChangesAsync()
+        {
+            if (!HasUnreportedChanges)
+            {
+                return null;
+            }
+
+            await _reporting.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                lock (_lock)
+                {
+                    if (_pendingChanges.Count == 0)
+                    {
+                        return null;
+                    }
+
+                    var changes = _pendingChanges;
+                    _pendingChanges = new Dictionary<string, int>(StringComparer.Ordinal);
+                    return changes;
+                }
+            }
+            finally
+            {
+                _reporting.Release();
+            }
+        }
+
+        /// <summary>Puts back changes a send took but could not deliver (it never reached Redis), and reports them.</summary>
+        public void ReturnChanges(Dictionary<string, int> changes)
+        {
+            lock (_lock)
+            {
+                foreach (var (suffix, change) in changes)
+                {
+                    ChangePendingLocked(suffix, change);
+                }
+            }
+
+            _ = Task.Run(ReportPendingAsync, CancellationToken.None);
+        }
+
         private async Task ReportPendingCoreAsync()
         {
             Dictionary<string, int> changes;

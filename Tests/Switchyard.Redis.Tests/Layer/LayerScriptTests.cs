@@ -85,9 +85,9 @@ public sealed class LayerScriptTests : IAsyncLifetime
     {
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(7)), Now + Ttl, null);
 
-        Assert.Equal(new[] { 1L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 1]));
-        Assert.Equal(new[] { 0L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 1]));
-        Assert.Equal(new[] { 1L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "y", 1]));
+        Assert.Equal(new[] { 1L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 1, 0]));
+        Assert.Equal(new[] { 0L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 1, 0]));
+        Assert.Equal(new[] { 1L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "y", 1, 0]));
 
         Assert.Equal(2, (await _redis.ExecuteAsync(["LLEN", "in:a!"], Ct)).AsInteger());
         var queued = (await _redis.ExecuteAsync(["LPOP", "in:a!"], Ct)).Bytes!;
@@ -99,12 +99,24 @@ public sealed class LayerScriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_applies_the_changes_its_process_carries_before_checking_the_capacity()
+    {
+        await _redis.ExecuteAsync(["HSET", "ip:e!", "x", 2, "y", 1], Ct);
+        var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(9)), Now + Ttl, null);
+
+        Assert.Equal(new[] { 0L }, await DeliverAsync(["in:e!", "ip:e!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 2, 0]));
+        Assert.Equal(new[] { 1L }, await DeliverAsync(["in:e!", "ip:e!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 2, 2, "x", -1, "y", -1]));
+
+        Assert.Equal(["2", null], (await _redis.ExecuteAsync(["HMGET", "ip:e!", "x", "y"], Ct)).Items!.Select(v => v.AsString()));
+    }
+
+    [Fact]
     public async Task A_group_send_gives_each_process_one_entry_naming_the_group_until_its_inbox_is_full()
     {
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(8)), Now + Ttl, null);
 
-        Assert.Equal(new[] { 1L, 1L }, await DeliverAsync(["in:p1!", "ip:p1!", "in:p2!", "ip:p2!"], [Now, Ttl, entry, 1, 0, 1, "@room,3", 0, "@room,5", 0]));
-        Assert.Equal(new[] { 0L }, await DeliverAsync(["in:p1!", "ip:p1!"], [Now, Ttl, entry, 1, 0, 1, "@room,3", 0]));
+        Assert.Equal(new[] { 1L, 1L }, await DeliverAsync(["in:p1!", "ip:p1!", "in:p2!", "ip:p2!"], [Now, Ttl, entry, 1, 0, 1, "@room,3", 0, 0, "@room,5", 0, 0]));
+        Assert.Equal(new[] { 0L }, await DeliverAsync(["in:p1!", "ip:p1!"], [Now, Ttl, entry, 1, 0, 1, "@room,3", 0, 0]));
 
         var queued = (await _redis.ExecuteAsync(["LPOP", "in:p2!"], Ct)).Bytes!;
         Assert.Equal("@room,5", Envelope.ReadInboxHead(queued).Head);
@@ -115,10 +127,10 @@ public sealed class LayerScriptTests : IAsyncLifetime
     public async Task Expired_inbox_entries_are_dropped_their_channels_reported_and_a_group_send_finds_the_process_gone()
     {
         var stale = Envelope.Encode(ChannelMessage.Create(new Numbered(1)), Now - 1, null);
-        await DeliverAsync(["in:b!", "ip:b!"], [Now - Ttl, Ttl, stale, 0, 0, InboxCapacity, "x", 5]);
+        await DeliverAsync(["in:b!", "ip:b!"], [Now - Ttl, Ttl, stale, 0, 0, InboxCapacity, "x", 5, 0]);
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(2)), Now + Ttl, null);
 
-        var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:b!", "ip:b!"], [Now, Ttl, entry, 1, 0, InboxCapacity, "@g,1", 0], Ct);
+        var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:b!", "ip:b!"], [Now, Ttl, entry, 1, 0, InboxCapacity, "@g,1", 0, 0], Ct);
 
         Assert.Equal([-1L], reply.Items![0].Items!.Select(r => r.AsInteger()));
         Assert.Equal(["1", "x", "1"], reply.Items[1].Items!.Select(v => v.AsString()));
@@ -130,10 +142,10 @@ public sealed class LayerScriptTests : IAsyncLifetime
     public async Task A_send_to_a_local_channel_is_queued_even_after_its_older_messages_expired()
     {
         var stale = Envelope.Encode(ChannelMessage.Create(new Numbered(1)), Now - 1, null);
-        await DeliverAsync(["in:c!", "ip:c!"], [Now - Ttl, Ttl, stale, 0, 0, InboxCapacity, "x", 5]);
+        await DeliverAsync(["in:c!", "ip:c!"], [Now - Ttl, Ttl, stale, 0, 0, InboxCapacity, "x", 5, 0]);
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(2)), Now + Ttl, null);
 
-        var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:c!", "ip:c!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 5], Ct);
+        var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:c!", "ip:c!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 5, 0], Ct);
 
         Assert.Equal([1L], reply.Items![0].Items!.Select(r => r.AsInteger()));
         Assert.Equal(["1", "x", "1"], reply.Items[1].Items!.Select(v => v.AsString()));
