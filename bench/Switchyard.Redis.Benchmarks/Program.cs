@@ -20,6 +20,7 @@ if (args is ["member", var memberServer, var memberPrefix, var memberGroup, var 
 
 var server = args.Length > 0 ? args[0] : "127.0.0.1:6379";
 var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+var only = args.Length > 2 ? args[2] : null; // one scenario, for profiling: send+receive, ping-pong, group, spread
 var prefix = $"bench{Environment.ProcessId}";
 await using var layer = await ConnectAsync(server, prefix);
 var payload = new byte[64];
@@ -31,17 +32,22 @@ for (var i = 0; i < 2_000; i++)
     await layer.ReceiveAsync("bench.warm");
 }
 
-var roundTrips = 0;
 var clock = Stopwatch.StartNew();
-while (clock.Elapsed.TotalSeconds < seconds)
+if (only is null or "send+receive")
 {
-    await layer.SendAsync("bench.rt", new ChannelMessage("bench.tick", payload));
-    await layer.ReceiveAsync("bench.rt");
-    roundTrips++;
+    var roundTrips = 0;
+    clock.Restart();
+    while (clock.Elapsed.TotalSeconds < seconds)
+    {
+        await layer.SendAsync("bench.rt", new ChannelMessage("bench.tick", payload));
+        await layer.ReceiveAsync("bench.rt");
+        roundTrips++;
+    }
+
+    Report("send+receive", roundTrips / clock.Elapsed.TotalSeconds, "round trips/s");
 }
 
-Report("send+receive", roundTrips / clock.Elapsed.TotalSeconds, "round trips/s");
-
+if (only is null or "ping-pong")
 {
     var ping = await layer.NewChannelAsync("bench");
     var pong = await layer.NewChannelAsync("bench");
@@ -74,7 +80,7 @@ Report("send+receive", roundTrips / clock.Elapsed.TotalSeconds, "round trips/s")
     await echo;
 }
 
-foreach (var members in new[] { 100, 1_000 })
+foreach (var members in only is null or "group" ? [100, 1_000] : Array.Empty<int>())
 {
     var group = $"bench.group{members}";
     // Channels of this process that nobody receives on here (their prefix is not ping-pong's, so no receive loop
@@ -103,7 +109,10 @@ foreach (var members in new[] { 100, 1_000 })
     await layer.FlushAsync();
 }
 
-await GroupOverProcessesAsync(layer, server, prefix, processes: 4, membersEach: 250, seconds);
+if (only is null or "spread")
+{
+    await GroupOverProcessesAsync(layer, server, prefix, processes: 4, membersEach: 250, seconds);
+}
 
 static void Report(string work, double rate, string unit) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{work}\t{rate:F1}\t{unit}"));
