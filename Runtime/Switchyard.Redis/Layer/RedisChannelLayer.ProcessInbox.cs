@@ -257,7 +257,10 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        /// <summary>Forgets idle channels with nothing buffered, and drops buffered messages that expired unread.</summary>
+        /// <summary>
+        /// Forgets idle channels with nothing buffered, drops buffered messages that expired unread, and forgets the group
+        /// memberships it knows (the next entry of a group loads them again), so groups this process left do not linger.
+        /// </summary>
         public async Task SweepAsync(long idleMs)
         {
             var now = _layer.NowMs;
@@ -265,6 +268,8 @@ public sealed partial class RedisChannelLayer
             List<(string Suffix, int Expired)>? expired = null;
             lock (_lock)
             {
+                _groups.Clear();
+
                 foreach (var (suffix, local) in _channels)
                 {
                     if (local.Receivers > 0 || tick - local.IdleSince < idleMs)
