@@ -1,8 +1,4 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Switchyard.Redis;
 
 namespace Switchyard;
@@ -19,22 +15,10 @@ public static class RedisLayerBuilderExtensions
     /// <returns>The builder.</returns>
     public static SwitchyardBuilder AddRedisLayer(this SwitchyardBuilder builder, Action<RedisChannelLayerOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ChannelLayer>(services =>
-        {
-            var options = new RedisChannelLayerOptions();
-            configure(options);
-
-            // Resolved once, at startup: connecting is the one blocking step, as with any Redis client's Connect.
-            return RedisChannelLayer.ConnectAsync(
-                    options,
-                    services.GetService<TimeProvider>(),
-                    services.GetService<ILoggerFactory>(),
-                    services.GetService<IMeterFactory>())
-                .GetAwaiter().GetResult();
-        }));
-        return builder;
+        return LayerRegistration.Replace<RedisChannelLayerOptions>(
+            builder,
+            configure,
+            async (options, time, logs, meters) => await RedisChannelLayer.ConnectAsync(options, time, logs, meters).ConfigureAwait(false));
     }
 
     /// <summary>

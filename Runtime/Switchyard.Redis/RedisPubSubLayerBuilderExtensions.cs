@@ -1,7 +1,3 @@
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Switchyard.Redis;
 
 namespace Switchyard;
@@ -20,21 +16,9 @@ public static class RedisPubSubLayerBuilderExtensions
     /// <returns>The builder.</returns>
     public static SwitchyardBuilder AddRedisPubSubLayer(this SwitchyardBuilder builder, Action<RedisPubSubChannelLayerOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ChannelLayer>(services =>
-        {
-            var options = new RedisPubSubChannelLayerOptions();
-            configure(options);
-
-            // Resolved once, at startup: connecting is the one blocking step, as with any Redis client's Connect.
-            return RedisPubSubChannelLayer.ConnectAsync(
-                    options,
-                    services.GetService<TimeProvider>(),
-                    services.GetService<ILoggerFactory>(),
-                    services.GetService<IMeterFactory>())
-                .GetAwaiter().GetResult();
-        }));
-        return builder;
+        return LayerRegistration.Replace<RedisPubSubChannelLayerOptions>(
+            builder,
+            configure,
+            async (options, time, logs, meters) => await RedisPubSubChannelLayer.ConnectAsync(options, time, logs, meters).ConfigureAwait(false));
     }
 }

@@ -94,38 +94,8 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.InboxCapacity, 1, nameof(options.InboxCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReconnectWait, TimeSpan.Zero, nameof(options.ReconnectWait));
-        var parsed = options.Servers.Select(RedisConnectionOptions.Parse).ToArray();
-        var shards = new List<RedisClient>();
-        var subscribers = new List<RedisClient>();
-        try
-        {
-            foreach (var server in parsed)
-            {
-                var client = new RedisClient(server, loggerFactory?.CreateLogger("Switchyard.Redis"));
-                shards.Add(client);
-                await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                // Subscriptions need RESP3 (their messages arrive as pushes next to command replies).
-                var subscriber = new RedisClient(server with { Protocol = 3 }, loggerFactory?.CreateLogger("Switchyard.Redis"));
-                subscribers.Add(subscriber);
-                await subscriber.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            foreach (var client in shards)
-            {
-                await client.DisposeAsync().ConfigureAwait(false);
-            }
-
-            foreach (var subscriber in subscribers)
-            {
-                await subscriber.DisposeAsync().ConfigureAwait(false);
-            }
-
-            throw;
-        }
-
-        return new RedisChannelLayer(options, [.. shards], [.. subscribers], timeProvider, loggerFactory, meterFactory);
+        var (shards, subscribers) = await ServerConnections.ConnectAsync(options.Servers, loggerFactory, cancellationToken).ConfigureAwait(false);
+        return new RedisChannelLayer(options, shards, subscribers, timeProvider, loggerFactory, meterFactory);
     }
 
     /// <inheritdoc />

@@ -110,33 +110,8 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         }
 
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
-        var parsed = options.Servers.Select(RedisConnectionOptions.Parse).ToArray();
-        var publishers = new List<RedisClient>();
-        var subscribers = new List<RedisClient>();
-        try
-        {
-            foreach (var server in parsed)
-            {
-                var publisher = new RedisClient(server, loggerFactory?.CreateLogger("Switchyard.Redis"));
-                publishers.Add(publisher);
-                await publisher.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                // Subscriptions need RESP3 (their messages arrive as pushes next to command replies).
-                var subscriber = new RedisClient(server with { Protocol = 3 }, loggerFactory?.CreateLogger("Switchyard.Redis"));
-                subscribers.Add(subscriber);
-                await subscriber.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            foreach (var client in publishers.Concat(subscribers))
-            {
-                await client.DisposeAsync().ConfigureAwait(false);
-            }
-
-            throw;
-        }
-
-        return new RedisPubSubChannelLayer(options, [.. publishers], [.. subscribers], timeProvider, loggerFactory, meterFactory);
+        var (publishers, subscribers) = await ServerConnections.ConnectAsync(options.Servers, loggerFactory, cancellationToken).ConfigureAwait(false);
+        return new RedisPubSubChannelLayer(options, publishers, subscribers, timeProvider, loggerFactory, meterFactory);
     }
 
     /// <inheritdoc />
