@@ -59,20 +59,29 @@ internal static partial class AnalyzerHarness
         var document = project.AddDocument("Test.cs", SourceText.From(source));
         for (var round = 0; round < 20; round++)
         {
+            // The first diagnostic (in source order) that has a fix gets its first fix; then analyse again.
             var compilation = (await document.Project.GetCompilationAsync(Ct))!;
-            var diagnostic = (await compilation.WithAnalyzers([analyzer]).GetAnalyzerDiagnosticsAsync(Ct))
-                .Where(d => d.Id == id && d.Properties.Count > 0).OrderBy(d => d.Location.SourceSpan.Start).FirstOrDefault();
-            if (diagnostic is null)
+            var diagnostics = (await compilation.WithAnalyzers([analyzer]).GetAnalyzerDiagnosticsAsync(Ct))
+                .Where(d => d.Id == id).OrderBy(d => d.Location.SourceSpan.Start);
+            CodeAction? first = null;
+            foreach (var diagnostic in diagnostics)
+            {
+                var actions = new List<CodeAction>();
+                await fix.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), Ct));
+                if (actions.Count > 0)
+                {
+                    first = actions[0];
+                    break;
+                }
+            }
+
+            if (first is null)
             {
                 break;
             }
 
-            var actions = new List<CodeAction>();
-            await fix.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), Ct));
-            Assert.NotEmpty(actions);
-            var operations = await actions[0].GetOperationsAsync(Ct);
-            var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
-            document = changed.GetDocument(document.Id)!;
+            var operations = await first.GetOperationsAsync(Ct);
+            document = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!;
         }
 
         var text = (await document.GetTextAsync(Ct)).ToString();
