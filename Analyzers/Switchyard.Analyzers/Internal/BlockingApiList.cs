@@ -24,8 +24,25 @@ internal sealed class BlockingApiList
 {
     public const string FileName = "SwitchyardBlockingApis.txt";
 
-    // Disposing synchronously is a choice (await using is a different change), not a blocking call worth a warning.
-    private static readonly string[] BuiltInTrimmed = ["*.Dispose"];
+    // Disposing synchronously is a choice (await using is a different change), not a blocking call worth a warning;
+    // in-memory streams, readers and writers never wait for I/O.
+    private static readonly string[] BuiltInTrimmed =
+    [
+        "*.Dispose",
+        "System.IO.MemoryStream.*",
+        "System.IO.StringReader.*",
+        "System.IO.StringWriter.*",
+    ];
+
+    // Blocking members whose async alternative takes other parameter types (byte[] → Memory<byte>, ArraySegment<byte>),
+    // which the general rule does not match.
+    private static readonly string[] BuiltInAdded =
+    [
+        "System.Net.Sockets.Socket.Receive",
+        "System.Net.Sockets.Socket.Send",
+        "System.Net.Sockets.Socket.Connect",
+        "System.Net.Sockets.Socket.Accept",
+    ];
 
     private readonly Dictionary<string, string> _added = new(StringComparer.Ordinal);
     private readonly HashSet<string> _trimmed = new(StringComparer.Ordinal);
@@ -35,6 +52,11 @@ internal sealed class BlockingApiList
         foreach (var line in BuiltInTrimmed)
         {
             _trimmed.Add(line);
+        }
+
+        foreach (var member in BuiltInAdded)
+        {
+            _added[member] = member.Substring(member.LastIndexOf('.') + 1) + "Async";
         }
     }
 

@@ -112,7 +112,7 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
                 return;
         }
 
-        if (!ConsumerCode.IsInAsyncConsumerCode(invocation.Syntax, context.ContainingSymbol, known))
+        if (!ConsumerCode.IsInAsyncConsumerCode(invocation.Syntax, context.ContainingSymbol, known) || IsZeroTimeout(invocation))
         {
             return;
         }
@@ -121,6 +121,17 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
 
         bool IsCompleted(IOperation? task) => task is not null && CompletedTasks.IsKnownCompleted(task, invocation.Syntax, invocation.SemanticModel!);
     }
+
+    // semaphore.Wait(0), handle.WaitOne(0), task.Wait(TimeSpan.Zero): a try, which returns at once.
+    private static bool IsZeroTimeout(IInvocationOperation invocation) =>
+        invocation.Arguments.Length > 0
+        && invocation.Arguments[0].Value switch
+        {
+            { ConstantValue: { HasValue: true, Value: 0 } } => true,
+            IFieldReferenceOperation { Field: { Name: "Zero", ContainingType.Name: "TimeSpan" } } => true,
+            _ => false,
+        }
+        && invocation.TargetMethod.Name != "Sleep";
 
     private static void Report(OperationAnalysisContext context, IOperation operation, string call, string advice, string? fix)
     {

@@ -41,7 +41,7 @@ public sealed class AsyncAlternativeTests
             public async Task Handle(int message, CancellationToken cancellationToken)
             {
                 var text = [|File.ReadAllText("a.txt")|];
-                using var stream = new MemoryStream();
+                using Stream stream = new MemoryStream();
                 [|stream.Write(new byte[1], 0, 1)|];
                 [|stream.Flush()|];
                 using var reader = new StreamReader(stream);
@@ -116,7 +116,7 @@ public sealed class AsyncAlternativeTests
                 public async Task Handle(int message, CancellationToken cancellationToken)
                 {
                     var text = File.ReadAllText("a.txt");
-                    using var stream = new MemoryStream();
+                    using Stream stream = new MemoryStream();
                     stream.Write(new byte[1], 0, 1);
                     using var reader = new StreamReader(stream);
                     text += reader.ReadToEnd().Trim();
@@ -135,7 +135,7 @@ public sealed class AsyncAlternativeTests
                 public async Task Handle(int message, CancellationToken cancellationToken)
                 {
                     var text = await File.ReadAllTextAsync("a.txt", cancellationToken);
-                    using var stream = new MemoryStream();
+                    using Stream stream = new MemoryStream();
                     await stream.WriteAsync(new byte[1], 0, 1, cancellationToken);
                     using var reader = new StreamReader(stream);
                     text += (await reader.ReadToEndAsync(cancellationToken)).Trim();
