@@ -593,36 +593,6 @@ public sealed partial class SwitchyardGenerator
         }
     }
 
-    /// <summary>The channel-name rules of <c>Switchyard.ChannelNames</c>, restated for compile time.</summary>
-    internal static class NameRules
-    {
-        public static string? Check(string name, bool allowLocalPart)
-        {
-            if (name.Length == 0)
-            {
-                return "it is empty";
-            }
-
-            if (name.Length >= 100)
-            {
-                return $"it is {name.Length} characters long; names must be shorter than 100";
-            }
-
-            for (var i = 0; i < name.Length; i++)
-            {
-                var c = name[i];
-                if (c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '_' or '.' || (c == '!' && allowLocalPart))
-                {
-                    continue;
-                }
-
-                return $"character '{c}' at position {i} is not allowed; use ASCII letters, digits, '-', '_' or '.'";
-            }
-
-            return null;
-        }
-    }
-
     /// <summary>Reads parameter names out of ASP.NET Core route templates such as <c>/ws/{room}/{id:int}/{*rest}</c>.</summary>
     internal static class RouteTemplates
     {

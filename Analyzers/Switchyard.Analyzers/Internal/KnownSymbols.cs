@@ -8,6 +8,7 @@ internal sealed class KnownSymbols
     private KnownSymbols(Compilation compilation)
     {
         Consumer = compilation.GetTypeByMetadataName("Switchyard.Consumer");
+        ChannelLayer = compilation.GetTypeByMetadataName("Switchyard.ChannelLayer");
         Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
         TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
         ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
@@ -22,6 +23,9 @@ internal sealed class KnownSymbols
 
     /// <summary>Gets <c>Switchyard.Consumer</c>: without it the compilation has no consumers and the rules are off.</summary>
     public INamedTypeSymbol? Consumer { get; }
+
+    /// <summary>Gets <c>Switchyard.ChannelLayer</c>.</summary>
+    public INamedTypeSymbol? ChannelLayer { get; }
 
     public INamedTypeSymbol? Task { get; }
 
