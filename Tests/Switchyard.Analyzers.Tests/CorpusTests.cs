@@ -38,6 +38,8 @@ public sealed class CorpusTests
         output?.WriteLine($"| vs-threading VSTHRD002 + VSTHRD103 | {theirs.Found} | {theirs.FalsePositives} | {theirs.Other} |");
         output?.WriteLine("Missed by Switchyard: " + string.Join(", ", blocking.Except(switchyard.Keys)));
         output?.WriteLine("Missed by vs-threading: " + string.Join(", ", blocking.Except(vsThreading.Keys)));
+        output?.WriteLine("Look-alikes flagged by vs-threading: " + string.Join(", ", safe.Intersect(vsThreading.Keys)));
+        output?.WriteLine("Other vs-threading findings: " + string.Join(", ", vsThreading.Keys.Where(line => !blocking.Contains(line) && !safe.Contains(line))));
 
         Assert.True(blocking.Count >= 25 && safe.Count >= 15, $"The corpus has {blocking.Count} blocking calls and {safe.Count} look-alikes.");
         Assert.Equal([], blocking.Except(switchyard.Keys).Select(Describe));
