@@ -29,7 +29,8 @@ public sealed class AsyncAlternativeCodeFixProvider : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             if (!diagnostic.Properties.TryGetValue(AsyncAlternativeAnalyzer.AlternativeProperty, out var alternative) || alternative is null
-                || root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax call)
+                || root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax call
+                || !ConsumerCode.IsAsync(ConsumerCode.EnclosingFunction(call)))
             {
                 continue;
             }

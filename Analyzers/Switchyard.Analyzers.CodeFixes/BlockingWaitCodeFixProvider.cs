@@ -34,8 +34,10 @@ public sealed class BlockingWaitCodeFixProvider : CodeFixProvider
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in context.Diagnostics)
         {
+            // 'await' needs an async function; in one that only returns a task, the fix would have to make it async.
             if (!diagnostic.Properties.TryGetValue(BlockingWaitAnalyzer.FixProperty, out var kind) || kind is null
-                || root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax node)
+                || root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax node
+                || !ConsumerCode.IsAsync(ConsumerCode.EnclosingFunction(node)))
             {
                 continue;
             }

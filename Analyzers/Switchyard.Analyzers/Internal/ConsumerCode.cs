@@ -21,12 +21,26 @@ internal static class ConsumerCode
     };
 
     /// <summary>
-    /// Whether <paramref name="node"/> runs in async code of a consumer: the nearest function around it is async (a
-    /// handler, or an async lambda or local function in one) and its type derives from <c>Switchyard.Consumer</c>.
-    /// Blocking in a synchronous helper is the helper's business, as in VSTHRD103.
+    /// Whether <paramref name="node"/> runs in async code of a consumer: the nearest function around it is async or
+    /// returns a task (a handler, or a lambda or local function in one that is) and its type derives from
+    /// <c>Switchyard.Consumer</c>. Blocking in a synchronous helper is the helper's business, as in VSTHRD103.
     /// </summary>
-    public static bool IsInAsyncConsumerCode(SyntaxNode node, ISymbol containingSymbol, KnownSymbols known) =>
-        IsAsync(EnclosingFunction(node)) && IsInConsumer(containingSymbol, known);
+    public static bool IsInAsyncConsumerCode(SyntaxNode node, ISymbol containingSymbol, KnownSymbols known, SemanticModel model)
+    {
+        var function = EnclosingFunction(node);
+        return (IsAsync(function) || ReturnsTask(function, model, known)) && IsInConsumer(containingSymbol, known);
+    }
+
+    private static bool ReturnsTask(SyntaxNode? function, SemanticModel model, KnownSymbols known)
+    {
+        var symbol = function switch
+        {
+            null => null,
+            AnonymousFunctionExpressionSyntax lambda => model.GetSymbolInfo(lambda).Symbol,
+            _ => model.GetDeclaredSymbol(function),
+        };
+        return symbol is IMethodSymbol method && known.IsTaskLike(method.ReturnType);
+    }
 
     public static bool IsInConsumer(ISymbol containingSymbol, KnownSymbols known) =>
         known.IsConsumer(containingSymbol as INamedTypeSymbol ?? containingSymbol.ContainingType);

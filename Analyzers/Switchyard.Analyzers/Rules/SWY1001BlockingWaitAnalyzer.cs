@@ -53,7 +53,7 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
         if (reference.Property.Name != "Result"
             || !(KnownSymbols.Is(reference.Property.ContainingType, known.TaskOfT) || KnownSymbols.Is(reference.Property.ContainingType, known.ValueTaskOfT))
             || reference.Instance is null
-            || !ConsumerCode.IsInAsyncConsumerCode(reference.Syntax, context.ContainingSymbol, known)
+            || !ConsumerCode.IsInAsyncConsumerCode(reference.Syntax, context.ContainingSymbol, known, reference.SemanticModel!)
             || CompletedTasks.IsKnownCompleted(reference.Instance, reference.Syntax, reference.SemanticModel!))
         {
             return;
@@ -112,7 +112,7 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
                 return;
         }
 
-        if (!ConsumerCode.IsInAsyncConsumerCode(invocation.Syntax, context.ContainingSymbol, known) || IsZeroTimeout(invocation))
+        if (!ConsumerCode.IsInAsyncConsumerCode(invocation.Syntax, context.ContainingSymbol, known, invocation.SemanticModel!) || IsZeroTimeout(invocation))
         {
             return;
         }

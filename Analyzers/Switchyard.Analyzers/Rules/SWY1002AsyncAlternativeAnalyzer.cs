@@ -59,7 +59,7 @@ public sealed class AsyncAlternativeAnalyzer : DiagnosticAnalyzer
             || method.Name.EndsWith("Async", System.StringComparison.Ordinal)
             || IsBlockingWait(method, known)
             || list.IsTrimmed(method)
-            || !ConsumerCode.IsInAsyncConsumerCode(invocation.Syntax, context.ContainingSymbol, known))
+            || !ConsumerCode.IsInAsyncConsumerCode(invocation.Syntax, context.ContainingSymbol, known, invocation.SemanticModel!))
         {
             return;
         }

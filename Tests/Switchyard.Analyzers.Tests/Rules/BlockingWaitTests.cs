@@ -64,6 +64,20 @@ public sealed class BlockingWaitTests
         """);
 
     [Fact]
+    public Task A_handler_that_returns_a_task_without_async_is_async_code_too() => Verify("""
+        public sealed class Room : ChannelConsumer
+        {
+            public ValueTask Handle(int message)
+            {
+                [|Thread.Sleep(1)|];
+                return default;
+            }
+
+            public Task<int> Handle(string message) => Task.FromResult([|Task.FromResult(1).Result|]);
+        }
+        """);
+
+    [Fact]
     public Task Blocking_in_a_synchronous_helper_or_a_non_consumer_type_is_not_flagged() => Verify("""
         public sealed class Room : ChannelConsumer
         {
