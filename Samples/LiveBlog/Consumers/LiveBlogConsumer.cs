@@ -1,0 +1,46 @@
+using System.Globalization;
+using Switchyard.Samples.LiveBlog.Data;
+
+namespace Switchyard.Samples.LiveBlog.Consumers;
+
+/// <summary>
+/// One reader's page on one blog: <c>ws://host/ws/liveblog/{blog}/?after=N</c>. It is in the blog's group from the
+/// start, then sends what changed after change N (the last the page saw: nothing is lost across a reconnect), then
+/// forwards the group's changes as they come. A change can arrive both ways around the catch-up; the page keeps the
+/// highest change number per post.
+/// </summary>
+[WebSocketConsumer("/ws/liveblog/{blog}/")]
+[JoinGroup("liveblog.{blog}")]
+public sealed partial class LiveBlogConsumer(IPostStore store) : JsonWebSocketConsumer
+{
+    protected override async ValueTask OnConnectAsync(CancellationToken cancellationToken)
+    {
+        if (await store.BlogAsync(Route["blog"], cancellationToken) is null)
+        {
+            await RejectAsync(404);
+            return;
+        }
+
+        await AcceptAsync(cancellationToken: cancellationToken);
+        foreach (var post in await store.ChangesSinceAsync(Route["blog"], After(), cancellationToken))
+        {
+            await SendAsync(post.ToMessage(), cancellationToken);
+        }
+    }
+
+    // Only forwarded to the page: the generator puts it on the fast lane (one JSON encoding per broadcast).
+    public ValueTask Handle(PostChanged post, CancellationToken cancellationToken) => SendAsync(post, cancellationToken);
+
+    private long After()
+    {
+        foreach (var pair in Scope.QueryString.TrimStart('?').Split('&'))
+        {
+            if (pair.StartsWith("after=", StringComparison.Ordinal) && long.TryParse(pair.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var after))
+            {
+                return after;
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Switchyard;
+using Switchyard.AspNetCore;
+using Switchyard.Samples.LiveBlog.Consumers;
+using Switchyard.Samples.LiveBlog.Data;
+using Switchyard.Samples.LiveBlog.Editor;
+using Switchyard.Samples.LiveBlog.Pages;
+
+// The live-blog sample: a public page per blog that updates live over a WebSocket consumer in group liveblog.{blog},
+// an editor (cookie login) that publishes, edits and deletes posts, and a render worker that turns a post's Markdown
+// into HTML off the request path and publishes it. Embedded defaults: SQLite in liveblog.db, the in-memory channel
+// layer, the worker in this process, editor password "editor".
+//   --LiveBlog:Database postgres --ConnectionStrings:LiveBlog "Host=...;Username=...;Password=...;Database=..."
+//   --redis host:port       share the blogs with every other live-blog process on that Redis
+//   --no-worker true        serve pages and sockets only; a worker process on the same Redis renders
+//   --worker-only true      be that worker process: no pages, no sockets
+var builder = WebApplication.CreateSlimBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5000");
+}
+
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+var (dataSource, dialect) = Database(builder.Configuration);
+builder.Services.AddSingleton<IPostStore>(new SqlPostStore(dataSource, dialect, TimeProvider.System));
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LiveBlogJson.Default));
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+{
+    o.LoginPath = "/login";
+    o.Cookie.Name = "liveblog.editor";
+    o.Cookie.SameSite = SameSiteMode.Strict;
+    o.Cookie.HttpOnly = true;
+
+    // The API answers 401/403 instead of redirecting to the login page.
+    o.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
+    o.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
+});
+builder.Services.AddAuthorizationBuilder().AddPolicy(EditorEndpoints.Policy, p => p.RequireRole(EditorEndpoints.Policy));
+
+var workerOnly = builder.Configuration["worker-only"] == "true";
+var switchyard = builder.Services.AddSwitchyard().ConfigureServer(o => o.WebSockets.MaxMessageSize = 16 * 1024);
+if (builder.Configuration["no-worker"] != "true")
+{
+    switchyard.AddWorker(o => o.Channels.Add(RenderWorker.Channel));
+}
+
+if (builder.Configuration["redis"] is { Length: > 0 } redis)
+{
+    switchyard.AddRedisLayer(o =>
+    {
+        o.Servers.Add(redis);
+        o.Prefix = "liveblog";
+        o.ReconnectWait = TimeSpan.FromSeconds(10);
+    });
+}
+
+var app = builder.Build();
+await app.Services.GetRequiredService<IPostStore>().InitializeAsync(app.Lifetime.ApplicationStopping);
+if (!workerOnly)
+{
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.MapPages();
+    app.MapEditor();
+    app.MapSwitchyard();
+}
+
+if (EditorEndpoints.EditorPassword(builder.Configuration) == "editor")
+{
+    app.Logger.LogWarning("The editor password is the sample's default, \"editor\"; set LiveBlog:EditorPassword for anything but a demo.");
+}
+
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(workerOnly
+    ? "Live-blog worker is running."
+    : $"Live blog is running on {string.Join(", ", app.Urls)} - open it, and /editor (password: the configured one) in another tab; Ctrl+C stops it."));
+await app.RunAsync();
+
+static (DbDataSource DataSource, SqlDialect Dialect) Database(IConfiguration configuration)
+{
+    var connectionString = configuration.GetConnectionString("LiveBlog");
+    if (string.Equals(configuration["LiveBlog:Database"], "postgres", StringComparison.OrdinalIgnoreCase))
+    {
+        return (NpgsqlDataSource.Create(connectionString ?? throw new InvalidOperationException("LiveBlog:Database is postgres, so ConnectionStrings:LiveBlog must name the PostgreSQL database (Host=...;Username=...;Password=...;Database=...).")), SqlDialect.Postgres);
+    }
+
+    // A busy timeout: concurrent writers wait for each other instead of failing with "database is locked".
+    var sqlite = new SqliteConnectionStringBuilder(connectionString ?? "Data Source=liveblog.db") { DefaultTimeout = 10 };
+    return (SqliteFactory.Instance.CreateDataSource(sqlite.ConnectionString), SqlDialect.Sqlite);
+}
+
+static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+{
+    if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+    {
+        context.Response.StatusCode = status;
+    }
+    else
+    {
+        context.Response.Redirect(context.RedirectUri);
+    }
+
+    return Task.CompletedTask;
+}
