@@ -1,0 +1,43 @@
+using Switchyard.LiveBlog.Tests.Support;
+using Switchyard.Redis.Tests.Support;
+using Xunit;
+
+namespace Switchyard.LiveBlog.Tests;
+
+/// <summary>The scale-out configuration: two live-blog servers and one worker process sharing a Redis (and a database).</summary>
+public sealed class ScaleOutTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "switchyard-liveblog-" + Guid.NewGuid().ToString("N"));
+    private RedisServer _redis = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _redis = await RedisServer.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _redis.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_post_made_through_one_server_appears_on_a_page_connected_to_the_other_rendered_by_the_worker_process()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = Path.Combine(_directory, "liveblog.db");
+        string[] shared = ["--redis", _redis.ConnectionString];
+        await using var worker = await LiveBlogProcess.StartAsync(database, [.. shared, "--worker-only", "true"]);
+        await using var first = await LiveBlogProcess.StartAsync(database, [.. shared, "--no-worker", "true"]);
+        await using var second = await LiveBlogProcess.StartAsync(database, [.. shared, "--no-worker", "true"]);
+        using var page = await second.ConnectAsync("launch-day", 0, ct);
+
+        await first.LoginAsync(ct);
+        var id = (await first.PublishAsync("launch-day", "From server one", "Seen on server *two*.", ct)).GetProperty("id").GetInt64();
+
+        var change = await LiveBlogProcess.ReceiveUntilAsync(page, c => c.GetProperty("id").GetInt64() == id, TimeSpan.FromSeconds(5), ct);
+        Assert.Equal("<p>Seen on server <em>two</em>.</p>", change.GetProperty("html").GetString());
+        Assert.False(worker.HasExited);
+    }
+}

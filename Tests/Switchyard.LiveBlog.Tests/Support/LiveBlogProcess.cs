@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Switchyard.Redis.Tests.Support;
+using Xunit;
+
+namespace Switchyard.LiveBlog.Tests.Support;
+
+/// <summary>The live-blog sample running as its own process on a free port, with its own SQLite file unless given one.</summary>
+internal sealed class LiveBlogProcess : IAsyncDisposable
+{
+    private readonly ChildProcess _process;
+
+    private LiveBlogProcess(ChildProcess process, int port)
+    {
+        _process = process;
+        Port = port;
+        Http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(15) };
+    }
+
+    public int Port { get; }
+
+    public HttpClient Http { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<LiveBlogProcess> StartAsync(string database, params string[] options)
+    {
+        var port = ChildProcess.FreePort();
+        string[] arguments = [FindSample(), "--urls", $"http://127.0.0.1:{port}", "--ConnectionStrings:LiveBlog", $"Data Source={database}", .. options];
+        var ready = options.Contains("--worker-only") ? "Live-blog worker is running" : "Live blog is running on";
+        return new LiveBlogProcess(await ChildProcess.StartAsync("dotnet", arguments, ready, TimeSpan.FromSeconds(30)), port);
+    }
+
+    public async Task LoginAsync(CancellationToken ct)
+    {
+        using var response = await Http.PostAsync("/login", new FormUrlEncodedContent([new("password", "editor")]), ct);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/editor", response.Headers.Location?.OriginalString);
+    }
+
+    public async Task<JsonElement> PublishAsync(string blog, string title, string body, CancellationToken ct)
+    {
+        using var response = await Http.PostAsJsonAsync($"/api/blogs/{blog}/posts", new { title, body }, ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+    }
+
+    public async Task<ClientWebSocket> ConnectAsync(string blog, long after, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Origin", $"http://127.0.0.1:{Port}");
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{Port}/ws/liveblog/{blog}/?after={after}"), ct);
+        return socket;
+    }
+
+    /// <summary>Reads changes until one matches, within <paramref name="within"/>; fails the test otherwise.</summary>
+    public static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> match, TimeSpan within, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(within);
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer, timeout.Token);
+                var change = JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count)).RootElement.Clone();
+                if (match(change))
+                {
+                    return change;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            Assert.Fail($"No matching change arrived within {within.TotalSeconds} s.");
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _process.DisposeAsync();
+    }
+
+    private static string FindSample()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Switchyard.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var sample = directory is null ? null : Path.Combine(directory.FullName, "Samples", "LiveBlog", "bin", configuration, "net10.0", "LiveBlog.dll");
+        return sample is not null && File.Exists(sample)
+            ? sample
+            : throw new InvalidOperationException($"The live-blog sample is not built at {sample}; build the solution first.");
+    }
+}
