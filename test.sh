@@ -48,6 +48,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# The live-blog sample's Native AOT smoke test publishes it (net9.0, linux-x64), which needs clang and zlib headers.
+if ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then
+  echo "test.sh: installing clang and zlib1g-dev for the Native AOT publish test"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq clang zlib1g-dev >/dev/null; }; then
+    echo "test.sh: could not install clang; the Native AOT test will fail saying so." >&2
+  fi
+fi
+
 if ! dotnet build Switchyard.slnx -c Release; then
   echo "test.sh: the build failed (warnings are errors); no test ran." >&2
   echo "tests: 0 passed, 0 failed"

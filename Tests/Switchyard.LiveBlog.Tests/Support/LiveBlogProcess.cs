@@ -11,9 +11,9 @@ namespace Switchyard.LiveBlog.Tests.Support;
 /// <summary>The live-blog sample running as its own process on a free port, with its own SQLite file unless given one.</summary>
 internal sealed class LiveBlogProcess : IAsyncDisposable
 {
-    private readonly ChildProcess _process;
+    private readonly ChildProcess? _process;
 
-    private LiveBlogProcess(ChildProcess process, int port)
+    private LiveBlogProcess(ChildProcess? process, int port)
     {
         _process = process;
         Port = port;
@@ -24,7 +24,10 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _process?.HasExited ?? false;
+
+    /// <summary>A client of a live-blog server started some other way (the native binary).</summary>
+    public static LiveBlogProcess Attach(int port) => new(null, port);
 
     public static async Task<LiveBlogProcess> StartAsync(string database, params string[] options)
     {
@@ -84,10 +87,14 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _process.DisposeAsync();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
     }
 
-    private static string FindSample()
+    /// <summary>The repository this test assembly was built in.</summary>
+    public static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Switchyard.slnx")))
@@ -95,9 +102,14 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
             directory = directory.Parent;
         }
 
+        return directory?.FullName ?? throw new InvalidOperationException($"No Switchyard.slnx above {AppContext.BaseDirectory}.");
+    }
+
+    private static string FindSample()
+    {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        var sample = directory is null ? null : Path.Combine(directory.FullName, "Samples", "LiveBlog", "bin", configuration, "net10.0", "LiveBlog.dll");
-        return sample is not null && File.Exists(sample)
+        var sample = Path.Combine(RepositoryRoot(), "Samples", "LiveBlog", "bin", configuration, "net10.0", "LiveBlog.dll");
+        return File.Exists(sample)
             ? sample
             : throw new InvalidOperationException($"The live-blog sample is not built at {sample}; build the solution first.");
     }
