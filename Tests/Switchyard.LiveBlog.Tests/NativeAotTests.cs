@@ -45,10 +45,19 @@ public sealed class NativeAotTests : IDisposable
 
         var binary = Path.Combine(output, "LiveBlog");
         Assert.True(File.Exists(binary), $"No native binary at {binary}.");
+
+        // On its embedded defaults, then on Redis (the layer's client, scripts and inbox loop compiled ahead of time).
+        await SmokeTestAsync(binary, "sqlite", [], ct);
+        await using var redis = await RedisServer.StartAsync();
+        await SmokeTestAsync(binary, "redis", ["--redis", redis.ConnectionString], ct);
+    }
+
+    private async Task SmokeTestAsync(string binary, string name, string[] options, CancellationToken ct)
+    {
         var port = ChildProcess.FreePort();
         await using var server = await ChildProcess.StartAsync(
             binary,
-            ["--urls", $"http://127.0.0.1:{port}", "--ConnectionStrings:LiveBlog", $"Data Source={Path.Combine(_directory, "liveblog.db")}"],
+            ["--urls", $"http://127.0.0.1:{port}", "--ConnectionStrings:LiveBlog", $"Data Source={Path.Combine(_directory, name + ".db")}", .. options],
             "Live blog is running on",
             TimeSpan.FromSeconds(20));
         await using var blog = LiveBlogProcess.Attach(port);
