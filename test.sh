@@ -58,6 +58,16 @@ if ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then
   fi
 fi
 
+# The live-blog browser test drives Debian's headless chromium (Playwright with an explicit executable; no download).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing chromium for the live-blog browser test"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null; }; then
+    echo "test.sh: could not install chromium; the browser test will fail saying so." >&2
+  fi
+fi
+
 if ! dotnet build Switchyard.slnx -c Release; then
   echo "test.sh: the build failed (warnings are errors); no test ran." >&2
   echo "tests: 0 passed, 0 failed"

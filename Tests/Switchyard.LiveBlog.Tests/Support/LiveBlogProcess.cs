@@ -31,8 +31,10 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
 
     public static async Task<LiveBlogProcess> StartAsync(string database, params string[] options)
     {
-        var port = ChildProcess.FreePort();
-        string[] arguments = [FindSample(), "--urls", $"http://127.0.0.1:{port}", "--ConnectionStrings:LiveBlog", $"Data Source={database}", .. options];
+        // An explicit --urls among the options keeps its port (a restart on the same address).
+        var urls = Array.IndexOf(options, "--urls");
+        var port = urls >= 0 ? new Uri(options[urls + 1]).Port : ChildProcess.FreePort();
+        string[] arguments = [FindSample(), .. urls >= 0 ? Array.Empty<string>() : ["--urls", $"http://127.0.0.1:{port}"], "--ConnectionStrings:LiveBlog", $"Data Source={database}", .. options];
         var ready = options.Contains("--worker-only") ? "Live-blog worker is running" : "Live blog is running on";
         return new LiveBlogProcess(await ChildProcess.StartAsync("dotnet", arguments, ready, TimeSpan.FromSeconds(30)), port);
     }
