@@ -509,6 +509,12 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
                 }
             }
 
+            foreach (var (shard, key) in unsubscribe)
+            {
+                await ReconcileAsync(shard, key).ConfigureAwait(false);
+            }
+
+            // Logged once the subscriptions are gone, so the event means the channel has left this process.
             foreach (var buffer in dropped)
             {
                 var count = buffer.Drain();
@@ -521,11 +527,6 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
                 {
                     Log.IdleChannelDropped(Logger, buffer.Channel, idle);
                 }
-            }
-
-            foreach (var (shard, key) in unsubscribe)
-            {
-                await ReconcileAsync(shard, key).ConfigureAwait(false);
             }
         }
         finally
