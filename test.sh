@@ -58,6 +58,16 @@ if ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then
   fi
 fi
 
+# The live-blog sample's PostgreSQL test starts a private cluster with Debian's postgresql.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "test.sh: installing postgresql for the live-blog PostgreSQL test"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null; }; then
+    echo "test.sh: could not install postgresql; the PostgreSQL test will fail saying so." >&2
+  fi
+fi
+
 # The live-blog browser test drives Debian's headless chromium (Playwright with an explicit executable; no download).
 if ! command -v chromium >/dev/null 2>&1; then
   echo "test.sh: installing chromium for the live-blog browser test"
