@@ -14,7 +14,7 @@ namespace Switchyard.Analyzers.Rules;
 /// production). Reading the result of a task known to have completed is not flagged.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
+public sealed class BlockingWaitAnalyzer : ConsumerAnalyzer
 {
     /// <summary>The property naming how the code fix replaces the call (see <see cref="BlockingWaitFix"/>).</summary>
     public const string FixProperty = "Fix";
@@ -31,20 +31,10 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Descriptor];
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KnownSymbols.For(start.Compilation) is not { } known)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => AnalyzeProperty(c, known), OperationKind.PropertyReference);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, known), OperationKind.Invocation);
-        });
+        context.RegisterOperationAction(c => AnalyzeProperty(c, known), OperationKind.PropertyReference);
+        context.RegisterOperationAction(c => AnalyzeInvocation(c, known), OperationKind.Invocation);
     }
 
     private static void AnalyzeProperty(OperationAnalysisContext context, KnownSymbols known)

@@ -15,7 +15,7 @@ namespace Switchyard.Analyzers.Rules;
 /// what is flagged and what is not can be extended and trimmed (<see cref="BlockingApiList"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class AsyncAlternativeAnalyzer : DiagnosticAnalyzer
+public sealed class AsyncAlternativeAnalyzer : ConsumerAnalyzer
 {
     /// <summary>The property holding the name of the method to await instead.</summary>
     public const string AlternativeProperty = "Alternative";
@@ -35,20 +35,10 @@ public sealed class AsyncAlternativeAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Descriptor];
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KnownSymbols.For(start.Compilation) is not { } known)
-            {
-                return;
-            }
-
-            var list = BlockingApiList.Load(start.Options.AdditionalFiles, start.CancellationToken);
-            start.RegisterOperationAction(c => Analyze(c, known, list), OperationKind.Invocation);
-        });
+        var list = BlockingApiList.Load(context.Options.AdditionalFiles, context.CancellationToken);
+        context.RegisterOperationAction(c => Analyze(c, known, list), OperationKind.Invocation);
     }
 
     private static void Analyze(OperationAnalysisContext context, KnownSymbols known, BlockingApiList list)

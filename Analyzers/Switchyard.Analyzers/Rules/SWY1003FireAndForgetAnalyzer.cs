@@ -12,7 +12,7 @@ namespace Switchyard.Analyzers.Rules;
 /// (<c>_ = SendLaterAsync();</c>) when running on is really meant.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class FireAndForgetAnalyzer : DiagnosticAnalyzer
+public sealed class FireAndForgetAnalyzer : ConsumerAnalyzer
 {
     /// <summary>The rule.</summary>
     public static readonly DiagnosticDescriptor Descriptor = Rule.Warning(
@@ -26,19 +26,9 @@ public sealed class FireAndForgetAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Descriptor];
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KnownSymbols.For(start.Compilation) is not { } known)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.ExpressionStatement);
-        });
+        context.RegisterOperationAction(c => Analyze(c, known), OperationKind.ExpressionStatement);
     }
 
     private static void Analyze(OperationAnalysisContext context, KnownSymbols known)

@@ -13,7 +13,7 @@ namespace Switchyard.Analyzers.Rules;
 /// <c>ArgumentException</c>. The generator checks the same rules in attributes (SWY0007); this checks calls.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class InvalidNameAnalyzer : DiagnosticAnalyzer
+public sealed class InvalidNameAnalyzer : ConsumerAnalyzer
 {
     /// <summary>The rule.</summary>
     public static readonly DiagnosticDescriptor Descriptor = Rule.Error(
@@ -27,19 +27,9 @@ public sealed class InvalidNameAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Descriptor];
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, KnownSymbols known)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (KnownSymbols.For(start.Compilation) is not { } known)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation);
-        });
+        context.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation);
     }
 
     private static void Analyze(OperationAnalysisContext context, KnownSymbols known)
