@@ -1,6 +1,5 @@
 using Microsoft.Playwright;
 using Switchyard.LiveBlog.Tests.Support;
-using Switchyard.Redis.Tests.Support;
 using Xunit;
 
 namespace Switchyard.LiveBlog.Tests;
@@ -10,31 +9,14 @@ namespace Switchyard.LiveBlog.Tests;
 /// made through the editor API appears within 2 s; when the server its page is connected to is killed and restarted,
 /// a post made meanwhile (through the other server) appears after the page reconnects.
 /// </summary>
-public sealed class BrowserTests : IAsyncLifetime
+public sealed class BrowserTests : ScaledOutTest
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "switchyard-liveblog-browser-" + Guid.NewGuid().ToString("N"));
-    private RedisServer _redis = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Directory.CreateDirectory(_directory);
-        _redis = await RedisServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _redis.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     [Fact]
     public async Task A_blog_page_shows_new_posts_live_and_catches_up_after_its_server_restarts()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = Path.Combine(_directory, "liveblog.db");
-        string[] shared = ["--redis", _redis.ConnectionString];
-        await using var editorSide = await LiveBlogProcess.StartAsync(database, shared);
-        var pageSide = await LiveBlogProcess.StartAsync(database, [.. shared, "--no-worker", "true"]);
+        await using var editorSide = await LiveBlogProcess.StartAsync(Database, OnRedis);
+        var pageSide = await LiveBlogProcess.StartAsync(Database, [.. OnRedis, "--no-worker", "true"]);
         var pagePort = pageSide.Port;
         try
         {
@@ -57,7 +39,7 @@ public sealed class BrowserTests : IAsyncLifetime
             await pageSide.DisposeAsync();
             await page.WaitForSelectorAsync("#status:not(.on)", new() { Timeout = 5_000 });
             var missed = (await editorSide.PublishAsync("launch-day", "While you were away", "Published during the *outage*.", ct)).GetProperty("id").GetInt64();
-            pageSide = await LiveBlogProcess.StartAsync(database, [.. shared, "--no-worker", "true", "--urls", $"http://127.0.0.1:{pagePort}"]);
+            pageSide = await LiveBlogProcess.StartAsync(Database, [.. OnRedis, "--no-worker", "true", "--urls", $"http://127.0.0.1:{pagePort}"]);
 
             await page.WaitForSelectorAsync($"#post-{missed} em", new() { Timeout = 15_000 });
             await page.WaitForSelectorAsync("#status.on", new() { Timeout = 5_000 });

@@ -1,36 +1,18 @@
 using Switchyard.LiveBlog.Tests.Support;
-using Switchyard.Redis.Tests.Support;
 using Xunit;
 
 namespace Switchyard.LiveBlog.Tests;
 
 /// <summary>The scale-out configuration: two live-blog servers and one worker process sharing a Redis (and a database).</summary>
-public sealed class ScaleOutTests : IAsyncLifetime
+public sealed class ScaleOutTests : ScaledOutTest
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "switchyard-liveblog-" + Guid.NewGuid().ToString("N"));
-    private RedisServer _redis = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Directory.CreateDirectory(_directory);
-        _redis = await RedisServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _redis.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     [Fact]
     public async Task A_post_made_through_one_server_appears_on_a_page_connected_to_the_other_rendered_by_the_worker_process()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = Path.Combine(_directory, "liveblog.db");
-        string[] shared = ["--redis", _redis.ConnectionString];
-        await using var worker = await LiveBlogProcess.StartAsync(database, [.. shared, "--worker-only", "true"]);
-        await using var first = await LiveBlogProcess.StartAsync(database, [.. shared, "--no-worker", "true"]);
-        await using var second = await LiveBlogProcess.StartAsync(database, [.. shared, "--no-worker", "true"]);
+        await using var worker = await LiveBlogProcess.StartAsync(Database, [.. OnRedis, "--worker-only", "true"]);
+        await using var first = await LiveBlogProcess.StartAsync(Database, [.. OnRedis, "--no-worker", "true"]);
+        await using var second = await LiveBlogProcess.StartAsync(Database, [.. OnRedis, "--no-worker", "true"]);
         using var page = await second.ConnectAsync("launch-day", 0, ct);
 
         await first.LoginAsync(ct);
