@@ -393,7 +393,7 @@ public sealed partial class RedisChannelLayer
                     var popped = await _blocking.ExecuteAsync(["BLPOP", ListKey, blockSeconds], CancellationToken.None).ConfigureAwait(false);
                     if (popped.Items is [_, var entry])
                     {
-                        await DispatchAsync(entry).ConfigureAwait(false);
+                        await DispatchSafelyAsync(entry).ConfigureAwait(false);
                         await DrainAsync(_blocking).ConfigureAwait(false);
                     }
                 }
@@ -438,13 +438,27 @@ public sealed partial class RedisChannelLayer
 
                 foreach (var entry in entries)
                 {
-                    await DispatchAsync(entry).ConfigureAwait(false);
+                    await DispatchSafelyAsync(entry).ConfigureAwait(false);
                 }
 
                 if (entries.Length < PopBatch)
                 {
                     return;
                 }
+            }
+        }
+
+        // An entry is taken off the inbox once popped: a failure while handling it (Redis away while a gone channel
+        // leaves its groups) is logged and the loop goes on with the next, rather than losing the rest of the batch.
+        private async Task DispatchSafelyAsync(RespValue entry)
+        {
+            try
+            {
+                await DispatchAsync(entry).ConfigureAwait(false);
+            }
+            catch (RedisLayerException ex) when (!_layer.IsClosed)
+            {
+                Log.InboxEntryFailed(_layer.Logger, ex, ListKey);
             }
         }
 
@@ -504,7 +518,18 @@ public sealed partial class RedisChannelLayer
                 return;
             }
 
-            var membership = await MembershipAsync(group, head[(comma + 1)..]).ConfigureAwait(false);
+            GroupMembership membership;
+            try
+            {
+                membership = await MembershipAsync(group, head[(comma + 1)..]).ConfigureAwait(false);
+            }
+            catch (RedisLayerException ex) when (StaleMembership(group) is { } stale)
+            {
+                // The group's server is away: the members known before are the best guess; the next entry checks again.
+                Log.StaleMembership(_layer.Logger, ex, group, ListKey);
+                membership = stale;
+            }
+
             var cutoff = now - (long)_layer.Options.GroupExpiry.TotalMilliseconds;
             var buffered = new BufferedMessage(message, expiresAt);
             List<string>? full = null;
@@ -540,6 +565,14 @@ public sealed partial class RedisChannelLayer
                 // The sender counted these members as reached; the full ones are skipped here, counted and logged.
                 _layer.Metrics.DroppedFull(full.Count);
                 _layer.LogSkippedFullMembers(group, message, membership.Members.Count, full);
+            }
+        }
+
+        private GroupMembership? StaleMembership(string group)
+        {
+            lock (_lock)
+            {
+                return _groups.GetValueOrDefault(group);
             }
         }
 

@@ -673,5 +673,13 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         [LoggerMessage(EventId = 511, EventName = "RedisInboxLoopFailed", Level = LogLevel.Error,
             Message = "The receive loop of process inbox '{Inbox}' failed; it starts again.")]
         public static partial void InboxLoopFailed(ILogger logger, Exception exception, string inbox);
+
+        [LoggerMessage(EventId = 512, EventName = "RedisInboxEntryFailed", Level = LogLevel.Error,
+            Message = "An entry of process inbox '{Inbox}' could not be delivered (Redis went away while it was handled); it was dropped.")]
+        public static partial void InboxEntryFailed(ILogger logger, Exception exception, string inbox);
+
+        [LoggerMessage(EventId = 513, EventName = "RedisStaleGroupMembership", Level = LogLevel.Warning,
+            Message = "The members of group '{Group}' could not be loaded for process inbox '{Inbox}' (Redis is away); the message went to the members known before.")]
+        public static partial void StaleMembership(ILogger logger, Exception exception, string group, string inbox);
     }
 }
