@@ -48,7 +48,7 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
-# The live-blog sample's Native AOT smoke test publishes it (net9.0, linux-x64), which needs clang and zlib headers.
+# The live-blog sample's Native AOT smoke test publishes it (net10.0, linux-x64), which needs clang and zlib headers.
 if ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then
   echo "test.sh: installing clang and zlib1g-dev for the Native AOT publish test"
   sudo_cmd=""

@@ -7,7 +7,7 @@ using Xunit;
 namespace Switchyard.LiveBlog.Tests;
 
 /// <summary>
-/// The live-blog server published with Native AOT (net9.0, linux-x64; warnings are errors, so a trim or AOT warning
+/// The live-blog server published with Native AOT (net10.0, linux-x64; warnings are errors, so a trim or AOT warning
 /// fails the publish) and smoke-tested as a native binary: a page is served and a post reaches an open page live.
 /// </summary>
 public sealed class NativeAotTests : IDisposable
@@ -28,7 +28,7 @@ public sealed class NativeAotTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var output = Path.Combine(_directory, "publish");
         var project = Path.Combine(LiveBlogProcess.RepositoryRoot(), "Samples", "LiveBlog", "LiveBlog.csproj");
-        var start = new ProcessStartInfo("dotnet", ["publish", project, "-f", "net9.0", "-r", "linux-x64", "-c", "Release", "-o", output, "-nologo"])
+        var start = new ProcessStartInfo("dotnet", ["publish", project, "-r", "linux-x64", "-c", "Release", "-o", output, "-nologo"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
