@@ -86,3 +86,24 @@ public sealed class ConsumerAttribute : Attribute
 public sealed class SyncHandlerAttribute : Attribute
 {
 }
+
+/// <summary>
+/// Marks a handler of a <see cref="JsonWebSocketConsumer"/> that the consumer's WebSocket clients may call: a JSON
+/// frame from a client reaches only handlers with this attribute. Every other handler takes messages from the
+/// channel layer only (group sends, workers, other consumers); a client frame of such a type is refused like an
+/// unknown type (close 1003). A consumer may have one client handler and one layer handler for the same type.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class FromClientAttribute : Attribute
+{
+}
+
+/// <summary>
+/// Says that a handler of a <see cref="JsonWebSocketConsumer"/> takes messages from the channel layer only (group
+/// sends, workers, other consumers), never from the consumer's WebSocket clients. That is what a handler without
+/// <see cref="FromClientAttribute"/> does; the attribute states it, so the generator does not ask (SWY0012).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class FromLayerAttribute : Attribute
+{
+}
