@@ -39,19 +39,21 @@ public sealed partial class SwitchyardGenerator
             var w = Header();
             using (Namespace(w, spec.Namespace))
             {
-                var forwarded = spec.Handlers.Where(h => h.Forwards).ToList();
+                var forwarded = spec.Handlers.Where(h => h.Forward != ForwardKind.None).ToList();
+                var layerHandlers = spec.Handlers.Where(h => !h.FromClient).ToList();
+                var clientHandlers = spec.Handlers.Where(h => h.FromClient && h.HasJson).ToList();
                 var interfaces = "global::Switchyard.IConsumerDispatcher, global::Switchyard.IJsonConsumerDispatcher"
                     + (spec.Groups.Count > 0 ? ", global::Switchyard.IConsumerGroupRules" : string.Empty)
                     + (forwarded.Count > 0 ? ", global::Switchyard.IForwardingConsumer" : string.Empty);
                 w.WriteLine(GeneratedCode);
                 using (w.Block($"partial class {spec.TypeName} : {interfaces}"))
                 {
-                    w.WriteLine("/// <summary>Dispatches a message to the handler of its type (generated from the handler signatures).</summary>");
+                    w.WriteLine("/// <summary>Dispatches a channel-layer message to the handler of its type ([FromClient] handlers take only client frames).</summary>");
                     using (w.Block("bool global::Switchyard.IConsumerDispatcher.TryDispatch(global::Switchyard.ChannelMessage message, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)"))
                     {
                         using (w.Block("switch (message.Type)"))
                         {
-                            foreach (var handler in spec.Handlers)
+                            foreach (var handler in layerHandlers)
                             {
                                 using (w.Block($"case {Literal(handler.MessageType)}:"))
                                 {
@@ -69,10 +71,10 @@ public sealed partial class SwitchyardGenerator
                     }
 
                     w.WriteLine();
-                    w.WriteLine("/// <summary>Dispatches a client's JSON frame by its UTF-8 type bytes, without allocating a string.</summary>");
+                    w.WriteLine("/// <summary>Dispatches a client's JSON frame to its [FromClient] handler by the UTF-8 type bytes, without allocating a string.</summary>");
                     using (w.Block("bool global::Switchyard.IJsonConsumerDispatcher.TryDispatchJson(global::System.ReadOnlySpan<byte> utf8Type, global::System.ReadOnlySpan<byte> json, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)"))
                     {
-                        var jsonHandlers = spec.Handlers.Where(h => h.HasJson).ToList();
+                        var jsonHandlers = clientHandlers;
                         if (jsonHandlers.Count > 0)
                         {
                             using (w.Block("switch (utf8Type.Length)"))
@@ -103,9 +105,16 @@ public sealed partial class SwitchyardGenerator
 
                     if (forwarded.Count > 0)
                     {
+                        var keyed = forwarded.Where(h => h.Forward != ForwardKind.Json).ToList();
+                        for (var i = 0; i < keyed.Count; i++)
+                        {
+                            w.WriteLine();
+                            w.WriteLine($"private static readonly object __switchyardFrame{Int(i)} = new object();");
+                        }
+
                         w.WriteLine();
-                        w.WriteLine("/// <summary>The fast lane: message types whose handler only sends them to the client go straight to its send queue.</summary>");
-                        using (w.Block("bool global::Switchyard.IForwardingConsumer.TryForward(global::Switchyard.ChannelMessage message, out global::System.ReadOnlyMemory<byte> frame)"))
+                        w.WriteLine("/// <summary>The forwarding path: message types whose handler only sends them (or one of their fields) to the client go straight to its send queue.</summary>");
+                        using (w.Block("bool global::Switchyard.IForwardingConsumer.TryGetFrame(global::Switchyard.ChannelMessage message, out global::Switchyard.ForwardedFrame frame)"))
                         {
                             using (w.Block("switch (message.Type)"))
                             {
@@ -113,8 +122,23 @@ public sealed partial class SwitchyardGenerator
                                 {
                                     w.WriteLine($"case {Literal(handler.MessageType)}:");
                                     w.Indentation++;
-                                    w.WriteLine($"frame = message.GetJsonFrame<{handler.MessageTypeName}>();");
-                                    w.WriteLine("return true;");
+                                    if (handler.Forward == ForwardKind.Json)
+                                    {
+                                        w.WriteLine($"frame = new global::Switchyard.ForwardedFrame(message.GetJsonFrame<{handler.MessageTypeName}>(), true);");
+                                        w.WriteLine("return true;");
+                                    }
+                                    else
+                                    {
+                                        var read = $"{handler.MessageTypeName}.Read(m.Payload.Span).{handler.ForwardMember}";
+                                        var encode = handler.Forward == ForwardKind.TextString
+                                            ? $"{read} is {{ }} text ? global::System.Text.Encoding.UTF8.GetBytes(text) : null"
+                                            : $"(byte[]?){read} ?? global::System.Array.Empty<byte>()";
+                                        var index = Int(keyed.IndexOf(handler));
+                                        w.WriteLine($"var frame{index} = message.GetFrame(__switchyardFrame{index}, static m => {encode});");
+                                        w.WriteLine($"frame = new global::Switchyard.ForwardedFrame(frame{index} ?? default(global::System.ReadOnlyMemory<byte>), {(handler.Forward == ForwardKind.Binary ? "false" : "true")});");
+                                        w.WriteLine($"return frame{index} is not null;");
+                                    }
+
                                     w.Indentation--;
                                 }
 
@@ -223,6 +247,8 @@ public sealed partial class SwitchyardGenerator
         private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
         private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+
 
         private sealed class NoBlock : System.IDisposable
         {

@@ -17,6 +17,9 @@ public sealed partial class SwitchyardGenerator
     {
         public const string MessageAttribute = "Switchyard.MessageAttribute";
         private const string JsonWebSocketConsumerBase = "Switchyard.JsonWebSocketConsumer";
+        private const string WebSocketConsumerBase = "Switchyard.WebSocketConsumer";
+        private const string FromClientAttribute = "Switchyard.FromClientAttribute";
+        private const string FromLayerAttribute = "Switchyard.FromLayerAttribute";
         public const string ConsumerAttribute = "Switchyard.ConsumerAttribute";
         public const string WebSocketConsumerAttribute = "Switchyard.WebSocketConsumerAttribute";
         public const string HttpConsumerAttribute = "Switchyard.HttpConsumerAttribute";
@@ -159,8 +162,10 @@ public sealed partial class SwitchyardGenerator
                 }
             }
 
-            // The fast lane needs the runtime's JsonWebSocketConsumer.SendAsync, not a method of the user's own by that name.
-            var canForward = DerivesFrom(symbol, JsonWebSocketConsumerBase) && symbol.GetMembers("SendAsync").IsEmpty;
+            var isWebSocket = DerivesFrom(symbol, WebSocketConsumerBase);
+            var isJson = DerivesFrom(symbol, JsonWebSocketConsumerBase);
+
+            // A message type may have one handler for client frames ([FromClient]) and one for the channel layer.
             var handlers = new Dictionary<string, (HandlerSpec Spec, IMethodSymbol Method)>(System.StringComparer.Ordinal);
             foreach (var method in symbol.GetMembers().OfType<IMethodSymbol>())
             {
@@ -183,19 +188,48 @@ public sealed partial class SwitchyardGenerator
                     continue;
                 }
 
-                if (handlers.TryGetValue(handler.MessageType, out var existing))
+                var fromClient = HasAttribute(method, FromClientAttribute);
+                var fromLayer = HasAttribute(method, FromLayerAttribute);
+                var misplaced = (fromClient, fromLayer) switch
+                {
+                    (true, true) => "it is marked both [FromClient] and [FromLayer]; a handler takes one of the two",
+                    (true, _) when !isJson => $"only JsonWebSocketConsumer handlers take client frames; {symbol.Name} gets its clients' frames in {(isWebSocket ? "OnReceiveAsync" : "no handler")}",
+                    (_, true) when !isJson => $"[FromLayer] only applies to JsonWebSocketConsumer handlers; every handler of {symbol.Name} takes messages from the channel layer",
+                    (true, _) when !handler.HasJson => $"its message '{handler.MessageType}' has no JSON form",
+                    _ => null,
+                };
+                if (misplaced is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedSourceAttribute, location, symbol.Name, Describe(method), misplaced));
+                    continue;
+                }
+
+                var key = (fromClient ? "client:" : "layer:") + handler.MessageType;
+                if (handlers.TryGetValue(key, out var existing))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.DuplicateHandler, location, symbol.Name, handler.MessageType, Describe(existing.Method), Describe(method)));
                     continue;
                 }
 
-                if (canForward && handler.HasJson && OnlyForwards(method, cancellationToken))
+                if (fromClient)
                 {
-                    handler = handler with { Forwards = true };
+                    handler = handler with { FromClient = true };
+                }
+                else if (isWebSocket)
+                {
+                    var (forward, member, why) = Forwarding(symbol, method, isJson, handler.HasJson, cancellationToken);
+                    handler = handler with { Forward = forward, ForwardMember = member };
+                    diagnostics.Add(forward == ForwardKind.None
+                        ? DiagnosticInfo.Create(DiagnosticDescriptors.ForwardingPath, location, symbol.Name, Describe(method), $"does not take the forwarding path: {why}; every '{handler.MessageType}' wakes the consumer")
+                        : DiagnosticInfo.Create(DiagnosticDescriptors.ForwardingPath, location, symbol.Name, Describe(method), $"takes the forwarding path: every '{handler.MessageType}' from the channel layer goes to the client as {why} without waking the consumer"));
+                    if (isJson && !fromLayer && forward == ForwardKind.None)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HandlerSourceNotDeclared, location, symbol.Name, Describe(method), handler.MessageType));
+                    }
                 }
 
-                handlers.Add(handler.MessageType, (handler, method));
+                handlers.Add(key, (handler, method));
             }
 
             var constructorParameters = EquatableArray<string>.Empty;
@@ -223,7 +257,7 @@ public sealed partial class SwitchyardGenerator
                 httpMethods.ToEquatableArray(),
                 routeParameters.ToEquatableArray(),
                 groups.ToEquatableArray(),
-                handlers.Values.Select(h => h.Spec).OrderBy(h => h.MessageType, System.StringComparer.Ordinal).ToEquatableArray(),
+                handlers.Values.Select(h => h.Spec).OrderBy(h => h.MessageType, System.StringComparer.Ordinal).ThenBy(h => h.FromClient).ToEquatableArray(),
                 constructorParameters,
                 hasFactory);
             return new ParseResult<ConsumerSpec>(spec, diagnostics.ToEquatableArray(), anchor);
@@ -250,24 +284,34 @@ public sealed partial class SwitchyardGenerator
 
         private static bool IsHandlerCandidate(IMethodSymbol method) =>
             method.Name is "Handle" or "HandleAsync" ||
-            method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is HandlerAttribute or SyncHandlerAttribute);
+            method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is HandlerAttribute or SyncHandlerAttribute or FromClientAttribute or FromLayerAttribute);
 
-        // A handler that only forwards: 'ValueTask Handle(T m[, CancellationToken ct]) => SendAsync(m[, ct]);' (or the
-        // same as a block with one return), decided from syntax: SendAsync is the base class's (checked by the caller).
-        private static bool OnlyForwards(IMethodSymbol method, CancellationToken cancellationToken)
+        private static bool HasAttribute(IMethodSymbol method, string attribute) =>
+            method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
+
+        // A handler that only forwards its message to the client, decided from syntax (with the member types from the
+        // message's symbol): 'ValueTask Handle(T m[, CancellationToken ct]) => SendAsync(m[, ct]);' in a JSON consumer,
+        // '=> SendTextAsync(m.Text[, ct])' or '=> SendBytesAsync(m.Data[, ct])' in any WebSocket consumer, or the same
+        // as a block with one return. Returns the kind, the forwarded member, and the frame it makes or why it is none.
+        private static (ForwardKind Kind, string Member, string Why) Forwarding(INamedTypeSymbol consumer, IMethodSymbol method, bool isJson, bool hasJson, CancellationToken cancellationToken)
         {
+            const string DoesMore = "its body does more than send the message or one of its fields to the client (write it as '=> SendAsync(message, ct)', '=> SendTextAsync(message.Field, ct)' or '=> SendBytesAsync(message.Field, ct)')";
             if (method.DeclaringSyntaxReferences.Length != 1 ||
-                method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration ||
-                declaration.Modifiers.Any(SyntaxKind.AsyncKeyword))
+                method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration)
             {
-                return false;
+                return (ForwardKind.None, string.Empty, DoesMore);
+            }
+
+            if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword))
+            {
+                return (ForwardKind.None, string.Empty, "it is 'async' (a forwarder returns the send: '=> SendAsync(message, ct)')");
             }
 
             var expression = declaration.ExpressionBody?.Expression
                 ?? (declaration.Body is { Statements.Count: 1 } body && body.Statements[0] is ReturnStatementSyntax { Expression: { } returned } ? returned : null);
             if (expression is not InvocationExpressionSyntax invocation)
             {
-                return false;
+                return (ForwardKind.None, string.Empty, DoesMore);
             }
 
             var name = invocation.Expression switch
@@ -278,11 +322,73 @@ public sealed partial class SwitchyardGenerator
                 _ => null,
             };
             var arguments = invocation.ArgumentList.Arguments;
-            return name == "SendAsync" &&
-                arguments.Count is 1 or 2 &&
-                arguments[0].Expression is IdentifierNameSyntax first &&
-                first.Identifier.ValueText == method.Parameters[0].Name &&
-                (arguments.Count == 1 || (method.Parameters.Length == 2 && arguments[1].Expression is IdentifierNameSyntax second && second.Identifier.ValueText == method.Parameters[1].Name));
+            var tokenPassedOn = arguments.Count == 1 ||
+                (arguments.Count == 2 && method.Parameters.Length == 2 && arguments[1].Expression is IdentifierNameSyntax second && second.Identifier.ValueText == method.Parameters[1].Name);
+            if (name is not ("SendAsync" or "SendTextAsync" or "SendBytesAsync") || !tokenPassedOn)
+            {
+                return (ForwardKind.None, string.Empty, DoesMore);
+            }
+
+            if (DeclaredOutsideSwitchyard(consumer, name))
+            {
+                return (ForwardKind.None, string.Empty, $"{name} is declared by the consumer, not Switchyard's");
+            }
+
+            var messageName = method.Parameters[0].Name;
+            if (name == "SendAsync")
+            {
+                return isJson && hasJson && arguments[0].Expression is IdentifierNameSyntax whole && whole.Identifier.ValueText == messageName
+                    ? (ForwardKind.Json, string.Empty, "its JSON")
+                    : (ForwardKind.None, string.Empty, DoesMore);
+            }
+
+            if (arguments[0].Expression is not MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax target } field || target.Identifier.ValueText != messageName)
+            {
+                return (ForwardKind.None, string.Empty, DoesMore);
+            }
+
+            var memberName = field.Name.Identifier.ValueText;
+            var memberType = method.Parameters[0].Type.GetMembers(memberName).FirstOrDefault() switch
+            {
+                IPropertySymbol property => property.Type,
+                IFieldSymbol member => member.Type,
+                _ => null,
+            };
+            var bytes = memberType switch
+            {
+                IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte } => "array",
+                INamedTypeSymbol { IsGenericType: true } generic when generic.TypeArguments[0].SpecialType == SpecialType.System_Byte &&
+                    generic.OriginalDefinition.ToDisplayString() is "System.ReadOnlyMemory<T>" or "System.Memory<T>" => "memory",
+                _ => null,
+            };
+            return (name, memberType?.SpecialType, bytes) switch
+            {
+                ("SendTextAsync", SpecialType.System_String, _) => (ForwardKind.TextString, memberName, $"a text frame of its '{memberName}'"),
+                ("SendTextAsync", _, "array") => (ForwardKind.TextBytes, memberName, $"a text frame of its '{memberName}' bytes"),
+                ("SendTextAsync", _, "memory") => (ForwardKind.TextBytes, memberName + ".ToArray()", $"a text frame of its '{memberName}' bytes"),
+                ("SendBytesAsync", _, "array") => (ForwardKind.Binary, memberName, $"a binary frame of its '{memberName}'"),
+                ("SendBytesAsync", _, "memory") => (ForwardKind.Binary, memberName + ".ToArray()", $"a binary frame of its '{memberName}'"),
+                _ => (ForwardKind.None, string.Empty, DoesMore),
+            };
+        }
+
+        // Whether the consumer or one of its own base classes (not Switchyard's) declares a member by this name.
+        private static bool DeclaredOutsideSwitchyard(INamedTypeSymbol consumer, string name)
+        {
+            for (var type = consumer; type is not null; type = type.BaseType)
+            {
+                if (type.ContainingNamespace?.ToDisplayString() == "Switchyard")
+                {
+                    return false;
+                }
+
+                if (!type.GetMembers(name).IsEmpty)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static HandlerSpec? ParseHandler(IMethodSymbol method, out string? problem)

@@ -17,7 +17,8 @@ public sealed class ChannelMessage
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_scratch;
 
-    private byte[]? _jsonFrame;
+    // Frames made from this envelope for WebSocket clients (see GetFrame), most often one: a short list, never locked.
+    private CachedFrame? _frames;
 
     /// <summary>Creates an envelope around an already serialized payload.</summary>
     /// <param name="type">The message type, such as <c>chat.message</c> (see <see cref="ChannelNames.ValidateMessageType"/>).</param>
@@ -96,25 +97,60 @@ public sealed class ChannelMessage
 
     /// <summary>
     /// Returns the message as one JSON frame for WebSocket clients, encoded on first use and then shared: a group send
-    /// on the fast lane (see <see cref="IForwardingConsumer"/>) encodes once for all of its members.
+    /// on the forwarding path (see <see cref="IChannelForwarder"/>) encodes once for all of its members in a process.
     /// </summary>
     /// <typeparam name="T">The message record, whose type is <see cref="Type"/>.</typeparam>
     /// <returns>The UTF-8 JSON of the message; do not change the bytes.</returns>
     /// <exception cref="FormatException">The payload is not a valid <typeparamref name="T"/>.</exception>
     public ReadOnlyMemory<byte> GetJsonFrame<T>()
-        where T : IChannelMessage<T>, Serialization.IJsonMessage<T>
-    {
-        if (Volatile.Read(ref _jsonFrame) is { } cached)
+        where T : IChannelMessage<T>, Serialization.IJsonMessage<T> =>
+        GetFrame(typeof(T), static message =>
         {
-            return cached;
+            var (rented, length) = Serialization.JsonFrame.Serialize(T.Read(message.Payload.Span));
+            var frame = rented.AsSpan(0, length).ToArray();
+            ArrayPool<byte>.Shared.Return(rented);
+            return frame;
+        }) ?? ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>
+    /// Returns a frame made from this envelope by <paramref name="encode"/>, made on first use for
+    /// <paramref name="key"/> and then shared by every later caller with the same key (the generated forwarding code
+    /// keeps one key per forwarded shape, such as "the UTF-8 of field Text").
+    /// </summary>
+    /// <param name="key">Identifies the encoding; compared by reference. Use a static object.</param>
+    /// <param name="encode">Makes the frame; <see langword="null"/> when this message has none (not cached).</param>
+    /// <returns>The frame (do not change the bytes), or <see langword="null"/>.</returns>
+    public byte[]? GetFrame(object key, Func<ChannelMessage, byte[]?> encode)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(encode);
+        for (var cached = Volatile.Read(ref _frames); cached is not null; cached = cached.Next)
+        {
+            if (ReferenceEquals(cached.Key, key))
+            {
+                return cached.Frame;
+            }
         }
 
-        var (rented, length) = Serialization.JsonFrame.Serialize(T.Read(Payload.Span));
-        var frame = rented.AsSpan(0, length).ToArray();
-        ArrayPool<byte>.Shared.Return(rented);
-        return Interlocked.CompareExchange(ref _jsonFrame, frame, null) ?? frame;
+        var frame = encode(this);
+        if (frame is null)
+        {
+            return null;
+        }
+
+        // Two threads may make the same frame at once; both are correct, one is kept.
+        while (true)
+        {
+            var head = Volatile.Read(ref _frames);
+            if (Interlocked.CompareExchange(ref _frames, new CachedFrame(key, frame, head), head) == head)
+            {
+                return frame;
+            }
+        }
     }
 
     /// <inheritdoc />
     public override string ToString() => $"{Type} ({Payload.Length} bytes)";
+
+    private sealed record CachedFrame(object Key, byte[] Frame, CachedFrame? Next);
 }

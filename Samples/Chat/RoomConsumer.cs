@@ -24,6 +24,7 @@ public sealed partial class RoomConsumer : JsonWebSocketConsumer
     }
 
     // What the user says goes to the moderator worker on its named channel, not straight to the room.
+    [FromClient]
     public async ValueTask Handle(Say say, CancellationToken cancellationToken) =>
         await SendToChannelAsync(ModeratorConsumer.Channel, new ChatMessage(Route["room"], User, say.Text, DateTimeOffset.UtcNow), cancellationToken);
 

@@ -30,6 +30,7 @@ public sealed partial class RoomConsumer(Greeter greeter) : JsonWebSocketConsume
         await SendAsync(new Said(Route["room"], greeter.Greet(Scope.QueryString.TrimStart('?'))), cancellationToken);
     }
 
+    [FromClient]
     public async ValueTask Handle(Say say, CancellationToken cancellationToken) =>
         await GroupSendAsync($"room.{Route["room"]}", new Said(Route["room"], say.Text), cancellationToken);
 

@@ -18,6 +18,7 @@ public sealed partial class FeedConsumer : JsonWebSocketConsumer
 
     public ValueTask Handle(FeedItem item, CancellationToken cancellationToken) => SendAsync(item, cancellationToken);
 
+    [FromLayer]
     public ValueTask Handle(FeedNote note, CancellationToken cancellationToken)
     {
         NotesHandled++;

@@ -12,6 +12,7 @@ public sealed partial record BenchTick(long Seq, long Ts, string Pad);
 [WebSocketConsumer("/echo")]
 public sealed partial class EchoConsumer : JsonWebSocketConsumer
 {
+    [FromClient]
     public ValueTask Handle(BenchEcho message, CancellationToken cancellationToken) => SendAsync(message, cancellationToken);
 }
 
@@ -27,6 +28,7 @@ public sealed partial class SubscriberConsumer : JsonWebSocketConsumer
 [WebSocketConsumer("/publish")]
 public sealed partial class PublisherConsumer : JsonWebSocketConsumer
 {
+    [FromClient]
     public async ValueTask Handle(BenchTick tick, CancellationToken cancellationToken) =>
         await GroupSendAsync("bench.fanout", tick, cancellationToken);
 }

@@ -13,6 +13,25 @@ internal enum HandlerReturn
     Void,
 }
 
+/// <summary>How a handler that only forwards its message to the WebSocket client makes the frame (the forwarding path).</summary>
+internal enum ForwardKind
+{
+    /// <summary>Not a forwarder: the handler runs.</summary>
+    None,
+
+    /// <summary><c>SendAsync(m)</c> of a JSON consumer: the message's JSON, a text frame.</summary>
+    Json,
+
+    /// <summary><c>SendTextAsync(m.Field)</c> of a <c>string</c> field: its UTF-8, a text frame.</summary>
+    TextString,
+
+    /// <summary><c>SendTextAsync(m.Field)</c> of a UTF-8 bytes field (<c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c>): a text frame.</summary>
+    TextBytes,
+
+    /// <summary><c>SendBytesAsync(m.Field)</c> of a bytes field: a binary frame.</summary>
+    Binary,
+}
+
 /// <summary>A consumer handler: the method to call for one message type.</summary>
 /// <param name="MethodName">The method's name.</param>
 /// <param name="MessageType">The <c>type</c> string of the message it takes.</param>
@@ -24,8 +43,19 @@ internal enum HandlerReturn
 /// <c>IJsonMessage&lt;T&gt;</c>. Server-event messages such as <c>http.request</c> travel only in binary and take no
 /// part in the JSON dispatch.
 /// </param>
-/// <param name="Forwards">
-/// Whether the handler only sends the message on to the WebSocket client (<c>=> SendAsync(message, ct)</c> in a
-/// <c>JsonWebSocketConsumer</c>): such messages take the fast lane (<c>IForwardingConsumer</c>).
+/// <param name="FromClient">
+/// Whether the handler is marked <c>[FromClient]</c>: it takes the JSON frames of the consumer's WebSocket clients, and
+/// only those. Every other handler takes messages from the channel layer only.
 /// </param>
-internal sealed record HandlerSpec(string MethodName, string MessageType, string MessageTypeName, bool TakesCancellationToken, HandlerReturn Returns, bool HasJson = true, bool Forwards = false);
+/// <param name="Forward">How the handler forwards its message to the client, when that is all it does.</param>
+/// <param name="ForwardMember">The forwarded field of the message (<see cref="ForwardKind.TextString"/> and the byte kinds).</param>
+internal sealed record HandlerSpec(
+    string MethodName,
+    string MessageType,
+    string MessageTypeName,
+    bool TakesCancellationToken,
+    HandlerReturn Returns,
+    bool HasJson = true,
+    bool FromClient = false,
+    ForwardKind Forward = ForwardKind.None,
+    string ForwardMember = "");

@@ -121,7 +121,7 @@ public sealed partial class RedisChannelLayer
 
         if (tally.Skipped is not null)
         {
-            LogSkippedFullMembers(group, message, tally.Considered, tally.Skipped);
+            LogSkippedFullMembers(group, message, tally.Skipped.Count);
         }
 
         return new GroupSendResult(tally.Delivered, tally.SkippedCount);

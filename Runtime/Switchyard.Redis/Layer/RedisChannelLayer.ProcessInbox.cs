@@ -564,7 +564,7 @@ public sealed partial class RedisChannelLayer
             {
                 // The sender counted these members as reached; the full ones are skipped here, counted and logged.
                 _layer.Metrics.DroppedFull(full.Count);
-                _layer.LogSkippedFullMembers(group, message, membership.Members.Count, full);
+                _layer.LogSkippedFullMembers(group, message, full.Count);
             }
         }
 

@@ -10,8 +10,8 @@ internal static partial class ChannelLayerLog
     public static partial void ChannelFull(ILogger logger, string messageType, string channel, int capacity);
 
     [LoggerMessage(EventId = 2, EventName = "GroupMembersSkippedFull", Level = LogLevel.Warning,
-        Message = "Group send of '{MessageType}' to '{Group}' skipped {Skipped} of {Members} member channel(s) because they were full: {Channels}.")]
-    public static partial void GroupMembersSkippedFull(ILogger logger, string messageType, string group, int skipped, int members, string channels);
+        Message = "Group '{Group}': {Skipped} delivery(ies) skipped over {Sends} group send(s) because members were full (last type '{MessageType}'); further skips of this group within {Interval} are summed into one line.")]
+    public static partial void GroupMembersSkippedFull(ILogger logger, string group, int skipped, int sends, string messageType, TimeSpan interval);
 
     [LoggerMessage(EventId = 3, EventName = "MessagesExpired", Level = LogLevel.Information,
         Message = "{Count} unread message(s) expired on channel '{Channel}'; the channel left {Groups} group(s) because its consumer is presumed gone.")]

@@ -24,6 +24,8 @@ namespace Switchyard;
 public abstract class ChannelLayer : IAsyncDisposable
 {
     private int _closed;
+    private System.Collections.Concurrent.ConcurrentDictionary<string, IChannelForwarder>? _forwarders;
+    private readonly GroupSkipLog _skipLog;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="name">The backend's short name (<c>inmemory</c>, <c>redis</c>), used in metrics, logs and messages.</param>
@@ -47,6 +49,7 @@ public abstract class ChannelLayer : IAsyncDisposable
         TimeProvider = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.ChannelLayer." + name) ?? NullLogger.Instance;
         Metrics = new ChannelLayerMetrics(SwitchyardDiagnostics.GetMeter(meterFactory), name);
+        _skipLog = new GroupSkipLog(Logger, TimeProvider);
     }
 
     /// <summary>Gets the backend's short name.</summary>
@@ -262,6 +265,7 @@ public abstract class ChannelLayer : IAsyncDisposable
             return default;
         }
 
+        _skipLog.Flush();
         return CloseCoreAsync();
     }
 
@@ -274,12 +278,90 @@ public abstract class ChannelLayer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Lets a connection in this process take messages of forwarded types for <paramref name="channel"/> before they
-    /// are queued (the fast lane). Layers that cannot (cross-process layers) return <see langword="null"/> and every
-    /// message takes the normal path.
+    /// Attaches a forwarder to a channel of this process (see <see cref="IChannelForwarder"/>): from now on the layer
+    /// offers it every message delivered to <paramref name="channel"/> in this process before the message is queued,
+    /// and what it forwards never reaches the channel or its consumer. One forwarder per channel; attaching another
+    /// replaces it. Attach before joining groups, so every message of a forwarded type takes the same path.
     /// </summary>
-    /// <returns>A registration to dispose when the connection ends, or <see langword="null"/>.</returns>
-    internal virtual IDisposable? RegisterFastLane(string channel, IFastLaneReceiver receiver) => null;
+    /// <param name="channel">The channel, normally one from <see cref="NewChannelAsync"/>.</param>
+    /// <param name="forwarder">The forwarder.</param>
+    /// <returns>The attachment; dispose it when the forwarder goes away.</returns>
+    /// <exception cref="ArgumentException"><paramref name="channel"/> is not a valid channel name.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public IDisposable AttachForwarder(string channel, IChannelForwarder forwarder)
+    {
+        ThrowIfClosed("attach a forwarder");
+        ChannelNames.ValidateChannelName(channel);
+        ArgumentNullException.ThrowIfNull(forwarder);
+        return AttachForwarderCore(channel, forwarder);
+    }
+
+
+    /// <summary>
+    /// Records <paramref name="forwarder"/> for <paramref name="channel"/>; arguments are already validated. The default
+    /// keeps a table that <see cref="FindForwarder"/> reads: a backend that keeps its own (next to the channel's queue)
+    /// overrides this and never calls <see cref="FindForwarder"/>.
+    /// </summary>
+    /// <param name="channel">A valid channel name.</param>
+    /// <param name="forwarder">The forwarder.</param>
+    /// <returns>The attachment; disposing it removes this forwarder (not a later one of the same channel).</returns>
+    protected virtual IDisposable AttachForwarderCore(string channel, IChannelForwarder forwarder)
+    {
+        var forwarders = _forwarders ?? Interlocked.CompareExchange(ref _forwarders, new(StringComparer.Ordinal), null) ?? _forwarders!;
+        forwarders[channel] = forwarder;
+        return new ForwarderAttachment(forwarders, channel, forwarder);
+    }
+
+    /// <summary>Returns the forwarder attached to <paramref name="channel"/> (default table; see <see cref="AttachForwarderCore"/>).</summary>
+    /// <param name="channel">A channel delivered in this process.</param>
+    /// <returns>The forwarder, or <see langword="null"/>.</returns>
+    protected IChannelForwarder? FindForwarder(string channel) =>
+        _forwarders is { } forwarders && forwarders.TryGetValue(channel, out var forwarder) ? forwarder : null;
+
+    /// <summary>
+    /// Finishes a delivery to forwarders that answered <see cref="ForwardOutcome.Full"/>: waits for room in each, all
+    /// of them within one <see cref="ChannelLayerOptions.FullMemberTimeout"/> from now, and forwards again; after the
+    /// timeout (or when <paramref name="cancellationToken"/> fires) forwards without waiting, so each forwarder takes
+    /// the message or drops it by its own policy.
+    /// </summary>
+    /// <param name="forwarders">The full forwarders, in the order they were met.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Stops waiting (the message is then offered without waiting).</param>
+    /// <returns>How many forwarded the message; the others dropped it.</returns>
+    protected async ValueTask<int> ForwardToFullAsync(IReadOnlyList<IChannelForwarder> forwarders, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(forwarders);
+        ArgumentNullException.ThrowIfNull(message);
+        var forwarded = 0;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Options.FullMemberTimeout);
+        foreach (var forwarder in forwarders)
+        {
+            var outcome = ForwardOutcome.Full;
+            while (outcome == ForwardOutcome.Full && !deadline.IsCancellationRequested)
+            {
+                try
+                {
+                    await forwarder.WaitForRoomAsync(deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                outcome = forwarder.Forward(message, mayWait: true);
+            }
+
+            if (outcome == ForwardOutcome.Full)
+            {
+                outcome = forwarder.Forward(message, mayWait: false);
+            }
+
+            forwarded += outcome == ForwardOutcome.Dropped ? 0 : 1;
+        }
+
+        return forwarded;
+    }
 
     /// <summary>Stores <paramref name="message"/> on <paramref name="channel"/>; arguments are already validated.</summary>
     /// <param name="channel">A valid channel name.</param>
@@ -353,18 +435,18 @@ public abstract class ChannelLayer : IAsyncDisposable
     /// <returns>The exception.</returns>
     protected ChannelLayerClosedException ClosedException(string operation) => ChannelLayerClosedException.For(Name, operation);
 
-    /// <summary>Logs that a group send skipped full members (one event per group send, not one per member).</summary>
+    /// <summary>
+    /// Records that a group send skipped <paramref name="skipped"/> full members of <paramref name="group"/>. Skips are
+    /// counted in the layer's metrics at once and logged aggregated: one warning per group and interval (10 seconds)
+    /// with the counts, never one per send.
+    /// </summary>
     /// <param name="group">The group.</param>
     /// <param name="message">The message.</param>
-    /// <param name="members">How many members the send considered.</param>
-    /// <param name="skipped">The skipped channel names; only the first few are listed.</param>
-    protected void LogSkippedFullMembers(string group, ChannelMessage message, int members, IReadOnlyCollection<string> skipped)
+    /// <param name="skipped">How many members the send skipped.</param>
+    protected void LogSkippedFullMembers(string group, ChannelMessage message, int skipped)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(skipped);
-        const int Listed = 10;
-        var names = string.Join(", ", skipped.Take(Listed)) + (skipped.Count > Listed ? $" and {skipped.Count - Listed} more" : string.Empty);
-        ChannelLayerLog.GroupMembersSkippedFull(Logger, message.Type, group, skipped.Count, members, names);
+        _skipLog.Record(group, message.Type, skipped);
     }
 
     /// <summary>Logs the change and raises <see cref="ConnectionChanged"/> (for backends: call on each transition).</summary>
@@ -530,5 +612,11 @@ public abstract class ChannelLayer : IAsyncDisposable
         {
             activity?.Dispose();
         }
+    }
+
+    private sealed class ForwarderAttachment(
+        System.Collections.Concurrent.ConcurrentDictionary<string, IChannelForwarder> forwarders, string channel, IChannelForwarder forwarder) : IDisposable
+    {
+        public void Dispose() => forwarders.TryRemove(new KeyValuePair<string, IChannelForwarder>(channel, forwarder));
     }
 }

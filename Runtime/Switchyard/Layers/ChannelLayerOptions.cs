@@ -34,6 +34,17 @@ public class ChannelLayerOptions
     /// <see cref="MessageTooLargeException"/>. Default 1 MiB.</summary>
     public int MaxMessageSize { get; set; } = DefaultMaxMessageSize;
 
+    /// <summary>
+    /// Gets or sets how long a group send waits for a member in this process whose buffer is full — its channel at
+    /// capacity, or the send queue of the WebSocket that forwards it — before it gives up on that member: a full
+    /// channel is then skipped (counted in <see cref="GroupSendResult.SkippedFull"/>), a forwarding connection applies
+    /// its slow-client policy. Members with room get the message at once; only the send waits, and never longer than
+    /// this for all of its full members together. Default 5 seconds. <see cref="TimeSpan.Zero"/> skips full members
+    /// at once, as Django Channels does. Members in other processes (Redis) are checked where the message is stored
+    /// and skipped when full.
+    /// </summary>
+    public TimeSpan FullMemberTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Adds a capacity rule for channels matching <paramref name="pattern"/>.</summary>
     /// <param name="pattern">A glob such as <c>http.response!*</c>.</param>
     /// <param name="capacity">The capacity for matching channels.</param>
@@ -61,6 +72,11 @@ public class ChannelLayerOptions
         if (GroupExpiry <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{nameof(ChannelLayerOptions)}.{nameof(GroupExpiry)} must be positive, not {GroupExpiry}.");
+        }
+
+        if (FullMemberTimeout < TimeSpan.Zero || FullMemberTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException($"{nameof(ChannelLayerOptions)}.{nameof(FullMemberTimeout)} must be between zero and 10 minutes, not {FullMemberTimeout}.");
         }
 
         if (MaxMessageSize < 1)

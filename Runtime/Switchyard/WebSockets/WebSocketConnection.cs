@@ -15,7 +15,7 @@ namespace Switchyard.WebSockets;
 /// into one write), keep-alive pings, limits and the close handshake. Server integrations (ASP.NET Core, the test
 /// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync(Stream, CancellationToken)"/>.
 /// </summary>
-public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserver
+public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserver
 {
     private const string ByServer = "server";
     private const string ByClient = "client";
@@ -35,7 +35,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
     private readonly ChannelLayer? _layer;
     private readonly IForwardingConsumer? _forwarding;
     private Task<ConsumerStopReason>? _run;
-    private IDisposable? _fastLane;
+    private IDisposable? _forwarder;
     private ITimer? _keepAlive;
     private KeepAliveHeartbeat? _heartbeat;
     private ITimer? _closeTimer;
@@ -122,10 +122,10 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
             throw new InvalidOperationException("This WebSocket connection was already started.");
         }
 
-        // The fast lane is in place before the consumer joins its groups, so every message of a forwarded type takes it.
-        if (_forwarding is not null)
+        // The forwarding path is in place before the consumer joins its groups, so every message of a forwarded type takes it.
+        if (_forwarding is not null && _layer is not null)
         {
-            _fastLane = _layer?.RegisterFastLane(Scope.ChannelName, this);
+            _forwarder = _layer.AttachForwarder(Scope.ChannelName, this);
         }
 
         _run = _runner.RunAsync(stoppingToken);
@@ -156,7 +156,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
         {
             _metrics.Rejected(result.StatusCode == 504 ? "connect_timeout" : "consumer");
             WebSocketLog.Rejected(_logger, Scope.Path, result.StatusCode, result.Reason);
-            _fastLane?.Dispose();
+            _forwarder?.Dispose();
             _sendQueue.Abandon();
             _runner.Abort(ConsumerStopReason.Requested);
         }
@@ -178,7 +178,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
         }
 
         _running = true;
-        _fastLane?.Dispose();
+        _forwarder?.Dispose();
         _sendQueue.Abandon();
         _runner.Abort(ConsumerStopReason.Requested);
         await _run.ConfigureAwait(false);
@@ -242,7 +242,7 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
 
         var closeCode = await ReceiveLoopAsync(input).ConfigureAwait(false);
         Interlocked.Exchange(ref _receiving, 0);
-        _fastLane?.Dispose();
+        _forwarder?.Dispose();
         StopTimers();
         if (!_runner.Completion.IsCompleted)
         {
@@ -304,17 +304,42 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
         StartClose(code, text, discardPending: false);
     }
 
-    bool IFastLaneReceiver.TryDeliver(ChannelMessage message)
+    ForwardOutcome IChannelForwarder.Forward(ChannelMessage message, bool mayWait)
     {
-        if (!_forwarding!.TryForward(message, out var frame))
+        ForwardedFrame frame;
+        try
         {
-            return false;
+            if (!_forwarding!.TryGetFrame(message, out frame))
+            {
+                return ForwardOutcome.NotForwarded;
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            // A payload that does not read as its type: the normal path hands it to the handler, which fails as it would
+            // without the forwarding path (the consumer stops, the client is told 1011), and the sender is not hurt.
+            return ForwardOutcome.NotForwarded;
         }
 
         // Not written inline: the sender is fanning out to many connections; each connection's writer coalesces.
-        Send(WebSocketOpcode.Text, frame, rented: null, writeInline: false);
-        return true;
+        var opcode = frame.IsText ? WebSocketOpcode.Text : WebSocketOpcode.Binary;
+        switch (_sendQueue.TrySend(opcode, frame.Payload, rented: null, writeInline: false))
+        {
+            case SendOutcome.Queued:
+                _metrics.Sent();
+                return ForwardOutcome.Forwarded;
+            case SendOutcome.Full when mayWait:
+                return ForwardOutcome.Full;
+            case SendOutcome.Full:
+                OnSlowClient();
+                return ForwardOutcome.Dropped;
+            default:
+                _metrics.Dropped(WebSocketMetrics.ReasonClosed);
+                return ForwardOutcome.Dropped;
+        }
     }
+
+    ValueTask IChannelForwarder.WaitForRoomAsync(CancellationToken cancellationToken) => _sendQueue.WaitForRoomAsync(cancellationToken);
 
     internal void Accept(string? subprotocol)
     {
@@ -352,19 +377,28 @@ public sealed class WebSocketConnection : IFastLaneReceiver, IConsumerStopObserv
                 WebSocketLog.DroppedAfterClose(_logger, Scope.Path, Scope.ChannelName);
                 return;
             default:
-                _metrics.Dropped(WebSocketMetrics.ReasonSlowClient);
-                if (_options.SlowClientMode == SlowClientMode.Close)
-                {
-                    WebSocketLog.SlowClient(_logger, Scope.Path, Scope.ChannelName, _options.SendQueueCapacity, "closing it with 1008 and dropping what it had not read");
-                    StartClose(WebSocketCloseCodes.PolicyViolation, "slow client", discardPending: true);
-                }
-                else if (!_slowClientLogged)
-                {
-                    _slowClientLogged = true;
-                    WebSocketLog.SlowClient(_logger, Scope.Path, Scope.ChannelName, _options.SendQueueCapacity, "dropping messages until it catches up (logged once, counted each time)");
-                }
-
+                OnSlowClient();
                 return;
+        }
+    }
+
+    // A message met the send queue full and cannot wait: the slow-client policy decides.
+    private void OnSlowClient()
+    {
+        _metrics.Dropped(WebSocketMetrics.ReasonSlowClient);
+        if (_options.SlowClientMode == SlowClientMode.Close)
+        {
+            if (Volatile.Read(ref _closeSent) == 0)
+            {
+                WebSocketLog.SlowClient(_logger, Scope.Path, Scope.ChannelName, _options.SendQueueCapacity, "closing it with 1008 and dropping what it had not read");
+            }
+
+            StartClose(WebSocketCloseCodes.PolicyViolation, "slow client", discardPending: true);
+        }
+        else if (!_slowClientLogged)
+        {
+            _slowClientLogged = true;
+            WebSocketLog.SlowClient(_logger, Scope.Path, Scope.ChannelName, _options.SendQueueCapacity, "dropping messages until it catches up (logged once, counted each time)");
         }
     }
 

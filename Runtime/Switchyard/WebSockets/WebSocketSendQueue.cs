@@ -20,6 +20,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     private readonly Queue<OutboundFrame> _frames = new();
     private readonly List<OutboundFrame> _taken = [];
     private TaskCompletionSource? _closeWritten;
+    private TaskCompletionSource? _room;
     private bool _closeDone;
     private readonly int _capacity;
     private PipeWriter? _transport;
@@ -124,6 +125,36 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     }
 
     /// <summary>
+    /// Completes when the queue holds fewer frames than its capacity, or is closed: a group send that met this queue
+    /// full waits here (bounded by the layer) before it sends again.
+    /// </summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_completed || _failed || _frames.Count < _capacity)
+            {
+                return default;
+            }
+
+            return new ValueTask((_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(cancellationToken));
+        }
+    }
+
+    // Under the lock: whoever waits for room, once there is room (or the queue is done).
+    private TaskCompletionSource? TakeRoomWaiter()
+    {
+        if (_room is null || (!_completed && !_failed && _frames.Count >= _capacity))
+        {
+            return null;
+        }
+
+        var room = _room;
+        _room = null;
+        return room;
+    }
+
+    /// <summary>
     /// Queues a ping or pong regardless of capacity (control frames are tiny and must not wait behind a full queue's
     /// policy). At most one of each waits at a time: a client flooding pings without reading gets one pong for the
     /// latest burst (RFC 6455 §5.5.3 allows answering only the most recent ping), not an ever-growing queue.
@@ -165,6 +196,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     {
         var dropped = 0;
         bool drain;
+        TaskCompletionSource? room;
         lock (_lock)
         {
             if (_completed)
@@ -189,7 +221,10 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
 
             _frames.Enqueue(new OutboundFrame(WebSocketOpcode.Close, closePayload, null));
             drain = TryBecomeWriter();
+            room = TakeRoomWaiter();
         }
+
+        room?.TrySetResult();
 
         if (drain)
         {
@@ -203,10 +238,12 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     public int Abandon()
     {
         var dropped = 0;
+        TaskCompletionSource? room;
         lock (_lock)
         {
             _failed = true;
             _completed = true;
+            room = TakeRoomWaiter();
             if (!_writing)
             {
                 while (_frames.TryDequeue(out var frame))
@@ -217,6 +254,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             }
         }
 
+        room?.TrySetResult();
         SignalCloseWritten();
         return dropped;
     }
@@ -249,6 +287,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     private async Task DrainAsync()
     {
         var closeWritten = false;
+        TaskCompletionSource? room = null;
         try
         {
             while (true)
@@ -260,11 +299,15 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
                     {
                         _writing = false;
                         DropAllWhenFailed();
+                        room = TakeRoomWaiter();
                         break;
                     }
 
                     bytes = TakeFrames();
+                    room = TakeRoomWaiter();
                 }
+
+                room?.TrySetResult();
 
                 closeWritten |= await WriteTakenAsync(bytes).ConfigureAwait(false);
             }
@@ -277,6 +320,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
                 _failed = true;
                 _writing = false;
                 DropAllWhenFailed();
+                room = TakeRoomWaiter();
             }
         }
         finally
@@ -289,6 +333,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             _taken.Clear();
         }
 
+        room?.TrySetResult();
         if (closeWritten || _failed)
         {
             SignalCloseWritten();

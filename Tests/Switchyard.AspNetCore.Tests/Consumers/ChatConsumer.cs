@@ -11,9 +11,11 @@ public sealed partial class ChatConsumer(Support.ConsumerEvents events) : JsonWe
         await SendAsync(new Hello(ChannelName, Scope.User?.Identity?.Name, Subprotocol), cancellationToken);
     }
 
+    [FromClient]
     public async ValueTask Handle(Say say, CancellationToken cancellationToken) =>
         await GroupSendAsync($"chat.{Route["room"]}", new ChatMessage(Route["room"], say.Text), cancellationToken);
 
+    [FromClient]
     public async ValueTask Handle(Flood flood, CancellationToken cancellationToken)
     {
         var text = new string('x', flood.Size);
@@ -25,6 +27,7 @@ public sealed partial class ChatConsumer(Support.ConsumerEvents events) : JsonWe
 
     public ValueTask Handle(ChatMessage message, CancellationToken cancellationToken) => SendAsync(message, cancellationToken);
 
+    [FromClient]
     public ValueTask Handle(Boom boom) => throw new InvalidOperationException(boom.Why);
 
     protected override ValueTask OnDisconnectAsync(int closeCode, CancellationToken cancellationToken)

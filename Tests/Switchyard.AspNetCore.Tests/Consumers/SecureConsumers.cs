@@ -14,6 +14,7 @@ public sealed partial class SecureConsumer(Support.ConsumerEvents events) : Json
         await SendAsync(new Hello(ChannelName, Scope.User?.Identity?.Name, Subprotocol), cancellationToken);
     }
 
+    [FromClient]
     public ValueTask Handle(Say say, CancellationToken cancellationToken) =>
         SendAsync(new ChatMessage("secure", say.Text), cancellationToken);
 }
@@ -35,6 +36,7 @@ public sealed partial class AdminConsumer(Support.ConsumerEvents events) : JsonW
         await SendAsync(new WhoAmI(user?.Identity?.Name, user?.Identity?.AuthenticationType, user?.IsInRole("admin") == true), cancellationToken);
     }
 
+    [FromClient]
     public ValueTask Handle(Say say, CancellationToken cancellationToken) =>
         SendAsync(new ChatMessage("admin", say.Text), cancellationToken);
 }

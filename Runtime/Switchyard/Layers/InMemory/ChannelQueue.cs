@@ -11,7 +11,8 @@ internal sealed class ChannelQueue
     private readonly LinkedList<ReceiveWaiter> _waiters = new();
     private ReceiveWaiter? _spareWaiter;
     private volatile bool _retired;
-    private volatile IFastLaneReceiver? _fastLane;
+    private volatile IChannelForwarder? _forwarder;
+    private TaskCompletionSource? _room;
     private long _lastUsed;
 
     public ChannelQueue(string name, int capacity, long now)
@@ -28,11 +29,11 @@ internal sealed class ChannelQueue
 
     public int Capacity { get; }
 
-    /// <summary>Gets or sets the connection that takes forwarded messages before they are queued; a queue with one is never retired as idle.</summary>
-    public IFastLaneReceiver? FastLane
+    /// <summary>Gets or sets the forwarder offered every message before it is queued; a queue with one is never retired as idle.</summary>
+    public IChannelForwarder? Forwarder
     {
-        get => _fastLane;
-        set => _fastLane = value;
+        get => _forwarder;
+        set => _forwarder = value;
     }
 
     public int Count
@@ -47,17 +48,26 @@ internal sealed class ChannelQueue
     }
 
     /// <summary>
-    /// Hands the message to the first waiting receive, or queues it. <paramref name="expired"/> returns how many
-    /// messages expired and were dropped from the head first; with <paramref name="skipIfExpired"/> (group sends)
-    /// a channel that had expired messages does not take this one either (<see cref="SendOutcome.Expired"/>).
+    /// Offers the message to the forwarder, then hands it to the first waiting receive, or queues it.
+    /// <paramref name="expired"/> returns how many messages expired and were dropped from the head first; with
+    /// <paramref name="skipIfExpired"/> (group sends) a channel that had expired messages does not take this one either
+    /// (<see cref="SendOutcome.Expired"/>). <paramref name="mayWait"/> is passed to the forwarder.
     /// </summary>
-    public SendOutcome TrySend(ChannelMessage message, long now, long expiresAt, out int expired, bool skipIfExpired)
+    public SendOutcome TrySend(ChannelMessage message, long now, long expiresAt, out int expired, bool skipIfExpired, bool mayWait)
     {
-        if (_fastLane is { } lane && !_retired && lane.TryDeliver(message))
+        expired = 0;
+        if (_forwarder is { } forwarder && !_retired)
         {
-            expired = 0;
-            _lastUsed = now;
-            return SendOutcome.Delivered;
+            switch (forwarder.Forward(message, mayWait))
+            {
+                case ForwardOutcome.Forwarded:
+                    _lastUsed = now;
+                    return SendOutcome.Delivered;
+                case ForwardOutcome.Full:
+                    return SendOutcome.ForwarderFull;
+                case ForwardOutcome.Dropped:
+                    return SendOutcome.Dropped;
+            }
         }
 
         ReceiveWaiter? waiter = null;
@@ -105,6 +115,36 @@ internal sealed class ChannelQueue
     /// <summary>Takes the first message or registers a waiting receive. Returns false when the queue was retired.</summary>
     public bool TryReceive(long now, CancellationToken cancellationToken, out ValueTask<ChannelMessage> result, out int expired)
     {
+        TaskCompletionSource? room = null;
+        try
+        {
+            return TryReceiveLocked(now, cancellationToken, out result, out expired, ref room);
+        }
+        finally
+        {
+            room?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Completes when the queue has room below its capacity (or is retired): a group send waits here, bounded, for a
+    /// member whose consumer is behind.
+    /// </summary>
+    public Task WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_retired || _messages.Count < Capacity)
+            {
+                return Task.CompletedTask;
+            }
+
+            return (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private bool TryReceiveLocked(long now, CancellationToken cancellationToken, out ValueTask<ChannelMessage> result, out int expired, ref TaskCompletionSource? room)
+    {
         lock (_lock)
         {
             expired = 0;
@@ -127,6 +167,7 @@ internal sealed class ChannelQueue
             if (_messages.TryDequeue(out var entry))
             {
                 result = new ValueTask<ChannelMessage>(entry.Message);
+                room = TakeRoomWaiter();
                 return true;
             }
 
@@ -147,26 +188,36 @@ internal sealed class ChannelQueue
     /// <returns>How many messages expired, and whether the queue is now retired.</returns>
     public (int Expired, bool Retired) Sweep(long now, long idleSince)
     {
+        TaskCompletionSource? room;
+        (int, bool) result;
         lock (_lock)
         {
             var expired = DropExpired(now);
             PruneAbandonedWaiters();
-            if (_messages.Count == 0 && _waiters.Count == 0 && _fastLane is null && _lastUsed <= idleSince)
+            if (_messages.Count == 0 && _waiters.Count == 0 && _forwarder is null && _lastUsed <= idleSince)
             {
                 _retired = true;
             }
 
-            return (expired, _retired);
+            room = TakeRoomWaiter();
+            result = (expired, _retired);
         }
+
+        room?.TrySetResult();
+        return result;
     }
 
     /// <summary>Drops every message; waiting receives keep waiting.</summary>
     public void Clear()
     {
+        TaskCompletionSource? room;
         lock (_lock)
         {
             _messages.Clear();
+            room = TakeRoomWaiter();
         }
+
+        room?.TrySetResult();
     }
 
     /// <summary>Retires the queue and fails every waiting receive with <paramref name="error"/>.</summary>
@@ -174,10 +225,12 @@ internal sealed class ChannelQueue
     public int Close(Exception error)
     {
         List<ReceiveWaiter> waiting = [];
+        TaskCompletionSource? room;
         lock (_lock)
         {
             _retired = true;
             _messages.Clear();
+            room = TakeRoomWaiter();
             while (_waiters.First is { } node)
             {
                 _waiters.RemoveFirst();
@@ -188,6 +241,7 @@ internal sealed class ChannelQueue
             }
         }
 
+        room?.TrySetResult();
         foreach (var waiter in waiting)
         {
             waiter.Fail(error);
@@ -197,6 +251,19 @@ internal sealed class ChannelQueue
     }
 
     public void ReturnWaiter(ReceiveWaiter waiter) => Interlocked.CompareExchange(ref _spareWaiter, waiter, null);
+
+    // Under the lock: the group send waiting for room, once there is room (or the queue is retired).
+    private TaskCompletionSource? TakeRoomWaiter()
+    {
+        if (_room is null || (!_retired && _messages.Count >= Capacity))
+        {
+            return null;
+        }
+
+        var room = _room;
+        _room = null;
+        return room;
+    }
 
     private int DropExpired(long now)
     {
@@ -245,4 +312,10 @@ internal enum SendOutcome
 
     /// <summary>Not taken: messages on the channel had expired unread, so its consumer is presumed gone.</summary>
     Expired,
+
+    /// <summary>The channel's forwarder is full and the sender may wait for room (nothing was done).</summary>
+    ForwarderFull,
+
+    /// <summary>The channel's forwarder dropped the message (its connection closed, or its client too slow).</summary>
+    Dropped,
 }

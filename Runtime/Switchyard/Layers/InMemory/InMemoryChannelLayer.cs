@@ -96,10 +96,11 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     protected override ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
     {
         var now = Now();
+        var mayWait = Options.FullMemberTimeout > TimeSpan.Zero;
         while (true)
         {
             var queue = GetQueue(channel, now);
-            var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired, skipIfExpired: false);
+            var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired, skipIfExpired: false, mayWait);
             if (expired > 0)
             {
                 OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
@@ -111,6 +112,8 @@ public sealed class InMemoryChannelLayer : ChannelLayer
                     continue;
                 case SendOutcome.Full:
                     throw new ChannelFullException(channel, queue.Capacity);
+                case SendOutcome.ForwarderFull when queue.Forwarder is { } forwarder:
+                    return ForwardWhenRoomAsync(forwarder, message, cancellationToken);
                 default:
                     return default;
             }
@@ -178,18 +181,22 @@ public sealed class InMemoryChannelLayer : ChannelLayer
             ChannelLayerLog.GroupMembershipsExpired(Logger, expiredMemberships, group);
         }
 
+        var mayWait = Options.FullMemberTimeout > TimeSpan.Zero;
         var delivered = 0;
-        List<string>? skipped = null;
+        var skipped = 0;
+        List<ChannelQueue>? full = null;
         try
         {
             for (var i = 0; i < count; i++)
             {
                 var channel = members[i];
+                ChannelQueue queue;
                 SendOutcome outcome;
                 int expired;
                 do
                 {
-                    outcome = GetQueue(channel, now).TrySend(message, now, now + _expiryTicks, out expired, skipIfExpired: true);
+                    queue = GetQueue(channel, now);
+                    outcome = queue.TrySend(message, now, now + _expiryTicks, out expired, skipIfExpired: true, mayWait);
                 }
                 while (outcome == SendOutcome.Retired);
 
@@ -201,13 +208,19 @@ public sealed class InMemoryChannelLayer : ChannelLayer
                     continue;
                 }
 
-                if (outcome == SendOutcome.Full)
+                switch (outcome)
                 {
-                    (skipped ??= []).Add(channel);
-                }
-                else
-                {
-                    delivered++;
+                    case SendOutcome.Full when mayWait:
+                    case SendOutcome.ForwarderFull:
+                        (full ??= []).Add(queue);
+                        break;
+                    case SendOutcome.Full:
+                    case SendOutcome.Dropped:
+                        skipped++;
+                        break;
+                    default:
+                        delivered++;
+                        break;
                 }
             }
         }
@@ -220,13 +233,81 @@ public sealed class InMemoryChannelLayer : ChannelLayer
             }
         }
 
-        if (skipped is not null)
+        if (full is not null)
         {
-            LogSkippedFullMembers(group, message, count, skipped);
+            return SendToFullMembersAsync(group, message, full, delivered, skipped, cancellationToken);
         }
 
-        return new ValueTask<GroupSendResult>(new GroupSendResult(delivered, skipped?.Count ?? 0));
+        if (skipped > 0)
+        {
+            LogSkippedFullMembers(group, message, skipped);
+        }
+
+        return new ValueTask<GroupSendResult>(new GroupSendResult(delivered, skipped));
     }
+
+    // The members that were full when the group send met them, in that order: each gets the message as soon as it
+    // has room, all within one FullMemberTimeout; a channel still full then is skipped, a forwarder applies its policy.
+    private async ValueTask<GroupSendResult> SendToFullMembersAsync(
+        string group, ChannelMessage message, List<ChannelQueue> full, int delivered, int skipped, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Options.FullMemberTimeout);
+        List<IChannelForwarder>? forwarders = null;
+        foreach (var queue in full)
+        {
+            while (true)
+            {
+                var now = Now();
+                var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired, skipIfExpired: true, mayWait: true);
+                if (expired > 0)
+                {
+                    OnMessagesExpired(queue.Name, expired, _groups.RemoveChannel(queue.Name));
+                    break;
+                }
+
+                if (outcome == SendOutcome.ForwarderFull && queue.Forwarder is { } forwarder)
+                {
+                    (forwarders ??= []).Add(forwarder);
+                    break;
+                }
+
+                if (outcome != SendOutcome.Full)
+                {
+                    delivered += outcome is SendOutcome.Dropped or SendOutcome.Retired ? 0 : 1;
+                    skipped += outcome == SendOutcome.Dropped ? 1 : 0;
+                    break;
+                }
+
+                try
+                {
+                    await queue.WaitForRoomAsync(deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+                {
+                    skipped++;
+                    break;
+                }
+            }
+        }
+
+        if (forwarders is not null)
+        {
+            var forwarded = await ForwardToFullAsync(forwarders, message, deadline.Token).ConfigureAwait(false);
+            delivered += forwarded;
+            skipped += forwarders.Count - forwarded;
+        }
+
+        if (skipped > 0)
+        {
+            LogSkippedFullMembers(group, message, skipped);
+        }
+
+        return new GroupSendResult(delivered, skipped);
+    }
+
+    private async ValueTask ForwardWhenRoomAsync(IChannelForwarder forwarder, ChannelMessage message, CancellationToken cancellationToken) =>
+        await ForwardToFullAsync([forwarder], message, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     protected override ValueTask FlushCoreAsync(CancellationToken cancellationToken)
@@ -256,16 +337,16 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
-    internal override IDisposable? RegisterFastLane(string channel, IFastLaneReceiver receiver)
+    protected override IDisposable AttachForwarderCore(string channel, IChannelForwarder forwarder)
     {
-        ChannelNames.ValidateChannelName(channel);
+        // Kept on the channel's queue, so a send finds it without a second lookup.
         while (true)
         {
             var queue = GetQueue(channel, Now());
-            queue.FastLane = receiver;
+            queue.Forwarder = forwarder;
             if (!queue.IsRetired)
             {
-                return new FastLaneRegistration(queue, receiver);
+                return new ForwarderAttachment(queue, forwarder);
             }
         }
     }
@@ -303,13 +384,13 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         ? (long)Math.Ceiling(span.TotalMilliseconds)
         : (long)(span.Ticks * (double)TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond);
 
-    private sealed class FastLaneRegistration(ChannelQueue queue, IFastLaneReceiver receiver) : IDisposable
+    private sealed class ForwarderAttachment(ChannelQueue queue, IChannelForwarder forwarder) : IDisposable
     {
         public void Dispose()
         {
-            if (ReferenceEquals(queue.FastLane, receiver))
+            if (ReferenceEquals(queue.Forwarder, forwarder))
             {
-                queue.FastLane = null;
+                queue.Forwarder = null;
             }
         }
     }
