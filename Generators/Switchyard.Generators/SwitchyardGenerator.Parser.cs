@@ -354,20 +354,12 @@ public sealed partial class SwitchyardGenerator
                 IFieldSymbol member => member.Type,
                 _ => null,
             };
-            var bytes = memberType switch
-            {
-                IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte } => "array",
-                INamedTypeSymbol { IsGenericType: true } generic when generic.TypeArguments[0].SpecialType == SpecialType.System_Byte &&
-                    generic.OriginalDefinition.ToDisplayString() is "System.ReadOnlyMemory<T>" or "System.Memory<T>" => "memory",
-                _ => null,
-            };
+            var bytes = memberType is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte };
             return (name, memberType?.SpecialType, bytes) switch
             {
                 ("SendTextAsync", SpecialType.System_String, _) => (ForwardKind.TextString, memberName, $"a text frame of its '{memberName}'"),
-                ("SendTextAsync", _, "array") => (ForwardKind.TextBytes, memberName, $"a text frame of its '{memberName}' bytes"),
-                ("SendTextAsync", _, "memory") => (ForwardKind.TextBytes, memberName + ".ToArray()", $"a text frame of its '{memberName}' bytes"),
-                ("SendBytesAsync", _, "array") => (ForwardKind.Binary, memberName, $"a binary frame of its '{memberName}'"),
-                ("SendBytesAsync", _, "memory") => (ForwardKind.Binary, memberName + ".ToArray()", $"a binary frame of its '{memberName}'"),
+                ("SendTextAsync", _, true) => (ForwardKind.TextBytes, memberName, $"a text frame of its '{memberName}' bytes"),
+                ("SendBytesAsync", _, true) => (ForwardKind.Binary, memberName, $"a binary frame of its '{memberName}'"),
                 _ => (ForwardKind.None, string.Empty, DoesMore),
             };
         }

@@ -166,7 +166,8 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         using var metrics = new MetricCollector(MeterFactory);
         var full = Name("full");
-        var layer = await NewGroupLayerAsync(new ChannelLayerOptions().WithCapacity(full, 1));
+        // Django Channels' semantics: no wait for full members (the default waits for in-process ones; see FullMemberTimeout).
+        var layer = await NewGroupLayerAsync(new ChannelLayerOptions { FullMemberTimeout = TimeSpan.Zero }.WithCapacity(full, 1));
         RequireCapability(layer, ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.GroupMemberCounts);
         var group = Name("room");
         var others = new[] { Name("a"), Name("b") };

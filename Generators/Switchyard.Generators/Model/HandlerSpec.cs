@@ -25,10 +25,10 @@ internal enum ForwardKind
     /// <summary><c>SendTextAsync(m.Field)</c> of a <c>string</c> field: its UTF-8, a text frame.</summary>
     TextString,
 
-    /// <summary><c>SendTextAsync(m.Field)</c> of a UTF-8 bytes field (<c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c>): a text frame.</summary>
+    /// <summary><c>SendTextAsync(m.Field)</c> of a <c>byte[]</c> field holding UTF-8: a text frame.</summary>
     TextBytes,
 
-    /// <summary><c>SendBytesAsync(m.Field)</c> of a bytes field: a binary frame.</summary>
+    /// <summary><c>SendBytesAsync(m.Field)</c> of a <c>byte[]</c> field: a binary frame.</summary>
     Binary,
 }
 

@@ -333,8 +333,8 @@ public abstract class ChannelLayer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(forwarders);
         ArgumentNullException.ThrowIfNull(message);
         var forwarded = 0;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Options.FullMemberTimeout);
+        using var timeout = new CancellationTokenSource(Options.FullMemberTimeout, TimeProvider);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         foreach (var forwarder in forwarders)
         {
             var outcome = ForwardOutcome.Full;

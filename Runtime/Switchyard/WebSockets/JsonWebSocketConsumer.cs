@@ -35,8 +35,10 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
     }
 
     /// <summary>
-    /// Called for a frame whose <c>type</c> no handler takes. The default closes with 1003
-    /// (<see cref="WebSocketCloseCodes.UnsupportedData"/>); override to ignore such frames or answer with an error message.
+    /// Called for a frame whose <c>type</c> no client handler takes: a type with no handler, or one whose handlers take
+    /// messages from the channel layer only (a handler without <see cref="FromClientAttribute"/>). The default closes
+    /// with 1003 (<see cref="WebSocketCloseCodes.UnsupportedData"/>) and logs one line naming the type (sanitised);
+    /// override to ignore such frames or answer with an error message.
     /// </summary>
     /// <param name="type">The frame's <c>type</c>.</param>
     /// <param name="message">The frame.</param>
@@ -44,7 +46,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
     /// <returns>A task that completes when the frame is dealt with.</returns>
     protected virtual ValueTask OnUnknownMessageTypeAsync(string type, WebSocketMessage message, CancellationToken cancellationToken)
     {
-        ConnectionInternal.CloseForBadInput(WebSocketCloseCodes.UnsupportedData, $"unknown message type '{type}'", null);
+        ConnectionInternal.CloseForBadInput(WebSocketCloseCodes.UnsupportedData, $"unknown message type '{Sanitise(type)}'", null);
         return default;
     }
 
@@ -97,10 +99,26 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
         }
         catch (JsonException ex)
         {
-            connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, $"invalid '{Encoding.UTF8.GetString(type[..typeLength])}' message", ex);
+            connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, $"invalid '{Sanitise(Encoding.UTF8.GetString(type[..typeLength]))}' message", ex);
             return default;
         }
 
         return OnUnknownMessageTypeAsync(Encoding.UTF8.GetString(type[..typeLength]), message, cancellationToken);
+    }
+
+    // A client's type string as it may appear in a log line and a close reason: the characters of a valid message type
+    // kept, anything else shown as '?', at most 40 characters (a close reason has room for 123 bytes).
+    private static string Sanitise(string type)
+    {
+        const int MaxShown = 40;
+        var shown = type.Length > MaxShown ? type[..MaxShown] : type;
+        return string.Create(shown.Length, shown, static (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                span[i] = char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '?';
+            }
+        }) + (type.Length > MaxShown ? "..." : string.Empty);
     }
 }

@@ -47,6 +47,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
     private int _receiving;
     private int _consumerStopped;
     private bool _slowClientLogged;
+    private volatile bool _droppingForSlowClient;
     private bool _timersStopped;
     private volatile bool _pingTimedOut;
 
@@ -326,11 +327,15 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         switch (_sendQueue.TrySend(opcode, frame.Payload, rented: null, writeInline: false))
         {
             case SendOutcome.Queued:
+                _droppingForSlowClient = false;
                 _metrics.Sent();
                 return ForwardOutcome.Forwarded;
-            case SendOutcome.Full when mayWait:
+            case SendOutcome.Full when mayWait && !_droppingForSlowClient:
                 return ForwardOutcome.Full;
             case SendOutcome.Full:
+                // Found slow once (a sender waited the whole timeout): later messages are dropped without waiting
+                // until the queue has room again, so a client that stopped reading does not slow every group send.
+                _droppingForSlowClient = true;
                 OnSlowClient();
                 return ForwardOutcome.Dropped;
             default:

@@ -88,7 +88,73 @@ public sealed class DiagnosticTests
             """,
         "SWY0003",
         "OnPing(",
-        "C has two handlers for message type 'app.ping': Handle(Ping) and OnPing(Ping, CancellationToken)");
+        "C has two handlers for message type 'app.ping' from the same source: Handle(Ping) and OnPing(Ping, CancellationToken) (a JSON WebSocket consumer may have one [FromClient] handler and one channel-layer handler per type)");
+
+    [Fact]
+    public void A_JSON_consumer_may_have_one_client_handler_and_one_layer_handler_for_a_type()
+    {
+        var run = GeneratorHarness.Run(Usings + Ping + """
+            [WebSocketConsumer("/ws/")]
+            public sealed partial class C : JsonWebSocketConsumer
+            {
+                [FromClient] public ValueTask Handle(Ping ping, CancellationToken ct) => default;
+                [FromLayer] public ValueTask Relay(Ping ping, CancellationToken ct) => default;
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompileDiagnostics);
+    }
+
+    [Fact]
+    public void SWY0012_a_JSON_handler_that_does_not_say_where_its_messages_come_from() => AssertSingle(
+        Usings + Ping + """
+            [WebSocketConsumer("/ws/")]
+            public sealed partial class C : JsonWebSocketConsumer
+            {
+                public ValueTask Handle(Ping ping, CancellationToken ct) => default;
+            }
+            """,
+        "SWY0012",
+        "Handle(",
+        "C.Handle(Ping, CancellationToken) does not say where 'app.ping' comes from: a client's JSON frame reaches only [FromClient] handlers, so this handler takes 'app.ping' from the channel layer only; mark it [FromClient] if clients send this type, or [FromLayer] to say it is for layer messages",
+        DiagnosticSeverity.Warning);
+
+    [Theory]
+    [InlineData("WebSocketConsumer", "[FromClient]", "only JsonWebSocketConsumer handlers take client frames; C gets its clients' frames in OnReceiveAsync")]
+    [InlineData("ChannelConsumer", "[FromClient]", "only JsonWebSocketConsumer handlers take client frames; C gets its clients' frames in no handler")]
+    [InlineData("WebSocketConsumer", "[FromLayer]", "[FromLayer] only applies to JsonWebSocketConsumer handlers; every handler of C takes messages from the channel layer")]
+    [InlineData("JsonWebSocketConsumer", "[FromClient, FromLayer]", "it is marked both [FromClient] and [FromLayer]; a handler takes one of the two")]
+    public void SWY0013_FromClient_or_FromLayer_where_it_does_not_apply(string baseClass, string attributes, string problem) => AssertSingle(
+        Usings + Ping + $$"""
+            [Consumer]
+            public sealed partial class C : {{baseClass}}
+            {
+                {{attributes}} public ValueTask Handle(Ping ping) => default;
+            }
+            """,
+        "SWY0013",
+        "Handle(",
+        $"C.Handle(Ping) cannot be a handler as marked: {problem}");
+
+    [Theory]
+    [InlineData("public ValueTask Handle(Ping ping, CancellationToken ct) => SendAsync(ping, ct);", "takes the forwarding path: every 'app.ping' from the channel layer goes to the client as its JSON without waking the consumer")]
+    [InlineData("public ValueTask Handle(Ping ping) => SendTextAsync(ping.Text);", "takes the forwarding path: every 'app.ping' from the channel layer goes to the client as a text frame of its 'Text' without waking the consumer")]
+    [InlineData("public ValueTask Handle(Ping ping, CancellationToken ct) => SendBytesAsync(ping.Data, ct);", "takes the forwarding path: every 'app.ping' from the channel layer goes to the client as a binary frame of its 'Data' without waking the consumer")]
+    [InlineData("public async ValueTask Handle(Ping ping, CancellationToken ct) => await SendAsync(ping, ct);", "does not take the forwarding path: it is 'async' (a forwarder returns the send: '=> SendAsync(message, ct)'); every 'app.ping' wakes the consumer")]
+    [InlineData("public ValueTask Handle(Ping ping) => SendTextAsync(ping.Text + \"!\");", "does not take the forwarding path: its body does more than send the message or one of its fields to the client (write it as '=> SendAsync(message, ct)', '=> SendTextAsync(message.Field, ct)' or '=> SendBytesAsync(message.Field, ct)'); every 'app.ping' wakes the consumer")]
+    public void SWY0014_says_which_handlers_take_the_forwarding_path_and_why_not(string handler, string says) => AssertSingle(
+        Usings + """
+            [Message("app.ping")] public sealed partial record Ping(string Text, byte[] Data);
+            [WebSocketConsumer("/ws/")]
+            public sealed partial class C : JsonWebSocketConsumer
+            {
+                [FromLayer]
+            """ + handler + "\n}\n",
+        "SWY0014",
+        "Handle(",
+        $"C.Handle({(handler.Contains("CancellationToken", StringComparison.Ordinal) ? "Ping, CancellationToken" : "Ping")}) {says}",
+        DiagnosticSeverity.Info);
 
     [Theory]
     [InlineData("public void Handle(Ping ping) { }", "it returns 'void' instead of ValueTask or Task (mark a synchronous handler [SyncHandler] to run it off the event path)")]
@@ -186,13 +252,13 @@ public sealed class DiagnosticTests
         "Second(",
         "Message type 'app.same' is declared by both First and Second");
 
-    private static void AssertSingle(string source, string id, string marker, string message)
+    private static void AssertSingle(string source, string id, string marker, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
     {
         var run = GeneratorHarness.Run(source);
 
-        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        var diagnostic = Assert.Single(severity == DiagnosticSeverity.Info ? run.InfoDiagnostics : run.GeneratorDiagnostics);
         Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(severity, diagnostic.Severity);
         Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal($"https://github.com/switchyard-dotnet/switchyard/blob/main/docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
         var expected = source.IndexOf(marker, StringComparison.Ordinal);

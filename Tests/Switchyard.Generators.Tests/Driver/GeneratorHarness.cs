@@ -40,10 +40,15 @@ internal static class GeneratorHarness
         var compilation = Compile(sources);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics, TestContext.Current.CancellationToken);
         var compileDiagnostics = output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
-        return new GeneratorRun(driver.GetRunResult(), generatorDiagnostics, compileDiagnostics);
+        return new GeneratorRun(
+            driver.GetRunResult(),
+            generatorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
+            compileDiagnostics,
+            generatorDiagnostics.Where(d => d.Severity < DiagnosticSeverity.Warning).ToImmutableArray());
     }
 
-    public sealed record GeneratorRun(GeneratorDriverRunResult Result, ImmutableArray<Diagnostic> GeneratorDiagnostics, ImmutableArray<Diagnostic> CompileDiagnostics)
+    /// <summary>A run: <see cref="GeneratorDiagnostics"/> are the warnings and errors, <see cref="InfoDiagnostics"/> the rest (SWY0014).</summary>
+    public sealed record GeneratorRun(GeneratorDriverRunResult Result, ImmutableArray<Diagnostic> GeneratorDiagnostics, ImmutableArray<Diagnostic> CompileDiagnostics, ImmutableArray<Diagnostic> InfoDiagnostics)
     {
         public IReadOnlyDictionary<string, string> Sources =>
             Result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal);

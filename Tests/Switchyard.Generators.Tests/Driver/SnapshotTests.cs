@@ -67,6 +67,37 @@ public sealed class SnapshotTests
         }
         """);
 
+    [Fact]
+    public void WebSocket_consumers_with_client_handlers_and_the_forwarding_path() => Verify(nameof(WebSocket_consumers_with_client_handlers_and_the_forwarding_path), """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Switchyard;
+        namespace Relay;
+
+        [Message("relay.say")] public sealed partial record Say(string Text);
+        [Message("relay.line")] public sealed partial record Line(string Room, string Text);
+        [Message("relay.blob")] public sealed partial record Blob(byte[] Data);
+
+        [WebSocketConsumer("/ws/json/{room}/")]
+        [JoinGroup("json.{room}")]
+        public sealed partial class JsonRelay : JsonWebSocketConsumer
+        {
+            [FromClient] public async ValueTask Handle(Say say, CancellationToken ct) => await GroupSendAsync($"json.{Route["room"]}", new Line(Route["room"], say.Text), ct);
+            [FromClient] public async ValueTask Handle(Line line, CancellationToken ct) => await GroupSendAsync($"json.{Route["room"]}", line, ct);
+            [FromLayer] public ValueTask Forward(Line line, CancellationToken ct) => SendAsync(line, ct);
+        }
+
+        [WebSocketConsumer("/ws/raw/{room}/")]
+        [JoinGroup("raw.{room}")]
+        public sealed partial class RawRelay : WebSocketConsumer
+        {
+            protected override async ValueTask OnReceiveAsync(WebSocketMessage message, CancellationToken ct) =>
+                await GroupSendAsync($"raw.{Route["room"]}", new Line(Route["room"], message.GetText()), ct);
+            public ValueTask Handle(Line line, CancellationToken ct) => SendTextAsync(line.Text, ct);
+            public ValueTask Handle(Blob blob) => SendBytesAsync(blob.Data);
+        }
+        """);
+
     private static void Verify(string caseName, string source)
     {
         var run = GeneratorHarness.Run(source);

@@ -54,6 +54,29 @@ public sealed partial class RoomConsumer : Consumer
     }
 }
 
+/// <summary>A JSON WebSocket consumer with one client handler and one channel-layer handler for the same type.</summary>
+[WebSocketConsumer("/ws/json/{room}/")]
+public sealed partial class JsonRoomConsumer : JsonWebSocketConsumer
+{
+    public ConcurrentQueue<string> Heard { get; } = new();
+
+    [FromClient]
+    public ValueTask OnClientLine(ChatLine line)
+    {
+        Heard.Enqueue("client:" + line.Text);
+        return default;
+    }
+
+    [FromLayer]
+    public ValueTask OnLayerLine(ChatLine line)
+    {
+        Heard.Enqueue("layer:" + line.Text);
+        return default;
+    }
+
+    public ValueTask Handle(Ping ping) => SendAsync(ping);
+}
+
 /// <summary>A synchronous handler, marked to run off the event path.</summary>
 [Consumer]
 public sealed partial class BlockingConsumer : Consumer

@@ -145,17 +145,31 @@ public sealed class GeneratedCodeTests
         var length = JsonMessageReader.ReadType(json, type);
         Assert.Equal("test.chat", Encoding.UTF8.GetString(type[..length]));
 
-        var consumer = new RoomConsumer();
+        var consumer = new JsonRoomConsumer();
         Assert.True(((IJsonConsumerDispatcher)consumer).TryDispatchJson(type[..length], json, Ct, out var handling));
         await handling;
 
-        Assert.Equal(new ChatLine("r", "u", "hi", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), Assert.Single(consumer.Heard));
+        Assert.Equal("client:hi", Assert.Single(consumer.Heard));
+    }
+
+    [Fact]
+    public async Task Client_frames_reach_only_FromClient_handlers_and_layer_messages_only_layer_handlers()
+    {
+        var consumer = new JsonRoomConsumer();
+        var line = new ChatLine("r", "u", "from the layer", DateTimeOffset.UnixEpoch);
+        Assert.True(((IConsumerDispatcher)consumer).TryDispatch(ChannelMessage.Create(line), Ct, out var handling));
+        await handling;
+        Assert.Equal("layer:from the layer", Assert.Single(consumer.Heard));
+
+        // 'test.ping' has a layer handler only (a forwarder): a client's frame of that type finds no handler.
+        Assert.False(((IJsonConsumerDispatcher)consumer).TryDispatchJson("test.ping"u8, """{"type":"test.ping","sequence":1,"replyTo":"x"}"""u8, Ct, out _));
+        Assert.Single(consumer.Heard);
     }
 
     [Fact]
     public void A_json_frame_of_an_unknown_type_or_without_a_type_is_not_dispatched()
     {
-        IJsonConsumerDispatcher consumer = new RoomConsumer();
+        IJsonConsumerDispatcher consumer = new JsonRoomConsumer();
         Assert.False(consumer.TryDispatchJson("test.chatty"u8, """{"type":"test.chatty"}"""u8, Ct, out _));
         Assert.False(consumer.TryDispatchJson("test.ping"u8, """{"type":"test.ping"}"""u8, Ct, out _));
         Assert.Equal(-1, JsonMessageReader.ReadType("""{"kind":"x","nested":{"type":"inner"}}"""u8, new byte[128]));

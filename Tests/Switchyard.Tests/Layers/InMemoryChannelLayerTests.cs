@@ -192,9 +192,9 @@ public sealed class InMemoryChannelLayerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_full_member_skipped_by_a_group_send_is_logged_by_name()
+    public async Task A_full_member_skipped_by_a_group_send_is_logged_with_the_group_and_the_count()
     {
-        await using var layer = NewLayer(new ChannelLayerOptions().WithCapacity("full.*", 1));
+        await using var layer = NewLayer(new ChannelLayerOptions { FullMemberTimeout = TimeSpan.Zero }.WithCapacity("full.*", 1));
         await layer.GroupAddAsync("room", "full.one", TestContext.Current.CancellationToken);
         await layer.GroupAddAsync("room", "roomy.one", TestContext.Current.CancellationToken);
         await layer.SendAsync("full.one", Message("queued"), TestContext.Current.CancellationToken);
@@ -205,27 +205,72 @@ public sealed class InMemoryChannelLayerTests : IDisposable
         var entry = Assert.Single(_logs.Entries, e => e.EventName == "GroupMembersSkippedFull");
         Assert.Equal(LogLevel.Warning, entry.Level);
         Assert.Equal(2, entry.EventId);
-        Assert.Contains("full.one", entry.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("roomy.one", entry.Message, StringComparison.Ordinal);
         Assert.Contains("'room'", entry.Message, StringComparison.Ordinal);
         Assert.Contains("'chat.message'", entry.Message, StringComparison.Ordinal);
-        Assert.Contains("skipped 1 of 2", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("1 delivery(ies) skipped over 1 group send(s)", entry.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', entry.Message);
     }
 
     [Fact]
-    public async Task A_group_send_skipping_many_full_members_logs_once_and_lists_the_first_ten()
+    public async Task Skips_are_logged_once_per_group_and_interval_with_the_counts_not_once_per_send()
     {
-        await using var layer = NewLayer(new ChannelLayerOptions { Capacity = 1 });
+        var layer = NewLayer(new ChannelLayerOptions { Capacity = 1, FullMemberTimeout = TimeSpan.Zero });
         for (var i = 0; i < 12; i++)
         {
             await layer.GroupAddAsync("room", $"full.{i:D2}", TestContext.Current.CancellationToken);
             await layer.SendAsync($"full.{i:D2}", Message("queued"), TestContext.Current.CancellationToken);
         }
 
-        Assert.Equal(new GroupSendResult(0, 12), await layer.GroupSendAsync("room", Message("x"), TestContext.Current.CancellationToken));
+        for (var send = 0; send < 50; send++)
+        {
+            Assert.Equal(new GroupSendResult(0, 12), await layer.GroupSendAsync("room", Message("x"), TestContext.Current.CancellationToken));
+        }
 
-        var entry = Assert.Single(_logs.Entries, e => e.EventName == "GroupMembersSkippedFull");
-        Assert.Contains("and 2 more", entry.Message, StringComparison.Ordinal);
+        // The first send's skips at once; the other 49 sends' summed into one line when the interval ends.
+        var first = Assert.Single(_logs.Entries, e => e.EventName == "GroupMembersSkippedFull");
+        Assert.Contains("12 delivery(ies) skipped over 1 group send(s)", first.Message, StringComparison.Ordinal);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var lines = _logs.Entries.Where(e => e.EventName == "GroupMembersSkippedFull").ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.Contains($"{49 * 12} delivery(ies) skipped over 49 group send(s)", lines[1].Message, StringComparison.Ordinal);
+        await layer.DisposeAsync();
+        Assert.Equal(2, _logs.Entries.Count(e => e.EventName == "GroupMembersSkippedFull"));
+    }
+
+    [Fact]
+    public async Task A_group_send_waits_for_a_full_member_to_have_room_and_delivers_to_it_in_order()
+    {
+        await using var layer = NewLayer(new ChannelLayerOptions().WithCapacity("slow", 1));
+        await layer.GroupAddAsync("room", "slow", TestContext.Current.CancellationToken);
+        await layer.GroupAddAsync("room", "fast", TestContext.Current.CancellationToken);
+        await layer.SendAsync("slow", Message("first"), TestContext.Current.CancellationToken);
+
+        var send = layer.GroupSendAsync("room", Message("second"), TestContext.Current.CancellationToken).AsTask();
+
+        // The member with room has it already; the send waits for the full one.
+        Assert.Equal("second", Text(await layer.ReceiveAsync("fast", TestContext.Current.CancellationToken)));
+        Assert.False(send.IsCompleted);
+        Assert.Equal("first", Text(await layer.ReceiveAsync("slow", TestContext.Current.CancellationToken)));
+        Assert.Equal(new GroupSendResult(2, 0), await send.WaitAsync(WaitTimeout, TestContext.Current.CancellationToken));
+        Assert.Equal("second", Text(await layer.ReceiveAsync("slow", TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task A_group_send_gives_up_on_a_member_still_full_after_the_timeout_and_skips_it()
+    {
+        await using var layer = NewLayer(new ChannelLayerOptions { FullMemberTimeout = TimeSpan.FromSeconds(2) }.WithCapacity("stuck", 1));
+        await layer.GroupAddAsync("room", "stuck", TestContext.Current.CancellationToken);
+        await layer.GroupAddAsync("room", "fast", TestContext.Current.CancellationToken);
+        await layer.SendAsync("stuck", Message("first"), TestContext.Current.CancellationToken);
+
+        var send = layer.GroupSendAsync("room", Message("second"), TestContext.Current.CancellationToken).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(send.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(new GroupSendResult(1, 1), await send.WaitAsync(WaitTimeout, TestContext.Current.CancellationToken));
+        Assert.Equal("first", Text(await layer.ReceiveAsync("stuck", TestContext.Current.CancellationToken)));
+        Assert.Equal(0, layer.GetQueuedCount("stuck"));
     }
 
     [Fact]
@@ -295,6 +340,8 @@ public sealed class InMemoryChannelLayerTests : IDisposable
     }
 
     private static ChannelMessage Message(string text) => new("test.message", Encoding.UTF8.GetBytes(text));
+
+    private static string Text(ChannelMessage message) => Encoding.UTF8.GetString(message.Payload.Span);
 
     private static async Task<ChannelMessage> ReceiveAsync(ChannelLayer layer, string channel)
     {

@@ -251,8 +251,8 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     private async ValueTask<GroupSendResult> SendToFullMembersAsync(
         string group, ChannelMessage message, List<ChannelQueue> full, int delivered, int skipped, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Options.FullMemberTimeout);
+        using var timeout = new CancellationTokenSource(Options.FullMemberTimeout, TimeProvider);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         List<IChannelForwarder>? forwarders = null;
         foreach (var queue in full)
         {

@@ -6,7 +6,7 @@ namespace Chat
     [global::System.CodeDom.Compiler.GeneratedCode("Switchyard.Generators", "0.1.0")]
     partial class Moderator : global::Switchyard.IConsumerDispatcher, global::Switchyard.IJsonConsumerDispatcher
     {
-        /// <summary>Dispatches a message to the handler of its type (generated from the handler signatures).</summary>
+        /// <summary>Dispatches a channel-layer message to the handler of its type ([FromClient] handlers take only client frames).</summary>
         bool global::Switchyard.IConsumerDispatcher.TryDispatch(global::Switchyard.ChannelMessage message, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)
         {
             switch (message.Type)
@@ -23,21 +23,9 @@ namespace Chat
             }
         }
 
-        /// <summary>Dispatches a client's JSON frame by its UTF-8 type bytes, without allocating a string.</summary>
+        /// <summary>Dispatches a client's JSON frame to its [FromClient] handler by the UTF-8 type bytes, without allocating a string.</summary>
         bool global::Switchyard.IJsonConsumerDispatcher.TryDispatchJson(global::System.ReadOnlySpan<byte> utf8Type, global::System.ReadOnlySpan<byte> json, global::System.Threading.CancellationToken cancellationToken, out global::System.Threading.Tasks.ValueTask handling)
         {
-            switch (utf8Type.Length)
-            {
-                case 12:
-                    if (global::System.MemoryExtensions.SequenceEqual(utf8Type, "chat.message"u8))
-                    {
-                        var reader = new global::System.Text.Json.Utf8JsonReader(json);
-                        var decoded = global::Chat.ChatMessage.ReadJson(ref reader);
-                        handling = Review(decoded, cancellationToken);
-                        return true;
-                    }
-                    break;
-            }
             handling = default;
             return false;
         }
