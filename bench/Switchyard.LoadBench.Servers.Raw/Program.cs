@@ -1,16 +1,20 @@
 // The load benchmark's baseline: a raw Kestrel WebSocket server written the way a competent engineer would write it
 // by hand. No framework beyond ASP.NET Core's WebSocket middleware.
 //
-//   /echo     every text frame is sent back unchanged
-//   /fanout   a subscriber: added to one in-process set; read only to notice the close
-//   /publish  a publisher: every text frame it sends goes to every subscriber
-//   /stats    GET: {"managedHeap": <bytes after a full GC>, "connections": <open WebSockets>}
+//   /echo               every text frame is sent back unchanged
+//   /fanout             a subscriber: added to one in-process set; read only to notice the close
+//   /publish            a publisher: every text frame it sends goes to every subscriber
+//   /ws/group/{name}/   the relay: a member of group {name}; every text frame it sends goes to every member of the
+//                       group, the sender included (as Switchyard's and SignalR's relays do)
+//   /stats              GET: {"managedHeap": <bytes after a full GC>, "connections": <open WebSockets>}
 //
-// Each subscriber has its own bounded outbound queue drained by its own send loop, so one slow client does not stall
-// the others; the bytes of a published frame are copied once and shared by every queue. Idle sockets wait with a
-// zero-byte read and only rent a buffer when a frame arrives, so an idle connection holds no receive buffer.
+// Each subscriber (or member) has its own bounded outbound queue drained by its own send loop, so one slow client
+// does not stall the others; the bytes of a published frame are copied once and shared by every queue. Idle sockets
+// wait with a zero-byte read and only rent a buffer when a frame arrives, so an idle connection holds no receive buffer
+// (publishers and relay members, which are there to send, hold one pooled receive buffer while connected).
 
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Threading.Channels;
@@ -25,11 +29,17 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 var app = builder.Build();
 app.UseWebSockets();
 
-var hub = new FanoutHub();
+var fanout = new FanoutGroup();
+var groups = new ConcurrentDictionary<string, FanoutGroup>(StringComparer.Ordinal);
 
 app.Map("/echo", context => RawServer.AcceptAsync(context, RawServer.EchoAsync));
-app.Map("/fanout", context => RawServer.AcceptAsync(context, ws => hub.SubscribeAsync(ws, context.RequestAborted)));
-app.Map("/publish", context => RawServer.AcceptAsync(context, ws => hub.PublishAsync(ws, context.RequestAborted)));
+app.Map("/fanout", context => RawServer.AcceptAsync(context, ws => fanout.SubscribeAsync(ws, context.RequestAborted)));
+app.Map("/publish", context => RawServer.AcceptAsync(context, ws => fanout.PublishAsync(ws, context.RequestAborted)));
+app.Map("/ws/group/{name}/", (HttpContext context, string name) =>
+{
+    var group = groups.GetOrAdd(name, static _ => new FanoutGroup());
+    return RawServer.AcceptAsync(context, ws => group.MemberAsync(ws, context.RequestAborted));
+});
 app.MapGet("/stats", () =>
 {
     GC.Collect();
@@ -157,8 +167,11 @@ internal static class RawServer
             : Task.CompletedTask;
 }
 
-/// <summary>One in-process set of subscribers and the publishers that send to it.</summary>
-internal sealed class FanoutHub
+/// <summary>
+/// One in-process set of subscribers and the connections that publish to it: /fanout and /publish share one; each relay
+/// group is one whose members both subscribe and publish.
+/// </summary>
+internal sealed class FanoutGroup
 {
     /// <summary>
     /// Frames queued per subscriber before the publisher waits for that subscriber (back-pressure instead of loss,
@@ -171,6 +184,7 @@ internal sealed class FanoutHub
     // Copy-on-write: publishing reads the current array without a lock; subscribe and unsubscribe replace it.
     private Subscriber[] subscribers = [];
 
+    /// <summary>/fanout: receives every frame published to the group; sends nothing.</summary>
     public async Task SubscribeAsync(WebSocket ws, CancellationToken aborted)
     {
         var subscriber = new Subscriber(ws);
@@ -186,6 +200,37 @@ internal sealed class FanoutHub
             subscriber.Stop();
         }
 
+        await EndAsync(ws, sending);
+    }
+
+    /// <summary>/publish: every text frame it sends goes to every subscriber; receives nothing.</summary>
+    public async Task PublishAsync(WebSocket ws, CancellationToken aborted)
+    {
+        await ReceiveAndPublishAsync(ws, aborted);
+        await RawServer.CloseAsync(ws);
+    }
+
+    /// <summary>A relay member: receives every frame published to the group, and every text frame it sends is published.</summary>
+    public async Task MemberAsync(WebSocket ws, CancellationToken aborted)
+    {
+        var member = new Subscriber(ws);
+        Add(member);
+        var sending = member.SendLoopAsync(aborted);
+        try
+        {
+            await ReceiveAndPublishAsync(ws, aborted);
+        }
+        finally
+        {
+            Remove(member);
+            member.Stop();
+        }
+
+        await EndAsync(ws, sending);
+    }
+
+    private static async Task EndAsync(WebSocket ws, Task sending)
+    {
         try
         {
             await sending;
@@ -197,7 +242,8 @@ internal sealed class FanoutHub
         await RawServer.CloseAsync(ws);
     }
 
-    public async Task PublishAsync(WebSocket ws, CancellationToken aborted)
+    /// <summary>Reads frames until the client closes; each complete text frame goes to every subscriber.</summary>
+    private async Task ReceiveAndPublishAsync(WebSocket ws, CancellationToken aborted)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(RawServer.BufferSize);
         try
@@ -242,8 +288,6 @@ internal sealed class FanoutHub
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        await RawServer.CloseAsync(ws);
     }
 
     private void Add(Subscriber subscriber)

@@ -3,6 +3,9 @@
 //   Echo(s)      -> Clients.Caller.SendAsync("echo", s)
 //   Subscribe()  -> Groups.AddToGroupAsync(ConnectionId, "fanout")
 //   Publish(s)   -> Clients.Group("fanout").SendAsync("tick", s)
+//   Join(name)      -> Groups.AddToGroupAsync(ConnectionId, name)      the relay: SignalR has no route-based groups,
+//   Relay(name, s)  -> Clients.Group(name).SendAsync("relay", s)       so a member joins by a (blocking) invocation;
+//                                                                      the sender is a member and gets its own frames
 //   /stats       GET: {"managedHeap": <bytes after a full GC>, "connections": <open hub connections>}
 
 using System.Globalization;
@@ -56,4 +59,8 @@ internal sealed class BenchHub : Hub
     public Task Subscribe() => Groups.AddToGroupAsync(Context.ConnectionId, FanoutGroup);
 
     public Task Publish(string s) => Clients.Group(FanoutGroup).SendAsync("tick", s);
+
+    public Task Join(string name) => Groups.AddToGroupAsync(Context.ConnectionId, name);
+
+    public Task Relay(string name, string s) => Clients.Group(name).SendAsync("relay", s);
 }

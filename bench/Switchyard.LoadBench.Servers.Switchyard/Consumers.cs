@@ -21,6 +21,7 @@ public sealed partial class EchoConsumer : JsonWebSocketConsumer
 [JoinGroup("bench.fanout")]
 public sealed partial class SubscriberConsumer : JsonWebSocketConsumer
 {
+    [FromLayer]
     public ValueTask Handle(BenchTick tick, CancellationToken cancellationToken) => SendAsync(tick, cancellationToken);
 }
 

@@ -27,6 +27,9 @@ internal enum Role
 
     /// <summary>Opens and stays idle.</summary>
     Idle,
+
+    /// <summary>The relay: a member of the group; receives every frame sent to the group and may send to it.</summary>
+    Member,
 }
 
 /// <summary>Gets the application messages found in each received frame.</summary>
@@ -48,15 +51,20 @@ internal abstract class BenchConnection : IAsyncDisposable
 
     protected ClientWebSocket Socket { get; } = new();
 
-    public static BenchConnection Create(ServerKind kind, bool batch) => kind switch
+    public static BenchConnection Create(BenchOptions options) => options.Kind switch
     {
-        ServerKind.Raw => new RawConnection(),
-        ServerKind.Switchyard => new SwitchyardConnection(batch),
-        ServerKind.SignalR => new SignalRConnection(),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        ServerKind.Raw => new RawConnection(options.Group),
+        ServerKind.Switchyard => new SwitchyardConnection(options.Batch, options.Shape, options.Group),
+        ServerKind.SignalR => new SignalRConnection(options.Group),
+        _ => throw new ArgumentOutOfRangeException(nameof(options)),
     };
 
     public WebSocketState State => Socket.State;
+
+    /// <summary>The close code and reason the server sent, if it closed the connection.</summary>
+    public string? CloseReason => Socket.CloseStatus is { } status
+        ? $"{(int)status} {Socket.CloseStatusDescription}".TrimEnd()
+        : null;
 
     /// <summary>Ends the connection at once (no close handshake): how the run's deadline stops a pending receive.</summary>
     public void Abort() => Socket.Abort();
@@ -159,8 +167,8 @@ internal abstract class BenchConnection : IAsyncDisposable
         Socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
 }
 
-/// <summary>The raw Kestrel server: /echo, /fanout, /publish; one JSON message per frame.</summary>
-internal sealed class RawConnection : BenchConnection
+/// <summary>The raw Kestrel server: /echo, /fanout, /publish, the relay /ws/group/{name}/; one message per frame.</summary>
+internal sealed class RawConnection(string group) : BenchConnection
 {
     public override ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken ct) => SendFrameAsync(message, ct);
 
@@ -168,6 +176,7 @@ internal sealed class RawConnection : BenchConnection
     {
         Role.Subscriber => "fanout",
         Role.Publisher => "publish",
+        Role.Member => $"ws/group/{group}/",
         _ => "echo",
     };
 
@@ -179,10 +188,10 @@ internal sealed class RawConnection : BenchConnection
 }
 
 /// <summary>
-/// The Switchyard server: the same paths as raw; with <c>batch</c>, subscribers ask for the <c>switchyard.batch</c>
-/// subprotocol and a frame may hold several JSON messages separated by <c>\n</c>.
+/// The Switchyard server: the same paths as raw, the JSON relay at /ws/json/{name}/; with <c>batch</c>, subscribers ask
+/// for the <c>switchyard.batch</c> subprotocol and a frame may hold several JSON messages separated by <c>\n</c>.
 /// </summary>
-internal sealed class SwitchyardConnection(bool batch) : BenchConnection
+internal sealed class SwitchyardConnection(bool batch, RelayShape shape, string group) : BenchConnection
 {
     public const string BatchSubprotocol = "switchyard.batch";
 
@@ -192,12 +201,13 @@ internal sealed class SwitchyardConnection(bool batch) : BenchConnection
     {
         Role.Subscriber => "fanout",
         Role.Publisher => "publish",
+        Role.Member => shape == RelayShape.Json ? $"ws/json/{group}/" : $"ws/group/{group}/",
         _ => "echo",
     };
 
     protected override void ConfigureOptions(ClientWebSocketOptions options, Role role)
     {
-        if (batch && role == Role.Subscriber)
+        if (batch && role is Role.Subscriber or Role.Member)
         {
             options.AddSubProtocol(BatchSubprotocol);
         }

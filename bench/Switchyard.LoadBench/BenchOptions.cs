@@ -2,12 +2,22 @@ using System.Globalization;
 
 namespace Switchyard.LoadBench;
 
+/// <summary>What the relay's frames are: raw text (a plain WebSocketConsumer) or JSON messages (a JsonWebSocketConsumer).</summary>
+internal enum RelayShape
+{
+    Raw,
+    Json,
+}
+
 /// <summary>The command line: <c>&lt;scenario&gt; --kind raw|signalr|switchyard --url ws://host:port [options]</c>.</summary>
 internal sealed class BenchOptions
 {
     public const string Usage = """
-        usage: Switchyard.LoadBench <echo|fanout|paced|idle> --kind <raw|signalr|switchyard> --url <ws://host:port> [options]
-               Switchyard.LoadBench header <echo|fanout|paced|idle>     (prints the Markdown table header)
+        usage: Switchyard.LoadBench <echo|fanout|paced|relay|idle> --kind <raw|signalr|switchyard> --url <ws://host:port> [options]
+               Switchyard.LoadBench header <echo|fanout|paced|relay|idle>     (prints the Markdown table header)
+               Switchyard.LoadBench median <echo|fanout|paced|relay|idle> <rows file>...
+                   (one row per run label: the median of each figure over the files, the worst round for lost,
+                   duplicates, reordered, closed by server and errors; each file holds one round's rows)
 
           --server-pid <pid>          the server's process id: CPU time and RSS are read from /proc/<pid>
           --out <file>                append the result row to this file (it is always printed to stdout)
@@ -17,10 +27,13 @@ internal sealed class BenchOptions
           --connections <n>           echo: concurrent connections (50); idle: connections to open (5000)
           --seconds <s>               echo: measured seconds (10); paced: measured seconds (10)
           --warmup <s>                echo: warm-up seconds, not counted (2); paced: warm-up seconds (1)
-          --subscribers <n>           fanout: subscribers (100); paced: subscribers (100)
-          --messages <n>              fanout: messages per burst (2000)
+          --subscribers <n>           fanout, paced: subscribers (100); relay: members of the group, one of them the publisher (100)
+          --messages <n>              fanout, relay: messages per burst (2000)
+          --shape <raw|json>          relay: raw text frames (route /ws/group/{name}/) or JSON bench.tick (/ws/json/{name}/) (raw)
+          --group <name>              relay: the group's name (default: a new random name per run)
+          --layer-pid <pid>           relay: a channel layer's process (redis-server): its CPU per delivery is reported too
           --rate <n>                  paced: messages per second (50)
-          --quiet <s>                 fanout/paced: stop waiting when nothing arrived for this long (3)
+          --quiet <s>                 fanout/paced/relay: stop waiting when nothing arrived (and no send went out) for this long (3)
           --connect-concurrency <n>   connections opened at once (64)
           --timeout <s>               hard limit for the whole run; the client exits after it (600)
         """;
@@ -38,6 +51,12 @@ internal sealed class BenchOptions
     public string? LabelOverride { get; private set; }
 
     public bool Batch { get; private set; }
+
+    public RelayShape Shape { get; private set; } = RelayShape.Raw;
+
+    public string Group { get; private set; } = "bench-" + Guid.NewGuid().ToString("N")[..8];
+
+    public int? LayerPid { get; private set; }
 
     public int Size { get; private set; } = 64;
 
@@ -65,7 +84,8 @@ internal sealed class BenchOptions
 
     public double Warmup => WarmupOverride ?? (Scenario == "paced" ? 1 : 2);
 
-    public string Label => LabelOverride ?? (Kind.ToString().ToLowerInvariant() + (Batch ? " (batched)" : ""));
+    public string Label => LabelOverride ?? (Kind.ToString().ToLowerInvariant() + (Batch ? " (batched)" : "") +
+                                             (Scenario == "relay" ? $" ({Shape.ToString().ToLowerInvariant()})" : ""));
 
     /// <summary>The server's /stats endpoint, on the same host and port as the WebSocket URL.</summary>
     public Uri StatsUri => new UriBuilder(Url) { Scheme = Url.Scheme == "wss" ? "https" : "http", Path = "/stats" }.Uri;
@@ -110,6 +130,16 @@ internal sealed class BenchOptions
                 case "--out": options.Out = Value(); break;
                 case "--label": options.LabelOverride = Value(); break;
                 case "--batch": options.Batch = true; break;
+                case "--shape":
+                    options.Shape = Value().ToLowerInvariant() switch
+                    {
+                        "raw" => RelayShape.Raw,
+                        "json" => RelayShape.Json,
+                        var other => throw new ArgumentException($"unknown shape '{other}'"),
+                    };
+                    break;
+                case "--group": options.Group = Value(); break;
+                case "--layer-pid": options.LayerPid = Int(Value()); break;
                 case "--size": options.Size = Int(Value()); break;
                 case "--connections": options.ConnectionsOverride = Int(Value()); break;
                 case "--seconds": options.SecondsOverride = Double(Value()); break;
@@ -127,6 +157,11 @@ internal sealed class BenchOptions
         if (options.Batch && options.Kind != ServerKind.Switchyard)
         {
             throw new ArgumentException("--batch is for --kind switchyard only");
+        }
+
+        if (!options.Group.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') || options.Group.Length is 0 or > 64)
+        {
+            throw new ArgumentException("--group must be 1 to 64 ASCII letters, digits, '-' or '_'");
         }
 
         if (options.Size is < 1 or > Payload.MaxSize / 2)

@@ -38,7 +38,7 @@ internal static class Harness
             new ParallelOptions { MaxDegreeOfParallelism = options.ConnectConcurrency, CancellationToken = ct },
             async (i, token) =>
             {
-                var connection = BenchConnection.Create(options.Kind, options.Batch);
+                var connection = BenchConnection.Create(options);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
                 timeout.CancelAfter(ConnectTimeout);
                 try

@@ -4,8 +4,9 @@ namespace Switchyard.LoadBench;
 
 /// <summary>
 /// The benchmark's application message: <c>{"type":"bench.tick","seq":12,"ts":123456789,"pad":"xxxx"}</c>, padded to
-/// the requested size. <c>ts</c> is the client's <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at send time;
-/// the client is one process, so latency is the receive timestamp minus <c>ts</c>.
+/// the requested size; or, for the raw-text relay, the plain text <c>seq=12 ts=123456789 xxxx</c>, padded the same way.
+/// <c>ts</c> is the client's <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at send time; the client is one
+/// process, so latency is the receive timestamp minus <c>ts</c>.
 /// </summary>
 internal static class Payload
 {
@@ -34,14 +35,34 @@ internal static class Payload
         return n;
     }
 
+    /// <summary>Writes the raw-text message <c>seq=12 ts=123456789 xxxx</c>, padded with <c>x</c> to <paramref name="size"/> bytes.</summary>
+    public static int WriteText(Span<byte> destination, long seq, long timestamp, int size)
+    {
+        var n = 0;
+        n += Copy("seq="u8, destination[n..]);
+        n += Format(seq, destination[n..]);
+        n += Copy(" ts="u8, destination[n..]);
+        n += Format(timestamp, destination[n..]);
+        destination[n++] = (byte)' ';
+        var pad = Math.Max(0, size - n);
+        destination.Slice(n, pad).Fill((byte)'x');
+        return n + pad;
+    }
+
     /// <summary>
     /// Finds <c>seq</c> and <c>ts</c> in a message, also when the message is a JSON string inside another JSON
-    /// document (SignalR's <c>arguments</c>, where the quotes are escaped as <c>\"</c>).
+    /// document (SignalR's <c>arguments</c>, where the quotes are escaped as <c>\"</c>); in the raw-text form
+    /// (<c>seq=12 ts=34</c>) when there is no JSON <c>"seq</c>.
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> message, out long seq, out long timestamp)
     {
         timestamp = 0;
-        return TryReadNumber(message, "\"seq"u8, out seq) && TryReadNumber(message, "\"ts"u8, out timestamp);
+        if (TryReadNumber(message, "\"seq"u8, out seq))
+        {
+            return TryReadNumber(message, "\"ts"u8, out timestamp);
+        }
+
+        return TryReadNumber(message, "seq="u8, out seq) && TryReadNumber(message, " ts="u8, out timestamp);
     }
 
     private static bool TryReadNumber(ReadOnlySpan<byte> message, ReadOnlySpan<byte> name, out long value)

@@ -21,6 +21,23 @@ if (args.Length == 2 && args[0] == "header")
     return 0;
 }
 
+if (args.Length >= 2 && args[0] == "median")
+{
+    var header = HeaderFor(args[1]);
+    if (header is null)
+    {
+        Console.Error.WriteLine(BenchOptions.Usage);
+        return 2;
+    }
+
+    foreach (var row in Medians.Rows(header, args[2..].Select(File.ReadAllLines).ToArray()))
+    {
+        Console.WriteLine(row);
+    }
+
+    return 0;
+}
+
 BenchOptions options;
 try
 {
@@ -51,8 +68,9 @@ try
     var row = options.Scenario switch
     {
         "echo" => await EchoScenario.RunAsync(options, probe, deadline.Token),
-        "fanout" => await FanoutScenario.RunAsync(options, probe, paced: false, deadline.Token),
-        "paced" => await FanoutScenario.RunAsync(options, probe, paced: true, deadline.Token),
+        "fanout" => await FanoutScenario.RunAsync(options, probe, FanoutMode.Fanout, deadline.Token),
+        "paced" => await FanoutScenario.RunAsync(options, probe, FanoutMode.Paced, deadline.Token),
+        "relay" => await FanoutScenario.RunAsync(options, probe, FanoutMode.Relay, deadline.Token),
         _ => await IdleScenario.RunAsync(options, probe, deadline.Token),
     };
 
@@ -75,6 +93,7 @@ static string? HeaderFor(string scenario) => scenario switch
     "echo" => EchoScenario.Header,
     "fanout" => FanoutScenario.FanoutHeader,
     "paced" => FanoutScenario.PacedHeader,
+    "relay" => FanoutScenario.RelayHeader,
     "idle" => IdleScenario.Header,
     _ => null,
 };

@@ -13,7 +13,11 @@ namespace Switchyard.LoadBench;
 /// pings (type 6) ignored on receipt and sent while the connection is otherwise silent, as SignalR clients must
 /// (the server drops a client it has not heard from for 30 s).
 /// </summary>
-internal sealed class SignalRConnection : BenchConnection
+/// <remarks>
+/// The relay (<see cref="Role.Member"/>): after the handshake a blocking <c>Join(group)</c> invocation, then every
+/// message sent is <c>Relay(group, message)</c>; the server sends each to the group as a <c>relay</c> invocation.
+/// </remarks>
+internal sealed class SignalRConnection(string group) : BenchConnection
 {
     private const byte RecordSeparator = 0x1e;
 
@@ -60,9 +64,12 @@ internal sealed class SignalRConnection : BenchConnection
 
     protected override async Task OnConnectedAsync(Role role, CancellationToken ct)
     {
-        invokePrefix = role == Role.Publisher
-            ? "{\"type\":1,\"target\":\"Publish\",\"arguments\":[\""u8.ToArray()
-            : "{\"type\":1,\"target\":\"Echo\",\"arguments\":[\""u8.ToArray();
+        invokePrefix = role switch
+        {
+            Role.Publisher => "{\"type\":1,\"target\":\"Publish\",\"arguments\":[\""u8.ToArray(),
+            Role.Member => Encoding.UTF8.GetBytes($"{{\"type\":1,\"target\":\"Relay\",\"arguments\":[\"{group}\",\""),
+            _ => "{\"type\":1,\"target\":\"Echo\",\"arguments\":[\""u8.ToArray(),
+        };
 
         await SendRawAsync("{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray(), ct);
         while (!handshakeDone)
@@ -78,15 +85,17 @@ internal sealed class SignalRConnection : BenchConnection
             throw new InvalidOperationException($"SignalR handshake failed: {handshakeError}");
         }
 
-        if (role == Role.Subscriber)
+        if (role is Role.Subscriber or Role.Member)
         {
             // A blocking invocation, so the group membership is in place when this returns.
-            await SendRawAsync("{\"type\":1,\"invocationId\":\"s\",\"target\":\"Subscribe\",\"arguments\":[]}\u001e"u8.ToArray(), ct);
+            await SendRawAsync(role == Role.Member
+                ? Encoding.UTF8.GetBytes($"{{\"type\":1,\"invocationId\":\"s\",\"target\":\"Join\",\"arguments\":[\"{group}\"]}}\u001e")
+                : "{\"type\":1,\"invocationId\":\"s\",\"target\":\"Subscribe\",\"arguments\":[]}\u001e"u8.ToArray(), ct);
             while (!subscribed)
             {
                 if (!await ReceiveAsync(NullSink.Instance, ct))
                 {
-                    throw new InvalidOperationException("SignalR: the server closed during Subscribe.");
+                    throw new InvalidOperationException("SignalR: the server closed during Subscribe/Join.");
                 }
             }
         }
@@ -140,7 +149,7 @@ internal sealed class SignalRConnection : BenchConnection
 
             switch (ReadType(record))
             {
-                case 1: // invocation: "echo" or "tick" carrying the benchmark message
+                case 1: // invocation: "echo", "tick" or "relay" carrying the benchmark message
                     sink.OnMessage(record, receivedTimestamp);
                     break;
                 case 3: // completion of Subscribe
