@@ -9,10 +9,10 @@ namespace Switchyard;
 /// </summary>
 public sealed class ConsumerMetrics
 {
-    /// <summary>The <c>reason</c> tag of a message dropped because the mailbox was full.</summary>
-    public const string ReasonMailboxFull = "mailbox_full";
-
-    /// <summary>The <c>reason</c> tag of a message still waiting in the mailbox when the consumer stopped.</summary>
+    /// <summary>
+    /// The <c>reason</c> tag of a message the consumer did not handle because it was stopping: a posted message it
+    /// refused, or one it had already taken off its channel when the stop came.
+    /// </summary>
     public const string ReasonConsumerStopped = "consumer_stopped";
 
     private readonly UpDownCounter<long> _active;
