@@ -473,7 +473,7 @@ public sealed class ConsumerRunner
     private void OnDropped(ChannelMessage message)
     {
         _metrics.Dropped(ConsumerMetrics.ReasonConsumerStopped);
-        ConsumerLog.MailboxDropped(_logger, _consumerName, Scope.ChannelName, message.Type, $"the consumer is stopping ({StopReason ?? ConsumerStopReason.Requested})");
+        ConsumerLog.MessageDropped(_logger, _consumerName, Scope.ChannelName, message.Type, StopReason ?? ConsumerStopReason.Requested);
     }
 
     private static Activity? StartProcessActivity(ChannelMessage message)

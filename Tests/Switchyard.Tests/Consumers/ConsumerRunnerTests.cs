@@ -238,8 +238,8 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
         Assert.Equal(ConsumerStopReason.Shutdown, await runner.Completion.WaitAsync(Timeout, Ct));
         Assert.Equal([0], consumer.Handled.Select(m => m.Id));
         Assert.Equal(2, _layer.GetQueuedCount("worker.jobs"));
-        Assert.Empty(_logs.WithEvent("MailboxDropped"));
-        Assert.Equal(0, metrics.Total("switchyard.consumer.mailbox.dropped"));
+        Assert.Empty(_logs.WithEvent("MessageDropped"));
+        Assert.Equal(0, metrics.Total("switchyard.consumer.messages.dropped"));
 
         // The next consumer on the channel (a restarted worker, a sibling) gets them, in order.
         var next = new ScriptedConsumer();
@@ -271,7 +271,7 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
         Assert.Equal(ConsumerStopReason.Shutdown, await runner.Completion.WaitAsync(Timeout, Ct));
         // It cannot go back to the channel, so the drain handles it rather than lose it.
         Assert.Equal([0, 1], consumer.Handled.Select(m => m.Id));
-        Assert.Empty(_logs.WithEvent("MailboxDropped"));
+        Assert.Empty(_logs.WithEvent("MessageDropped"));
     }
 
     [Fact]
@@ -340,8 +340,8 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
         // The stop hook ran only once the handler in flight had returned.
         Assert.Equal(1, consumer.HandledAtStop);
         Assert.Equal([0], consumer.Handled.Select(m => m.Id));
-        Assert.Equal(3, metrics.Total("switchyard.consumer.mailbox.dropped", "reason", ConsumerMetrics.ReasonConsumerStopped));
-        Assert.Equal(3, _logs.WithEvent("MailboxDropped").Count());
+        Assert.Equal(3, metrics.Total("switchyard.consumer.messages.dropped", "reason", ConsumerMetrics.ReasonConsumerStopped));
+        Assert.Equal(3, _logs.WithEvent("MessageDropped").Count());
     }
 
     [Fact]
@@ -364,8 +364,8 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
         Assert.True(await posted.WaitAsync(Timeout, Ct));
         Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
         Assert.Equal([0], consumer.Handled.Select(m => m.Id));
-        Assert.Equal(1, metrics.Total("switchyard.consumer.mailbox.dropped", "reason", ConsumerMetrics.ReasonConsumerStopped));
-        Assert.Contains(TestMessage.MessageType, Assert.Single(_logs.WithEvent("MailboxDropped")).Message, StringComparison.Ordinal);
+        Assert.Equal(1, metrics.Total("switchyard.consumer.messages.dropped", "reason", ConsumerMetrics.ReasonConsumerStopped));
+        Assert.Contains(TestMessage.MessageType, Assert.Single(_logs.WithEvent("MessageDropped")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
