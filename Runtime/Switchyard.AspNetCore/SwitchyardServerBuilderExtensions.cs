@@ -5,7 +5,7 @@ namespace Switchyard;
 /// <summary>Configures the interface server on the Switchyard builder.</summary>
 public static class SwitchyardServerBuilderExtensions
 {
-    /// <summary>Configures the interface server: allowed origins, connection limit, WebSocket limits and timers, consumer mailboxes.</summary>
+    /// <summary>Configures the interface server: allowed origins, connection limit, WebSocket limits and timers, the consumers' drain timeout.</summary>
     /// <param name="builder">The Switchyard builder from <c>AddSwitchyard()</c>.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The builder.</returns>

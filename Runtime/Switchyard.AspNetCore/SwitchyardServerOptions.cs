@@ -32,11 +32,10 @@ public sealed class SwitchyardServerOptions
     public SwitchyardWebSocketOptions WebSockets { get; } = new();
 
     /// <summary>
-    /// Gets the consumers' mailbox and drain settings. Connections run without a mailbox by default
-    /// (<see cref="ConsumerOptions.MailboxCapacity"/> 0): each reads its channel one message at a time, so an idle
-    /// connection holds no mailbox and the channel layer's capacity is the one buffer.
+    /// Gets how the connections' consumers are run (their drain timeout on shutdown). Pass the same object to
+    /// <c>WebSocketCommunicator</c> or <c>HttpCommunicator</c> to test a consumer as this server runs it.
     /// </summary>
-    public ConsumerOptions Consumers { get; } = new() { MailboxCapacity = 0 };
+    public ConsumerOptions Consumers { get; } = new();
 
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>

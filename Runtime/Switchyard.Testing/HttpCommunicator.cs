@@ -9,13 +9,15 @@ namespace Switchyard.Testing;
 /// <summary>
 /// Drives one HTTP consumer in process, like Django Channels' <c>HttpCommunicator</c>: it gets the request, and the
 /// test reads the response whole (<see cref="GetResponseAsync"/>) or as it streams (<see cref="ReceiveStartAsync"/>,
-/// <see cref="ReceiveBodyAsync"/>) — Server-Sent Events and long-polls included.
+/// <see cref="ReceiveBodyAsync"/>) — Server-Sent Events and long-polls included. The consumer runs on the server's own
+/// <see cref="HttpConnection"/>.
 /// </summary>
 public sealed class HttpCommunicator : IAsyncDisposable, IHttpResponder
 {
     private readonly HttpConsumer _consumer;
     private readonly HttpScope _scopeTemplate;
     private readonly byte[] _body;
+    private readonly ConsumerOptions? _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly Channel<object> _events = Channel.CreateUnbounded<object>();
     private readonly CancellationTokenSource _aborted = new();
@@ -31,6 +33,10 @@ public sealed class HttpCommunicator : IAsyncDisposable, IHttpResponder
     /// <param name="routeValues">The route values the consumer sees.</param>
     /// <param name="user">The authenticated user.</param>
     /// <param name="services">The services the consumer's scope carries.</param>
+    /// <param name="options">
+    /// How the consumer is run; defaults when <see langword="null"/>, as on the server. Pass the server's
+    /// <c>SwitchyardServerOptions.Consumers</c> to run it exactly as configured there.
+    /// </param>
     /// <param name="loggerFactory">Where the consumer's log events go.</param>
     public HttpCommunicator(
         HttpConsumer consumer,
@@ -42,12 +48,14 @@ public sealed class HttpCommunicator : IAsyncDisposable, IHttpResponder
         IReadOnlyDictionary<string, string>? routeValues = null,
         ClaimsPrincipal? user = null,
         IServiceProvider? services = null,
+        ConsumerOptions? options = null,
         ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(consumer);
         ArgumentNullException.ThrowIfNull(path);
         _consumer = consumer;
         _body = body ?? [];
+        _options = options;
         _loggerFactory = loggerFactory;
         Layer = layer ?? new InMemoryChannelLayer();
         var split = path.IndexOf('?', StringComparison.Ordinal);
@@ -176,7 +184,7 @@ public sealed class HttpCommunicator : IAsyncDisposable, IHttpResponder
             User = _scopeTemplate.User,
             Services = _scopeTemplate.Services,
         };
-        var connection = new HttpConnection(_consumer, scope, Layer, this, loggerFactory: _loggerFactory);
+        var connection = new HttpConnection(_consumer, scope, Layer, this, _options, _loggerFactory);
         _run = connection.RunAsync(_body, _aborted.Token);
     }
 

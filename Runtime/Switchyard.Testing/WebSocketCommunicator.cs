@@ -27,6 +27,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
 {
     private readonly WebSocketConsumer _consumer;
     private readonly SwitchyardWebSocketOptions? _options;
+    private readonly ConsumerOptions? _consumerOptions;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly string _path;
     private readonly IReadOnlyDictionary<string, string> _routeValues;
@@ -49,6 +50,10 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
     /// <param name="user">The authenticated user.</param>
     /// <param name="services">The services the consumer's scope carries.</param>
     /// <param name="options">Connection limits and timers.</param>
+    /// <param name="consumerOptions">
+    /// How the consumer is run; defaults when <see langword="null"/>, as on the server. Pass the server's
+    /// <c>SwitchyardServerOptions.Consumers</c> to run it exactly as configured there.
+    /// </param>
     /// <param name="loggerFactory">Where the consumer's log events go.</param>
     public WebSocketCommunicator(
         WebSocketConsumer consumer,
@@ -59,6 +64,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
         ClaimsPrincipal? user = null,
         IServiceProvider? services = null,
         SwitchyardWebSocketOptions? options = null,
+        ConsumerOptions? consumerOptions = null,
         ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(consumer);
@@ -70,6 +76,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
         _user = user;
         _services = services;
         _options = options;
+        _consumerOptions = consumerOptions;
         _loggerFactory = loggerFactory;
     }
 
@@ -131,7 +138,7 @@ public sealed class WebSocketCommunicator : IAsyncDisposable
         };
         var options = _options ?? new SwitchyardWebSocketOptions();
         options.ConnectTimeout = timeout ?? TimedReads.DefaultTimeout;
-        _connection = new WebSocketConnection(_consumer, scope, Layer, options, loggerFactory: _loggerFactory);
+        _connection = new WebSocketConnection(_consumer, scope, Layer, options, _consumerOptions, _loggerFactory);
         var result = await _connection.ConnectAsync(_stop.Token).ConfigureAwait(false);
         if (!result.IsAccepted)
         {

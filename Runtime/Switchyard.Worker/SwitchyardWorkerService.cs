@@ -80,9 +80,9 @@ public sealed class SwitchyardWorkerService : BackgroundService
 
     private async Task RunInstanceAsync(ConsumerRoute route, CancellationToken stoppingToken)
     {
-        // No mailbox: an instance takes a message off the channel only when it is free, so it never hoards messages
-        // its siblings could be handling, and on shutdown it holds only the one it is handling.
-        var consumerOptions = new ConsumerOptions { MailboxCapacity = 0, DrainTimeout = _options.DrainTimeout };
+        // An instance takes a message off the channel only when it is free (the runner has no queue of its own), so it
+        // never hoards messages its siblings could be handling, and on shutdown it holds only the one it is handling.
+        var consumerOptions = new ConsumerOptions { DrainTimeout = _options.DrainTimeout };
         while (!stoppingToken.IsCancellationRequested)
         {
             var scope = _services.CreateAsyncScope();

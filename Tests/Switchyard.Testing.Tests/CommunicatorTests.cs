@@ -79,6 +79,20 @@ public sealed class CommunicatorTests : IAsyncDisposable
         Assert.Equal("welcome, ada", response.Text);
         Assert.Contains(response.Headers, h => h.Key == "content-type" && h.Value.StartsWith("text/plain", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_consumer_options_given_to_a_communicator_reach_the_runner()
+    {
+        // Options the runner refuses prove they got there: a server's SwitchyardServerOptions.Consumers travels the same way.
+        var invalid = new ConsumerOptions { DrainTimeout = TimeSpan.FromSeconds(-1) };
+        await using var webSocket = new WebSocketCommunicator(new RoomConsumer(new Greeter()), consumerOptions: invalid);
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => webSocket.ConnectAsync());
+        Assert.Contains(nameof(ConsumerOptions.DrainTimeout), refused.Message, StringComparison.Ordinal);
+
+        await using var http = new HttpCommunicator(new GreetConsumer(new Greeter()), path: "/greet/ada", options: invalid);
+        refused = await Assert.ThrowsAsync<ArgumentException>(() => http.GetResponseAsync());
+        Assert.Contains(nameof(ConsumerOptions.DrainTimeout), refused.Message, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>What the server does when it cannot finish a handshake the consumer accepted.</summary>

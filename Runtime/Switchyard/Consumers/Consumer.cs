@@ -3,7 +3,8 @@ namespace Switchyard;
 /// <summary>
 /// The base of every consumer: a class that handles the events of one connection or of one named channel.
 /// One instance serves one connection or channel, and its handlers never run concurrently: a
-/// <see cref="ConsumerRunner"/> feeds them one message at a time from the consumer's mailbox.
+/// <see cref="ConsumerRunner"/> hands them one message at a time, receiving the next from the consumer's channel only
+/// when the previous one is handled.
 /// </summary>
 /// <remarks>
 /// Handlers are methods the Switchyard source generator wires to message types through

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchyard.Internal;
@@ -8,17 +7,20 @@ using Switchyard.Internal;
 namespace Switchyard;
 
 /// <summary>
-/// Runs one consumer instance: takes messages off its channel into a bounded mailbox, together with whatever the
-/// server posts (<see cref="PostAsync"/>), and hands them to the consumer's handlers one at a time.
+/// Runs one consumer instance: receives one message from its channel, hands it to the consumer's handlers, and only
+/// then receives the next. What the server hands over directly (<see cref="PostAsync"/>) takes its turn in between.
 /// </summary>
 /// <remarks>
-/// <para>Lifecycle: <see cref="Consumer.OnStartedAsync"/>, then messages in arrival order, then — whatever ended it —
-/// the consumer leaves its groups and <see cref="Consumer.OnStoppedAsync"/> runs. An exception in a handler is
-/// logged and stops that consumer cleanly (<see cref="ConsumerStopReason.Faulted"/>); it never escapes to the
-/// process.</para>
-/// <para>Shutdown (the token given to <see cref="RunAsync"/>) stops taking messages off the channel and handles
-/// the ones already in the mailbox for up to <see cref="ConsumerOptions.DrainTimeout"/>, then cancels the handlers.
-/// Any message left undelivered is counted and logged.</para>
+/// <para>The runner holds no queue of its own: until the consumer is free, a message waits on its channel, within the
+/// channel layer's capacity (Django Channels' way). An idle consumer holds nothing, and a busy worker leaves the next
+/// message of a named channel to a sibling.</para>
+/// <para>Lifecycle: the consumer joins the groups of its group rules, <see cref="Consumer.OnStartedAsync"/> runs, then
+/// messages in arrival order; then — whatever ended it — the consumer leaves its groups and
+/// <see cref="Consumer.OnStoppedAsync"/> runs. An exception in a handler is logged and stops that consumer cleanly
+/// (<see cref="ConsumerStopReason.Faulted"/>); it never escapes to the process.</para>
+/// <para>Shutdown (the token given to <see cref="RunAsync"/>) stops receiving — a cancelled receive takes nothing off
+/// the channel, so the messages there wait for the next consumer — and lets the handler in flight finish within
+/// <see cref="ConsumerOptions.DrainTimeout"/>, then cancels it.</para>
 /// </remarks>
 public sealed class ConsumerRunner
 {
@@ -28,17 +30,15 @@ public sealed class ConsumerRunner
     private readonly ConsumerOptions _options;
     private readonly ILogger _logger;
     private readonly ConsumerMetrics _metrics;
-    private readonly Channel<ChannelMessage>? _mailbox;
-    private readonly CancellationTokenSource _stopProcessing = new();
+    private readonly string _consumerName;
     private readonly CancellationTokenSource _stopReceiving = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource<ConsumerStopReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    // Only a runner with a mailbox needs to know when its receive loop let go (see CloseMailboxAfterReceiveLoopAsync).
-    private readonly TaskCompletionSource? _receiveLoopDone;
 
-    // Handlers take turns: mailbox messages, server events (client frames) and the start hook hold this gate.
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly string _consumerName;
+    // Handlers take turns: channel messages, posted messages, server events and the lifecycle hooks hold this gate. It
+    // starts taken, so nothing is handled before the start hook has run, and the stop path takes it for good, so
+    // nothing is handled beside or after the stop hook.
+    private readonly SemaphoreSlim _gate = new(0, 1);
     private int _stopReason = NotStopping;
     private int _started;
 
@@ -46,10 +46,11 @@ public sealed class ConsumerRunner
     /// <param name="consumer">The consumer; its generated half must implement <see cref="IConsumerDispatcher"/>.</param>
     /// <param name="scope">The consumer's scope; <see cref="ConsumerScope.ChannelName"/> is the channel it receives on.</param>
     /// <param name="layer">The channel layer to receive from and act on, or <see langword="null"/> for a consumer fed only by <see cref="PostAsync"/>.</param>
-    /// <param name="options">Mailbox and drain settings; defaults when <see langword="null"/>.</param>
+    /// <param name="options">The drain timeout; defaults when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where log events go.</param>
     /// <param name="meterFactory">Where metrics go.</param>
     /// <exception cref="InvalidOperationException">The consumer has no generated dispatcher, or is already run by another runner.</exception>
+    /// <exception cref="ArgumentException">An option is invalid (see <see cref="ConsumerOptions.Validate"/>).</exception>
     public ConsumerRunner(
         Consumer consumer,
         ConsumerScope scope,
@@ -71,16 +72,6 @@ public sealed class ConsumerRunner
         Layer = layer;
         _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.Consumer") ?? NullLogger.Instance;
         _metrics = SwitchyardDiagnostics.GetConsumerMetrics(meterFactory);
-        if (_options.MailboxCapacity > 0)
-        {
-            var mailboxOptions = new BoundedChannelOptions(_options.MailboxCapacity)
-            {
-                SingleReader = true,
-                FullMode = _options.MailboxFullMode == MailboxFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
-            };
-            _mailbox = Channel.CreateBounded<ChannelMessage>(mailboxOptions, dropped => OnDropped(dropped, ConsumerMetrics.ReasonMailboxFull, "the mailbox was full"));
-            _receiveLoopDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
         consumer.Attach(this);
     }
 
@@ -102,7 +93,7 @@ public sealed class ConsumerRunner
     private ConsumerStopReason? StopReason => Volatile.Read(ref _stopReason) is var r and not NotStopping ? (ConsumerStopReason)r : null;
 
     /// <summary>Runs the consumer until it stops.</summary>
-    /// <param name="stoppingToken">Begins a graceful shutdown: no new messages, the mailbox is drained within the drain timeout.</param>
+    /// <param name="stoppingToken">Begins a graceful shutdown: nothing more is received, and the handler in flight has the drain timeout to finish.</param>
     /// <returns>Why the consumer stopped. The task never faults because of a handler.</returns>
     /// <exception cref="InvalidOperationException">The runner was already started.</exception>
     public Task<ConsumerStopReason> RunAsync(CancellationToken stoppingToken = default)
@@ -116,98 +107,130 @@ public sealed class ConsumerRunner
     }
 
     /// <summary>
-    /// Posts an event from outside the channel layer (a WebSocket frame, an HTTP body) to the consumer's mailbox,
-    /// applying the mailbox's <see cref="MailboxFullMode"/>.
+    /// Hands the consumer a message from outside the channel layer (an HTTP body, a server's own event) and returns
+    /// once a handler has taken it, in turn with the consumer's other handlers (after the start hook, after the
+    /// handler in flight).
     /// </summary>
-    /// <param name="message">The event.</param>
-    /// <param name="cancellationToken">Cancels waiting for room (<see cref="MailboxFullMode.Wait"/>).</param>
-    /// <returns><see langword="true"/> when the message is in the mailbox; <see langword="false"/> when it was dropped (counted and logged).</returns>
+    /// <remarks>The call waits for the handler in flight, so a handler must not post to its own consumer.</remarks>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Stops waiting for the consumer's turn; the handler itself gets the consumer's own token.</param>
+    /// <returns>
+    /// <see langword="true"/> when the message was handled (a handler that throws is logged and stops the consumer as
+    /// <see cref="ConsumerStopReason.Faulted"/>); <see langword="false"/> when the consumer is stopping or stopped and
+    /// refused it (counted and logged as dropped).
+    /// </returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the message's turn came; it was not handled.</exception>
     public ValueTask<bool> PostAsync(ChannelMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return EnqueueAsync(message, cancellationToken);
+        return HandleAsync(message, posted: true, cancellationToken);
     }
 
-    /// <summary>Stops the consumer once the current handler returns; messages still in the mailbox are dropped, counted and logged.</summary>
+    /// <summary>
+    /// Stops the consumer once the handler in flight returns: nothing more is received or posted, and the messages
+    /// still on its channel stay there.
+    /// </summary>
     public void Stop() => RequestStop(ConsumerStopReason.Requested);
 
     private async Task<ConsumerStopReason> RunCoreAsync(CancellationToken stoppingToken)
     {
         _metrics.Started();
         ConsumerLog.Started(_logger, _consumerName, Scope.ChannelName);
-        var pump = Task.CompletedTask;
+        ConsumerStopReason reason;
         try
         {
-            try
-            {
-                if (Consumer is IConsumerGroupRules rules)
-                {
-                    foreach (var group in rules.GetGroups(Scope))
-                    {
-                        await Consumer.JoinGroupInternalAsync(group, _abort.Token).ConfigureAwait(false);
-                    }
-                }
-
-                await _gate.WaitAsync(_abort.Token).ConfigureAwait(false);
-                try
-                {
-                    await Consumer.OnStartedAsync(_abort.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _gate.Release();
-                }
-            }
-            catch (GroupJoinRefusedException ex)
-            {
-                ConsumerLog.GroupJoinRefused(_logger, _consumerName, Scope.ChannelName, ex.Group);
-                RequestStop(ConsumerStopReason.Requested);
-            }
-            catch (Exception ex)
-            {
-                ConsumerLog.LifecycleHookFailed(_logger, ex, _consumerName, Scope.ChannelName, nameof(Consumer.OnStartedAsync));
-                RequestStop(ConsumerStopReason.Faulted);
-            }
-
+            await StartAsync().ConfigureAwait(false);
             using (stoppingToken.UnsafeRegister(static state => ((ConsumerRunner)state!).RequestStop(ConsumerStopReason.Shutdown), this))
             using (WatchLayerConnection())
             {
-                if (_mailbox is null)
-                {
-                    // No mailbox: take each message off the channel once the previous one is handled.
-                    await ReceiveAndHandleAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    if (Layer is not null && !_stopReceiving.IsCancellationRequested)
-                    {
-                        pump = ReceiveFromLayerAsync(Layer);
-                    }
-                    else
-                    {
-                        _receiveLoopDone?.TrySetResult();
-                    }
-
-                    await ProcessMailboxAsync().ConfigureAwait(false);
-                }
+                await ReceiveAndHandleAsync().ConfigureAwait(false);
             }
         }
         finally
         {
-            await _stopReceiving.CancelAsync().ConfigureAwait(false);
-            await pump.ConfigureAwait(false);
-            var reason = StopReason ?? ConsumerStopReason.Requested;
+            // Every way out has set a reason already; this one is for an exception nobody expected.
+            RequestStop(ConsumerStopReason.Requested);
+
+            // The handler or server event in flight finishes first: the stop hook never runs beside a handler.
+            await _gate.WaitAsync().ConfigureAwait(false);
+            reason = StopReason!.Value;
             await CleanUpAsync(reason).ConfigureAwait(false);
             StopObserver?.OnConsumerStopped(reason);
             _metrics.Stopped();
             ConsumerLog.Stopped(_logger, _consumerName, Scope.ChannelName, reason);
-            _stopProcessing.Dispose();
             _stopReceiving.Dispose();
             _abort.Dispose();
             _completion.TrySetResult(reason);
+
+            // Whatever waited for a turn meanwhile now finds the consumer stopped.
+            _gate.Release();
         }
 
-        return await _completion.Task.ConfigureAwait(false);
+        return reason;
+    }
+
+    // Joins the groups of the consumer's group rules and runs its start hook, holding the gate (taken since construction).
+    private async Task StartAsync()
+    {
+        try
+        {
+            if (Consumer is IConsumerGroupRules rules)
+            {
+                foreach (var group in rules.GetGroups(Scope))
+                {
+                    await Consumer.JoinGroupInternalAsync(group, _abort.Token).ConfigureAwait(false);
+                }
+            }
+
+            await Consumer.OnStartedAsync(_abort.Token).ConfigureAwait(false);
+        }
+        catch (GroupJoinRefusedException ex)
+        {
+            ConsumerLog.GroupJoinRefused(_logger, _consumerName, Scope.ChannelName, ex.Group);
+            RequestStop(ConsumerStopReason.Requested);
+        }
+        catch (Exception ex)
+        {
+            ConsumerLog.LifecycleHookFailed(_logger, ex, _consumerName, Scope.ChannelName, nameof(Consumer.OnStartedAsync));
+            RequestStop(ConsumerStopReason.Faulted);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // Receive, handle, repeat, until the consumer stops. A consumer without a layer just waits to be stopped.
+    private async Task ReceiveAndHandleAsync()
+    {
+        var token = _stopReceiving.Token;
+        try
+        {
+            if (Layer is null)
+            {
+                await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+                return;
+            }
+
+            while (!token.IsCancellationRequested)
+            {
+                // A receive cancelled by a stop takes nothing off the channel (the layer contract): nothing is lost here.
+                var message = await Layer.ReceiveAsync(Scope.ChannelName, token).ConfigureAwait(false);
+                await HandleAsync(message, posted: false, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (ChannelLayerClosedException)
+        {
+            RequestStop(ConsumerStopReason.LayerClosed);
+        }
+        catch (Exception ex)
+        {
+            ConsumerLog.ReceiveFailed(_logger, ex, _consumerName, Scope.ChannelName);
+            RequestStop(ConsumerStopReason.Faulted);
+        }
     }
 
     // Tells the consumer when the layer loses its connection and when it is back, in turn with its handlers.
@@ -259,13 +282,14 @@ public sealed class ConsumerRunner
     }
 
     /// <summary>
-    /// Runs a server event (a client's frame, a disconnect) on the consumer, taking turns with its handlers. A
-    /// failure is logged and stops the consumer as <see cref="ConsumerStopReason.Faulted"/>.
+    /// Runs a server event (a client's frame, a disconnect) on the consumer, taking turns with its handlers. Unlike a
+    /// posted message, an event still runs while the consumer is stopping, until the stop hook; a failure is logged and
+    /// stops the consumer as <see cref="ConsumerStopReason.Faulted"/>.
     /// </summary>
     /// <returns><see langword="false"/> when the consumer has stopped or the event failed.</returns>
     internal async ValueTask<bool> RunEventAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask> handler, string eventName)
     {
-        if (_completion.Task.IsCompleted || StopReason is ConsumerStopReason.Faulted)
+        if (!MayRunEvent())
         {
             return false;
         }
@@ -278,19 +302,20 @@ public sealed class ConsumerRunner
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
-                // The consumer stopped while the event waited its turn.
+                // Aborted, or past the drain timeout, while the event waited its turn.
                 return false;
             }
         }
 
         try
         {
+            if (!MayRunEvent())
+            {
+                return false;
+            }
+
             await handler(state, _abort.Token).ConfigureAwait(false);
             return true;
-        }
-        catch (ObjectDisposedException) when (_completion.Task.IsCompleted)
-        {
-            return false;
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
@@ -331,222 +356,72 @@ public sealed class ConsumerRunner
             return;
         }
 
-        _stopReceiving.Cancel();
-        if (reason == ConsumerStopReason.Shutdown)
-        {
-            // Graceful: handle what is already in the mailbox, then stop; cancel the handlers if that takes too long.
-            if (_mailbox is not null)
-            {
-                _ = CloseMailboxAfterReceiveLoopAsync();
-            }
-
-            _abort.Token.UnsafeRegister(static state => ((ConsumerRunner)state!)._stopProcessing.Cancel(), this);
-            _abort.CancelAfter(_options.DrainTimeout);
-        }
-        else
-        {
-            _stopProcessing.Cancel();
-            _mailbox?.Writer.TryComplete();
-        }
-    }
-
-    private async Task CloseMailboxAfterReceiveLoopAsync()
-    {
-        // The receive loop may hold a message it already took off the channel; let it land in the mailbox
-        // before closing the mailbox, so a graceful shutdown loses nothing.
-        await _receiveLoopDone!.Task.ConfigureAwait(false);
-        _mailbox!.Writer.TryComplete();
-    }
-
-    // The loop of a runner without a mailbox: receive, handle, repeat, until stopping (an in-flight handler finishes
-    // within the drain timeout); a consumer without a layer just waits to be stopped.
-    private async Task ReceiveAndHandleAsync()
-    {
-        var token = _stopReceiving.Token;
         try
         {
-            if (Layer is null)
+            _stopReceiving.Cancel();
+            if (reason == ConsumerStopReason.Shutdown)
             {
-                await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
-                return;
-            }
-
-            while (!token.IsCancellationRequested)
-            {
-                var message = await Layer.ReceiveAsync(Scope.ChannelName, token).ConfigureAwait(false);
-                if (!await HandleAsync(message).ConfigureAwait(false))
-                {
-                    RequestStop(ConsumerStopReason.Faulted);
-                    return;
-                }
+                // Graceful: the handler in flight may finish within the drain timeout; then it is cancelled.
+                _abort.CancelAfter(_options.DrainTimeout);
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested || _stopProcessing.IsCancellationRequested)
+        catch (ObjectDisposedException)
         {
-        }
-        catch (ChannelLayerClosedException)
-        {
-            RequestStop(ConsumerStopReason.LayerClosed);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            ConsumerLog.ReceiveFailed(_logger, ex, _consumerName, Scope.ChannelName);
-            RequestStop(ConsumerStopReason.Faulted);
-        }
-        finally
-        {
-            _receiveLoopDone?.TrySetResult();
+            // The runner finished meanwhile.
         }
     }
 
-    private async Task ReceiveFromLayerAsync(ChannelLayer layer)
+    // Handles one message in its turn; false when it was refused because the consumer is stopping (counted and logged).
+    private async ValueTask<bool> HandleAsync(ChannelMessage message, bool posted, CancellationToken cancellationToken)
     {
-        var token = _stopReceiving.Token;
+        if (posted && StopReason is not null)
+        {
+            OnDropped(message);
+            return false;
+        }
+
+        if (!_gate.Wait(0))
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            while (true)
+            if (!MayHandle(posted))
             {
-                var message = await layer.ReceiveAsync(Scope.ChannelName, token).ConfigureAwait(false);
-                if (!await EnqueueAsync(message, CancellationToken.None).ConfigureAwait(false) && StopReason is not null)
-                {
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-        }
-        catch (ChannelLayerClosedException)
-        {
-            RequestStop(ConsumerStopReason.LayerClosed);
-        }
-        catch (Exception ex)
-        {
-            ConsumerLog.ReceiveFailed(_logger, ex, _consumerName, Scope.ChannelName);
-            RequestStop(ConsumerStopReason.Faulted);
-        }
-        finally
-        {
-            _receiveLoopDone?.TrySetResult();
-        }
-    }
-
-    private async ValueTask<bool> EnqueueAsync(ChannelMessage message, CancellationToken cancellationToken)
-    {
-        if (_mailbox is null)
-        {
-            // No mailbox: the event is handled now, taking its turn with the handlers.
-            if (StopReason is not null)
-            {
-                OnDropped(message, ConsumerMetrics.ReasonConsumerStopped, "the consumer is stopping");
+                OnDropped(message);
                 return false;
             }
 
-            if (!await HandleAsync(message).ConfigureAwait(false))
+            using var activity = StartProcessActivity(message);
+            try
             {
+                if (_dispatcher.TryDispatch(message, _abort.Token, out var handling))
+                {
+                    await handling.ConfigureAwait(false);
+                    _metrics.Handled();
+                }
+                else
+                {
+                    _metrics.Unhandled();
+                    ConsumerLog.UnhandledMessage(_logger, _consumerName, Scope.ChannelName, message.Type);
+                    await Consumer.OnUnhandledMessageAsync(message, _abort.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            {
+                // Shutdown outlasted the drain timeout and cancelled this handler: not a handler fault.
+                activity?.SetStatus(ActivityStatusCode.Error, "cancelled by shutdown");
+            }
+            catch (Exception ex)
+            {
+                _metrics.Failed();
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                ConsumerLog.HandlerFailed(_logger, ex, _consumerName, Scope.ChannelName, message.Type);
                 RequestStop(ConsumerStopReason.Faulted);
             }
 
             return true;
-        }
-
-        var writer = _mailbox.Writer;
-        if (writer.TryWrite(message))
-        {
-            return true;
-        }
-
-        if (StopReason is null)
-        {
-            switch (_options.MailboxFullMode)
-            {
-                case MailboxFullMode.Wait:
-                    try
-                    {
-                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
-                        await writer.WriteAsync(message, linked.Token).ConfigureAwait(false);
-                        return true;
-                    }
-                    catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
-                    {
-                        break;
-                    }
-
-                case MailboxFullMode.StopConsumer:
-                    OnDropped(message, ConsumerMetrics.ReasonMailboxFull, "the mailbox was full and its policy stops the consumer");
-                    RequestStop(ConsumerStopReason.MailboxFull);
-                    return false;
-
-                default:
-                    OnDropped(message, ConsumerMetrics.ReasonMailboxFull, "the mailbox was full");
-                    return false;
-            }
-        }
-
-        OnDropped(message, ConsumerMetrics.ReasonConsumerStopped, "the consumer is stopping");
-        return false;
-    }
-
-    private async Task ProcessMailboxAsync()
-    {
-        var reader = _mailbox!.Reader;
-        var token = _stopProcessing.Token;
-        try
-        {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
-            {
-                while (!token.IsCancellationRequested && reader.TryRead(out var message))
-                {
-                    if (!await HandleAsync(message).ConfigureAwait(false))
-                    {
-                        RequestStop(ConsumerStopReason.Faulted);
-                        return;
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-        }
-    }
-
-    // Returns false when the handler failed and the consumer must stop.
-    private async ValueTask<bool> HandleAsync(ChannelMessage message)
-    {
-        if (!_gate.Wait(0))
-        {
-            await _gate.WaitAsync(_stopProcessing.Token).ConfigureAwait(false);
-        }
-
-        using var activity = StartProcessActivity(message);
-        try
-        {
-            if (_dispatcher.TryDispatch(message, _abort.Token, out var handling))
-            {
-                await handling.ConfigureAwait(false);
-                _metrics.Handled();
-            }
-            else
-            {
-                _metrics.Unhandled();
-                ConsumerLog.UnhandledMessage(_logger, _consumerName, Scope.ChannelName, message.Type);
-                await Consumer.OnUnhandledMessageAsync(message, _abort.Token).ConfigureAwait(false);
-            }
-
-            return true;
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
-            // Shutdown outlasted the drain timeout and cancelled this handler: not a handler fault.
-            activity?.SetStatus(ActivityStatusCode.Error, "cancelled by shutdown");
-            return true;
-        }
-        catch (Exception ex)
-        {
-            _metrics.Failed();
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            ConsumerLog.HandlerFailed(_logger, ex, _consumerName, Scope.ChannelName, message.Type);
-            return false;
         }
         finally
         {
@@ -554,14 +429,19 @@ public sealed class ConsumerRunner
         }
     }
 
+    // Once stopping, a posted message is refused (its sender hears false). A message already taken off the channel
+    // cannot go back: a graceful shutdown still handles it while the drain lasts; any other stop drops it.
+    private bool MayHandle(bool posted) => StopReason switch
+    {
+        null => true,
+        ConsumerStopReason.Shutdown => !posted && !_abort.IsCancellationRequested,
+        _ => false,
+    };
+
+    private bool MayRunEvent() => !_completion.Task.IsCompleted && StopReason is not ConsumerStopReason.Faulted;
+
     private async Task CleanUpAsync(ConsumerStopReason reason)
     {
-        _mailbox?.Writer.TryComplete();
-        while (_mailbox is not null && _mailbox.Reader.TryRead(out var undelivered))
-        {
-            OnDropped(undelivered, ConsumerMetrics.ReasonConsumerStopped, $"the consumer stopped ({reason}) before handling it");
-        }
-
         using var cleanUpTimeout = new CancellationTokenSource(_options.DrainTimeout);
         foreach (var group in Consumer.TakeGroups())
         {
@@ -590,10 +470,10 @@ public sealed class ConsumerRunner
         }
     }
 
-    private void OnDropped(ChannelMessage message, string reason, string why)
+    private void OnDropped(ChannelMessage message)
     {
-        _metrics.Dropped(reason);
-        ConsumerLog.MailboxDropped(_logger, _consumerName, Scope.ChannelName, message.Type, why);
+        _metrics.Dropped(ConsumerMetrics.ReasonConsumerStopped);
+        ConsumerLog.MessageDropped(_logger, _consumerName, Scope.ChannelName, message.Type, StopReason ?? ConsumerStopReason.Requested);
     }
 
     private static Activity? StartProcessActivity(ChannelMessage message)

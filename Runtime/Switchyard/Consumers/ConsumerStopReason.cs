@@ -12,9 +12,6 @@ public enum ConsumerStopReason
     /// <summary>A handler or lifecycle hook threw; the exception was logged.</summary>
     Faulted,
 
-    /// <summary>The mailbox was full and its policy was <see cref="MailboxFullMode.StopConsumer"/>.</summary>
-    MailboxFull,
-
     /// <summary>The channel layer was closed under the consumer.</summary>
     LayerClosed,
 }

@@ -5,14 +5,14 @@ namespace Switchyard;
 /// <summary>
 /// The instruments consumers report on the <see cref="SwitchyardDiagnostics.MeterName"/> meter:
 /// <c>switchyard.consumer.active</c>, <c>switchyard.consumer.messages.handled</c>, <c>.unhandled</c>,
-/// <c>.failed</c> and <c>switchyard.consumer.mailbox.dropped</c> (tagged <c>reason</c>).
+/// <c>.failed</c> and <c>.dropped</c> (tagged <c>reason</c>).
 /// </summary>
 public sealed class ConsumerMetrics
 {
-    /// <summary>The <c>reason</c> tag of a message dropped because the mailbox was full.</summary>
-    public const string ReasonMailboxFull = "mailbox_full";
-
-    /// <summary>The <c>reason</c> tag of a message still waiting in the mailbox when the consumer stopped.</summary>
+    /// <summary>
+    /// The <c>reason</c> tag of a message the consumer did not handle because it was stopping: a posted message it
+    /// refused, or one it had already taken off its channel when the stop came.
+    /// </summary>
     public const string ReasonConsumerStopped = "consumer_stopped";
 
     private readonly UpDownCounter<long> _active;
@@ -30,7 +30,7 @@ public sealed class ConsumerMetrics
         _handled = meter.CreateCounter<long>("switchyard.consumer.messages.handled", "{message}", "Messages handled without error.");
         _unhandled = meter.CreateCounter<long>("switchyard.consumer.messages.unhandled", "{message}", "Messages no handler took.");
         _failed = meter.CreateCounter<long>("switchyard.consumer.messages.failed", "{message}", "Messages whose handler threw.");
-        _dropped = meter.CreateCounter<long>("switchyard.consumer.mailbox.dropped", "{message}", "Messages a mailbox dropped, by reason.");
+        _dropped = meter.CreateCounter<long>("switchyard.consumer.messages.dropped", "{message}", "Messages a consumer did not handle because it was stopping, by reason.");
     }
 
     internal void Started() => _active.Add(1);

@@ -21,7 +21,7 @@ public sealed class HttpConnection
     /// <param name="scope">The request's scope; its channel name must be new.</param>
     /// <param name="layer">The channel layer, for consumers that wait on messages (long-poll, Server-Sent Events).</param>
     /// <param name="responder">Where the response goes.</param>
-    /// <param name="options">Mailbox settings.</param>
+    /// <param name="options">How the consumer is run (its drain timeout); defaults when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where log events go.</param>
     /// <param name="meterFactory">Where metrics go.</param>
     public HttpConnection(

@@ -25,9 +25,9 @@ internal static partial class ConsumerLog
         Message = "Consumer {Consumer} on channel '{Channel}' has no handler for message type '{MessageType}'; the message was dropped.")]
     public static partial void UnhandledMessage(ILogger logger, string consumer, string channel, string messageType);
 
-    [LoggerMessage(EventId = 105, EventName = "MailboxDropped", Level = LogLevel.Warning,
-        Message = "Consumer {Consumer} on channel '{Channel}' dropped '{MessageType}': {Reason}.")]
-    public static partial void MailboxDropped(ILogger logger, string consumer, string channel, string messageType, string reason);
+    [LoggerMessage(EventId = 105, EventName = "MessageDropped", Level = LogLevel.Warning,
+        Message = "Consumer {Consumer} on channel '{Channel}' dropped '{MessageType}' unhandled: it is stopping ({Reason}).")]
+    public static partial void MessageDropped(ILogger logger, string consumer, string channel, string messageType, ConsumerStopReason reason);
 
     [LoggerMessage(EventId = 106, EventName = "GroupDiscardFailed", Level = LogLevel.Warning,
         Message = "Consumer {Consumer} could not leave group '{Group}' while stopping; the membership will expire.")]

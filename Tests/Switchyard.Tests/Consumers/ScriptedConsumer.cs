@@ -27,6 +27,9 @@ internal class ScriptedConsumer : Consumer, IConsumerDispatcher
 
     public IReadOnlyCollection<string> GroupsAtStop { get; private set; } = [];
 
+    /// <summary>How many messages had been handled when <see cref="OnStoppedAsync"/> ran.</summary>
+    public int HandledAtStop { get; private set; } = -1;
+
     /// <summary>What the consumer heard of its layer's connection, in order ("disconnected: ...", "reconnected").</summary>
     public Channel<string> LayerEvents { get; } = Channel.CreateUnbounded<string>();
 
@@ -89,6 +92,7 @@ internal class ScriptedConsumer : Consumer, IConsumerDispatcher
     protected internal override ValueTask OnStoppedAsync(ConsumerStopReason reason, CancellationToken cancellationToken)
     {
         GroupsAtStop = Groups.ToArray();
+        HandledAtStop = Handled.Count;
         Stopped.TrySetResult(reason);
         return default;
     }

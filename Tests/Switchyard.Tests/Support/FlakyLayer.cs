@@ -1,9 +1,15 @@
+using System.Threading.Channels;
+
 namespace Switchyard.Tests.Support;
 
-/// <summary>An in-memory layer whose "backend connection" a test drops and restores, as a remote layer's would.</summary>
+/// <summary>
+/// An in-memory layer whose "backend connection" a test drops and restores, as a remote layer's would, and which
+/// tells the test how each receive ended.
+/// </summary>
 internal sealed class FlakyLayer : ChannelLayer
 {
     private readonly InMemoryChannelLayer _inner = new(new ChannelLayerOptions());
+    private readonly Channel<string> _receives = Channel.CreateUnbounded<string>();
     private volatile bool _connected = true;
 
     public FlakyLayer()
@@ -14,6 +20,9 @@ internal sealed class FlakyLayer : ChannelLayer
     public override ChannelLayerCapabilities Capabilities => _inner.Capabilities;
 
     public override bool IsConnected => _connected;
+
+    /// <summary>Gets how each receive ended, in order: the type of the message it took off its channel, or "cancelled".</summary>
+    public ChannelReader<string> Receives => _receives.Reader;
 
     public void Disconnect(Exception error)
     {
@@ -30,8 +39,20 @@ internal sealed class FlakyLayer : ChannelLayer
     protected override ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken) =>
         _inner.SendAsync(channel, message, cancellationToken);
 
-    protected override ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken) =>
-        _inner.ReceiveAsync(channel, cancellationToken);
+    protected override async ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var message = await _inner.ReceiveAsync(channel, cancellationToken);
+            _receives.Writer.TryWrite(message.Type);
+            return message;
+        }
+        catch (OperationCanceledException)
+        {
+            _receives.Writer.TryWrite("cancelled");
+            throw;
+        }
+    }
 
     protected override ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
         _inner.GroupAddAsync(group, channel, cancellationToken);
