@@ -63,7 +63,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
     /// <param name="scope">The connection's scope; its channel name must be new (see <see cref="ChannelLayer.NewChannelAsync"/>).</param>
     /// <param name="layer">The channel layer the consumer receives on and joins groups in.</param>
     /// <param name="options">Limits and timers; defaults when <see langword="null"/>.</param>
-    /// <param name="consumerOptions">Mailbox settings of the consumer; defaults when <see langword="null"/>.</param>
+    /// <param name="consumerOptions">How the consumer is run (its drain timeout); defaults when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where log events go.</param>
     /// <param name="meterFactory">Where metrics go.</param>
     /// <param name="timeProvider">The clock of pings and timeouts; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
