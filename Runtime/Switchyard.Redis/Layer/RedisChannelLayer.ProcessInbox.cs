@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Switchyard.Redis.Client;
+using Switchyard.Redis.Forwarding;
 using Switchyard.Redis.Layer;
 using Switchyard.Redis.Resp;
 
@@ -17,6 +18,14 @@ public sealed partial class RedisChannelLayer
     /// buffered, until received) is what a send checks its capacity against; this process reports what it buffered
     /// from group entries and what its receives took, in coalesced batches.
     /// </summary>
+    /// <remarks>
+    /// The forwarding path (issue 11): a channel with a forwarder attached (its WebSocket connection) is offered each of
+    /// its messages before the buffer. A group entry is decoded into ONE <see cref="ChannelMessage"/> and that instance
+    /// is offered to every member here, so a frame made from it is encoded once per process. A forwarded message is
+    /// never pending: a send's entry leaves the channel's pending count when it is forwarded, a group entry's never
+    /// enters it. A member that is full (its send queue, or its buffer) makes only its own messages wait, bounded by
+    /// <see cref="ChannelLayerOptions.FullMemberTimeout"/> (see <see cref="LocalMember"/>); the loop goes on.
+    /// </remarks>
     private sealed class ProcessInbox
     {
         // Entries taken per LPOP: enough to drain a burst in few round trips, small enough to keep one reply modest.
@@ -33,6 +42,9 @@ public sealed partial class RedisChannelLayer
         private readonly CancellationTokenSource _stop = new();
         private readonly SemaphoreSlim _reporting = new(1, 1);
         private readonly Dictionary<string, GroupMembership> _groups = new(StringComparer.Ordinal);
+
+        // The members a group entry goes to, resolved under the lock and delivered outside it; only the loop uses it.
+        private readonly List<LocalChannel> _targets = [];
         private Dictionary<string, int> _pendingChanges = new(StringComparer.Ordinal);
         private bool _reportQueued;
         private Task? _loop;
@@ -45,9 +57,17 @@ public sealed partial class RedisChannelLayer
             _shard = layer._ring.GetShard(nonLocalPart);
             ListKey = layer.InboxKey(nonLocalPart);
             CountsKey = layer.InboxCountsKey(nonLocalPart);
+            Stopping = _stop.Token;
         }
 
         public string ListKey { get; }
+
+        public RedisChannelLayer Layer => _layer;
+
+        public string NonLocalPart => _nonLocalPart;
+
+        /// <summary>Gets a token that fires when the inbox closes (members waiting for room stop waiting).</summary>
+        public CancellationToken Stopping { get; }
 
         public string CountsKey { get; }
 
@@ -86,7 +106,7 @@ public sealed partial class RedisChannelLayer
                 while (true)
                 {
                     var expired = 0;
-                    while (local.Messages.Reader.TryRead(out var item))
+                    while (local.TryTake(out var item))
                     {
                         ChangePending(suffix, -1);
                         if (item.ExpiresAtMs > _layer.NowMs)
@@ -121,6 +141,40 @@ public sealed partial class RedisChannelLayer
                     {
                         local.IdleSince = Environment.TickCount64;
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Attaches <paramref name="forwarder"/> to the local channel <paramref name="suffix"/> and starts the receive loop,
+        /// so the channel's messages reach it even when nobody receives on the channel.
+        /// </summary>
+        public IDisposable Attach(string suffix, IChannelForwarder forwarder)
+        {
+            LocalChannel local;
+            lock (_lock)
+            {
+                if (_layer.IsClosed)
+                {
+                    throw _layer.ClosedException("attach a forwarder");
+                }
+
+                local = GetOrAddChannel(suffix);
+                local.Forwarder = forwarder;
+                _loop ??= Task.Run(RunAsync, CancellationToken.None);
+            }
+
+            return new ForwarderAttachment(this, local, forwarder);
+        }
+
+        public void Detach(LocalChannel local, IChannelForwarder forwarder)
+        {
+            lock (_lock)
+            {
+                if (ReferenceEquals(local.Forwarder, forwarder))
+                {
+                    local.Forwarder = null;
+                    local.IdleSince = Environment.TickCount64;
                 }
             }
         }
@@ -247,7 +301,8 @@ public sealed partial class RedisChannelLayer
             {
                 foreach (var local in _channels.Values)
                 {
-                    while (local.Messages.Reader.TryRead(out _))
+                    local.ClearWaiting();
+                    while (local.TryTake(out _))
                     {
                     }
                 }
@@ -272,13 +327,14 @@ public sealed partial class RedisChannelLayer
 
                 foreach (var (suffix, local) in _channels)
                 {
-                    if (local.Receivers > 0 || tick - local.IdleSince < idleMs)
+                    // A channel with a forwarder, or with messages waiting for room, is in use even when nobody receives.
+                    if (local.Receivers > 0 || tick - local.IdleSince < idleMs || !local.IsIdle)
                     {
                         continue;
                     }
 
                     var dropped = 0;
-                    while (local.Messages.Reader.TryPeek(out var head) && head.ExpiresAtMs <= now && local.Messages.Reader.TryRead(out _))
+                    while (local.Messages.Reader.TryPeek(out var head) && head.ExpiresAtMs <= now && local.TryTake(out _))
                     {
                         dropped++;
                         ChangePendingLocked(suffix, -1);
@@ -292,6 +348,7 @@ public sealed partial class RedisChannelLayer
                     if (local.Messages.Reader.Count == 0)
                     {
                         _channels.Remove(suffix);
+                        local.IsRemoved = true;
                     }
                 }
             }
@@ -335,14 +392,14 @@ public sealed partial class RedisChannelLayer
                 await _blocking.DisposeAsync().ConfigureAwait(false);
             }
 
-            _stop.Dispose();
+            // Not disposed: members waiting for room hold its token and see it cancelled.
         }
 
         private LocalChannel GetOrAddChannel(string suffix)
         {
             if (!_channels.TryGetValue(suffix, out var local))
             {
-                local = new LocalChannel();
+                local = new LocalChannel(this, suffix, _layer.Options.GetCapacity(_nonLocalPart + suffix));
                 if (_layer.IsClosed)
                 {
                     local.Messages.Writer.TryComplete();
@@ -492,12 +549,13 @@ public sealed partial class RedisChannelLayer
 
             if (expiresAt > _layer.NowMs)
             {
+                LocalChannel local;
                 lock (_lock)
                 {
-                    // Unbounded here: the sender checked the channel's capacity against its pending count.
-                    GetOrAddChannel(head).Messages.Writer.TryWrite(new BufferedMessage(message, expiresAt));
+                    local = GetOrAddChannel(head);
                 }
 
+                local.Deliver(new MemberDelivery(message, expiresAt, Group: null));
                 return;
             }
 
@@ -531,40 +589,101 @@ public sealed partial class RedisChannelLayer
             }
 
             var cutoff = now - (long)_layer.Options.GroupExpiry.TotalMilliseconds;
-            var buffered = new BufferedMessage(message, expiresAt);
-            List<string>? full = null;
             lock (_lock)
             {
                 foreach (var (suffix, joinedAt) in membership.Members)
                 {
-                    if (joinedAt <= cutoff)
+                    if (joinedAt > cutoff)
                     {
-                        continue;
+                        _targets.Add(GetOrAddChannel(suffix));
                     }
-
-                    var local = GetOrAddChannel(suffix);
-                    if (local.Messages.Reader.Count >= _layer.Options.GetCapacity(_nonLocalPart + suffix))
-                    {
-                        (full ??= []).Add(_nonLocalPart + suffix);
-                        continue;
-                    }
-
-                    local.Messages.Writer.TryWrite(buffered);
-                    ChangePendingLocked(suffix, +1);
-                }
-
-                if (membership.Members.Count > 0 && !_reportQueued)
-                {
-                    _reportQueued = true;
-                    _ = Task.Run(ReportPendingAsync, CancellationToken.None);
                 }
             }
 
-            if (full is not null)
+            // Outside the lock: a forwarder runs code of its own. The same instance for every member.
+            var delivery = new MemberDelivery(message, expiresAt, group);
+            try
             {
-                // The sender counted these members as reached; the full ones are skipped here, counted and logged.
-                _layer.Metrics.DroppedFull(full.Count);
-                _layer.LogSkippedFullMembers(group, message, full.Count);
+                foreach (var local in _targets)
+                {
+                    local.Deliver(delivery);
+                }
+            }
+            finally
+            {
+                _targets.Clear();
+            }
+        }
+
+        /// <summary>
+        /// Puts a message the forwarder did not take in <paramref name="local"/>'s buffer. A send's message goes in
+        /// (its capacity was checked against the pending count where it was stored); a group message only below the
+        /// channel's capacity, and then counts as pending until received.
+        /// </summary>
+        public bool TryBuffer(LocalChannel local, in MemberDelivery delivery, bool mayWait)
+        {
+            var buffered = new BufferedMessage(delivery.Message, delivery.ExpiresAtMs);
+            var report = false;
+            var skipped = false;
+            lock (_lock)
+            {
+                // Forgotten by the sweep while this message was on its way: the channel's buffer now is a new one.
+                if (local.IsRemoved)
+                {
+                    local = GetOrAddChannel(local.Suffix);
+                }
+
+                if (delivery.Group is null)
+                {
+                    local.Messages.Writer.TryWrite(buffered);
+                    return true;
+                }
+
+                if (local.Messages.Reader.Count < local.Capacity)
+                {
+                    local.Messages.Writer.TryWrite(buffered);
+                    ChangePendingLocked(local.Suffix, +1);
+                    report = !_reportQueued;
+                    _reportQueued = true;
+                }
+                else if (mayWait)
+                {
+                    return false;
+                }
+                else
+                {
+                    skipped = true;
+                }
+            }
+
+            if (report)
+            {
+                // Coalesced: what the loop buffers while the report is on its way goes in the next one.
+                _ = Task.Run(ReportPendingAsync, CancellationToken.None);
+            }
+
+            if (skipped)
+            {
+                // The sender counted this member as reached; it is skipped here, counted and logged.
+                _layer.Metrics.DroppedFull();
+                _layer.LogSkippedFullMembers(delivery.Group, delivery.Message, 1);
+            }
+
+            return true;
+        }
+
+        // A forwarded send's entry leaves the channel's pending count; a group member whose forwarder dropped the
+        // message (its client too slow, or gone) is skipped, counted and logged, as a full member is.
+        public void OnForwarded(LocalChannel local, in MemberDelivery delivery, bool dropped)
+        {
+            if (delivery.Group is null)
+            {
+                ChangePending(local.Suffix, -1);
+            }
+            else if (dropped)
+            {
+                _layer.Metrics.DroppedFull();
+                _layer.LogSkippedFullMembers(delivery.Group, delivery.Message, 1);
             }
         }
 
@@ -635,13 +754,99 @@ public sealed partial class RedisChannelLayer
 
     private readonly record struct BufferedMessage(ChannelMessage Message, long ExpiresAtMs);
 
-    /// <summary>A local channel's buffer in this process, and how many receives are waiting on it.</summary>
-    private sealed class LocalChannel
+    /// <summary>
+    /// A local channel in this process: its forwarder and the messages waiting for room (see <see cref="LocalMember"/>),
+    /// its buffer for receives, and how many receives are waiting on it.
+    /// </summary>
+    private sealed class LocalChannel : LocalMember
     {
+        private readonly ProcessInbox _inbox;
+        private readonly Lock _roomLock = new();
+        private TaskCompletionSource? _room;
+
+        public LocalChannel(ProcessInbox inbox, string suffix, int capacity)
+            : base(inbox.Layer.Options.FullMemberTimeout, inbox.Stopping)
+        {
+            _inbox = inbox;
+            Suffix = suffix;
+            Capacity = capacity;
+        }
+
+        /// <summary>Gets the channel's local part (after the <c>!</c>).</summary>
+        public string Suffix { get; }
+
+        /// <summary>Gets the channel's capacity (the layer's rules, read once).</summary>
+        public int Capacity { get; }
+
         public Channel<BufferedMessage> Messages { get; } = Channel.CreateUnbounded<BufferedMessage>(new UnboundedChannelOptions { SingleWriter = true });
 
         public int Receivers { get; set; }
 
         public long IdleSince { get; set; } = Environment.TickCount64;
+
+        /// <summary>Gets or sets whether the sweep forgot this channel (under the inbox's lock); a later use makes a new one.</summary>
+        public bool IsRemoved { get; set; }
+
+        /// <summary>Takes the first buffered message, telling a message that waits for room that there is some.</summary>
+        public bool TryTake(out BufferedMessage item)
+        {
+            if (!Messages.Reader.TryRead(out item))
+            {
+                return false;
+            }
+
+            // After the read (a full fence): a waiter that registered before it is seen here, one after it sees the room.
+            if (Volatile.Read(ref _room) is not null)
+            {
+                SignalRoom();
+            }
+
+            return true;
+        }
+
+        protected override void OnForwarded(in MemberDelivery delivery, bool dropped) => _inbox.OnForwarded(this, delivery, dropped);
+
+        protected override bool TryBuffer(in MemberDelivery delivery, bool mayWait) => _inbox.TryBuffer(this, delivery, mayWait);
+
+        protected override Task WaitForBufferRoomAsync(CancellationToken cancellationToken)
+        {
+            TaskCompletionSource room;
+            lock (_roomLock)
+            {
+                room = _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            Interlocked.MemoryBarrier();
+            if (Messages.Reader.Count < Capacity)
+            {
+                SignalRoom();
+            }
+
+            return room.Task.WaitAsync(cancellationToken);
+        }
+
+        protected override void OnForwarderFailed(Exception error) =>
+            Log.ForwarderFailed(_inbox.Layer.Logger, error, _inbox.NonLocalPart + Suffix);
+
+        protected override void OnPumpFailed(Exception error, int dropped) =>
+            Log.WaitingMessagesFailed(_inbox.Layer.Logger, error, dropped, _inbox.NonLocalPart + Suffix);
+
+        private void SignalRoom()
+        {
+            TaskCompletionSource? room;
+            lock (_roomLock)
+            {
+                room = _room;
+                _room = null;
+            }
+
+            room?.TrySetResult();
+        }
+    }
+
+    /// <summary>A forwarder attached to a local channel; disposing it detaches that forwarder (not a later one).</summary>
+    private sealed class ForwarderAttachment(ProcessInbox inbox, LocalChannel local, IChannelForwarder forwarder) : IDisposable
+    {
+        public void Dispose() => inbox.Detach(local, forwarder);
     }
 }

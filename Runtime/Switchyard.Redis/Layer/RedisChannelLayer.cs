@@ -99,6 +99,23 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A process-local channel's forwarder is offered the channel's messages as this process's inbox delivers them (and
+    /// attaching starts the inbox's receive loop). A plain channel (no <c>!</c>) belongs to whichever process takes a
+    /// message off its list, so its forwarder is kept but never offered anything: its messages take the normal path.
+    /// </remarks>
+    protected override IDisposable AttachForwarderCore(string channel, IChannelForwarder forwarder)
+    {
+        if (SplitLocal(channel) is not var (nonLocalPart, suffix))
+        {
+            return base.AttachForwarderCore(channel, forwarder);
+        }
+
+        var inbox = _inboxes.GetOrAdd(nonLocalPart, static (part, layer) => new ProcessInbox(layer, part), this);
+        return inbox.Attach(suffix, forwarder);
+    }
+
+    /// <inheritdoc />
     /// <remarks>Not while any of its servers is away.</remarks>
     public override bool IsConnected => Volatile.Read(ref _shardsDown) == 0;
 
@@ -681,5 +698,13 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         [LoggerMessage(EventId = 513, EventName = "RedisStaleGroupMembership", Level = LogLevel.Warning,
             Message = "The members of group '{Group}' could not be loaded for process inbox '{Inbox}' (Redis is away); the message went to the members known before.")]
         public static partial void StaleMembership(ILogger logger, Exception exception, string group, string inbox);
+
+        [LoggerMessage(EventId = 514, EventName = "RedisForwarderFailed", Level = LogLevel.Error,
+            Message = "The forwarder attached to channel '{Channel}' threw; the message took the normal path (the channel's buffer).")]
+        public static partial void ForwarderFailed(ILogger logger, Exception exception, string channel);
+
+        [LoggerMessage(EventId = 515, EventName = "RedisWaitingMessagesFailed", Level = LogLevel.Error,
+            Message = "Delivering the {Count} message(s) of channel '{Channel}' that waited for room failed; they were dropped.")]
+        public static partial void WaitingMessagesFailed(ILogger logger, Exception exception, int count, string channel);
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Switchyard.Redis.Forwarding;
 
 namespace Switchyard.Redis;
 
@@ -6,18 +7,29 @@ namespace Switchyard.Redis;
 public sealed partial class RedisPubSubChannelLayer
 {
     /// <summary>
-    /// One channel this process is subscribed to: the messages that arrived for it and are not yet received (unbounded),
-    /// who is receiving, and the groups it is a local member of. Guarded by the layer's lock, except the buffer itself.
+    /// One channel this process is subscribed to: its forwarder and the messages waiting for its room (see
+    /// <see cref="LocalMember"/>), the messages that arrived for it and are not yet received (unbounded), who is
+    /// receiving, and the groups it is a local member of. Guarded by the layer's lock, except the buffer itself.
     /// </summary>
-    private sealed class ChannelBuffer(string channel, string key, int shard)
+    private sealed class ChannelBuffer : LocalMember
     {
         private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly RedisPubSubChannelLayer _layer;
 
-        public string Channel { get; } = channel;
+        public ChannelBuffer(RedisPubSubChannelLayer layer, string channel, string key, int shard)
+            : base(layer.Options.FullMemberTimeout, layer._stopping.Token)
+        {
+            _layer = layer;
+            Channel = channel;
+            Key = key;
+            Shard = shard;
+        }
 
-        public string Key { get; } = key;
+        public string Channel { get; }
 
-        public int Shard { get; } = shard;
+        public string Key { get; }
+
+        public int Shard { get; }
 
         public Channel<ChannelMessage> Messages { get; } = System.Threading.Channels.Channel.CreateUnbounded<ChannelMessage>(
             new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
@@ -36,10 +48,10 @@ public sealed partial class RedisPubSubChannelLayer
 
         public void MarkSubscribed() => _subscribed.TrySetResult();
 
-        /// <summary>Takes every buffered message off, returning how many there were.</summary>
+        /// <summary>Takes every buffered message off, and those waiting for room, returning how many there were.</summary>
         public int Drain()
         {
-            var count = 0;
+            var count = ClearWaiting();
             while (Messages.Reader.TryRead(out _))
             {
                 count++;
@@ -47,5 +59,34 @@ public sealed partial class RedisPubSubChannelLayer
 
             return count;
         }
+
+        // A group member whose forwarder dropped the message (its client too slow, or gone) is counted and logged as a
+        // member skipped because it was full.
+        protected override void OnForwarded(in MemberDelivery delivery, bool dropped)
+        {
+            if (dropped && delivery.Group is { } group)
+            {
+                _layer.Metrics.DroppedFull();
+                _layer.LogSkippedFullMembers(group, delivery.Message, 1);
+            }
+        }
+
+        // No capacity on this layer: the buffer always takes it, unless it was dropped (idle or flushed) meanwhile.
+        protected override bool TryBuffer(in MemberDelivery delivery, bool mayWait)
+        {
+            if (!Messages.Writer.TryWrite(delivery.Message) && !_layer.IsClosed)
+            {
+                _layer.Metrics.Expired(1);
+                Log.MessagesDropped(_layer.Logger, 1, Channel, _layer._redisOptions.IdleSubscription);
+            }
+
+            return true;
+        }
+
+        protected override Task WaitForBufferRoomAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        protected override void OnForwarderFailed(Exception error) => Log.ForwarderFailed(_layer.Logger, error, Channel);
+
+        protected override void OnPumpFailed(Exception error, int dropped) => Log.WaitingMessagesFailed(_layer.Logger, error, dropped, Channel);
     }
 }

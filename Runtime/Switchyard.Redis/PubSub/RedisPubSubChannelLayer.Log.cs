@@ -26,5 +26,13 @@ public sealed partial class RedisPubSubChannelLayer
         [LoggerMessage(EventId = 524, EventName = "RedisPubSubIdleChannelDropped", Level = LogLevel.Debug,
             Message = "Ended the subscription of channel '{Channel}': nobody in this process received on it for {Idle}.")]
         public static partial void IdleChannelDropped(ILogger logger, string channel, TimeSpan idle);
+
+        [LoggerMessage(EventId = 525, EventName = "RedisPubSubForwarderFailed", Level = LogLevel.Error,
+            Message = "The forwarder attached to channel '{Channel}' threw; the message took the normal path (the channel's buffer).")]
+        public static partial void ForwarderFailed(ILogger logger, Exception exception, string channel);
+
+        [LoggerMessage(EventId = 526, EventName = "RedisPubSubWaitingMessagesFailed", Level = LogLevel.Error,
+            Message = "Delivering the {Count} message(s) of channel '{Channel}' that waited for room failed; they were dropped.")]
+        public static partial void WaitingMessagesFailed(ILogger logger, Exception exception, int count, string channel);
     }
 }

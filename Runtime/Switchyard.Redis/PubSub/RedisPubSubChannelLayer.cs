@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Switchyard.Redis.Client;
+using Switchyard.Redis.Forwarding;
 using Switchyard.Redis.Layer;
 using Switchyard.Redis.Resp;
 using Switchyard.Redis.Security;
@@ -53,6 +54,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     private readonly Dictionary<string, LocalGroup> _groups = new(StringComparer.Ordinal);
     private readonly string _prefix;
     private readonly Timer _sweeper;
+    private readonly CancellationTokenSource _stopping = new();
     private int _sweeping;
 
     private RedisPubSubChannelLayer(RedisPubSubChannelLayerOptions options, RedisClient[] publishers, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
@@ -164,6 +166,31 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The channel is subscribed in this process (as by a receive) and stays subscribed, never dropped as idle, while the
+    /// forwarder is attached. Each message that arrives for it, directly or through a group, is offered to the forwarder
+    /// before the buffer, on the reader of the subscription it came by; a group message is decoded once per process and
+    /// that one instance is offered to every member here.
+    /// </remarks>
+    protected override IDisposable AttachForwarderCore(string channel, IChannelForwarder forwarder)
+    {
+        ChannelBuffer buffer;
+        bool created;
+        lock (_lock)
+        {
+            (buffer, created) = GetOrAddBufferLocked(channel);
+            buffer.Forwarder = forwarder;
+        }
+
+        if (created)
+        {
+            _ = SubscribeAsync(buffer);
+        }
+
+        return new ForwarderAttachment(this, buffer, forwarder);
+    }
+
+    /// <inheritdoc />
     /// <remarks>Subscribes this process to the group and to the member channel, which from then on keeps what is sent to
     /// it for its receives. Memberships do not expire.</remarks>
     protected override async ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
@@ -177,11 +204,12 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
             (buffer, created) = GetOrAddBufferLocked(channel);
             if (!_groups.TryGetValue(key, out local))
             {
-                local = new LocalGroup(key, _ring.GetShard(group));
+                local = new LocalGroup(group, key, _ring.GetShard(group));
                 _groups.Add(key, local);
             }
 
             local.Members[channel] = buffer;
+            local.MembersChanged();
             buffer.Groups.Add(key);
         }
 
@@ -203,6 +231,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         {
             if (_groups.TryGetValue(key, out var local) && local.Members.Remove(channel, out var buffer))
             {
+                local.MembersChanged();
                 buffer.Groups.Remove(key);
                 if (local.Members.Count == 0)
                 {
@@ -246,7 +275,9 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
             {
                 buffer.Groups.Clear();
                 buffer.Drain();
-                if (buffer.Receivers == 0)
+
+                // A channel with a forwarder stays subscribed: its connection is still there.
+                if (buffer.Receivers == 0 && buffer.Forwarder is null)
                 {
                     _channels.Remove(buffer.Key);
                     buffer.Messages.Writer.TryComplete();
@@ -265,6 +296,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     protected override async ValueTask CloseCoreAsync()
     {
         await _sweeper.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var subscriber in _subscribers)
         {
             await subscriber.DisposeAsync().ConfigureAwait(false);
@@ -325,7 +357,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         var created = !_channels.TryGetValue(key, out var buffer);
         if (created)
         {
-            buffer = new ChannelBuffer(channel, key, _ring.GetShard(channel));
+            buffer = new ChannelBuffer(this, channel, key, _ring.GetShard(channel));
             _channels.Add(key, buffer);
         }
 
@@ -483,7 +515,8 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
             {
                 foreach (var buffer in _channels.Values)
                 {
-                    if (buffer.Receivers == 0 && buffer.Subscribed.IsCompleted && now - buffer.IdleSince >= (long)idle.TotalMilliseconds)
+                    // A channel with a forwarder, or with messages waiting for room, is in use even when nobody receives.
+                    if (buffer.Receivers == 0 && buffer.Subscribed.IsCompleted && now - buffer.IdleSince >= (long)idle.TotalMilliseconds && buffer.IsIdle)
                     {
                         dropped.Add(buffer);
                     }
@@ -498,10 +531,14 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
                     unsubscribe.Add((buffer.Shard, buffer.Key));
                     foreach (var key in buffer.Groups)
                     {
-                        if (_groups.TryGetValue(key, out var group) && group.Members.Remove(buffer.Channel) && group.Members.Count == 0)
+                        if (_groups.TryGetValue(key, out var group) && group.Members.Remove(buffer.Channel))
                         {
-                            _groups.Remove(key);
-                            unsubscribe.Add((group.Shard, group.Key));
+                            group.MembersChanged();
+                            if (group.Members.Count == 0)
+                            {
+                                _groups.Remove(key);
+                                unsubscribe.Add((group.Shard, group.Key));
+                            }
                         }
                     }
 
@@ -535,6 +572,18 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         }
     }
 
+    private void Detach(ChannelBuffer buffer, IChannelForwarder forwarder)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(buffer.Forwarder, forwarder))
+            {
+                buffer.Forwarder = null;
+                buffer.IdleSince = Environment.TickCount64;
+            }
+        }
+    }
+
     private void OnPush(RespValue push)
     {
         // ["message", key, payload]: something was published on a channel or group this process listens to.
@@ -546,11 +595,13 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         var key = keyValue.AsString()!;
         ChannelBuffer? direct;
         ChannelBuffer[]? members = null;
+        string? groupName = null;
         lock (_lock)
         {
             if (!_channels.TryGetValue(key, out direct) && _groups.TryGetValue(key, out var group))
             {
-                members = [.. group.Members.Values];
+                members = group.Snapshot;
+                groupName = group.Name;
             }
         }
 
@@ -571,25 +622,24 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
             return;
         }
 
+        // Offered to the forwarder first, then buffered (see LocalMember); one decoded instance for every member here,
+        // so a frame made from it is encoded once in this process.
         if (direct is not null)
         {
-            Deliver(direct, message);
+            direct.Deliver(new MemberDelivery(message, 0, Group: null));
             return;
         }
 
+        var delivery = new MemberDelivery(message, 0, groupName);
         foreach (var member in members!)
         {
-            Deliver(member, message);
+            member.Deliver(delivery);
         }
     }
 
-    private void Deliver(ChannelBuffer buffer, ChannelMessage message)
+    /// <summary>A forwarder attached to a channel; disposing it detaches that forwarder (not a later one).</summary>
+    private sealed class ForwarderAttachment(RedisPubSubChannelLayer layer, ChannelBuffer buffer, IChannelForwarder forwarder) : IDisposable
     {
-        if (!buffer.Messages.Writer.TryWrite(message) && !IsClosed)
-        {
-            // The buffer was dropped (idle or flushed) while the message was on its way.
-            Metrics.Expired(1);
-            Log.MessagesDropped(Logger, 1, buffer.Channel, _redisOptions.IdleSubscription);
-        }
+        public void Dispose() => layer.Detach(buffer, forwarder);
     }
 }

@@ -17,6 +17,7 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
     private readonly string _prefix = $"pi{Guid.NewGuid():N}";
     private readonly List<ChannelLayer> _layers = [];
     private readonly ManualTimeProvider _time = new();
+    private readonly TestMeterFactory _meters = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -27,6 +28,7 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
             await layer.DisposeAsync();
         }
 
+        _meters.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -122,9 +124,9 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_local_member_that_is_full_is_skipped_in_its_process_and_the_others_still_get_the_message()
+    public async Task With_a_zero_full_member_timeout_a_local_member_that_is_full_is_skipped_in_its_process_and_the_others_still_get_the_message()
     {
-        var receiver = await NewLayerAsync(capacity: 1);
+        var receiver = await NewLayerAsync(capacity: 1, fullMemberTimeout: TimeSpan.Zero);
         var sender = await NewLayerAsync(capacity: 1);
         var slow = await receiver.NewChannelAsync(cancellationToken: Ct);
         var fast = await receiver.NewChannelAsync(cancellationToken: Ct);
@@ -140,6 +142,128 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         Assert.Equal("a", await ReceiveTextAsync(receiver, slow));
         await receiver.SendAsync(slow, Text("c"), Ct);
         Assert.Equal("c", await ReceiveTextAsync(receiver, slow));
+    }
+
+    [Fact]
+    public async Task A_local_member_that_is_full_waits_for_room_in_its_process_without_holding_up_the_others()
+    {
+        using var metrics = new MetricCollector(_meters);
+        var receiver = await NewLayerAsync(capacity: 1, fullMemberTimeout: TimeSpan.FromSeconds(30));
+        var sender = await NewLayerAsync(capacity: 1);
+        var slow = await receiver.NewChannelAsync(cancellationToken: Ct);
+        var fast = await receiver.NewChannelAsync(cancellationToken: Ct);
+        await receiver.GroupAddAsync("g", slow, Ct);
+        await receiver.GroupAddAsync("g", fast, Ct);
+
+        await sender.GroupSendAsync("g", Text("a"), Ct);
+        await sender.GroupSendAsync("g", Text("b"), Ct);
+        await sender.GroupSendAsync("g", Text("c"), Ct);
+
+        // The fast member gets all three while the slow one still holds "a" and the others wait for its room.
+        Assert.Equal("a", await ReceiveTextAsync(receiver, fast));
+        Assert.Equal("b", await ReceiveTextAsync(receiver, fast));
+        Assert.Equal("c", await ReceiveTextAsync(receiver, fast));
+        Assert.Equal("a", await ReceiveTextAsync(receiver, slow));
+        Assert.Equal("b", await ReceiveTextAsync(receiver, slow));
+        Assert.Equal("c", await ReceiveTextAsync(receiver, slow));
+        Assert.Equal(0, metrics.Total("switchyard.layer.messages.dropped"));
+    }
+
+    [Fact]
+    public async Task A_burst_of_group_sends_to_a_receiving_member_loses_nothing_with_the_default_options()
+    {
+        using var metrics = new MetricCollector(_meters);
+        var receiver = await NewLayerAsync();
+        var sender = await NewLayerAsync();
+        var member = await receiver.NewChannelAsync(cancellationToken: Ct);
+        await receiver.GroupAddAsync("burst", member, Ct);
+        const int Count = 2_000;
+
+        // A first receive starts the process's receive loop, which then moves the burst into the member's buffer.
+        await sender.SendAsync(member, Text("warm"), Ct);
+        Assert.Equal("warm", await ReceiveTextAsync(receiver, member));
+
+        // The consumer starts late, when 300 messages are on their way: past its capacity (100) the messages wait in its
+        // process for room instead of being skipped, and it gets every one once it catches up.
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var receiving = Task.Run(async () =>
+        {
+            await start.Task;
+            var got = new List<string>(Count);
+            for (var i = 0; i < Count; i++)
+            {
+                got.Add(await ReceiveTextAsync(receiver, member));
+            }
+
+            return got;
+        });
+        for (var i = 0; i < Count; i++)
+        {
+            await sender.GroupSendAsync("burst", Text(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Ct);
+            if (i == 300)
+            {
+                start.SetResult();
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), await receiving.WaitAsync(Timeout * 6, Ct));
+        Assert.Equal(0, metrics.Total("switchyard.layer.messages.dropped"));
+    }
+
+    [Fact]
+    public async Task A_forwarded_send_leaves_the_pending_count_so_a_forwarding_channel_never_fills()
+    {
+        var layer = await NewLayerAsync(capacity: 2);
+        var channel = await layer.NewChannelAsync(cancellationToken: Ct);
+        var forwarder = new RecordingForwarder();
+        using var attachment = layer.AttachForwarder(channel, forwarder);
+
+        // Ten sends through a channel of capacity 2: each is forwarded before the next, which carries the count's change.
+        for (var i = 0; i < 10; i++)
+        {
+            await layer.SendAsync(channel, Text($"d{i}"), Ct);
+            await forwarder.WaitForwardedAsync(i + 1, Timeout);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"d{i}"), forwarder.Forwarded);
+
+        // A message the forwarder does not take is pending until received, as before.
+        forwarder.Takes = static _ => false;
+        await layer.SendAsync(channel, Text("kept 1"), Ct);
+        await layer.SendAsync(channel, Text("kept 2"), Ct);
+        await Assert.ThrowsAsync<ChannelFullException>(() => layer.SendAsync(channel, Text("refused"), Ct).AsTask());
+        Assert.Equal("kept 1", await ReceiveTextAsync(layer, channel));
+    }
+
+    [Fact]
+    public async Task A_forwarder_gets_its_channels_messages_even_when_nobody_receives_in_its_process()
+    {
+        var receiver = await NewLayerAsync();
+        var sender = await NewLayerAsync();
+        var channel = await receiver.NewChannelAsync(cancellationToken: Ct);
+        await receiver.GroupAddAsync("quiet", channel, Ct);
+        var forwarder = new RecordingForwarder();
+
+        // Attaching starts the inbox's receive loop; no receive ever runs on this inbox.
+        using var attachment = receiver.AttachForwarder(channel, forwarder);
+        await sender.GroupSendAsync("quiet", Text("g"), Ct);
+        await sender.SendAsync(channel, Text("d"), Ct);
+
+        await forwarder.WaitForwardedAsync(2, Timeout);
+        Assert.Equal(["g", "d"], forwarder.Forwarded);
+    }
+
+    [Fact]
+    public async Task A_forwarder_on_a_plain_channel_is_never_offered_anything()
+    {
+        var layer = await NewLayerAsync();
+        var forwarder = new RecordingForwarder();
+        using var attachment = layer.AttachForwarder("plain.channel", forwarder);
+
+        await layer.SendAsync("plain.channel", Text("normal path"), Ct);
+
+        Assert.Equal("normal path", await ReceiveTextAsync(layer, "plain.channel"));
+        Assert.Empty(forwarder.Forwarded);
     }
 
     [Fact]
@@ -258,7 +382,7 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         await Assert.ThrowsAsync<ChannelLayerClosedException>(() => waiting.WaitAsync(Timeout, Ct));
     }
 
-    private async Task<ChannelLayer> NewLayerAsync(int capacity = 100)
+    private async Task<ChannelLayer> NewLayerAsync(int capacity = 100, TimeSpan? fullMemberTimeout = null)
     {
         var options = new RedisChannelLayerOptions { Prefix = _prefix };
         foreach (var server in redis.Servers)
@@ -267,7 +391,8 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         }
 
         options.Layer.Capacity = capacity;
-        var layer = await RedisChannelLayer.ConnectAsync(options, _time, cancellationToken: Ct);
+        options.Layer.FullMemberTimeout = fullMemberTimeout ?? options.Layer.FullMemberTimeout;
+        var layer = await RedisChannelLayer.ConnectAsync(options, _time, meterFactory: _meters, cancellationToken: Ct);
         _layers.Add(layer);
         return layer;
     }

@@ -37,6 +37,7 @@ internal static class RedisLayers
         redisOptions.Layer.Expiry = options.Expiry;
         redisOptions.Layer.GroupExpiry = options.GroupExpiry;
         redisOptions.Layer.MaxMessageSize = options.MaxMessageSize;
+        redisOptions.Layer.FullMemberTimeout = options.FullMemberTimeout;
         foreach (var rule in options.ChannelCapacity)
         {
             redisOptions.Layer.ChannelCapacity.Add(rule);

@@ -42,6 +42,7 @@ internal static class PubSubLayers
             pubSubOptions.Layer.Expiry = options.Expiry;
             pubSubOptions.Layer.GroupExpiry = options.GroupExpiry;
             pubSubOptions.Layer.MaxMessageSize = options.MaxMessageSize;
+            pubSubOptions.Layer.FullMemberTimeout = options.FullMemberTimeout;
             foreach (var rule in options.ChannelCapacity)
             {
                 pubSubOptions.Layer.ChannelCapacity.Add(rule);
