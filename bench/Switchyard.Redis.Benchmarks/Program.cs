@@ -6,6 +6,7 @@
 //   group over 4        (Switchyard only) 1,000 members spread over 4 receiving processes, every message received:
 //                       deliveries per second from the first send to the last receive
 // Usage: Switchyard.Redis.Benchmarks <host:port> [seconds per scenario]
+//        Switchyard.Redis.Benchmarks forward <host:port> [seconds per scenario]   (the forwarding path; see ForwardingBench.cs)
 //        Switchyard.Redis.Benchmarks member <host:port> <prefix> <group> <members>   (a receiving process of "group over 4")
 using System.Diagnostics;
 using System.Globalization;
@@ -15,6 +16,12 @@ using Switchyard.Redis;
 if (args is ["member", var memberServer, var memberPrefix, var memberGroup, var memberCount])
 {
     await RunMemberAsync(memberServer, memberPrefix, memberGroup, int.Parse(memberCount, CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args is ["forward", var forwardServer, .. var forwardRest])
+{
+    await ForwardingBench.RunAsync(forwardServer, forwardRest.Length > 0 ? double.Parse(forwardRest[0], CultureInfo.InvariantCulture) : 3, forwardRest.Length > 1 ? forwardRest[1] : null);
     return;
 }
 

@@ -37,7 +37,7 @@ internal abstract class LocalMember
     private readonly long _timeoutMs;
     private readonly CancellationToken _stopping;
     private Queue<Waiting>? _waiting;
-    private bool _pumping;
+    private volatile bool _pumping;
     private int _epoch;
     private volatile IChannelForwarder? _forwarder;
 
@@ -92,13 +92,18 @@ internal abstract class LocalMember
     /// <param name="delivery">The message.</param>
     public void Deliver(MemberDelivery delivery)
     {
-        lock (_lock)
+        // Only a deliverer starts the pump, and the pump stops (under the lock) only once it placed everything: a
+        // deliverer that sees none running places its message itself, after everything the pump placed.
+        if (_pumping)
         {
-            if (_pumping)
+            lock (_lock)
             {
-                // Something of this member waits for room: this one goes behind it, keeping the member's order.
-                _waiting!.Enqueue(new Waiting(delivery, Environment.TickCount64 + _timeoutMs));
-                return;
+                if (_pumping)
+                {
+                    // Something of this member waits for room: this one goes behind it, keeping the member's order.
+                    _waiting!.Enqueue(new Waiting(delivery, Environment.TickCount64 + _timeoutMs));
+                    return;
+                }
             }
         }
 
@@ -135,7 +140,10 @@ internal abstract class LocalMember
         }
     }
 
-    /// <summary>Called when the forwarder took <paramref name="delivery"/>, or dropped it (its policy, or it closed).</summary>
+    /// <summary>
+    /// Called when the forwarder dropped <paramref name="delivery"/> (its policy, or it closed), or took a message that
+    /// was sent to the channel itself (not through a group).
+    /// </summary>
     /// <param name="delivery">The message.</param>
     /// <param name="dropped">Whether the forwarder dropped it.</param>
     protected abstract void OnForwarded(in MemberDelivery delivery, bool dropped);
@@ -181,7 +189,12 @@ internal abstract class LocalMember
             switch (outcome)
             {
                 case ForwardOutcome.Forwarded:
-                    OnForwarded(delivery, dropped: false);
+                    if (delivery.Group is null)
+                    {
+                        // A group message forwarded needs nothing more (the common case: no call).
+                        OnForwarded(delivery, dropped: false);
+                    }
+
                     return Placement.Done;
                 case ForwardOutcome.Dropped:
                     OnForwarded(delivery, dropped: true);

@@ -42,13 +42,11 @@ public sealed partial class RedisChannelLayer
         private readonly CancellationTokenSource _stop = new();
         private readonly SemaphoreSlim _reporting = new(1, 1);
         private readonly Dictionary<string, GroupMembership> _groups = new(StringComparer.Ordinal);
-
-        // The members a group entry goes to, resolved under the lock and delivered outside it; only the loop uses it.
-        private readonly List<LocalChannel> _targets = [];
         private Dictionary<string, int> _pendingChanges = new(StringComparer.Ordinal);
         private bool _reportQueued;
         private Task? _loop;
         private RedisClient? _blocking;
+        private bool _popMany = true;
 
         public ProcessInbox(RedisChannelLayer layer, string nonLocalPart)
         {
@@ -447,6 +445,12 @@ public sealed partial class RedisChannelLayer
                         _blocking = blocking;
                     }
 
+                    if (_popMany)
+                    {
+                        await PopManyAsync(_blocking, blockSeconds).ConfigureAwait(false);
+                        continue;
+                    }
+
                     var popped = await _blocking.ExecuteAsync(["BLPOP", ListKey, blockSeconds], CancellationToken.None).ConfigureAwait(false);
                     if (popped.Items is [_, var entry])
                     {
@@ -467,6 +471,31 @@ public sealed partial class RedisChannelLayer
                 {
                     Log.InboxLoopFailed(_layer.Logger, ex, ListKey);
                     await PauseAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        // Redis 7 and later: a blocking pop of a whole batch, so a sparse inbox costs one round trip per wake-up (BLPOP
+        // then LPOP is two). An older server does not know BLMPOP: the loop uses BLPOP from then on.
+        private async Task PopManyAsync(RedisClient connection, string blockSeconds)
+        {
+            RespValue popped;
+            try
+            {
+                popped = await connection.ExecuteAsync(["BLMPOP", blockSeconds, 1, ListKey, "LEFT", "COUNT", PopBatch], CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
+            {
+                _popMany = false;
+                return;
+            }
+
+            // [key, [entries]] or null when the wait ran out.
+            if (popped.Items is [_, { Items: { Length: > 0 } entries }])
+            {
+                foreach (var entry in entries)
+                {
+                    await DispatchSafelyAsync(entry).ConfigureAwait(false);
                 }
             }
         }
@@ -589,30 +618,34 @@ public sealed partial class RedisChannelLayer
             }
 
             var cutoff = now - (long)_layer.Options.GroupExpiry.TotalMilliseconds;
+            GroupMember[] members;
             lock (_lock)
             {
-                foreach (var (suffix, joinedAt) in membership.Members)
-                {
-                    if (joinedAt > cutoff)
-                    {
-                        _targets.Add(GetOrAddChannel(suffix));
-                    }
-                }
+                members = membership.Resolved ??= Resolve(membership);
             }
 
             // Outside the lock: a forwarder runs code of its own. The same instance for every member.
             var delivery = new MemberDelivery(message, expiresAt, group);
-            try
+            foreach (var (local, joinedAt) in members)
             {
-                foreach (var local in _targets)
+                if (joinedAt > cutoff)
                 {
                     local.Deliver(delivery);
                 }
             }
-            finally
+        }
+
+        // Under the lock: the members' channels here, found once per membership version rather than once per entry.
+        private GroupMember[] Resolve(GroupMembership membership)
+        {
+            var members = new GroupMember[membership.Members.Count];
+            var i = 0;
+            foreach (var (suffix, joinedAt) in membership.Members)
             {
-                _targets.Clear();
+                members[i++] = new GroupMember(GetOrAddChannel(suffix), joinedAt);
             }
+
+            return members;
         }
 
         /// <summary>
@@ -750,7 +783,18 @@ public sealed partial class RedisChannelLayer
     }
 
     /// <summary>A group's members in one process (local part → when it joined, Unix ms) as of a membership version.</summary>
-    private sealed record GroupMembership(string Version, Dictionary<string, long> Members);
+    private sealed record GroupMembership(string Version, Dictionary<string, long> Members)
+    {
+        /// <summary>
+        /// Gets or sets the members' channels, resolved at the first entry (under the inbox's lock). The sweep that
+        /// forgets idle channels forgets every membership too, so a resolved channel is current, or (for an entry
+        /// under way) marked removed and replaced where it is written.
+        /// </summary>
+        public GroupMember[]? Resolved { get; set; }
+    }
+
+    /// <summary>A member channel of a group in this process, and when it joined (Unix ms).</summary>
+    private readonly record struct GroupMember(LocalChannel Channel, long JoinedAt);
 
     private readonly record struct BufferedMessage(ChannelMessage Message, long ExpiresAtMs);
 
