@@ -5,6 +5,8 @@
 //   in-memory   one layer, the sender and the members in it
 //   redis       a sending layer and a receiving layer (two "processes" in this one), one redis-server
 //   redis-pubsub  the same with the pub/sub flavour
+//   ...+receive   the path without forwarding, for comparison: no forwarder, each member's consumer receives every
+//                 message (one receive loop per member; capacity 100,000 so the burst is never skipped)
 // Each scenario sends bursts (2,000 messages to 100 members, 200 to 1,000) until the time is up, each burst waited for
 // until every member has all of it: "sequential" awaits each group send before the next (bound by the Redis round
 // trip), "pipelined" keeps 32 in flight (a busy server with many publishers). Reported: deliveries per second from the
@@ -28,7 +30,7 @@ internal static class ForwardingBench
         {
             foreach (var pipelined in new[] { false, true })
             {
-                foreach (var kind in new[] { "in-memory", "redis", "redis-pubsub" })
+                foreach (var kind in new[] { "in-memory", "redis", "redis-pubsub", "in-memory+receive", "redis+receive" })
                 {
                     if (only is not null && only != $"{kind}/{members}/{(pipelined ? "pipelined" : "sequential")}")
                     {
@@ -44,16 +46,42 @@ internal static class ForwardingBench
     private static async Task RunScenarioAsync(string kind, string server, int members, bool pipelined, double seconds)
     {
         var prefix = $"fwd{Environment.ProcessId}x{members}{(pipelined ? "p" : "s")}";
-        await using var receiver = await ConnectAsync(kind, server, prefix, null);
-        await using var sender = kind == "in-memory" ? receiver : await ConnectAsync(kind, server, prefix, null);
+        var receiving = kind.EndsWith("+receive", StringComparison.Ordinal);
+        var layerKind = receiving ? kind[..^"+receive".Length] : kind;
+        var inMemory = layerKind == "in-memory";
+        await using var receiver = await ConnectAsync(layerKind, server, prefix, receiving ? new ChannelLayerOptions { Capacity = 100_000 } : null);
+        await using var sender = inMemory ? receiver : await ConnectAsync(layerKind, server, prefix, null);
         var group = "bench.forward";
         var forwarders = new CountingForwarder[members];
         var attachments = new List<IDisposable>();
+        using var stop = new CancellationTokenSource();
+        var loops = new List<Task>();
         for (var i = 0; i < members; i++)
         {
             var channel = await receiver.NewChannelAsync("ws");
-            forwarders[i] = new CountingForwarder();
-            attachments.Add(receiver.AttachForwarder(channel, forwarders[i]));
+            var forwarder = forwarders[i] = new CountingForwarder();
+            if (receiving)
+            {
+                // The path without forwarding: the member's consumer is woken and receives every message.
+                loops.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        while (true)
+                        {
+                            forwarder.Forward(await receiver.ReceiveAsync(channel, stop.Token), mayWait: false);
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }));
+            }
+            else
+            {
+                attachments.Add(receiver.AttachForwarder(channel, forwarder));
+            }
+
             await receiver.GroupAddAsync(group, channel);
         }
 
@@ -64,7 +92,7 @@ internal static class ForwardingBench
         long sent = await SendBurstAsync(sender, group, payload, burst, pipelined);
         await WaitDeliveredAsync(forwarders, sent);
 
-        var redisBefore = kind == "in-memory" ? 0 : await RedisCpuSecondsAsync(server);
+        var redisBefore = inMemory ? 0 : await RedisCpuSecondsAsync(server);
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -79,14 +107,16 @@ internal static class ForwardingBench
         var elapsed = clock.Elapsed.TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-        var redisCpu = kind == "in-memory" ? 0 : await RedisCpuSecondsAsync(server) - redisBefore;
+        var redisCpu = inMemory ? 0 : await RedisCpuSecondsAsync(server) - redisBefore;
         var deliveries = (sent - measuredFrom) * members;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{kind}\t{members}\t{(pipelined ? "pipelined" : "sequential")}\t{deliveries / elapsed:F0}\t{cpu * 1e6 / deliveries:F3}\t{(kind == "in-memory" ? "-" : (redisCpu * 1e6 / deliveries).ToString("F3", CultureInfo.InvariantCulture))}\t{deliveries}"));
+            $"{kind}\t{members}\t{(pipelined ? "pipelined" : "sequential")}\t{deliveries / elapsed:F0}\t{cpu * 1e6 / deliveries:F3}\t{(inMemory ? "-" : (redisCpu * 1e6 / deliveries).ToString("F3", CultureInfo.InvariantCulture))}\t{deliveries}"));
 
         attachments.ForEach(a => a.Dispose());
-        if (kind != "in-memory")
+        await stop.CancelAsync();
+        await Task.WhenAll(loops);
+        if (!inMemory)
         {
             await sender.FlushAsync();
         }
@@ -152,6 +182,7 @@ internal static class ForwardingBench
                 return new InMemoryChannelLayer(options ?? new ChannelLayerOptions());
             case "redis":
                 var redis = new RedisChannelLayerOptions { Prefix = prefix };
+                redis.Layer.Capacity = options?.Capacity ?? redis.Layer.Capacity;
                 redis.Servers.Add(server);
                 return await RedisChannelLayer.ConnectAsync(redis, loggerFactory: ErrorLog.Factory);
             default:

@@ -325,11 +325,13 @@ public sealed partial class RedisChannelLayer
 
                 foreach (var (suffix, local) in _channels)
                 {
-                    // A channel with a forwarder, or with messages waiting for room, is in use even when nobody receives.
-                    if (local.Receivers > 0 || tick - local.IdleSince < idleMs || !local.IsIdle)
+                    if (local.Receivers > 0 || tick - local.IdleSince < idleMs)
                     {
                         continue;
                     }
+
+                    // Expired messages go even when group messages wait for room behind them (a member whose consumer
+                    // has gone): the channel then leaves its groups, and what waits stops coming.
 
                     var dropped = 0;
                     while (local.Messages.Reader.TryPeek(out var head) && head.ExpiresAtMs <= now && local.TryTake(out _))
@@ -343,7 +345,8 @@ public sealed partial class RedisChannelLayer
                         (expired ??= []).Add((suffix, dropped));
                     }
 
-                    if (local.Messages.Reader.Count == 0)
+                    // A channel with a forwarder, or with messages waiting for room, is in use even when nobody receives.
+                    if (local.Messages.Reader.Count == 0 && local.IsIdle)
                     {
                         _channels.Remove(suffix);
                         local.IsRemoved = true;

@@ -170,6 +170,39 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_member_whose_consumer_has_gone_leaves_its_groups_when_its_messages_expire_though_others_wait_for_its_room()
+    {
+        var receiver = await NewLayerAsync(capacity: 1, fullMemberTimeout: TimeSpan.FromSeconds(50), idleSweep: TimeSpan.FromMilliseconds(100));
+        var sender = await NewLayerAsync();
+        var gone = await receiver.NewChannelAsync(cancellationToken: Ct);
+        var alive = await receiver.NewChannelAsync(cancellationToken: Ct);
+        await receiver.GroupAddAsync("g", gone, Ct);
+        await receiver.GroupAddAsync("g", alive, Ct);
+
+        // "1" fills the gone member's buffer, "2" waits for its room; the live member gets both.
+        await sender.GroupSendAsync("g", Text("1"), Ct);
+        await sender.GroupSendAsync("g", Text("2"), Ct);
+        Assert.Equal("1", await ReceiveTextAsync(receiver, alive));
+        Assert.Equal("2", await ReceiveTextAsync(receiver, alive));
+
+        // Nobody took "1" in time: the sweep drops it, and the member leaves the group though "2" still waits for it.
+        var members = $"{_prefix}:gm:g:{ChannelNames.NonLocalPart(gone)}";
+        await using var probe = await ProbeKeyAsync(members);
+        _time.Advance(TimeSpan.FromSeconds(61));
+        var suffix = gone[(gone.IndexOf('!', StringComparison.Ordinal) + 1)..];
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(Timeout);
+        while (!(await probe.ExecuteAsync(["ZSCORE", members, suffix], Ct)).IsNull)
+        {
+            // The sweep runs every 100 ms of real time: wait (bounded) for it.
+            await Task.Delay(50, deadline.Token);
+        }
+
+        Assert.Equal(new GroupSendResult(1, 0), await sender.GroupSendAsync("g", Text("3"), Ct));
+        Assert.Equal("3", await ReceiveTextAsync(receiver, alive));
+    }
+
+    [Fact]
     public async Task A_burst_of_group_sends_to_a_receiving_member_loses_nothing_with_the_default_options()
     {
         using var metrics = new MetricCollector(_meters);
@@ -382,9 +415,10 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         await Assert.ThrowsAsync<ChannelLayerClosedException>(() => waiting.WaitAsync(Timeout, Ct));
     }
 
-    private async Task<ChannelLayer> NewLayerAsync(int capacity = 100, TimeSpan? fullMemberTimeout = null)
+    private async Task<ChannelLayer> NewLayerAsync(int capacity = 100, TimeSpan? fullMemberTimeout = null, TimeSpan? idleSweep = null)
     {
         var options = new RedisChannelLayerOptions { Prefix = _prefix };
+        options.IdleSubscription = idleSweep ?? options.IdleSubscription;
         foreach (var server in redis.Servers)
         {
             options.Servers.Add(server.ConnectionString);
@@ -397,13 +431,16 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         return layer;
     }
 
-    private async Task<RedisConnection> ProbeAsync(string channel)
+    // The inbox lives on the shard its non-local part hashes to.
+    private Task<RedisConnection> ProbeAsync(string channel) => ProbeKeyAsync($"{_prefix}:in:{ChannelNames.NonLocalPart(channel)}");
+
+    // Asks each server until one has the key.
+    private async Task<RedisConnection> ProbeKeyAsync(string key)
     {
-        // The inbox lives on the shard its non-local part hashes to; ask each server until one has the key.
         foreach (var server in redis.Servers)
         {
             var probe = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(server.ConnectionString), Ct);
-            if ((await probe.ExecuteAsync(["EXISTS", $"{_prefix}:in:{ChannelNames.NonLocalPart(channel)}"], Ct)).AsInteger() == 1)
+            if ((await probe.ExecuteAsync(["EXISTS", key], Ct)).AsInteger() == 1)
             {
                 return probe;
             }
@@ -411,7 +448,7 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
             await probe.DisposeAsync();
         }
 
-        throw new InvalidOperationException($"No server holds the inbox of '{channel}'.");
+        throw new InvalidOperationException($"No server holds '{key}'.");
     }
 
     private static ChannelMessage Text(string text) => new("test.text", Encoding.UTF8.GetBytes(text));
