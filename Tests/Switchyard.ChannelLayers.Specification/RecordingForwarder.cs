@@ -21,6 +21,7 @@ public sealed class RecordingForwarder : IChannelForwarder
     private TaskCompletionSource _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _full;
     private int _fullAnswers;
+    private int _roomWaitsStarted;
     private int _offersWithoutWait;
 
     /// <summary>Creates the forwarder.</summary>
@@ -103,10 +104,20 @@ public sealed class RecordingForwarder : IChannelForwarder
     /// <inheritdoc />
     public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
     {
+        Task room;
         lock (_lock)
         {
-            return _full ? new ValueTask(_room.Task.WaitAsync(cancellationToken)) : default;
+            if (!_full)
+            {
+                return default;
+            }
+
+            _roomWaitsStarted++;
+            Changed();
+            room = _room.Task;
         }
+
+        return new ValueTask(room.WaitAsync(cancellationToken));
     }
 
     /// <summary>Ends the full state: the layer's wait for room completes.</summary>
@@ -133,6 +144,23 @@ public sealed class RecordingForwarder : IChannelForwarder
             return _firstFull.TryGetValue(text, out var full) && _droppedAt.TryGetValue(text, out var dropped)
                 ? Stopwatch.GetElapsedTime(full, dropped)
                 : null;
+        }
+    }
+
+    /// <summary>
+    /// Waits until a layer has started more than <paramref name="started"/> waits for this forwarder's room, or
+    /// <paramref name="dropped"/> messages were dropped; returns how many waits have started.
+    /// </summary>
+    /// <param name="started">How many waits the caller has seen.</param>
+    /// <param name="dropped">How many dropped messages end the wait.</param>
+    /// <param name="timeout">How long to wait at most.</param>
+    /// <returns>How many waits for room have started.</returns>
+    public async Task<int> WaitForNewRoomWaitOrDroppedAsync(int started, int dropped, TimeSpan timeout)
+    {
+        await WaitUntilAsync(() => _roomWaitsStarted > started || _dropped.Count >= dropped, $"wait for room number {started + 1} or {dropped} dropped", timeout);
+        lock (_lock)
+        {
+            return _roomWaitsStarted;
         }
     }
 

@@ -34,7 +34,9 @@ internal readonly record struct MemberDelivery(ChannelMessage Message, long Expi
 internal abstract class LocalMember
 {
     private readonly Lock _lock = new();
-    private readonly long _timeoutMs;
+    private readonly TimeSpan _timeout;
+    private readonly long _timeoutTicks;
+    private readonly TimeProvider _time;
     private readonly CancellationToken _stopping;
     private Queue<Waiting>? _waiting;
     private volatile bool _pumping;
@@ -43,10 +45,13 @@ internal abstract class LocalMember
 
     /// <summary>Creates the member.</summary>
     /// <param name="fullMemberTimeout">How long a message may wait for room (<see cref="ChannelLayerOptions.FullMemberTimeout"/>).</param>
+    /// <param name="time">The layer's clock, which measures the wait (as the in-memory layer's does).</param>
     /// <param name="stopping">Fires when the layer closes: waiting messages are then dropped, not forced on a client.</param>
-    protected LocalMember(TimeSpan fullMemberTimeout, CancellationToken stopping)
+    protected LocalMember(TimeSpan fullMemberTimeout, TimeProvider time, CancellationToken stopping)
     {
-        _timeoutMs = (long)fullMemberTimeout.TotalMilliseconds;
+        _timeout = fullMemberTimeout;
+        _timeoutTicks = (long)(fullMemberTimeout.TotalSeconds * time.TimestampFrequency);
+        _time = time;
         _stopping = stopping;
     }
 
@@ -101,20 +106,20 @@ internal abstract class LocalMember
                 if (_pumping)
                 {
                     // Something of this member waits for room: this one goes behind it, keeping the member's order.
-                    _waiting!.Enqueue(new Waiting(delivery, Environment.TickCount64 + _timeoutMs));
+                    _waiting!.Enqueue(new Waiting(delivery, Deadline()));
                     return;
                 }
             }
         }
 
-        if (Place(delivery, mayWait: _timeoutMs > 0) == Placement.Done)
+        if (Place(delivery, mayWait: _timeout > TimeSpan.Zero) == Placement.Done)
         {
             return;
         }
 
         lock (_lock)
         {
-            (_waiting ??= new Queue<Waiting>()).Enqueue(new Waiting(delivery, Environment.TickCount64 + _timeoutMs));
+            (_waiting ??= new Queue<Waiting>()).Enqueue(new Waiting(delivery, Deadline()));
             if (_pumping)
             {
                 // Another deliverer (a second subscription) started the pump a moment ago.
@@ -170,6 +175,8 @@ internal abstract class LocalMember
     /// <param name="error">What went wrong.</param>
     /// <param name="dropped">How many messages were dropped.</param>
     protected abstract void OnPumpFailed(Exception error, int dropped);
+
+    private long Deadline() => _time.GetTimestamp() + _timeoutTicks;
 
     private Placement Place(in MemberDelivery delivery, bool mayWait)
     {
@@ -258,15 +265,15 @@ internal abstract class LocalMember
     {
         while (true)
         {
-            var left = head.DeadlineTicks - Environment.TickCount64;
+            var left = head.DeadlineTicks - _time.GetTimestamp();
             var placement = Place(head.Delivery, mayWait: left > 0);
             if (placement == Placement.Done)
             {
                 return;
             }
 
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-            deadline.CancelAfter(TimeSpan.FromMilliseconds(left));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds((double)left / _time.TimestampFrequency), _time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping, timeout.Token);
             try
             {
                 if (placement == Placement.ForwarderFull && _forwarder is { } forwarder)
@@ -291,6 +298,6 @@ internal abstract class LocalMember
         }
     }
 
-    /// <summary>A message waiting for room, and when it stops waiting (<see cref="Environment.TickCount64"/>).</summary>
+    /// <summary>A message waiting for room, and when it stops waiting (a timestamp of the layer's clock).</summary>
     private readonly record struct Waiting(MemberDelivery Delivery, long DeadlineTicks);
 }

@@ -812,7 +812,7 @@ public sealed partial class RedisChannelLayer
         private TaskCompletionSource? _room;
 
         public LocalChannel(ProcessInbox inbox, string suffix, int capacity)
-            : base(inbox.Layer.Options.FullMemberTimeout, inbox.Stopping)
+            : base(inbox.Layer.Options.FullMemberTimeout, inbox.Layer.TimeProvider, inbox.Stopping)
         {
             _inbox = inbox;
             Suffix = suffix;

@@ -17,7 +17,7 @@ public sealed partial class RedisPubSubChannelLayer
         private readonly RedisPubSubChannelLayer _layer;
 
         public ChannelBuffer(RedisPubSubChannelLayer layer, string channel, string key, int shard)
-            : base(layer.Options.FullMemberTimeout, layer._stopping.Token)
+            : base(layer.Options.FullMemberTimeout, layer.TimeProvider, layer._stopping.Token)
         {
             _layer = layer;
             Channel = channel;
