@@ -40,8 +40,8 @@ public class ChannelLayerOptions
     /// channel is then skipped (counted in <see cref="GroupSendResult.SkippedFull"/>), a forwarding connection applies
     /// its slow-client policy. Members with room get the message at once; only the send waits, and never longer than
     /// this for all of its full members together. Default 5 seconds. <see cref="TimeSpan.Zero"/> skips full members
-    /// at once, as Django Channels does. Members in other processes (Redis) are checked where the message is stored
-    /// and skipped when full.
+    /// at once, as Django Channels does. On the Redis layers the sender does not wait for other processes: the process
+    /// that owns a full member holds that member's messages, in order, each for at most this long after it arrived.
     /// </summary>
     public TimeSpan FullMemberTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
