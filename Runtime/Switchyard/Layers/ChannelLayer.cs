@@ -296,7 +296,6 @@ public abstract class ChannelLayer : IAsyncDisposable
         return AttachForwarderCore(channel, forwarder);
     }
 
-
     /// <summary>
     /// Records <paramref name="forwarder"/> for <paramref name="channel"/>; arguments are already validated. The default
     /// keeps a table that <see cref="FindForwarder"/> reads: a backend that keeps its own (next to the channel's queue)
