@@ -6,6 +6,8 @@
 //   Join(name)      -> Groups.AddToGroupAsync(ConnectionId, name)      the relay: SignalR has no route-based groups,
 //   Relay(name, s)  -> Clients.Group(name).SendAsync("relay", s)       so a member joins by a (blocking) invocation;
 //                                                                      the sender is a member and gets its own frames
+//   --redis host:port   groups go through SignalR's Redis backplane (AddStackExchangeRedis), as a scaled-out
+//                       SignalR app would: the reference for Switchyard's Redis layer
 //   /stats       GET: {"managedHeap": <bytes after a full GC>, "connections": <open hub connections>}
 
 using System.Globalization;
@@ -18,7 +20,11 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 }
 
-builder.Services.AddSignalR();
+var signalR = builder.Services.AddSignalR();
+if (builder.Configuration["redis"] is { Length: > 0 } redis)
+{
+    signalR.AddStackExchangeRedis(redis);
+}
 
 var app = builder.Build();
 app.MapHub<BenchHub>("/hub");

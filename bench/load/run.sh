@@ -4,15 +4,15 @@
 #   bench/load/run.sh                 full run, 3 rounds (about 15 minutes), writes bench/results/load.md
 #   bench/load/run.sh --quick         smoke run with small counts, 1 round (about 2 minutes), writes a temporary file
 #   options: --out FILE (results file), --rounds N (rounds; default 3, 1 with --quick),
-#            --kinds "raw signalr switchyard switchyard-redis" (which servers; default: these four; also
-#            switchyard-tuned: Switchyard with the issue-4 tuning instead of shipped defaults),
+#            --kinds "raw signalr switchyard switchyard-redis signalr-redis" (which servers; default: these five;
+#            also switchyard-tuned: Switchyard with the issue-4 tuning instead of shipped defaults),
 #            --scenarios "idle echo fanout paced relay" (which scenarios; default: all),
 #            --nice (run server and client at nice -10, so other work on a shared machine takes less of their CPUs)
 #
 # Each server runs pinned to CPU 0 (taskset -c 0) on a free loopback port, started afresh in every round; the client
 # runs pinned to CPU 1 and reads the server's CPU time and RSS from /proc/<pid>. switchyard-redis is Switchyard on the
 # Redis channel layer: a private redis-server, pinned to CPU 0 too (the server's core), started and stopped with it;
-# it runs the relay scenario only. Each figure in the results is the median of the rounds; lost, duplicates,
+# it runs the relay scenario only. signalr-redis is its reference: SignalR with its Redis backplane, set up the same way. Each figure in the results is the median of the rounds; lost, duplicates,
 # reordered, closed by server and errors are the worst round's. See bench/README.md, "Load benchmark".
 set -euo pipefail
 
@@ -23,7 +23,7 @@ quick=0
 nice_level=0
 out=""
 rounds=""
-kinds_wanted="raw signalr switchyard switchyard-redis"
+kinds_wanted="raw signalr switchyard switchyard-redis signalr-redis"
 scenarios="idle echo fanout paced relay"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -90,9 +90,9 @@ fi
 wants() { [[ " $scenarios " == *" $1 "* ]]; }
 notes=()
 
-# switchyard-redis needs redis-server (Debian's package, as test.sh installs it for the Redis layer's tests).
-if [[ " $kinds_wanted " == *" switchyard-redis "* ]] && wants relay && ! command -v redis-server >/dev/null 2>&1; then
-  echo "installing redis-server for the switchyard-redis rows"
+# The -redis kinds need redis-server (Debian's package, as test.sh installs it for the Redis layer's tests).
+if [[ " $kinds_wanted " == *"-redis "* ]] && wants relay && ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server for the Redis rows"
   sudo_cmd=""
   if [[ "$(id -u)" -ne 0 ]]; then sudo_cmd="sudo"; fi
   { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null; } \
@@ -115,8 +115,8 @@ dotnet build -c Release -nologo -v quiet "$client_project" > "$work/build-client
 client_dll="$(target_path "$client_project")"
 
 # Every kind is a server project and its arguments; the switchyard kinds share one project.
-declare -A kind_project=([raw]=raw [signalr]=signalr [switchyard]=switchyard [switchyard-redis]=switchyard [switchyard-tuned]=switchyard)
-declare -A kind_args=([raw]="" [signalr]="" [switchyard]="" [switchyard-redis]="--layer redis" [switchyard-tuned]="--tuned true")
+declare -A kind_project=([raw]=raw [signalr]=signalr [switchyard]=switchyard [switchyard-redis]=switchyard [switchyard-tuned]=switchyard [signalr-redis]=signalr)
+declare -A kind_args=([raw]="" [signalr]="" [switchyard]="" [switchyard-redis]="--layer redis" [switchyard-tuned]="--tuned true" [signalr-redis]="")
 declare -A built=()   # project -> dll, or "" when it does not build
 build_project() { # project -> sets built[project]
   local name="$1" proj="${project[$1]}"
@@ -136,12 +136,12 @@ build_project() { # project -> sets built[project]
 }
 
 kinds=()
-for kind in raw signalr switchyard switchyard-redis switchyard-tuned; do
+for kind in raw signalr switchyard switchyard-redis signalr-redis switchyard-tuned; do
   [[ " $kinds_wanted " == *" $kind "* ]] || continue
-  if [[ $kind == switchyard-redis ]]; then
+  if [[ $kind == *-redis ]]; then
     if ! wants relay; then continue; fi
     if ! command -v redis-server >/dev/null 2>&1; then
-      note="switchyard-redis: skipped, redis-server is not installed"; echo "note: $note"; notes+=("$note"); continue
+      note="$kind: skipped, redis-server is not installed"; echo "note: $note"; notes+=("$note"); continue
     fi
   fi
   build_project "${kind_project[$kind]}"
@@ -196,10 +196,10 @@ start_redis() { # -> sets redis_pid, redis_port
   echo "== redis-server: pid $redis_pid, port $redis_port (CPU 0)"
 }
 
-start_server() { # kind -> sets server_pid, port (and redis_pid for switchyard-redis)
+start_server() { # kind -> sets server_pid, port (and redis_pid for the -redis kinds)
   local kind="$1"
   local args=(${kind_args[$kind]})
-  if [[ $kind == switchyard-redis ]]; then
+  if [[ $kind == *-redis ]]; then
     start_redis || return 1
     args+=(--redis "127.0.0.1:$redis_port")
   fi
@@ -255,11 +255,12 @@ for round in $(seq 1 "$rounds"); do
     fi
     case "$kind" in
       raw|signalr) client_kind="$kind"; name="$kind"; layer="" ;;
+      signalr-redis) client_kind=signalr; name="signalr (Redis backplane)"; layer="Redis" ;;
       switchyard) client_kind=switchyard; name="switchyard"; layer="in-memory" ;;
       switchyard-tuned) client_kind=switchyard; name="switchyard (tuned)"; layer="in-memory, tuned" ;;
       switchyard-redis) client_kind=switchyard; name="switchyard (Redis)"; layer="Redis" ;;
     esac
-    if [[ $kind != switchyard-redis ]]; then
+    if [[ $kind != *-redis ]]; then
       # Idle first, on a fresh server, so its heap and RSS are not inflated by the traffic of the other scenarios.
       if wants idle; then run "$dir/idle.rows" "$name" idle --kind "$client_kind" --connections "$idle_connections" --connect-concurrency 100; fi
       if wants echo; then run "$dir/echo.rows" "$name" echo --kind "$client_kind" "${echo_args[@]}"; fi
@@ -280,7 +281,9 @@ for round in $(seq 1 "$rounds"); do
         relay "$dir" switchyard "switchyard (raw shape, $layer)" raw "${layer_pid[@]}"
         relay "$dir" switchyard "switchyard (JSON shape, $layer)" json "${layer_pid[@]}"
       else
-        relay "$dir" "$client_kind" "$name" raw
+        layer_pid=()
+        [[ -n "$redis_pid" ]] && layer_pid=(--layer-pid "$redis_pid")
+        relay "$dir" "$client_kind" "$name" raw "${layer_pid[@]}"
       fi
     fi
     stop_server
