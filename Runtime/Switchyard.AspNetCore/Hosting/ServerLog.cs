@@ -20,4 +20,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 303, EventName = "OffloadRefused", Level = LogLevel.Warning,
         Message = "Channel '{Channel}' did not take {Method} {Path}: {Reason}; answered 503.")]
     public static partial void OffloadRefused(ILogger logger, Exception? exception, string channel, string method, string path, string reason);
+
+    [LoggerMessage(EventId = 304, EventName = "HttpConsumerRefused", Level = LogLevel.Information,
+        Message = "HTTP consumer request {Method} {Path} refused with HTTP {StatusCode}: {Reason}.")]
+    public static partial void HttpConsumerRefused(ILogger logger, string method, string path, int statusCode, string reason);
 }
