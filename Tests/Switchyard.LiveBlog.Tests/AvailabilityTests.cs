@@ -48,8 +48,10 @@ public sealed class AvailabilityTests : IAsyncLifetime
         Assert.Contains("503", refused.Message, StringComparison.Ordinal);
 
         await _redis.RestartAsync();
+        var back = System.Diagnostics.Stopwatch.StartNew();
         await HealthyWithinAsync(server, TimeSpan.FromSeconds(10), ct);
         await HealthyWithinAsync(worker, TimeSpan.FromSeconds(10), ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Both processes said Healthy {back.ElapsedMilliseconds} ms after Redis was ready.");
 
         // A post published now is rendered by the worker process and reaches a page connected to the server.
         using var socket = await server.ConnectAsync("launch-day", 0, ct);
