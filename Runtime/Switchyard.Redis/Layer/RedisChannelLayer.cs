@@ -155,11 +155,18 @@ public sealed partial class RedisChannelLayer : ChannelLayer
                 waitingSince ??= Environment.TickCount64;
                 if (!await WaitForRedisAsync(waitingSince.Value, cancellationToken).ConfigureAwait(false))
                 {
-                    throw;
+                    throw NotBackInTime(ex);
                 }
             }
         }
     }
+
+    // What a send that waited for Redis in vain throws: still a RedisConnectionException that never reached Redis.
+    private RedisConnectionException NotBackInTime(RedisConnectionException error) =>
+        new($"Redis was not back within ReconnectWait ({_redisOptions.ReconnectWait.TotalSeconds:0.###} s); the message was not sent. {error.Message}", error)
+        {
+            CommandMayHaveRun = false,
+        };
 
     private async ValueTask SendOnceAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
     {

@@ -73,6 +73,29 @@ public sealed class RedisLayerAvailabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_that_waited_for_Redis_in_vain_fails_after_ReconnectWait_saying_so_and_that_it_was_not_sent()
+    {
+        var options = Options("vain");
+        options.ReconnectWait = TimeSpan.FromMilliseconds(300);
+        await using var layer = await RedisChannelLayer.ConnectAsync(options, cancellationToken: Ct);
+
+        var waited = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => layer.SendAsync("jobs.vain", Message("never"), Ct).AsTask());
+        var groupError = await Assert.ThrowsAsync<RedisConnectionException>(() => layer.GroupSendAsync("vain", Message("never"), Ct).AsTask());
+        waited.Stop();
+
+        foreach (var e in new[] { error, groupError })
+        {
+            Assert.False(e.CommandMayHaveRun);
+            Assert.Contains("ReconnectWait (0.3 s)", e.Message, StringComparison.Ordinal);
+            Assert.Contains($"127.0.0.1:{Port}", e.Message, StringComparison.Ordinal);
+        }
+
+        // Two waits of 300 ms, not a connect timeout or a hang.
+        Assert.InRange(waited.Elapsed, TimeSpan.FromMilliseconds(550), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task The_layer_is_unhealthy_while_Redis_is_away_and_healthy_again_once_it_is_back()
     {
         await _server.RestartAsync();
