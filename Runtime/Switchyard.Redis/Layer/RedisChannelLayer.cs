@@ -163,7 +163,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
     // What a send that waited for Redis in vain throws: still a RedisConnectionException that never reached Redis.
     private RedisConnectionException NotBackInTime(RedisConnectionException error) =>
-        new($"Redis was not back within ReconnectWait ({_redisOptions.ReconnectWait.TotalSeconds:0.###} s); the message was not sent. {error.Message}", error)
+        new(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Redis was not back within ReconnectWait ({_redisOptions.ReconnectWait.TotalSeconds:0.###} s); the message was not sent. {error.Message}"), error)
         {
             CommandMayHaveRun = false,
         };
