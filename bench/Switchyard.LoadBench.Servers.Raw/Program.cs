@@ -51,7 +51,7 @@ app.MapGet("/stats", (HttpRequest request) =>
     }
 
     var json = string.Create(CultureInfo.InvariantCulture,
-        $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{RawServer.OpenConnections}}}");
+        $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{RawServer.OpenConnections},\"gcPauseMs\":{GC.GetTotalPauseDuration().TotalMilliseconds:F1},\"gen2\":{GC.CollectionCount(2)}}}");
     return Results.Text(json, "application/json");
 });
 

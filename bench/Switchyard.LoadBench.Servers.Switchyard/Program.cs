@@ -85,7 +85,7 @@ app.MapGet("/stats", (HttpRequest request) =>
     }
 
     var connections = SwitchyardConnectionCount.Read();
-    return Results.Text(string.Create(CultureInfo.InvariantCulture, $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{connections}}}"), "application/json");
+    return Results.Text(string.Create(CultureInfo.InvariantCulture, $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{connections},\"gcPauseMs\":{GC.GetTotalPauseDuration().TotalMilliseconds:F1},\"gen2\":{GC.CollectionCount(2)}}}"), "application/json");
 });
 
 SwitchyardConnectionCount.Read(); // start listening before the first connection

@@ -12,8 +12,8 @@ namespace Switchyard.LoadBench;
 internal static class ChurnScenario
 {
     public const string Header = """
-        | server | cycle | connections | RSS before (MB) | RSS open (MB) | close time (s) | GETs during close | p50 (ms) | p99 (ms) | max (ms) | RSS after close (MB) | closed cleanly | errors |
-        |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+        | server | cycle | connections | RSS before (MB) | RSS open (MB) | close time (s) | server CPU µs/close | GC pause (ms) | gen2 GCs | GETs during close | p50 (ms) | p99 (ms) | max (ms) | RSS after close (MB) | closed cleanly | errors |
+        |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
         """;
 
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
@@ -34,10 +34,13 @@ internal static class ChurnScenario
             await probe.WaitForConnectionsAsync(n => n >= baseline.Connections + opened, TimeSpan.FromSeconds(60), ct, gc: false);
             var rssOpen = probe.Rss();
 
+            var gcBefore = await probe.GcAsync(ct);
+            var cpuBefore = probe.CpuTime();
             var from = Stopwatch.GetTimestamp();
             var closing = CloseAllAtOnceAsync(connections);
             var remaining = await probe.WaitForConnectionsAsync(n => n <= baseline.Connections, TimeSpan.FromSeconds(120), ct, gc: false);
             var closeTime = Harness.Seconds(from, Stopwatch.GetTimestamp());
+            var closeCpu = Harness.Delta(cpuBefore, probe.CpuTime());
             var clean = await closing;
             await Harness.WaitBoundedAsync(Task.WhenAll(loops), Harness.CloseTimeout);
             foreach (var connection in connections)
@@ -51,6 +54,7 @@ internal static class ChurnScenario
             // Whatever the server still does for the closed connections right after its count went down counts too.
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
             var (latencies, errors) = pinger.Between(from, Stopwatch.GetTimestamp());
+            var gcAfter = await probe.GcAsync(ct);
             await Task.Delay(Settle, ct);
             var rssAfter = probe.Rss();
             if (remaining > baseline.Connections)
@@ -59,7 +63,11 @@ internal static class ChurnScenario
             }
 
             Array.Sort(latencies);
+            var (pause, gen2) = gcBefore is { } b && gcAfter is { } a
+                ? (Harness.N1(a.PauseMs - b.PauseMs), (a.Gen2 - b.Gen2).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                : ("n/a", "n/a");
             rows.Add($"| {options.Label} | {cycle} | {opened} | {Mb(rssBefore)} | {Mb(rssOpen)} | {Harness.N2(closeTime)} | " +
+                     $"{Harness.MicrosPer(closeCpu, opened)} | {pause} | {gen2} | " +
                      $"{latencies.Length} | {Percentile(latencies, 0.50)} | {Percentile(latencies, 0.99)} | " +
                      $"{(latencies.Length > 0 ? Harness.N1(latencies[^1]) : "n/a")} | {Mb(rssAfter)} | {clean} | {errors} |");
         }
