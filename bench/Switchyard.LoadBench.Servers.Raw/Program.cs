@@ -6,7 +6,7 @@
 //   /publish            a publisher: every text frame it sends goes to every subscriber
 //   /ws/group/{name}/   the relay: a member of group {name}; every text frame it sends goes to every member of the
 //                       group, the sender included (as Switchyard's and SignalR's relays do)
-//   /stats              GET: {"managedHeap": <bytes after a full GC>, "connections": <open WebSockets>}
+//   /stats              GET: {"managedHeap": <bytes after a full GC; ?gc=false: no GC, cheap>, "connections": <open WebSockets>}
 //
 // Each subscriber (or member) has its own bounded outbound queue drained by its own send loop, so one slow client
 // does not stall the others; the bytes of a published frame are copied once and shared by every queue. Idle sockets
@@ -40,13 +40,18 @@ app.Map("/ws/group/{name}/", (HttpContext context, string name) =>
     var group = groups.GetOrAdd(name, static _ => new FanoutGroup());
     return RawServer.AcceptAsync(context, ws => group.MemberAsync(ws, context.RequestAborted));
 });
-app.MapGet("/stats", () =>
+app.MapGet("/stats", (HttpRequest request) =>
 {
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
-    GC.Collect();
+    // ?gc=false: no forced collection, a cheap request (the churn scenario times one every 10 ms).
+    if (request.Query["gc"] != "false")
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
     var json = string.Create(CultureInfo.InvariantCulture,
-        $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{RawServer.OpenConnections}}}");
+        $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{RawServer.OpenConnections},\"gcPauseMs\":{GC.GetTotalPauseDuration().TotalMilliseconds:F1},\"gen2\":{GC.CollectionCount(2)}}}");
     return Results.Text(json, "application/json");
 });
 

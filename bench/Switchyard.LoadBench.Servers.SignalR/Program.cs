@@ -8,7 +8,7 @@
 //                                                                      the sender is a member and gets its own frames
 //   --redis host:port   groups go through SignalR's Redis backplane (AddStackExchangeRedis), as a scaled-out
 //                       SignalR app would: the reference for Switchyard's Redis layer
-//   /stats       GET: {"managedHeap": <bytes after a full GC>, "connections": <open hub connections>}
+//   /stats       GET: {"managedHeap": <bytes after a full GC; ?gc=false: no GC, cheap>, "connections": <open hub connections>}
 
 using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
@@ -28,11 +28,16 @@ if (builder.Configuration["redis"] is { Length: > 0 } redis)
 
 var app = builder.Build();
 app.MapHub<BenchHub>("/hub");
-app.MapGet("/stats", () =>
+app.MapGet("/stats", (HttpRequest request) =>
 {
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
-    GC.Collect();
+    // ?gc=false: no forced collection, a cheap request (the churn scenario times one every 10 ms).
+    if (request.Query["gc"] != "false")
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
     var json = string.Create(CultureInfo.InvariantCulture,
         $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{BenchHub.OpenConnections}}}");
     return Results.Text(json, "application/json");

@@ -1,6 +1,6 @@
 // Switchyard under the load benchmark (bench/README.md, "Load benchmark"): /echo, /fanout and /publish are the
 // consumers in Consumers.cs, the relays /ws/group/{name}/ (raw text) and /ws/json/{name}/ (JSON) those in Relay/;
-// /stats reports the managed heap after a full GC and the open WebSocket count.
+// /stats reports the managed heap after a full GC (none with ?gc=false) and the open WebSocket count.
 //
 //   (no options)               shipped defaults: AddSwitchyard(), the in-memory layer as it comes, default send queues
 //   --layer redis --redis H:P  the Redis channel layer on that server, with its default options
@@ -74,13 +74,18 @@ switch (layer)
 
 var app = builder.Build();
 app.MapSwitchyard();
-app.MapGet("/stats", () =>
+app.MapGet("/stats", (HttpRequest request) =>
 {
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
-    GC.Collect();
+    // ?gc=false: no forced collection, a cheap request (the churn scenario times one every 10 ms).
+    if (request.Query["gc"] != "false")
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
     var connections = SwitchyardConnectionCount.Read();
-    return Results.Text(string.Create(CultureInfo.InvariantCulture, $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{connections}}}"), "application/json");
+    return Results.Text(string.Create(CultureInfo.InvariantCulture, $"{{\"managedHeap\":{GC.GetTotalMemory(false)},\"connections\":{connections},\"gcPauseMs\":{GC.GetTotalPauseDuration().TotalMilliseconds:F1},\"gen2\":{GC.CollectionCount(2)}}}"), "application/json");
 });
 
 SwitchyardConnectionCount.Read(); // start listening before the first connection

@@ -13,9 +13,9 @@ internal enum RelayShape
 internal sealed class BenchOptions
 {
     public const string Usage = """
-        usage: Switchyard.LoadBench <echo|fanout|paced|relay|idle> --kind <raw|signalr|switchyard> --url <ws://host:port> [options]
-               Switchyard.LoadBench header <echo|fanout|paced|relay|idle>     (prints the Markdown table header)
-               Switchyard.LoadBench median <echo|fanout|paced|relay|idle> <rows file>...
+        usage: Switchyard.LoadBench <echo|fanout|paced|relay|idle|churn> --kind <raw|signalr|switchyard> --url <ws://host:port> [options]
+               Switchyard.LoadBench header <echo|fanout|paced|relay|idle|churn>     (prints the Markdown table header)
+               Switchyard.LoadBench median <echo|fanout|paced|relay|idle|churn> <rows file>...
                    (one row per run label: the median of each figure over the files, the worst round for lost,
                    duplicates, reordered, closed by server and errors; each file holds one round's rows)
 
@@ -24,7 +24,9 @@ internal sealed class BenchOptions
           --label <text>              the first column of the row (default: the kind, "(batched)" with --batch)
           --batch                     switchyard only: subscribers ask for the switchyard.batch subprotocol
           --size <bytes>              message size (default 64)
-          --connections <n>           echo: concurrent connections (50); idle: connections to open (5000)
+          --connections <n>           echo: concurrent connections (50); idle: connections to open (5000); churn: per cycle (10000)
+          --cycles <n>                churn: open/close cycles (3)
+          --interval <ms>             churn: one GET /stats?gc=false due every this many ms (10)
           --seconds <s>               echo: measured seconds (10); paced: measured seconds (10)
           --warmup <s>                echo: warm-up seconds, not counted (2); paced: warm-up seconds (1)
           --subscribers <n>           fanout, paced: subscribers (100); relay: members of the group, one of them the publisher (100)
@@ -78,7 +80,16 @@ internal sealed class BenchOptions
 
     public double TimeoutSeconds { get; private set; } = 600;
 
-    public int Connections => ConnectionsOverride ?? (Scenario == "idle" ? 5000 : 50);
+    public int Cycles { get; private set; } = 3;
+
+    public double IntervalMilliseconds { get; private set; } = 10;
+
+    public int Connections => ConnectionsOverride ?? Scenario switch
+    {
+        "idle" => 5000,
+        "churn" => 10_000,
+        _ => 50,
+    };
 
     public double Seconds => SecondsOverride ?? 10;
 
@@ -150,6 +161,8 @@ internal sealed class BenchOptions
                 case "--quiet": options.QuietSeconds = Double(Value()); break;
                 case "--connect-concurrency": options.ConnectConcurrency = Int(Value()); break;
                 case "--timeout": options.TimeoutSeconds = Double(Value()); break;
+                case "--cycles": options.Cycles = Int(Value()); break;
+                case "--interval": options.IntervalMilliseconds = Double(Value()); break;
                 default: throw new ArgumentException($"unknown option '{name}'");
             }
         }
@@ -169,7 +182,8 @@ internal sealed class BenchOptions
             throw new ArgumentException($"--size must be between 1 and {Payload.MaxSize / 2}");
         }
 
-        if (options.Rate <= 0 || options.Messages <= 0 || options.Subscribers <= 0 || options.Connections <= 0)
+        if (options.Rate <= 0 || options.Messages <= 0 || options.Subscribers <= 0 || options.Connections <= 0 ||
+            options.Cycles <= 0 || options.IntervalMilliseconds <= 0)
         {
             throw new ArgumentException("counts and rates must be positive");
         }

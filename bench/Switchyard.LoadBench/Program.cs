@@ -71,6 +71,7 @@ try
         "fanout" => await FanoutScenario.RunAsync(options, probe, FanoutMode.Fanout, deadline.Token),
         "paced" => await FanoutScenario.RunAsync(options, probe, FanoutMode.Paced, deadline.Token),
         "relay" => await FanoutScenario.RunAsync(options, probe, FanoutMode.Relay, deadline.Token),
+        "churn" => await ChurnScenario.RunAsync(options, probe, deadline.Token),
         _ => await IdleScenario.RunAsync(options, probe, deadline.Token),
     };
 
@@ -95,5 +96,6 @@ static string? HeaderFor(string scenario) => scenario switch
     "paced" => FanoutScenario.PacedHeader,
     "relay" => FanoutScenario.RelayHeader,
     "idle" => IdleScenario.Header,
+    "churn" => ChurnScenario.Header,
     _ => null,
 };

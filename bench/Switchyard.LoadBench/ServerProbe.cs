@@ -49,10 +49,10 @@ internal sealed class ServerProbe(int? pid, Uri statsUri) : IDisposable
         return null;
     }
 
-    /// <summary>GET /stats: the managed heap after the server's forced full GC, and its open WebSocket count.</summary>
-    public async Task<(long ManagedHeap, int Connections)> StatsAsync(CancellationToken ct)
+    /// <summary>GET /stats: the managed heap after the server's forced full GC (none with <paramref name="gc"/> false), and its open WebSocket count.</summary>
+    public async Task<(long ManagedHeap, int Connections)> StatsAsync(CancellationToken ct, bool gc = true)
     {
-        using var response = await http.GetAsync(statsUri, ct);
+        using var response = await http.GetAsync(gc ? statsUri : new UriBuilder(statsUri) { Query = "gc=false" }.Uri, ct);
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(ct);
         using var json = await JsonDocument.ParseAsync(body, cancellationToken: ct);
@@ -60,8 +60,20 @@ internal sealed class ServerProbe(int? pid, Uri statsUri) : IDisposable
                 json.RootElement.GetProperty("connections").GetInt32());
     }
 
-    /// <summary>Polls /stats until <paramref name="done"/> holds for the connection count or the timeout passes.</summary>
-    public async Task<int> WaitForConnectionsAsync(Func<int, bool> done, TimeSpan timeout, CancellationToken ct)
+    /// <summary>GET /stats?gc=false: the server's total GC pause time and gen-2 collections so far; null when it does not report them.</summary>
+    public async Task<(double PauseMs, int Gen2)?> GcAsync(CancellationToken ct)
+    {
+        using var response = await http.GetAsync(new UriBuilder(statsUri) { Query = "gc=false" }.Uri, ct);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var json = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        return json.RootElement.TryGetProperty("gcPauseMs", out var pause) && json.RootElement.TryGetProperty("gen2", out var gen2)
+            ? (pause.GetDouble(), gen2.GetInt32())
+            : null;
+    }
+
+    /// <summary>Polls /stats until <paramref name="done"/> holds for the connection count or the timeout passes (with <paramref name="gc"/> false, without forcing GCs on the server).</summary>
+    public async Task<int> WaitForConnectionsAsync(Func<int, bool> done, TimeSpan timeout, CancellationToken ct, bool gc = true)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var connections = -1;
@@ -69,7 +81,7 @@ internal sealed class ServerProbe(int? pid, Uri statsUri) : IDisposable
         {
             try
             {
-                connections = (await StatsAsync(ct)).Connections;
+                connections = (await StatsAsync(ct, gc)).Connections;
                 if (done(connections))
                 {
                     return connections;

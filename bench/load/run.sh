@@ -6,7 +6,8 @@
 #   options: --out FILE (results file), --rounds N (rounds; default 3, 1 with --quick),
 #            --kinds "raw signalr switchyard switchyard-redis signalr-redis" (which servers; default: these five;
 #            also switchyard-tuned: Switchyard with the issue-4 tuning instead of shipped defaults),
-#            --scenarios "idle echo fanout paced relay" (which scenarios; default: all),
+#            --scenarios "idle echo fanout paced relay churn" (which scenarios; default: all; churn runs for the raw
+#            and switchyard kinds only, each on a server started afresh for it),
 #            --nice (run server and client at nice -10, so other work on a shared machine takes less of their CPUs)
 #
 # Each server runs pinned to CPU 0 (taskset -c 0) on a free loopback port, started afresh in every round; the client
@@ -24,7 +25,7 @@ nice_level=0
 out=""
 rounds=""
 kinds_wanted="raw signalr switchyard switchyard-redis signalr-redis"
-scenarios="idle echo fanout paced relay"
+scenarios="idle echo fanout paced relay churn"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -33,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --kinds) kinds_wanted="$2"; shift ;;
     --scenarios) scenarios="$2"; shift ;;
     --nice) nice_level=-10 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -46,6 +47,7 @@ if [[ $quick == 1 ]]; then
   paced_args=(--subscribers 50 --rate 50 --seconds 3 --warmup 1)
   relay_sizes=("1000x50" "100x500")      # burst x members
   idle_connections=500
+  churn_args=(--connections 1000 --cycles 2)
   mode="quick"
   rounds="${rounds:-1}"
 else
@@ -55,6 +57,7 @@ else
   paced_args=(--subscribers 100 --rate 50 --seconds 10 --warmup 1)
   relay_sizes=("2000x100" "200x1000")
   idle_connections=5000
+  churn_args=(--connections 10000 --cycles 3)
   mode="full"
   rounds="${rounds:-3}"
 fi
@@ -85,6 +88,9 @@ if [[ "$hard" == unlimited || "$hard" -ge 65536 ]]; then ulimit -n 65536; else u
 echo "open files limit: $(ulimit -n); ephemeral ports: $(tr '\t' '-' < /proc/sys/net/ipv4/ip_local_port_range)"
 if [[ $(ulimit -n) -lt $((idle_connections + 1000)) ]]; then
   echo "warning: the open files limit $(ulimit -n) is low for $idle_connections idle connections" >&2
+fi
+if [[ " $scenarios " == *" churn "* && $(ulimit -n) -lt $((churn_args[1] + 1000)) ]]; then
+  echo "warning: the open files limit $(ulimit -n) is low for churn's ${churn_args[1]} connections" >&2
 fi
 
 wants() { [[ " $scenarios " == *" $1 "* ]]; }
@@ -286,6 +292,14 @@ for round in $(seq 1 "$rounds"); do
         relay "$dir" "$client_kind" "$name" raw "${layer_pid[@]}"
       fi
     fi
+    # Churn last, on a server started afresh for it, so its RSS figures start from an unused process.
+    if wants churn && [[ $kind == raw || $kind == switchyard ]]; then
+      if [[ " $scenarios " != " churn " ]]; then
+        stop_server
+        start_server "$kind" || { notes+=("$kind: the server did not restart for churn in round $round"); continue; }
+      fi
+      run "$dir/churn.rows" "$name" churn --kind "$client_kind" "${churn_args[@]}" --connect-concurrency 100
+    fi
     stop_server
   done
 done
@@ -374,6 +388,15 @@ mkdir -p "$(dirname "$out")"
     echo
     table idle idle.rows
   fi
+  if wants churn; then
+    echo "## churn ($(args_text "${churn_args[@]}"))"
+    echo
+    echo "Each cycle opens the connections (idle), then starts every close handshake at once, while another connection"
+    echo "times \`GET /stats?gc=false\` every 10 ms (timed from when each request was due). p50/p99/max: the requests due from"
+    echo "the first close until 0.5 s after the server counted every connection closed. RSS after close: 3 s later."
+    echo
+    table churn churn.rows
+  fi
   echo "## Every round"
   echo
   echo "<details><summary>The rows each round gave (the tables above are their medians)</summary>"
@@ -383,6 +406,7 @@ mkdir -p "$(dirname "$out")"
   if wants relay; then echo "### relay"; echo; round_tables relay "${relay_files[@]}"; fi
   if wants paced; then echo "### paced"; echo; round_tables paced paced.rows; fi
   if wants idle; then echo "### idle"; echo; round_tables idle idle.rows; fi
+  if wants churn; then echo "### churn"; echo; round_tables churn churn.rows; fi
   echo "</details>"
 } > "$out"
 

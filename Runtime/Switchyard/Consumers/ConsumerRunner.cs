@@ -236,7 +236,7 @@ public sealed class ConsumerRunner
     // Tells the consumer when the layer loses its connection and when it is back, in turn with its handlers.
     private LayerConnectionWatch? WatchLayerConnection() => Layer is null ? null : new LayerConnectionWatch(this, Layer);
 
-    private sealed class LayerConnectionWatch : IDisposable
+    private sealed class LayerConnectionWatch : ChannelLayerConnectionWatch, IDisposable
     {
         private readonly ConsumerRunner _runner;
         private readonly ChannelLayer _layer;
@@ -245,12 +245,12 @@ public sealed class ConsumerRunner
         {
             _runner = runner;
             _layer = layer;
-            layer.ConnectionChanged += OnConnectionChanged;
+            layer.AddConnectionWatch(this);
         }
 
-        public void Dispose() => _layer.ConnectionChanged -= OnConnectionChanged;
+        public void Dispose() => _layer.RemoveConnectionWatch(this);
 
-        private void OnConnectionChanged(object? sender, ChannelLayerConnectionEventArgs args) =>
+        public override void OnConnectionChanged(ChannelLayerConnectionEventArgs args) =>
             _ = _runner.RunEventAsync(
                 (Watch: this, args),
                 static (state, token) => state.args.IsConnected

@@ -40,4 +40,8 @@ internal static partial class WebSocketLog
     [LoggerMessage(EventId = 208, EventName = "WebSocketDroppedAfterClose", Level = LogLevel.Debug,
         Message = "WebSocket {Path} on channel '{Channel}' is closing; a message sent to it was dropped.")]
     public static partial void DroppedAfterClose(ILogger logger, string path, string channel);
+
+    [LoggerMessage(EventId = 209, EventName = "WebSocketSendTimeout", Level = LogLevel.Warning,
+        Message = "WebSocket {Path} on channel '{Channel}' has not taken a message for {Timeout}: it does not read; {Action}.")]
+    public static partial void SendTimeout(ILogger logger, string path, string channel, TimeSpan timeout, string action);
 }

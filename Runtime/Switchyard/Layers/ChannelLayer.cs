@@ -27,6 +27,8 @@ public abstract class ChannelLayer : IAsyncDisposable
     private int _closed;
     private System.Collections.Concurrent.ConcurrentDictionary<string, IChannelForwarder>? _forwarders;
     private readonly GroupSkipLog _skipLog;
+    private readonly Lock _watchLock = new();
+    private ChannelLayerConnectionWatch? _watches;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="name">The backend's short name (<c>inmemory</c>, <c>redis</c>), used in metrics, logs and messages.</param>
@@ -463,6 +465,53 @@ public abstract class ChannelLayer : IAsyncDisposable
         _skipLog.Record(group, message.Type, skipped);
     }
 
+    /// <summary>Starts telling <paramref name="watch"/> of connection changes (a consumer, while it runs); O(1).</summary>
+    internal void AddConnectionWatch(ChannelLayerConnectionWatch watch)
+    {
+        lock (_watchLock)
+        {
+            watch.Next = _watches;
+            watch.Previous = null;
+            if (_watches is not null)
+            {
+                _watches.Previous = watch;
+            }
+
+            _watches = watch;
+            watch.Watching = true;
+        }
+    }
+
+    /// <summary>Stops telling <paramref name="watch"/> of connection changes; O(1).</summary>
+    internal void RemoveConnectionWatch(ChannelLayerConnectionWatch watch)
+    {
+        lock (_watchLock)
+        {
+            if (!watch.Watching)
+            {
+                return;
+            }
+
+            if (watch.Previous is { } previous)
+            {
+                previous.Next = watch.Next;
+            }
+            else
+            {
+                _watches = watch.Next;
+            }
+
+            if (watch.Next is { } next)
+            {
+                next.Previous = watch.Previous;
+            }
+
+            watch.Next = null;
+            watch.Previous = null;
+            watch.Watching = false;
+        }
+    }
+
     /// <summary>Logs the change and raises <see cref="ConnectionChanged"/> (for backends: call on each transition).</summary>
     /// <param name="isConnected">Whether the layer is connected now.</param>
     /// <param name="error">Why the connection was lost; <see langword="null"/> when it is back.</param>
@@ -477,17 +526,37 @@ public abstract class ChannelLayer : IAsyncDisposable
             ChannelLayerLog.LayerDisconnected(Logger, error, Name);
         }
 
-        if (ConnectionChanged is not { } handlers)
+        var args = new ChannelLayerConnectionEventArgs(isConnected, error);
+        if (ConnectionChanged is { } handlers)
         {
-            return;
+            foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<ChannelLayerConnectionEventArgs>>())
+            {
+                try
+                {
+                    handler(this, args);
+                }
+                catch (Exception ex)
+                {
+                    ChannelLayerLog.ConnectionHandlerFailed(Logger, ex, Name);
+                }
+            }
         }
 
-        var args = new ChannelLayerConnectionEventArgs(isConnected, error);
-        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<ChannelLayerConnectionEventArgs>>())
+        // The consumers', from a snapshot: a consumer that stops meanwhile leaves the list without waiting for this.
+        List<ChannelLayerConnectionWatch> watches = [];
+        lock (_watchLock)
+        {
+            for (var watch = _watches; watch is not null; watch = watch.Next)
+            {
+                watches.Add(watch);
+            }
+        }
+
+        foreach (var watch in watches)
         {
             try
             {
-                handler(this, args);
+                watch.OnConnectionChanged(args);
             }
             catch (Exception ex)
             {

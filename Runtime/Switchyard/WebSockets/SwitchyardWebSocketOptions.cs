@@ -33,6 +33,31 @@ public sealed class SwitchyardWebSocketOptions
     /// <summary>Gets or sets what happens when a client's send queue is full. Default <see cref="SlowClientMode.Close"/>.</summary>
     public SlowClientMode SlowClientMode { get; set; } = SlowClientMode.Close;
 
+    /// <summary>
+    /// Gets or sets how long a message may wait to be written to one client — queued, or in a write its socket has not
+    /// taken — before the client counts as unable to take its messages and <see cref="SlowClientMode"/> applies
+    /// (<see cref="SlowClientMode.Close"/>: close 1008; <see cref="SlowClientMode.DropMessage"/>: each message that
+    /// waited this long is dropped). A write waits only once the socket's buffers are full (Kestrel's 64 KiB and the kernel's), so
+    /// this catches a client that stopped reading long before its queue fills. Checked on the keep-alive tick (half
+    /// the shortest of the connection's time limits). <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default 15 s.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Gets or sets how long a client has to finish a message it began sending — every fragment, or the rest of a
+    /// frame — before the connection is closed with 1008 (a frame trickled a byte at a time). Counted from the read
+    /// that brought the message's first byte; checked on the keep-alive tick. <see cref="Timeout.InfiniteTimeSpan"/>
+    /// turns it off. Default 30 s.
+    /// </summary>
+    public TimeSpan MessageTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the most frames one message may arrive in (its first frame and continuation frames). More closes
+    /// the connection with 1008: a policy, not a size (a message of empty fragments is not big, so not 1009). Default
+    /// 1,024, which lets a client stream a <see cref="MaxMessageSize"/> message in 1 KiB pieces.
+    /// </summary>
+    public int MaxMessageFragments { get; set; } = 1024;
+
     /// <summary>Gets or sets the most bytes of queued JSON messages packed into one frame for a client that asked for <see cref="BatchSubprotocol"/>. Default 16 KiB.</summary>
     public int MaxBatchSize { get; set; } = 16 * 1024;
 
@@ -47,6 +72,9 @@ public sealed class SwitchyardWebSocketOptions
         Require(CloseTimeout >= TimeSpan.Zero, nameof(CloseTimeout), "must not be negative", CloseTimeout);
         Require(SendQueueCapacity >= 1, nameof(SendQueueCapacity), "must be at least 1", SendQueueCapacity);
         Require(Enum.IsDefined(SlowClientMode), nameof(SlowClientMode), "is not a defined value", SlowClientMode);
+        Require(SendTimeout == Timeout.InfiniteTimeSpan || SendTimeout > TimeSpan.Zero, nameof(SendTimeout), "must be positive or Timeout.InfiniteTimeSpan", SendTimeout);
+        Require(MessageTimeout == Timeout.InfiniteTimeSpan || MessageTimeout > TimeSpan.Zero, nameof(MessageTimeout), "must be positive or Timeout.InfiniteTimeSpan", MessageTimeout);
+        Require(MaxMessageFragments >= 1, nameof(MaxMessageFragments), "must be at least 1", MaxMessageFragments);
         Require(MaxBatchSize >= 1, nameof(MaxBatchSize), "must be at least 1 byte", MaxBatchSize);
     }
 
@@ -65,6 +93,10 @@ public enum SlowClientMode
     /// <summary>Close it with 1008 (<see cref="WebSocketCloseCodes.PolicyViolation"/>, reason "slow client"); the message is counted and logged as dropped.</summary>
     Close,
 
-    /// <summary>Drop the message (counted and logged) and keep the connection.</summary>
+    /// <summary>
+    /// Drop the message (counted and logged) and keep the connection. A message that has waited
+    /// <see cref="SwitchyardWebSocketOptions.SendTimeout"/> behind a write the client does not take is dropped the same way; a silent client that never reads again is still dropped by
+    /// the keep-alive ping, which it cannot answer.
+    /// </summary>
     DropMessage,
 }

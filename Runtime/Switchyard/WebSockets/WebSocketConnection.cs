@@ -31,7 +31,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
     private readonly TaskCompletionSource<WebSocketConnectResult> _decision = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _readAbort = new();
     private readonly Lock _timerLock = new();
-    private readonly bool _systemClock;
+    private readonly WebSocketClock _clock;
     private readonly ChannelLayer? _layer;
     private readonly IForwardingConsumer? _forwarding;
     private Task<ConsumerStopReason>? _run;
@@ -50,6 +50,15 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
     private volatile bool _droppingForSlowClient;
     private bool _timersStopped;
     private volatile bool _pingTimedOut;
+    private PipeReader? _input;
+
+    // When the message (or frame) still arriving began: the read that brought its first byte; None when none is.
+    private long _messageStarted = WebSocketClock.None;
+    private int _messageFrames;
+
+    // A limit the keep-alive tick found broken on the receiving side; the receive loop closes for it.
+    private int _receiveFailCode;
+    private string? _receiveFailReason;
 
     // The message being reassembled from its frames: a pooled buffer, only while a message is arriving.
     private byte[]? _message;
@@ -82,10 +91,10 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         _options.Validate();
         _consumer = consumer;
         _time = timeProvider ?? TimeProvider.System;
-        _systemClock = ReferenceEquals(_time, TimeProvider.System);
+        _clock = new WebSocketClock(_time);
         _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.WebSockets") ?? NullLogger.Instance;
         _metrics = SwitchyardDiagnostics.GetWebSocketMetrics(meterFactory);
-        _sendQueue = new WebSocketSendQueue(_options.SendQueueCapacity);
+        _sendQueue = new WebSocketSendQueue(_options.SendQueueCapacity, _clock);
         _runner = new ConsumerRunner(consumer, scope, layer, consumerOptions, loggerFactory, meterFactory);
         _layer = layer;
         _forwarding = consumer as IForwardingConsumer;
@@ -224,9 +233,10 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         }
 
         _running = true;
+        _input = input;
         var aborted = cancellationToken.UnsafeRegister(static s => ((WebSocketConnection)s!).AbortRead(), this);
         _sendQueue.Start(output, Subprotocol == SwitchyardWebSocketOptions.BatchSubprotocol, _options.MaxBatchSize, _readAbort.Token);
-        Volatile.Write(ref _lastReceived, Now());
+        Volatile.Write(ref _lastReceived, _clock.Now());
         StartKeepAlive();
         if (Volatile.Read(ref _closeSent) != 0)
         {
@@ -493,15 +503,14 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
 
     private void StartKeepAlive()
     {
-        if (_options.PingInterval == Timeout.InfiniteTimeSpan)
+        if (KeepAliveTick(_options) is not { } tick)
         {
             return;
         }
 
-        var tick = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, Math.Min(_options.PingInterval.Ticks, _options.PingTimeout.Ticks) / 2));
         lock (_timerLock)
         {
-            if (_systemClock)
+            if (_clock.IsSystem)
             {
                 _heartbeat = KeepAliveHeartbeat.For(tick);
                 _heartbeat.Add(this);
@@ -513,14 +522,47 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         }
     }
 
+    // Half the shortest time limit (so a limit is noticed within 1.5 times itself), or null when every limit is off.
+    private static TimeSpan? KeepAliveTick(SwitchyardWebSocketOptions options)
+    {
+        var shortest = long.MaxValue;
+        if (options.PingInterval != Timeout.InfiniteTimeSpan)
+        {
+            shortest = Math.Min(options.PingInterval.Ticks, options.PingTimeout.Ticks);
+        }
+
+        if (options.SendTimeout != Timeout.InfiniteTimeSpan)
+        {
+            shortest = Math.Min(shortest, options.SendTimeout.Ticks);
+        }
+
+        if (options.MessageTimeout != Timeout.InfiniteTimeSpan)
+        {
+            shortest = Math.Min(shortest, options.MessageTimeout.Ticks);
+        }
+
+        return shortest == long.MaxValue ? null : TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, shortest / 2));
+    }
+
+    // One tick checks every time limit of the connection: no timer per frame, per message or per limit.
     internal void OnKeepAliveTick()
     {
-        var now = Now();
+        var now = _clock.Now();
+        CheckSendTimeout(now);
+        CheckMessageTimeout(now);
+        if (_options.PingInterval != Timeout.InfiniteTimeSpan)
+        {
+            CheckPing(now);
+        }
+    }
+
+    private void CheckPing(long now)
+    {
         var lastReceived = Volatile.Read(ref _lastReceived);
         var pingSent = Volatile.Read(ref _pingSent);
         if (pingSent != 0 && lastReceived < pingSent)
         {
-            if (Elapsed(pingSent, now) >= _options.PingTimeout && !_pingTimedOut)
+            if (_clock.Elapsed(pingSent, now) >= _options.PingTimeout && !_pingTimedOut)
             {
                 _pingTimedOut = true;
                 WebSocketLog.PingTimeout(_logger, Scope.Path, Scope.ChannelName, _options.PingTimeout);
@@ -530,18 +572,74 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
             return;
         }
 
-        if (Elapsed(lastReceived, now) >= _options.PingInterval && Volatile.Read(ref _closeSent) == 0)
+        if (_clock.Elapsed(lastReceived, now) >= _options.PingInterval && Volatile.Read(ref _closeSent) == 0)
         {
             Volatile.Write(ref _pingSent, now);
             _sendQueue.SendControl(WebSocketOpcode.Ping, ReadOnlyMemory<byte>.Empty);
         }
     }
 
-    // Every received read stamps the time: on the system clock that is Environment.TickCount64 (a memory read), not a
-    // clock_gettime call per frame; a test's clock is asked directly.
-    private long Now() => _systemClock ? Environment.TickCount64 : _time.GetTimestamp();
+    // A frame that has waited longer than SendTimeout for the socket to take it: the client does not read (issue 12,
+    // row 5). A flush into Kestrel waits only once its buffers and the kernel's are full, so a stuck flush is the signal,
+    // long before a queue of SendQueueCapacity small messages fills.
+    private void CheckSendTimeout(long now)
+    {
+        if (_options.SendTimeout == Timeout.InfiniteTimeSpan || Volatile.Read(ref _closeSent) != 0)
+        {
+            return;
+        }
 
-    private TimeSpan Elapsed(long from, long to) => _systemClock ? TimeSpan.FromMilliseconds(to - from) : _time.GetElapsedTime(from, to);
+        var oldest = _sendQueue.OldestUnflushed;
+        if (oldest == WebSocketClock.None || _clock.Elapsed(oldest, now) < _options.SendTimeout)
+        {
+            return;
+        }
+
+        if (_options.SlowClientMode == SlowClientMode.Close)
+        {
+            WebSocketLog.SendTimeout(_logger, Scope.Path, Scope.ChannelName, _options.SendTimeout, "closing it with 1008 and dropping what it had not read");
+            StartClose(WebSocketCloseCodes.PolicyViolation, "slow client", discardPending: true);
+            return;
+        }
+
+        var dropped = _sendQueue.DropWaiting(now, _options.SendTimeout);
+        if (dropped > 0)
+        {
+            _metrics.Dropped(WebSocketMetrics.ReasonSlowClient, dropped);
+            if (!_slowClientLogged)
+            {
+                _slowClientLogged = true;
+                WebSocketLog.SendTimeout(_logger, Scope.Path, Scope.ChannelName, _options.SendTimeout, "dropping each message that waits that long until it catches up (logged once, counted each time)");
+            }
+        }
+    }
+
+    // A message begun and not finished within MessageTimeout: a frame trickled a byte at a time (issue 12, row 6).
+    private void CheckMessageTimeout(long now)
+    {
+        if (_options.MessageTimeout == Timeout.InfiniteTimeSpan || Volatile.Read(ref _receiveFailCode) != 0)
+        {
+            return;
+        }
+
+        var started = Volatile.Read(ref _messageStarted);
+        if (started == WebSocketClock.None || _clock.Elapsed(started, now) < _options.MessageTimeout)
+        {
+            return;
+        }
+
+        // The receive loop closes the connection: it wakes from its read and finds the code.
+        _receiveFailReason = $"a message not completed within {_options.MessageTimeout}";
+        Volatile.Write(ref _receiveFailCode, WebSocketCloseCodes.PolicyViolation);
+        try
+        {
+            _input?.CancelPendingRead();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection already finished reading.
+        }
+    }
 
     private void AbortRead()
     {
@@ -565,9 +663,16 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
             {
                 var result = await reader.ReadAsync(token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                if (result.IsCanceled && Volatile.Read(ref _receiveFailCode) is var limitCode and not 0)
+                {
+                    reader.AdvanceTo(buffer.Start);
+                    return FailReceive(limitCode, _receiveFailReason!);
+                }
+
+                var readAt = _clock.Now();
                 if (!buffer.IsEmpty)
                 {
-                    Volatile.Write(ref _lastReceived, Now());
+                    Volatile.Write(ref _lastReceived, readAt);
                 }
 
                 var advanced = false;
@@ -583,6 +688,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
                                 return WebSocketCloseCodes.AbnormalClosure;
                             }
 
+                            TrackIncompleteMessage(!buffer.IsEmpty, readAt);
                             break;
 
                         case FrameStep.FrameDone:
@@ -604,14 +710,15 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
                         case FrameStep.Message:
                             reader.AdvanceTo(buffer.Start);
                             advanced = true;
+
+                            // The client finished its message; the consumer's time handling it is not the client's.
+                            Volatile.Write(ref _messageStarted, WebSocketClock.None);
                             await DeliverMessageAsync().ConfigureAwait(false);
                             break;
 
                         default:
                             reader.AdvanceTo(buffer.End);
-                            StartClose(_failCode, _failReason, discardPending: false);
-                            WebSocketLog.BadInput(_logger, null, Scope.Path, Scope.ChannelName, _failCode, _failReason!);
-                            return _failCode;
+                            return FailReceive(_failCode, _failReason!);
                     }
                 }
             }
@@ -624,6 +731,28 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         {
             // The transport broke (connection reset, request aborted).
             return WebSocketCloseCodes.AbnormalClosure;
+        }
+    }
+
+    // Closes the connection for what the client sent (or did not finish sending), with one log line.
+    private int FailReceive(int code, string reason)
+    {
+        StartClose(code, reason, discardPending: false);
+        WebSocketLog.BadInput(_logger, null, Scope.Path, Scope.ChannelName, code, reason);
+        return code;
+    }
+
+    // After a read that ended mid-message (bytes of an unfinished frame left, or fragments still to come): the
+    // message's clock starts with the read that brought its first byte, and stops when a read ends on a message boundary.
+    private void TrackIncompleteMessage(bool leftover, long readAt)
+    {
+        if (!leftover && _messageOpcode == WebSocketOpcode.Continuation)
+        {
+            Volatile.Write(ref _messageStarted, WebSocketClock.None);
+        }
+        else if (Volatile.Read(ref _messageStarted) == WebSocketClock.None)
+        {
+            Volatile.Write(ref _messageStarted, readAt);
         }
     }
 
@@ -675,6 +804,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         }
 
         _messageLength = 0;
+        _messageFrames = 0;
         _messageOpcode = WebSocketOpcode.Continuation;
     }
 
@@ -732,6 +862,13 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
             {
                 return Fail(WebSocketCloseCodes.MessageTooBig, $"message larger than {_options.MaxMessageSize} bytes");
             }
+
+            // RFC 6455 §7.4.1: 1009 is for a message too big to process; a message of too many fragments (empty ones
+            // cost nothing in size) is not big but breaks a policy: 1008.
+            if (_messageFrames >= _options.MaxMessageFragments)
+            {
+                return Fail(WebSocketCloseCodes.PolicyViolation, $"a message in more than {_options.MaxMessageFragments} fragments");
+            }
         }
 
         var frameLength = header.HeaderLength + header.PayloadLength;
@@ -759,6 +896,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         EnsureMessageCapacity(_messageLength + length, header.Fin);
         WebSocketMask.Unmask(payload, _message.AsSpan(_messageLength), header.MaskKey, 0);
         _messageLength += length;
+        _messageFrames++;
         buffer = buffer.Slice(frameLength);
         if (!header.Fin)
         {

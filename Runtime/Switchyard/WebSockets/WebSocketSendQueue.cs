@@ -9,7 +9,8 @@ namespace Switchyard.WebSockets;
 /// transport's <see cref="PipeWriter"/> (on Kestrel, its output buffers: no intermediate copy). A sender whose frame
 /// finds the writer idle writes it inline (no thread hop for the common request/response case); frames queued
 /// while a flush is in flight go out together in the next flush, and for a client that asked for batching,
-/// consecutive JSON messages are packed into one frame.
+/// consecutive JSON messages are packed into one frame. Every frame carries the time it was queued, so the
+/// connection can tell how long the oldest frame not yet taken by the socket has waited (<see cref="OldestUnflushed"/>).
 /// </summary>
 internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
 {
@@ -23,6 +24,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     private TaskCompletionSource? _room;
     private bool _closeDone;
     private readonly int _capacity;
+    private readonly WebSocketClock _clock;
     private PipeWriter? _transport;
     private CancellationToken _abort;
     private bool _batch;
@@ -33,7 +35,14 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     private bool _completed;
     private bool _failed;
 
-    public WebSocketSendQueue(int capacity) => _capacity = capacity;
+    // While a flush is in flight: when the oldest frame in it was queued.
+    private long _inFlightSince = WebSocketClock.None;
+
+    public WebSocketSendQueue(int capacity, WebSocketClock clock)
+    {
+        _capacity = capacity;
+        _clock = clock;
+    }
 
     /// <summary>Gets a task that completes when the close frame was written, or writing failed.</summary>
     public Task CloseWritten
@@ -59,6 +68,33 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             lock (_lock)
             {
                 return _completed || _failed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets when the oldest frame not yet taken by the transport was queued: the first frame of a flush still in
+    /// flight (Kestrel completes a flush only when its output drains below its pause threshold, so a flush that does
+    /// not complete is a client that does not read), else the first frame waiting; <see cref="WebSocketClock.None"/>
+    /// when nothing waits.
+    /// </summary>
+    public long OldestUnflushed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_failed)
+                {
+                    return WebSocketClock.None;
+                }
+
+                if (_inFlightSince != WebSocketClock.None)
+                {
+                    return _inFlightSince;
+                }
+
+                return _frames.TryPeek(out var frame) ? frame.QueuedAt : WebSocketClock.None;
             }
         }
     }
@@ -105,7 +141,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
                 return SendOutcome.Full;
             }
 
-            _frames.Enqueue(new OutboundFrame(opcode, payload, rented));
+            _frames.Enqueue(new OutboundFrame(opcode, payload, rented, _clock.Now()));
             drain = TryBecomeWriter();
         }
 
@@ -177,7 +213,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
 
             pending = true;
 
-            _frames.Enqueue(new OutboundFrame(opcode, payload, null));
+            _frames.Enqueue(new OutboundFrame(opcode, payload, null, _clock.Now()));
             drain = TryBecomeWriter();
         }
 
@@ -219,7 +255,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
                 }
             }
 
-            _frames.Enqueue(new OutboundFrame(WebSocketOpcode.Close, closePayload, null));
+            _frames.Enqueue(new OutboundFrame(WebSocketOpcode.Close, closePayload, null, _clock.Now()));
             drain = TryBecomeWriter();
             room = TakeRoomWaiter();
         }
@@ -231,6 +267,40 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             _ = DrainAsync();
         }
 
+        return dropped;
+    }
+
+    /// <summary>
+    /// Drops the data frames that have waited at least <paramref name="maxAge"/> at <paramref name="now"/> behind the
+    /// flush in flight (a client that asked for <see cref="SlowClientMode.DropMessage"/> and has not taken a frame for the
+    /// send timeout); younger frames, pings, pongs and the close frame stay.
+    /// </summary>
+    /// <returns>How many data frames were dropped.</returns>
+    public int DropWaiting(long now, TimeSpan maxAge)
+    {
+        var dropped = 0;
+        TaskCompletionSource? room;
+        lock (_lock)
+        {
+            var count = _frames.Count;
+            for (var i = 0; i < count; i++)
+            {
+                var frame = _frames.Dequeue();
+                if (frame.Opcode is WebSocketOpcode.Text or WebSocketOpcode.Binary && _clock.Elapsed(frame.QueuedAt, now) >= maxAge)
+                {
+                    dropped++;
+                    Return(frame.Rented);
+                }
+                else
+                {
+                    _frames.Enqueue(frame);
+                }
+            }
+
+            room = TakeRoomWaiter();
+        }
+
+        room?.TrySetResult();
         return dropped;
     }
 
@@ -295,6 +365,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
                 int bytes;
                 lock (_lock)
                 {
+                    _inFlightSince = WebSocketClock.None;
                     if (_failed || _frames.Count == 0)
                     {
                         _writing = false;
@@ -318,6 +389,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             {
                 Failure = ex;
                 _failed = true;
+                _inFlightSince = WebSocketClock.None;
                 _writing = false;
                 DropAllWhenFailed();
                 room = TakeRoomWaiter();
@@ -366,6 +438,11 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             }
 
             _frames.Dequeue();
+            if (_taken.Count == 0)
+            {
+                _inFlightSince = frame.QueuedAt;
+            }
+
             _taken.Add(frame);
             bytes += size;
             _pingQueued &= frame.Opcode != WebSocketOpcode.Ping;
@@ -475,7 +552,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
         }
     }
 
-    private readonly record struct OutboundFrame(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload, byte[]? Rented);
+    private readonly record struct OutboundFrame(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload, byte[]? Rented, long QueuedAt);
 }
 
 /// <summary>What became of a frame handed to <see cref="WebSocketSendQueue.TrySend"/>.</summary>

@@ -3,19 +3,51 @@ using Microsoft.Extensions.Logging;
 
 namespace Switchyard.AspNetCore.Tests.Support;
 
-/// <summary>Captures every log event, for assertions on event names.</summary>
+/// <summary>Captures every log event, for assertions on event names and for tests to wait on with a timeout.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<LogRecord> _records = new();
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyCollection<LogRecord> All => _records;
 
     public IEnumerable<LogRecord> WithEvent(string eventName) => _records.Where(r => r.EventName == eventName);
 
+    /// <summary>Waits until an event named <paramref name="eventName"/> has been logged; fails after <paramref name="timeout"/> (default 10 s).</summary>
+    public async Task<LogRecord> WaitForAsync(string eventName, TimeSpan? timeout = null)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Xunit.TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            // Taken before looking, so an event logged after the look completes it.
+            var next = Volatile.Read(ref _next).Task;
+            if (WithEvent(eventName).FirstOrDefault() is { } record)
+            {
+                return record;
+            }
+
+            try
+            {
+                await next.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException) when (!Xunit.TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"No log event '{eventName}' within {timeout ?? TimeSpan.FromSeconds(10)}.");
+            }
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
+    }
+
+    private void Add(LogRecord record)
+    {
+        _records.Enqueue(record);
+        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     public sealed record LogRecord(string Category, LogLevel Level, string? EventName, string Message, Exception? Exception);
@@ -28,6 +60,6 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._records.Enqueue(new LogRecord(category, logLevel, eventId.Name, formatter(state, exception), exception));
+            owner.Add(new LogRecord(category, logLevel, eventId.Name, formatter(state, exception), exception));
     }
 }
