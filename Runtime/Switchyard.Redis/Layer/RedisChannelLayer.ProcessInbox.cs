@@ -112,7 +112,7 @@ public sealed partial class RedisChannelLayer
                         {
                             if (expired > 0)
                             {
-                                await _layer.ExpireChannelAsync(_nonLocalPart + suffix, expired).ConfigureAwait(false);
+                                _layer.OnMessagesExpired(_nonLocalPart + suffix, expired);
                             }
 
                             return item.Message;
@@ -123,7 +123,7 @@ public sealed partial class RedisChannelLayer
 
                     if (expired > 0)
                     {
-                        await _layer.ExpireChannelAsync(_nonLocalPart + suffix, expired).ConfigureAwait(false);
+                        _layer.OnMessagesExpired(_nonLocalPart + suffix, expired);
                     }
 
                     if (!await local.Messages.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -332,7 +332,7 @@ public sealed partial class RedisChannelLayer
                     }
 
                     // Expired messages go even when group messages wait for room behind them (a member whose consumer
-                    // has gone): the channel then leaves its groups, and what waits stops coming.
+                    // has gone): those make room for the waiting ones, which the member's FullMemberTimeout bounds.
 
                     var dropped = 0;
                     while (local.Messages.Reader.TryPeek(out var head) && head.ExpiresAtMs <= now && local.TryTake(out _))
@@ -357,7 +357,7 @@ public sealed partial class RedisChannelLayer
 
             foreach (var (suffix, count) in expired ?? [])
             {
-                await _layer.ExpireChannelAsync(_nonLocalPart + suffix, count).ConfigureAwait(false);
+                _layer.OnMessagesExpired(_nonLocalPart + suffix, count);
             }
         }
 
@@ -590,8 +590,8 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        // An entry is taken off the inbox once popped: a failure while handling it (Redis away while a gone channel
-        // leaves its groups) is logged and the loop goes on with the next, rather than losing the rest of the batch.
+        // An entry is taken off the inbox once popped: a failure while handling it (Redis away while a group's members
+        // are loaded) is logged and the loop goes on with the next, rather than losing the rest of the batch.
         private async Task DispatchSafelyAsync(RespValue entry)
         {
             try
@@ -646,7 +646,7 @@ public sealed partial class RedisChannelLayer
 
             // Nobody took it in time (this process was away or far behind): its channel has gone.
             ChangePending(head, -1);
-            await _layer.ExpireChannelAsync(_nonLocalPart + head, 1).ConfigureAwait(false);
+            _layer.OnMessagesExpired(_nonLocalPart + head, 1);
         }
 
         // A group entry ("@group,version"): one copy for every member of the group that lives here.
@@ -657,7 +657,7 @@ public sealed partial class RedisChannelLayer
             var now = _layer.NowMs;
             if (expiresAt <= now)
             {
-                _layer.OnMessagesExpired($"{_nonLocalPart}* (group {group})", 1, 0);
+                _layer.OnMessagesExpired($"{_nonLocalPart}* (group {group})", 1);
                 return;
             }
 
