@@ -47,6 +47,9 @@ public sealed partial class RedisChannelLayer
         private Task? _loop;
         private RedisClient? _blocking;
         private bool _popMany = true;
+
+        // Done once the loop has dispatched what was queued before it started (a receive waits for it, see ReceiveAsync).
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _lastTurn = Environment.TickCount64;
 
         public ProcessInbox(RedisChannelLayer layer, string nonLocalPart)
@@ -102,6 +105,13 @@ public sealed partial class RedisChannelLayer
 
             try
             {
+                // Group entries that waited in the inbox before the loop started are fanned out first, each against the
+                // channel's capacity as it was (nothing taken yet), so a member never gets more than its capacity of them.
+                if (!_drained.Task.IsCompleted)
+                {
+                    await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 while (true)
                 {
                     var expired = 0;
@@ -376,6 +386,7 @@ public sealed partial class RedisChannelLayer
             }
 
             await _stop.CancelAsync().ConfigureAwait(false);
+            _drained.TrySetResult();
 
             // Ends the blocking pop under way; the loop then sees the stop.
             var blocking = _blocking;
@@ -454,6 +465,13 @@ public sealed partial class RedisChannelLayer
                     if (!_blocking.IsConnected)
                     {
                         await WaitForConnectionAsync(_blocking).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (!_drained.Task.IsCompleted)
+                    {
+                        await DrainAsync(_blocking).ConfigureAwait(false);
+                        _drained.TrySetResult();
                         continue;
                     }
 
@@ -617,8 +635,11 @@ public sealed partial class RedisChannelLayer
             }
             catch (RedisLayerException ex)
             {
-                Log.UnreadableEntry(_layer.Logger, ex, ListKey);
-                if (TryReadHead(bytes) is { } direct && direct[0] != GroupEntryMark)
+                // Counted with the inbox's non-local part (a!), not the channel: one value per process, not per connection.
+                var direct = TryReadHead(bytes);
+                Log.UnreadableEntry(_layer.Logger, ex, direct is null ? ListKey : direct[0] == GroupEntryMark ? $"{_nonLocalPart}* ({direct})" : _nonLocalPart + direct);
+                _layer.Metrics.Unreadable(_nonLocalPart);
+                if (direct is not null && direct[0] != GroupEntryMark)
                 {
                     ChangePending(direct, -1);
                 }
@@ -680,8 +701,10 @@ public sealed partial class RedisChannelLayer
                 members = membership.Resolved ??= Resolve(membership);
             }
 
-            // Outside the lock: a forwarder runs code of its own. The same instance for every member.
-            var delivery = new MemberDelivery(message, expiresAt, group);
+            // Outside the lock: a forwarder runs code of its own. The same instance for every member. A member that is
+            // full waits for room within FullMemberTimeout of the send, not of now: an entry that waited in the inbox
+            // (no receive loop yet) has used that time, so the member's capacity holds as the sender found it.
+            var delivery = new MemberDelivery(message, expiresAt, group, SentAtMs: expiresAt - _layer.ExpiryMs);
             foreach (var (local, joinedAt) in members)
             {
                 if (joinedAt > cutoff)

@@ -453,6 +453,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         catch (RedisLayerException ex)
         {
             Log.UnreadableEntry(Logger, ex, channel);
+            Metrics.Unreadable(channel);
             return (true, null);
         }
     }
