@@ -112,7 +112,7 @@ public sealed class InMemoryChannelLayerTests : IDisposable
     }
 
     [Fact]
-    public async Task The_sweep_timer_removes_expired_unread_messages_and_the_channel_leaves_its_groups()
+    public async Task The_sweep_timer_removes_expired_unread_messages_and_the_channel_stays_in_its_groups()
     {
         using var metrics = new MetricCollector(_meters);
         await using var layer = NewLayer(new ChannelLayerOptions { Expiry = TimeSpan.FromSeconds(60) });
@@ -129,9 +129,10 @@ public sealed class InMemoryChannelLayerTests : IDisposable
         Assert.Equal(2, metrics.Total("switchyard.layer.messages.expired"));
         var expired = Assert.Single(_logs.Entries, e => e.EventName == "MessagesExpired");
         Assert.Contains("2 unread message(s) expired on channel 'unread'", expired.Message, StringComparison.Ordinal);
-        Assert.Contains("left 2 group(s)", expired.Message, StringComparison.Ordinal);
-        Assert.Equal(new GroupSendResult(0, 0), await layer.GroupSendAsync("room", Message("x"), TestContext.Current.CancellationToken));
-        Assert.Equal(new GroupSendResult(0, 0), await layer.GroupSendAsync("lobby", Message("x"), TestContext.Current.CancellationToken));
+        Assert.Contains("stays in its groups", expired.Message, StringComparison.Ordinal);
+        Assert.Equal(new GroupSendResult(1, 0), await layer.GroupSendAsync("room", Message("x"), TestContext.Current.CancellationToken));
+        Assert.Equal(new GroupSendResult(1, 0), await layer.GroupSendAsync("lobby", Message("x"), TestContext.Current.CancellationToken));
+        Assert.Equal(2, layer.GetQueuedCount("unread"));
     }
 
     [Fact]
