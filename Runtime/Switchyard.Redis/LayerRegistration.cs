@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,16 +17,17 @@ internal static class LayerRegistration
     /// startup in a server app); connecting is the one blocking step (one try per server, at most its connect timeout),
     /// and a server that cannot be reached is connected in the background (unless the options say to abort).
     /// </summary>
-    public static SwitchyardBuilder Replace<TOptions>(
+    public static SwitchyardBuilder Replace<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
         SwitchyardBuilder builder,
         Action<TOptions> configure,
+        IValidateOptions<TOptions> validator,
         Func<TOptions, TimeProvider?, ILoggerFactory?, IMeterFactory?, Task<ChannelLayer>> connect)
         where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<TOptions>().Configure(configure).ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, RedisOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(validator));
         builder.Services.Replace(ServiceDescriptor.Singleton(services =>
         {
             var options = services.GetRequiredService<IOptions<TOptions>>().Value;
