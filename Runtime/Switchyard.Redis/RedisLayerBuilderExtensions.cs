@@ -19,6 +19,7 @@ public static class RedisLayerBuilderExtensions
         return LayerRegistration.Replace<RedisChannelLayerOptions>(
             builder,
             configure,
+            new RedisOptionsValidator(),
             async (options, time, logs, meters) => await RedisChannelLayer.ConnectAsync(options, time, logs, meters).ConfigureAwait(false));
     }
 

@@ -20,6 +20,7 @@ public static class RedisPubSubLayerBuilderExtensions
         return LayerRegistration.Replace<RedisPubSubChannelLayerOptions>(
             builder,
             configure,
+            new RedisOptionsValidator(),
             async (options, time, logs, meters) => await RedisPubSubChannelLayer.ConnectAsync(options, time, logs, meters).ConfigureAwait(false));
     }
 }

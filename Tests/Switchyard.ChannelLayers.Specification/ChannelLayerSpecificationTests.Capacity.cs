@@ -119,10 +119,10 @@ public abstract partial class ChannelLayerSpecificationTests
     public async Task Capacity_rules_can_target_process_local_channels()
     {
         var stem = Name("http.response");
-        var options = new ChannelLayerOptions { Capacity = 3 }.WithCapacity(stem + "!*", 1);
+        var options = new ChannelLayerOptions { Capacity = 3 }.WithCapacity(stem + ".*!*", 1);
         var layer = await NewLayerAsync(options);
         RequireCapability(layer, ChannelLayerCapabilities.Capacity);
-        var local = stem + "!abc";
+        var local = await layer.NewChannelAsync(stem);
 
         await layer.SendAsync(local, Message("only"));
         var error = await Assert.ThrowsAsync<ChannelFullException>(async () => await layer.SendAsync(local, Message("x")));

@@ -13,7 +13,7 @@ public abstract partial class ChannelLayerSpecificationTests
         var layer = await NewGroupLayerAsync();
         RequireCapability(layer, ChannelLayerCapabilities.GroupMemberCounts);
         var group = Name("room");
-        var members = new[] { Name("a"), Name("b"), LocalName("specific", "c") };
+        var members = new[] { Name("a"), Name("b"), await LocalNameAsync(layer, "specific", "c") };
         foreach (var member in members)
         {
             await layer.GroupAddAsync(group, member);
@@ -221,7 +221,7 @@ public abstract partial class ChannelLayerSpecificationTests
         RequireCapability(layer, ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.Groups);
         var group = Name("room");
         var a = Name("a");
-        var b = LocalName("specific", "b");
+        var b = await LocalNameAsync(layer, "specific", "b");
         await layer.GroupAddAsync(group, a);
         await layer.GroupAddAsync(group, b);
         await FillAsync(layer, a, 2);

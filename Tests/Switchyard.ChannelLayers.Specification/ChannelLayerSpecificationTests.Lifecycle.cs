@@ -26,7 +26,7 @@ public abstract partial class ChannelLayerSpecificationTests
         {
             layer.ReceiveAsync(Name("a"), timeout.Token).AsTask(),
             layer.ReceiveAsync(Name("a"), timeout.Token).AsTask(),
-            layer.ReceiveAsync(LocalName("specific", "b"), timeout.Token).AsTask(),
+            layer.ReceiveAsync(await LocalNameAsync(layer, "specific", "b"), timeout.Token).AsTask(),
         };
         Assert.DoesNotContain(receives, r => r.IsCompleted);
 

@@ -107,7 +107,7 @@ public abstract partial class ChannelLayerSpecificationTests
         var layer = await NewLayerAsync();
         RequireCapability(layer, ChannelLayerCapabilities.Queued);
         var plain = NameOfLength(99);
-        var local = (Name("l") + "!").PadRight(99, 'y');
+        var local = (await LocalNameAsync(layer, "l", string.Empty)).PadRight(99, 'y');
         Assert.Equal(99, local.Length);
 
         await layer.SendAsync(plain, Message("plain"));

@@ -84,7 +84,7 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         var layer = await NewLayerAsync();
         RequireCapability(layer, ChannelLayerCapabilities.Queued);
-        var channel = LocalName("specific", "abc123");
+        var channel = await LocalNameAsync(layer, "specific", "abc123");
 
         await layer.SendAsync(channel, Message("local"));
 
@@ -96,8 +96,8 @@ public abstract partial class ChannelLayerSpecificationTests
     {
         var layer = await NewLayerAsync();
         RequireCapability(layer, ChannelLayerCapabilities.Queued);
-        var first = LocalName("specific", "first");
-        var second = LocalName("specific", "second");
+        var first = await LocalNameAsync(layer, "specific", "first");
+        var second = await LocalNameAsync(layer, "specific", "second");
         var plain = Name("specific");
 
         await layer.SendAsync(first, Message("to-first"));

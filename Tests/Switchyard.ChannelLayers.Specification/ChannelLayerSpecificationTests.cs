@@ -105,11 +105,21 @@ public abstract partial class ChannelLayerSpecificationTests : IAsyncLifetime
     /// <returns>The name.</returns>
     protected string Name(string stem) => $"{stem}-{TestId}";
 
-    /// <summary>Returns a process-local channel name unique to this test: <c>{stem}-{TestId}!{suffix}</c>.</summary>
+    /// <summary>
+    /// Returns a process-local channel name of <paramref name="layer"/>'s process, unique to this test: the part before
+    /// the <c>!</c> of a name from <see cref="ChannelLayer.NewChannelAsync"/> (prefix <c>{stem}-{TestId}</c>), then
+    /// <paramref name="suffix"/>. A layer may refuse to receive on process-local names it did not make (Redis does).
+    /// </summary>
+    /// <param name="layer">The layer whose process owns the name.</param>
     /// <param name="stem">A valid name part.</param>
     /// <param name="suffix">The local part.</param>
     /// <returns>The name.</returns>
-    protected string LocalName(string stem, string suffix) => $"{stem}-{TestId}!{suffix}";
+    protected async Task<string> LocalNameAsync(ChannelLayer layer, string stem, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        var made = await layer.NewChannelAsync(Name(stem));
+        return ChannelNames.NonLocalPart(made) + suffix;
+    }
 
     /// <summary>Returns a valid name of exactly <paramref name="length"/> characters unique to this test.</summary>
     /// <param name="length">The length; at least 12.</param>

@@ -8,7 +8,12 @@ namespace Switchyard.Redis.Forwarding;
 /// <param name="Message">The message.</param>
 /// <param name="ExpiresAtMs">When it expires unread (Unix ms of the layer's clock); 0 on a layer without expiry.</param>
 /// <param name="Group">The group it was sent to, or <see langword="null"/> for a send to the channel itself.</param>
-internal readonly record struct MemberDelivery(ChannelMessage Message, long ExpiresAtMs, string? Group);
+/// <param name="SentAtMs">
+/// When it was sent (Unix ms of the layer's clock), so a message that reached the process late (it waited in Redis for
+/// a receive loop to start) has only what is left of <see cref="ChannelLayerOptions.FullMemberTimeout"/>; 0 when the
+/// wait counts from the delivery.
+/// </param>
+internal readonly record struct MemberDelivery(ChannelMessage Message, long ExpiresAtMs, string? Group, long SentAtMs = 0);
 
 /// <summary>
 /// The delivery of one channel in this process on a Redis layer: the forwarder attached to it (the forwarding path,
@@ -21,7 +26,8 @@ internal readonly record struct MemberDelivery(ChannelMessage Message, long Expi
 /// where it was stored) — waits here, in this member's queue and not in the delivering loop, so the other members of
 /// the process and the loop itself go on. Every later message of the member queues behind it, so the member's order is
 /// kept. A waiting message is placed as soon as there is room, and no later than
-/// <see cref="ChannelLayerOptions.FullMemberTimeout"/> after it reached the process: then it is offered once more
+/// <see cref="ChannelLayerOptions.FullMemberTimeout"/> after it was sent (<see cref="MemberDelivery.SentAtMs"/>; else
+/// after it reached the process): then it is offered once more
 /// without waiting (the forwarder applies its slow-client policy) or, for a full buffer, skipped.
 /// <see cref="TimeSpan.Zero"/> never waits.</para>
 /// <para>While nothing waits, the deliverer places the message itself (the inbox loop; on the pub/sub layer the reader of
@@ -34,7 +40,6 @@ internal readonly record struct MemberDelivery(ChannelMessage Message, long Expi
 internal abstract class LocalMember
 {
     private readonly Lock _lock = new();
-    private readonly TimeSpan _timeout;
     private readonly long _timeoutTicks;
     private readonly TimeProvider _time;
     private readonly CancellationToken _stopping;
@@ -49,7 +54,6 @@ internal abstract class LocalMember
     /// <param name="stopping">Fires when the layer closes: waiting messages are then dropped, not forced on a client.</param>
     protected LocalMember(TimeSpan fullMemberTimeout, TimeProvider time, CancellationToken stopping)
     {
-        _timeout = fullMemberTimeout;
         _timeoutTicks = (long)(fullMemberTimeout.TotalSeconds * time.TimestampFrequency);
         _time = time;
         _stopping = stopping;
@@ -99,6 +103,7 @@ internal abstract class LocalMember
     {
         // Only a deliverer starts the pump, and the pump stops (under the lock) only once it placed everything: a
         // deliverer that sees none running places its message itself, after everything the pump placed.
+        var deadline = Deadline(delivery);
         if (_pumping)
         {
             lock (_lock)
@@ -106,20 +111,20 @@ internal abstract class LocalMember
                 if (_pumping)
                 {
                     // Something of this member waits for room: this one goes behind it, keeping the member's order.
-                    _waiting!.Enqueue(new Waiting(delivery, Deadline()));
+                    _waiting!.Enqueue(new Waiting(delivery, deadline));
                     return;
                 }
             }
         }
 
-        if (Place(delivery, mayWait: _timeout > TimeSpan.Zero) == Placement.Done)
+        if (Place(delivery, mayWait: deadline > _time.GetTimestamp()) == Placement.Done)
         {
             return;
         }
 
         lock (_lock)
         {
-            (_waiting ??= new Queue<Waiting>()).Enqueue(new Waiting(delivery, Deadline()));
+            (_waiting ??= new Queue<Waiting>()).Enqueue(new Waiting(delivery, deadline));
             if (_pumping)
             {
                 // Another deliverer (a second subscription) started the pump a moment ago.
@@ -176,7 +181,22 @@ internal abstract class LocalMember
     /// <param name="dropped">How many messages were dropped.</param>
     protected abstract void OnPumpFailed(Exception error, int dropped);
 
-    private long Deadline() => _time.GetTimestamp() + _timeoutTicks;
+    // FullMemberTimeout after the message was sent, when the deliverer knows (a message that waited in Redis for the
+    // process's receive loop has used that time already), else after now.
+    private long Deadline(in MemberDelivery delivery)
+    {
+        var deadline = _time.GetTimestamp() + _timeoutTicks;
+        if (delivery.SentAtMs > 0)
+        {
+            var ageMs = _time.GetUtcNow().ToUnixTimeMilliseconds() - delivery.SentAtMs;
+            if (ageMs > 0)
+            {
+                deadline -= ageMs * _time.TimestampFrequency / 1000;
+            }
+        }
+
+        return deadline;
+    }
 
     private Placement Place(in MemberDelivery delivery, bool mayWait)
     {

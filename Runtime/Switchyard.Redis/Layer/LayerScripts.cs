@@ -58,7 +58,8 @@ internal static class LayerScripts
 
         """;
 
-    // Queues an entry in a process inbox (see Deliver); needs DropExpiredInbox. Returns 1 queued, 0 full, -n gone.
+    // Queues an entry in a process inbox (see Deliver); needs DropExpiredInbox. Returns 1 queued, 0 full. Entries that
+    // expired unread are dropped (and reported in expired) first; the channels they were for stay in their groups.
     private const string DeliverInbox = """
         local function deliver_inbox(list, counts, head, capacity, group, now, ttl, stamp, body, inbox_capacity, expired, inbox)
           local gone, dropped = drop_expired_inbox(list, counts, now)
@@ -67,7 +68,6 @@ internal static class LayerScripts
             expired[#expired + 1] = suffix
             expired[#expired + 1] = n
           end
-          if group and dropped > 0 then return -dropped end
           if redis.call('LLEN', list) >= inbox_capacity then return 0 end
           if not group then
             if tonumber(redis.call('HGET', counts, head) or '0') >= capacity then return 0 end
@@ -115,9 +115,9 @@ internal static class LayerScripts
     /// part and its capacity in a send, <c>@group,version</c> and 0 in a group send), then the pending-count changes the
     /// sending process has not reported yet for that inbox (its own: count, then (local part, delta) pairs), applied first
     /// so the send sees the room its receives made, in the same round trip.
-    /// Returns {results, expired}: one result per plain channel then per inbox (1 queued, 0 full, -n gone: n messages
-    /// expired unread there, so a group send leaves it out), and the local channels whose direct messages expired in an
-    /// inbox as flat (inbox number, local part, count) triples.
+    /// Returns {results, expired, plain expired}: one result per plain channel then per inbox (1 queued, 0 full), the
+    /// local channels whose direct messages expired in an inbox as flat (inbox number, local part, count) triples, and
+    /// per plain channel how many of its messages expired unread (dropped first; the channel still takes this one).
     /// </summary>
     public static readonly RedisScript Deliver = new(DropExpired + DropExpiredInbox + DeliverInbox + """
         local now = tonumber(ARGV[1])
@@ -127,11 +127,10 @@ internal static class LayerScripts
         local plain = tonumber(ARGV[5])
         local results = {}
         local expired = {}
+        local plain_expired = {}
         for i = 1, plain do
-          local dropped = drop_expired(KEYS[i], now)
-          if dropped > 0 and group then
-            results[#results + 1] = -dropped
-          elseif redis.call('LLEN', KEYS[i]) >= tonumber(ARGV[5 + i]) then
+          plain_expired[i] = drop_expired(KEYS[i], now)
+          if redis.call('LLEN', KEYS[i]) >= tonumber(ARGV[5 + i]) then
             results[#results + 1] = 0
           else
             redis.call('RPUSH', KEYS[i], entry)
@@ -160,7 +159,7 @@ internal static class LayerScripts
           arg = arg + 3 + 2 * changes
         end
 
-        return {results, expired}
+        return {results, expired, plain_expired}
         """);
 
     /// <summary>

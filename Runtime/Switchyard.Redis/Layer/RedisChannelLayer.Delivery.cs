@@ -57,13 +57,13 @@ public sealed partial class RedisChannelLayer
             for (var i = 0; i + 2 < expired.Length; i += 3)
             {
                 var part = processes[3 * ((int)expired[i].AsInteger() - 1)].AsString();
-                await ExpireChannelAsync(part + expired[i + 1].AsString(), (int)expired[i + 2].AsInteger()).ConfigureAwait(false);
+                OnMessagesExpired(part + expired[i + 1].AsString(), (int)expired[i + 2].AsInteger());
             }
 
             for (var i = 0; i + 2 < processes.Length; i += 3)
             {
                 reachedSome |= processes[i + 2].AsInteger() == 1;
-                await TallyInboxAsync(tally, group, processes[i].AsString()!, (int)processes[i + 1].AsInteger(), processes[i + 2].AsInteger()).ConfigureAwait(false);
+                TallyInbox(tally, processes[i].AsString()!, (int)processes[i + 1].AsInteger(), processes[i + 2].AsInteger());
             }
         }
         else
@@ -115,7 +115,7 @@ public sealed partial class RedisChannelLayer
 
             for (var i = 0; i < inboxes.Count; i++)
             {
-                await TallyInboxAsync(tally, group, inboxes[i].NonLocalPart, inboxes[i].Members, results[d][channels.Count + i]).ConfigureAwait(false);
+                TallyInbox(tally, inboxes[i].NonLocalPart, inboxes[i].Members, results[d][channels.Count + i]);
             }
         }
 
@@ -138,15 +138,10 @@ public sealed partial class RedisChannelLayer
         }
     }
 
-    private async Task TallyInboxAsync(GroupSendTally tally, string group, string nonLocalPart, int members, long result)
-    {
+    // A process whose inbox holds messages nobody took in time stays in the group too (a channel leaves its groups only
+    // by the group expiry or a discard): its inbox drops what expires, and InboxCapacity bounds it meanwhile.
+    private static void TallyInbox(GroupSendTally tally, string nonLocalPart, int members, long result) =>
         tally.Add($"{nonLocalPart}* ({members} members, inbox full)", members, result);
-        if (result < 0)
-        {
-            // Its inbox holds messages nobody took in time: the process has gone, and leaves the group.
-            await LeaveGroupAsync(group, nonLocalPart, []).ConfigureAwait(false);
-        }
-    }
 
     // A send to a process-local channel queues it in its process's inbox, counted against the channel's capacity.
     private async Task SendToInboxAsync(string channel, byte[] entry, long now, CancellationToken cancellationToken)
@@ -218,13 +213,13 @@ public sealed partial class RedisChannelLayer
 
         var results = reply.Items![0].Items!.Select(r => r.AsInteger()).ToArray();
 
-        // A plain channel whose messages expired has gone: it leaves its groups. So has a local channel whose messages
-        // expired in its inbox (nobody took them: its process is gone or far behind), whether or not it was a target.
+        // Messages that expired unread on the way are counted and logged; their channels stay in their groups.
+        var plainExpired = reply.Items[2].Items!;
         for (var i = 0; i < delivery.Plain.Count; i++)
         {
-            if (results[i] < 0)
+            if (plainExpired[i].AsInteger() is > 0 and var count)
             {
-                await ExpireChannelAsync(delivery.Plain[i], (int)-results[i]).ConfigureAwait(false);
+                OnMessagesExpired(delivery.Plain[i], (int)count);
             }
         }
 
@@ -232,7 +227,7 @@ public sealed partial class RedisChannelLayer
         for (var i = 0; i + 2 < expired.Length; i += 3)
         {
             var nonLocalPart = delivery.Inboxes[(int)expired[i].AsInteger() - 1].NonLocalPart;
-            await ExpireChannelAsync(nonLocalPart + expired[i + 1].AsString(), (int)expired[i + 2].AsInteger()).ConfigureAwait(false);
+            OnMessagesExpired(nonLocalPart + expired[i + 1].AsString(), (int)expired[i + 2].AsInteger());
         }
 
         return results;
@@ -252,7 +247,7 @@ public sealed partial class RedisChannelLayer
 
         public List<string>? Skipped { get; private set; }
 
-        /// <summary>Counts a script result (1 queued, 0 full, negative gone: it got nothing) for <paramref name="members"/> members.</summary>
+        /// <summary>Counts a script result (1 queued, 0 full) for <paramref name="members"/> members.</summary>
         public void Add(string name, int members, long result)
         {
             Considered += members;

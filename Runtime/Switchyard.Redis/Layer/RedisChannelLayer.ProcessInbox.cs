@@ -47,6 +47,9 @@ public sealed partial class RedisChannelLayer
         private Task? _loop;
         private RedisClient? _blocking;
         private bool _popMany = true;
+
+        // Done once the loop has dispatched what was queued before it started (a receive waits for it, see ReceiveAsync).
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _lastTurn = Environment.TickCount64;
 
         public ProcessInbox(RedisChannelLayer layer, string nonLocalPart)
@@ -102,6 +105,13 @@ public sealed partial class RedisChannelLayer
 
             try
             {
+                // Group entries that waited in the inbox before the loop started are fanned out first, each against the
+                // channel's capacity as it was (nothing taken yet), so a member never gets more than its capacity of them.
+                if (!_drained.Task.IsCompleted)
+                {
+                    await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 while (true)
                 {
                     var expired = 0;
@@ -112,7 +122,7 @@ public sealed partial class RedisChannelLayer
                         {
                             if (expired > 0)
                             {
-                                await _layer.ExpireChannelAsync(_nonLocalPart + suffix, expired).ConfigureAwait(false);
+                                _layer.OnMessagesExpired(_nonLocalPart + suffix, expired);
                             }
 
                             return item.Message;
@@ -123,7 +133,7 @@ public sealed partial class RedisChannelLayer
 
                     if (expired > 0)
                     {
-                        await _layer.ExpireChannelAsync(_nonLocalPart + suffix, expired).ConfigureAwait(false);
+                        _layer.OnMessagesExpired(_nonLocalPart + suffix, expired);
                     }
 
                     if (!await local.Messages.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -332,7 +342,7 @@ public sealed partial class RedisChannelLayer
                     }
 
                     // Expired messages go even when group messages wait for room behind them (a member whose consumer
-                    // has gone): the channel then leaves its groups, and what waits stops coming.
+                    // has gone): those make room for the waiting ones, which the member's FullMemberTimeout bounds.
 
                     var dropped = 0;
                     while (local.Messages.Reader.TryPeek(out var head) && head.ExpiresAtMs <= now && local.TryTake(out _))
@@ -357,7 +367,7 @@ public sealed partial class RedisChannelLayer
 
             foreach (var (suffix, count) in expired ?? [])
             {
-                await _layer.ExpireChannelAsync(_nonLocalPart + suffix, count).ConfigureAwait(false);
+                _layer.OnMessagesExpired(_nonLocalPart + suffix, count);
             }
         }
 
@@ -376,6 +386,7 @@ public sealed partial class RedisChannelLayer
             }
 
             await _stop.CancelAsync().ConfigureAwait(false);
+            _drained.TrySetResult();
 
             // Ends the blocking pop under way; the loop then sees the stop.
             var blocking = _blocking;
@@ -454,6 +465,13 @@ public sealed partial class RedisChannelLayer
                     if (!_blocking.IsConnected)
                     {
                         await WaitForConnectionAsync(_blocking).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (!_drained.Task.IsCompleted)
+                    {
+                        await DrainAsync(_blocking).ConfigureAwait(false);
+                        _drained.TrySetResult();
                         continue;
                     }
 
@@ -590,8 +608,8 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        // An entry is taken off the inbox once popped: a failure while handling it (Redis away while a gone channel
-        // leaves its groups) is logged and the loop goes on with the next, rather than losing the rest of the batch.
+        // An entry is taken off the inbox once popped: a failure while handling it (Redis away while a group's members
+        // are loaded) is logged and the loop goes on with the next, rather than losing the rest of the batch.
         private async Task DispatchSafelyAsync(RespValue entry)
         {
             try
@@ -617,8 +635,11 @@ public sealed partial class RedisChannelLayer
             }
             catch (RedisLayerException ex)
             {
-                Log.UnreadableEntry(_layer.Logger, ex, ListKey);
-                if (TryReadHead(bytes) is { } direct && direct[0] != GroupEntryMark)
+                // Counted with the inbox's non-local part (a!), not the channel: one value per process, not per connection.
+                var direct = TryReadHead(bytes);
+                Log.UnreadableEntry(_layer.Logger, ex, direct is null ? ListKey : direct[0] == GroupEntryMark ? $"{_nonLocalPart}* ({direct})" : _nonLocalPart + direct);
+                _layer.Metrics.Unreadable(_nonLocalPart);
+                if (direct is not null && direct[0] != GroupEntryMark)
                 {
                     ChangePending(direct, -1);
                 }
@@ -646,7 +667,7 @@ public sealed partial class RedisChannelLayer
 
             // Nobody took it in time (this process was away or far behind): its channel has gone.
             ChangePending(head, -1);
-            await _layer.ExpireChannelAsync(_nonLocalPart + head, 1).ConfigureAwait(false);
+            _layer.OnMessagesExpired(_nonLocalPart + head, 1);
         }
 
         // A group entry ("@group,version"): one copy for every member of the group that lives here.
@@ -657,7 +678,7 @@ public sealed partial class RedisChannelLayer
             var now = _layer.NowMs;
             if (expiresAt <= now)
             {
-                _layer.OnMessagesExpired($"{_nonLocalPart}* (group {group})", 1, 0);
+                _layer.OnMessagesExpired($"{_nonLocalPart}* (group {group})", 1);
                 return;
             }
 
@@ -680,8 +701,10 @@ public sealed partial class RedisChannelLayer
                 members = membership.Resolved ??= Resolve(membership);
             }
 
-            // Outside the lock: a forwarder runs code of its own. The same instance for every member.
-            var delivery = new MemberDelivery(message, expiresAt, group);
+            // Outside the lock: a forwarder runs code of its own. The same instance for every member. A member that is
+            // full waits for room within FullMemberTimeout of the send, not of now: an entry that waited in the inbox
+            // (no receive loop yet) has used that time, so the member's capacity holds as the sender found it.
+            var delivery = new MemberDelivery(message, expiresAt, group, SentAtMs: expiresAt - _layer.ExpiryMs);
             foreach (var (local, joinedAt) in members)
             {
                 if (joinedAt > cutoff)

@@ -123,7 +123,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
             return base.AttachForwarderCore(channel, forwarder);
         }
 
-        var inbox = _inboxes.GetOrAdd(nonLocalPart, static (part, layer) => new ProcessInbox(layer, part), this);
+        var inbox = OwnInbox(nonLocalPart, channel);
         return inbox.Attach(suffix, forwarder);
     }
 
@@ -183,7 +183,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         var (queued, expired) = LayerScripts.Pair(reply);
         if (expired > 0)
         {
-            await ExpireChannelAsync(channel, (int)expired).ConfigureAwait(false);
+            OnMessagesExpired(channel, (int)expired);
         }
 
         if (queued == 0)
@@ -197,12 +197,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     {
         try
         {
-            var bang = channel.IndexOf(ChannelNames.ProcessLocalSeparator, StringComparison.Ordinal);
-            if (bang >= 0)
+            if (SplitLocal(channel) is var (nonLocalPart, suffix))
             {
-                var nonLocalPart = channel[..(bang + 1)];
-                var inbox = _inboxes.GetOrAdd(nonLocalPart, static (part, layer) => new ProcessInbox(layer, part), this);
-                return await inbox.ReceiveAsync(channel[(bang + 1)..], cancellationToken).ConfigureAwait(false);
+                return await OwnInbox(nonLocalPart, channel).ReceiveAsync(suffix, cancellationToken).ConfigureAwait(false);
             }
 
             return await ReceiveWatchedAsync(channel, cancellationToken).ConfigureAwait(false);
@@ -262,38 +259,26 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override async ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
-        // Pipelined: one round trip per shard involved. The channel's own list of groups is what it leaves when it goes.
+        // One round trip to the group's shard. A membership ends with the group expiry or a discard only (not when the
+        // channel's messages expire unread), so the channel keeps no list of its groups.
         var groupExpiry = (long)Options.GroupExpiry.TotalMilliseconds;
         var groupShard = ShardOf(group);
-        var channelShard = ShardOf(channel);
         var now = NowMs;
-        Task<RespValue> membership;
         if (SplitLocal(channel) is var (nonLocalPart, suffix))
         {
             // A process-local channel joins through its process's member set, which that process fans group sends out to.
-            membership = LayerScripts.LocalGroupJoin.EvaluateAsync(groupShard, LocalGroupKeys(group, nonLocalPart), [nonLocalPart, suffix, now, groupExpiry], cancellationToken);
-        }
-        else
-        {
-            await groupShard.SendAsync(["ZADD", GroupKey(group), now, channel], cancellationToken).ConfigureAwait(false);
-            membership = await groupShard.SendAsync(["PEXPIRE", GroupKey(group), groupExpiry], cancellationToken).ConfigureAwait(false);
+            await LayerScripts.LocalGroupJoin.EvaluateAsync(groupShard, LocalGroupKeys(group, nonLocalPart), [nonLocalPart, suffix, now, groupExpiry], cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        Task<RespValue>[] replies =
-        [
-            membership,
-            await channelShard.SendAsync(["SADD", ChannelGroupsKey(channel), group], cancellationToken).ConfigureAwait(false),
-            await channelShard.SendAsync(["PEXPIRE", ChannelGroupsKey(channel), groupExpiry], cancellationToken).ConfigureAwait(false),
-        ];
-        await Task.WhenAll(replies).WaitAsync(channelShard.Options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var added = await groupShard.SendAsync(["ZADD", GroupKey(group), now, channel], cancellationToken).ConfigureAwait(false);
+        var expiry = await groupShard.SendAsync(["PEXPIRE", GroupKey(group), groupExpiry], cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(added, expiry).WaitAsync(groupShard.Options.CommandTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    protected override async ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken)
-    {
+    protected override async ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
         await LeaveGroupAsync(group, channel, cancellationToken).ConfigureAwait(false);
-        await ShardOf(channel).ExecuteAsync(["SREM", ChannelGroupsKey(channel), group], cancellationToken).ConfigureAwait(false);
-    }
 
     /// <inheritdoc />
     protected override async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
@@ -380,6 +365,34 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private RedisArg[] LocalGroupKeys(string group, string nonLocalPart) =>
         [GroupProcessesKey(group), GroupMembersKey(group, nonLocalPart), GroupVersionsKey(group), $"{_prefix}:version"];
 
+    /// <summary>
+    /// The inbox of a process-local channel this layer instance made (its part before the <c>!</c> ends with this
+    /// instance's <see cref="ProcessChannelPrefix"/>, as every name from <see cref="ChannelLayer.NewChannelAsync"/> does).
+    /// Another process's channel is refused at once, as Django Channels refuses a wrong client prefix: receiving there
+    /// would compete with the owning process for its inbox, and each would get some of the messages.
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel belongs to another process (or layer instance).</exception>
+    private ProcessInbox OwnInbox(string nonLocalPart, string channel)
+    {
+        if (_inboxes.TryGetValue(nonLocalPart, out var inbox))
+        {
+            return inbox;
+        }
+
+        // nonLocalPart is "{prefix}.{process}!" (or "{process}!").
+        var process = nonLocalPart.AsSpan(0, nonLocalPart.Length - 1);
+        if (!process.EndsWith(_processId, StringComparison.Ordinal)
+            || (process.Length > _processId.Length && process[process.Length - _processId.Length - 1] != '.'))
+        {
+            throw new ArgumentException(
+                $"Channel '{channel}' is process-local ('!') and belongs to another process: its part before '!' does not end with this layer's process id '{_processId}'. "
+                + "Only the layer instance that made a process-local channel (NewChannelAsync) receives on it or attaches a forwarder to it; any process may send to it.",
+                nameof(channel));
+        }
+
+        return _inboxes.GetOrAdd(nonLocalPart, static (part, layer) => new ProcessInbox(layer, part), this);
+    }
+
     private static (string NonLocalPart, string Suffix)? SplitLocal(string channel)
     {
         var bang = channel.IndexOf(ChannelNames.ProcessLocalSeparator, StringComparison.Ordinal);
@@ -391,8 +404,6 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private string InboxCountsKey(string nonLocalPart) => $"{_prefix}:ip:{nonLocalPart}";
 
     private string GroupKey(string group) => $"{_prefix}:g:{group}";
-
-    private string ChannelGroupsKey(string channel) => $"{_prefix}:cg:{channel}";
 
     private RedisClient ShardOf(string name) => _shards[_ring.GetShard(name)];
 
@@ -427,7 +438,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         var (entry, expired) = (reply.Items![0], reply.Items[1].AsInteger());
         if (expired > 0)
         {
-            await ExpireChannelAsync(channel, (int)expired).ConfigureAwait(false);
+            OnMessagesExpired(channel, (int)expired);
         }
 
         if (entry.IsNull)
@@ -442,22 +453,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         catch (RedisLayerException ex)
         {
             Log.UnreadableEntry(Logger, ex, channel);
+            Metrics.Unreadable(channel);
             return (true, null);
         }
-    }
-
-    // A channel whose messages expired unread has gone (as in Django Channels): it leaves every group it was in.
-    private async Task ExpireChannelAsync(string channel, int expired)
-    {
-        var channelShard = ShardOf(channel);
-        var groups = await channelShard.ExecuteAsync(["SMEMBERS", ChannelGroupsKey(channel)]).ConfigureAwait(false);
-        foreach (var group in groups.Items ?? [])
-        {
-            await LeaveGroupAsync(group.AsString()!, channel, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        await channelShard.ExecuteAsync(["DEL", ChannelGroupsKey(channel)]).ConfigureAwait(false);
-        OnMessagesExpired(channel, expired, groups.Items?.Length ?? 0);
     }
 
     private Task LeaveGroupAsync(string group, string channel, CancellationToken cancellationToken) =>

@@ -681,6 +681,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         catch (RedisLayerException ex)
         {
             Log.UnreadableMessage(Logger, ex, key);
+            Metrics.Unreadable(direct?.Channel ?? groupName!);
             return;
         }
 

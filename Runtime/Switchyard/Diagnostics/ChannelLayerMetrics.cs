@@ -8,8 +8,8 @@ namespace Switchyard;
 /// </summary>
 /// <remarks>
 /// Instruments: <c>switchyard.layer.messages.sent</c>, <c>.received</c>, <c>.expired</c>, <c>.dropped</c>
-/// (tagged <c>reason</c>: <c>channel_full</c>), <c>switchyard.layer.group.sends</c> and
-/// <c>switchyard.layer.group.members_reached</c>. Recording allocates nothing.
+/// (tagged <c>reason</c>: <c>channel_full</c>), <c>.unreadable</c> (tagged <c>switchyard.channel</c>),
+/// <c>switchyard.layer.group.sends</c> and <c>switchyard.layer.group.members_reached</c>. Recording allocates nothing.
 /// </remarks>
 public sealed class ChannelLayerMetrics
 {
@@ -24,6 +24,7 @@ public sealed class ChannelLayerMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _groupSends;
     private readonly Counter<long> _membersReached;
+    private readonly Counter<long> _unreadable;
 
     /// <summary>Creates the instruments on <paramref name="meter"/>.</summary>
     /// <param name="meter">The meter; normally from <see cref="IMeterFactory"/> with <see cref="SwitchyardDiagnostics.MeterName"/>.</param>
@@ -39,7 +40,18 @@ public sealed class ChannelLayerMetrics
         _dropped = meter.CreateCounter<long>("switchyard.layer.messages.dropped", "{message}", "Messages not delivered to a channel, by reason.");
         _groupSends = meter.CreateCounter<long>("switchyard.layer.group.sends", "{send}", "Group sends.");
         _membersReached = meter.CreateCounter<long>("switchyard.layer.group.members_reached", "{channel}", "Member channels that received a group message.");
+        _unreadable = meter.CreateCounter<long>(
+            "switchyard.layer.messages.unreadable",
+            "{message}",
+            "Messages taken off a channel and dropped because this layer cannot read them (sealed with a key none of its encryption keys opens, or not a Switchyard message).");
     }
+
+    /// <summary>
+    /// Records a message taken off <paramref name="channel"/> and dropped because it could not be read (no configured
+    /// encryption key opens it, or it is not a Switchyard message), tagged <c>switchyard.channel</c>.
+    /// </summary>
+    /// <param name="channel">The channel (a backend may give a process-local channel's non-local part, to bound the tag's values).</param>
+    public void Unreadable(string channel) => _unreadable.Add(1, _layer, new KeyValuePair<string, object?>("switchyard.channel", channel));
 
     /// <summary>Records messages accepted by a channel.</summary>
     /// <param name="count">How many.</param>

@@ -14,8 +14,8 @@ internal static partial class ChannelLayerLog
     public static partial void GroupMembersSkippedFull(ILogger logger, string group, int skipped, int sends, string messageType, TimeSpan interval);
 
     [LoggerMessage(EventId = 3, EventName = "MessagesExpired", Level = LogLevel.Information,
-        Message = "{Count} unread message(s) expired on channel '{Channel}'; the channel left {Groups} group(s) because its consumer is presumed gone.")]
-    public static partial void MessagesExpired(ILogger logger, int count, string channel, int groups);
+        Message = "{Count} unread message(s) expired on channel '{Channel}'; the channel stays in its groups until they expire or it is discarded.")]
+    public static partial void MessagesExpired(ILogger logger, int count, string channel);
 
     [LoggerMessage(EventId = 4, EventName = "GroupMembershipsExpired", Level = LogLevel.Debug,
         Message = "{Count} group membership(s) of group '{Group}' expired.")]

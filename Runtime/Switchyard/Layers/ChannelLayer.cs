@@ -568,11 +568,11 @@ public abstract class ChannelLayer : IAsyncDisposable
     /// <summary>Records and logs messages that expired unread on <paramref name="channel"/>.</summary>
     /// <param name="channel">The channel.</param>
     /// <param name="count">How many expired.</param>
-    /// <param name="groupsLeft">How many groups the channel left as a result.</param>
-    protected void OnMessagesExpired(string channel, int count, int groupsLeft)
+    /// <remarks>The channel stays in its groups: a membership ends only with the group expiry or a discard.</remarks>
+    protected void OnMessagesExpired(string channel, int count)
     {
         Metrics.Expired(count);
-        ChannelLayerLog.MessagesExpired(Logger, count, channel, groupsLeft);
+        ChannelLayerLog.MessagesExpired(Logger, count, channel);
     }
 
     private static string NewRandomSuffix()

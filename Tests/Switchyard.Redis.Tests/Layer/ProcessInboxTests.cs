@@ -170,36 +170,26 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_member_whose_consumer_has_gone_leaves_its_groups_when_its_messages_expire_though_others_wait_for_its_room()
+    public async Task A_member_whose_consumer_has_gone_stays_in_its_groups_when_its_messages_expire_and_gets_the_next_one()
     {
-        var receiver = await NewLayerAsync(capacity: 1, fullMemberTimeout: TimeSpan.FromSeconds(50), idleSweep: TimeSpan.FromMilliseconds(100));
+        var receiver = await NewLayerAsync(capacity: 1, fullMemberTimeout: TimeSpan.FromSeconds(50));
         var sender = await NewLayerAsync();
-        var gone = await receiver.NewChannelAsync(cancellationToken: Ct);
+        var slow = await receiver.NewChannelAsync(cancellationToken: Ct);
         var alive = await receiver.NewChannelAsync(cancellationToken: Ct);
-        await receiver.GroupAddAsync("g", gone, Ct);
+        await receiver.GroupAddAsync("g", slow, Ct);
         await receiver.GroupAddAsync("g", alive, Ct);
 
-        // "1" fills the gone member's buffer, "2" waits for its room; the live member gets both.
+        // "1" fills the slow member's buffer, "2" waits for its room; the live member gets both.
         await sender.GroupSendAsync("g", Text("1"), Ct);
         await sender.GroupSendAsync("g", Text("2"), Ct);
         Assert.Equal("1", await ReceiveTextAsync(receiver, alive));
         Assert.Equal("2", await ReceiveTextAsync(receiver, alive));
 
-        // Nobody took "1" in time: the sweep drops it, and the member leaves the group though "2" still waits for it.
-        var members = $"{_prefix}:gm:g:{ChannelNames.NonLocalPart(gone)}";
-        await using var probe = await ProbeKeyAsync(members);
+        // Nobody took "1" or "2" in time: they expire, and the member is still in the group (until group expiry or discard).
         _time.Advance(TimeSpan.FromSeconds(61));
-        var suffix = gone[(gone.IndexOf('!', StringComparison.Ordinal) + 1)..];
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(Timeout);
-        while (!(await probe.ExecuteAsync(["ZSCORE", members, suffix], Ct)).IsNull)
-        {
-            // The sweep runs every 100 ms of real time: wait (bounded) for it.
-            await Task.Delay(50, deadline.Token);
-        }
-
-        Assert.Equal(new GroupSendResult(1, 0), await sender.GroupSendAsync("g", Text("3"), Ct));
+        Assert.Equal(new GroupSendResult(2, 0), await sender.GroupSendAsync("g", Text("3"), Ct));
         Assert.Equal("3", await ReceiveTextAsync(receiver, alive));
+        Assert.Equal("3", await ReceiveTextAsync(receiver, slow));
     }
 
     [Fact]
@@ -336,7 +326,7 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_buffered_message_that_expired_is_not_received_and_its_channel_leaves_its_groups()
+    public async Task A_buffered_message_that_expired_is_not_received_and_its_channel_stays_in_its_groups()
     {
         var layer = await NewLayerAsync();
         var channel = await layer.NewChannelAsync(cancellationToken: Ct);
@@ -353,11 +343,12 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         await layer.SendAsync(channel, Text("fresh"), Ct);
 
         Assert.Equal("fresh", Encoding.UTF8.GetString((await waiting.WaitAsync(Timeout, Ct)).Payload.Span));
-        Assert.Equal(new GroupSendResult(0, 0), await layer.GroupSendAsync("watchers", Text("x"), Ct));
+        Assert.Equal(new GroupSendResult(1, 0), await layer.GroupSendAsync("watchers", Text("x"), Ct));
+        Assert.Equal("x", await ReceiveTextAsync(layer, channel));
     }
 
     [Fact]
-    public async Task Messages_left_in_the_inbox_of_a_process_that_is_gone_expire_and_their_channels_leave_the_group()
+    public async Task Messages_left_in_the_inbox_of_a_process_that_is_gone_expire_there_and_its_members_stay_until_group_expiry()
     {
         var gone = await NewLayerAsync();
         var sender = await NewLayerAsync();
@@ -368,9 +359,74 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         Assert.Equal(new GroupSendResult(1, 0), await sender.GroupSendAsync("g", Text("unread"), Ct));
         _time.Advance(TimeSpan.FromSeconds(61));
 
-        // The send finds the expired entry at the head of the inbox: the member has gone and gets nothing.
-        Assert.Equal(new GroupSendResult(0, 0), await sender.GroupSendAsync("g", Text("again"), Ct));
-        Assert.Equal(new GroupSendResult(0, 0), await sender.GroupSendAsync("g", Text("and again"), Ct));
+        // The sends drop the expired entry at the head of the inbox, so the inbox holds only what has not expired.
+        Assert.Equal(new GroupSendResult(1, 0), await sender.GroupSendAsync("g", Text("again"), Ct));
+        Assert.Equal(new GroupSendResult(1, 0), await sender.GroupSendAsync("g", Text("and again"), Ct));
+        await using (var probe = await ProbeAsync(member))
+        {
+            Assert.Equal(2, (await probe.ExecuteAsync(["LLEN", $"{_prefix}:in:{ChannelNames.NonLocalPart(member)}"], Ct)).AsInteger());
+        }
+
+        // The membership ends with the group expiry.
+        _time.Advance(TimeSpan.FromSeconds(86_401));
+        Assert.Equal(new GroupSendResult(0, 0), await sender.GroupSendAsync("g", Text("late"), Ct));
+    }
+
+    [Fact]
+    public async Task A_receive_on_a_local_channel_of_another_process_fails_at_once_and_the_owner_gets_every_message()
+    {
+        var owner = await NewLayerAsync();
+        var other = await NewLayerAsync();
+        var channel = await owner.NewChannelAsync(cancellationToken: Ct);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => other.ReceiveAsync(channel, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Contains($"'{channel}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("another process", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => other.AttachForwarder(channel, new RecordingForwarder()));
+
+        // A made-up name is nobody's: refused too. Sending to another process's channel is what channels are for.
+        await Assert.ThrowsAsync<ArgumentException>(() => other.ReceiveAsync("specific.redis.nobody!x", Ct).AsTask().WaitAsync(Timeout, Ct));
+        for (var i = 0; i < 5; i++)
+        {
+            await other.SendAsync(channel, Text($"m{i}"), Ct);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal($"m{i}", await ReceiveTextAsync(owner, channel));
+        }
+    }
+
+    [Fact]
+    public async Task Group_entries_that_waited_for_the_first_receive_longer_than_the_full_member_timeout_respect_the_capacity()
+    {
+        using var metrics = new MetricCollector(_meters);
+        var receiver = await NewLayerAsync(capacity: 1, fullMemberTimeout: TimeSpan.FromSeconds(5));
+        var sender = await NewLayerAsync(capacity: 1);
+        var member = await receiver.NewChannelAsync(cancellationToken: Ct);
+        await receiver.GroupAddAsync("g", member, Ct);
+
+        // Nobody in the receiver's process has received yet: the entries wait in its inbox, past FullMemberTimeout.
+        for (var i = 1; i <= 3; i++)
+        {
+            await sender.GroupSendAsync("g", Text($"{i}"), Ct);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(6));
+
+        // The member holds its capacity (1): "2" and "3" are skipped in its process, counted as full.
+        Assert.Equal("1", await ReceiveTextAsync(receiver, member));
+        using (var quiet = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            quiet.CancelAfter(TimeSpan.FromMilliseconds(300));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receiver.ReceiveAsync(member, quiet.Token).AsTask());
+        }
+
+        Assert.Equal(2, metrics.Total("switchyard.layer.messages.dropped", "reason", "channel_full"));
+
+        // It stays a member and gets the next message.
+        await sender.GroupSendAsync("g", Text("4"), Ct);
+        Assert.Equal("4", await ReceiveTextAsync(receiver, member));
     }
 
     [Fact]

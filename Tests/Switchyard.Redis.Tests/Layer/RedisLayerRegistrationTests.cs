@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Switchyard.Redis.Tests.Support;
 using Xunit;
 
@@ -57,5 +59,72 @@ public sealed class RedisLayerRegistrationTests(OneRedisServer redis) : IClassFi
         }).Services.BuildServiceProvider();
         var error = Assert.Throws<RedisConnectionException>(() => services.GetRequiredService<ChannelLayer>());
         Assert.Contains("127.0.0.1:1", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class RedisLayerOptionsRegistrationTests(OneRedisServer redis) : IClassFixture<OneRedisServer>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Configure_of_the_options_reaches_the_layer_after_the_builders_own_configuration()
+    {
+        var services = new ServiceCollection().AddSwitchyard().AddRedisLayer(o => o.Servers.Add(redis.Servers[0].ConnectionString)).Services;
+        services.Configure<RedisChannelLayerOptions>(o =>
+        {
+            o.Prefix = $"cfg{Guid.NewGuid():N}";
+            o.Layer.Capacity = 1;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var layer = provider.GetRequiredService<ChannelLayer>();
+        await layer.SendAsync("jobs", new ChannelMessage("jobs", "1"u8.ToArray()), Ct);
+        var full = await Assert.ThrowsAsync<ChannelFullException>(() => layer.SendAsync("jobs", new ChannelMessage("jobs", "2"u8.ToArray()), Ct).AsTask());
+        Assert.Equal(1, full.Capacity);
+    }
+
+    [Fact]
+    public async Task Configure_of_the_pub_sub_options_reaches_the_layer()
+    {
+        var services = new ServiceCollection().AddSwitchyard().AddRedisPubSubLayer(o => o.Servers.Add(redis.Servers[0].ConnectionString)).Services;
+        services.Configure<RedisPubSubChannelLayerOptions>(o => o.Layer.MaxMessageSize = 4);
+        await using var provider = services.BuildServiceProvider();
+
+        var layer = provider.GetRequiredService<ChannelLayer>();
+        await Assert.ThrowsAsync<MessageTooLargeException>(() => layer.SendAsync("jobs", new ChannelMessage("jobs", "12345"u8.ToArray()), Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task Invalid_options_stop_the_host_at_start_naming_every_problem()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSwitchyard().AddRedisLayer(o =>
+        {
+            o.Prefix = "no spaces";
+            o.InboxCapacity = 0;
+            o.Layer.Capacity = 0;
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("RedisChannelLayerOptions.Servers needs at least one Redis connection string", error.Message, StringComparison.Ordinal);
+        Assert.Contains("RedisChannelLayerOptions.Prefix", error.Message, StringComparison.Ordinal);
+        Assert.Contains("RedisChannelLayerOptions.InboxCapacity must be at least 1, not 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("RedisChannelLayerOptions.Layer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_connection_string_stops_the_host_at_start_without_showing_the_password()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSwitchyard().AddRedisPubSubLayer(o => o.Servers.Add("localhost:6379,password=hunter2,colour=blue"));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("RedisPubSubChannelLayerOptions.Servers", error.Message, StringComparison.Ordinal);
+        Assert.Contains("colour", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
 }

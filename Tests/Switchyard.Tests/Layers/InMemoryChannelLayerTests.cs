@@ -112,7 +112,7 @@ public sealed class InMemoryChannelLayerTests : IDisposable
     }
 
     [Fact]
-    public async Task The_sweep_timer_removes_expired_unread_messages_and_the_channel_leaves_its_groups()
+    public async Task The_sweep_timer_removes_expired_unread_messages_and_the_channel_stays_in_its_groups()
     {
         using var metrics = new MetricCollector(_meters);
         await using var layer = NewLayer(new ChannelLayerOptions { Expiry = TimeSpan.FromSeconds(60) });
@@ -129,9 +129,10 @@ public sealed class InMemoryChannelLayerTests : IDisposable
         Assert.Equal(2, metrics.Total("switchyard.layer.messages.expired"));
         var expired = Assert.Single(_logs.Entries, e => e.EventName == "MessagesExpired");
         Assert.Contains("2 unread message(s) expired on channel 'unread'", expired.Message, StringComparison.Ordinal);
-        Assert.Contains("left 2 group(s)", expired.Message, StringComparison.Ordinal);
-        Assert.Equal(new GroupSendResult(0, 0), await layer.GroupSendAsync("room", Message("x"), TestContext.Current.CancellationToken));
-        Assert.Equal(new GroupSendResult(0, 0), await layer.GroupSendAsync("lobby", Message("x"), TestContext.Current.CancellationToken));
+        Assert.Contains("stays in its groups", expired.Message, StringComparison.Ordinal);
+        Assert.Equal(new GroupSendResult(1, 0), await layer.GroupSendAsync("room", Message("x"), TestContext.Current.CancellationToken));
+        Assert.Equal(new GroupSendResult(1, 0), await layer.GroupSendAsync("lobby", Message("x"), TestContext.Current.CancellationToken));
+        Assert.Equal(2, layer.GetQueuedCount("unread"));
     }
 
     [Fact]
@@ -170,7 +171,7 @@ public sealed class InMemoryChannelLayerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_group_send_between_sweeps_does_not_reach_a_member_whose_message_expired()
+    public async Task A_group_send_between_sweeps_drops_a_members_expired_message_and_still_reaches_the_member()
     {
         await using var layer = NewLayer(new ChannelLayerOptions { Expiry = TimeSpan.FromSeconds(60) });
         await layer.GroupAddAsync("room", "gone", TestContext.Current.CancellationToken);
@@ -184,10 +185,11 @@ public sealed class InMemoryChannelLayerTests : IDisposable
 
         var result = await layer.GroupSendAsync("room", Message("after expiry"), TestContext.Current.CancellationToken);
 
-        // As in Django, whose group_send cleans expired messages (and their channels' memberships) first.
-        Assert.Equal(new GroupSendResult(1, 0), result);
-        Assert.Equal(0, layer.GetQueuedCount("gone"));
+        // The send cleans the expired message first (logged once); the member stays in the group and gets this one.
+        Assert.Equal(new GroupSendResult(2, 0), result);
+        Assert.Equal(1, layer.GetQueuedCount("gone"));
         Assert.Equal("after expiry", Encoding.UTF8.GetString((await ReceiveAsync(layer, "alive")).Payload.Span));
+        Assert.Equal("after expiry", Encoding.UTF8.GetString((await ReceiveAsync(layer, "gone")).Payload.Span));
         Assert.Single(_logs.Entries, e => e.EventName == "MessagesExpired" && e.Message.Contains("'gone'", StringComparison.Ordinal));
     }
 

@@ -49,11 +49,10 @@ internal sealed class ChannelQueue
 
     /// <summary>
     /// Offers the message to the forwarder, then hands it to the first waiting receive, or queues it.
-    /// <paramref name="expired"/> returns how many messages expired and were dropped from the head first; with
-    /// <paramref name="skipIfExpired"/> (group sends) a channel that had expired messages does not take this one either
-    /// (<see cref="SendOutcome.Expired"/>). <paramref name="mayWait"/> is passed to the forwarder.
+    /// <paramref name="expired"/> returns how many messages expired and were dropped from the head first (the channel
+    /// takes this one all the same: it stays a member of its groups). <paramref name="mayWait"/> is passed to the forwarder.
     /// </summary>
-    public SendOutcome TrySend(ChannelMessage message, long now, long expiresAt, out int expired, bool skipIfExpired, bool mayWait)
+    public SendOutcome TrySend(ChannelMessage message, long now, long expiresAt, out int expired, bool mayWait)
     {
         expired = 0;
         if (_forwarder is { } forwarder && !_retired)
@@ -81,11 +80,6 @@ internal sealed class ChannelQueue
 
             expired = DropExpired(now);
             _lastUsed = now;
-            if (expired > 0 && skipIfExpired)
-            {
-                return SendOutcome.Expired;
-            }
-
             while (_waiters.First is { } node)
             {
                 _waiters.RemoveFirst();
@@ -309,9 +303,6 @@ internal enum SendOutcome
 
     /// <summary>The queue was retired by the sweeper; look it up again.</summary>
     Retired,
-
-    /// <summary>Not taken: messages on the channel had expired unread, so its consumer is presumed gone.</summary>
-    Expired,
 
     /// <summary>The channel's forwarder is full and the sender may wait for room (nothing was done).</summary>
     ForwarderFull,

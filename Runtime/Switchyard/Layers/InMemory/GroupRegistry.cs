@@ -39,29 +39,6 @@ internal sealed class GroupRegistry
         }
     }
 
-    /// <summary>Removes <paramref name="channel"/> from every group.</summary>
-    /// <returns>How many groups it left.</returns>
-    public int RemoveChannel(string channel)
-    {
-        lock (_lock)
-        {
-            if (!_groupsOfChannel.Remove(channel, out var groups))
-            {
-                return 0;
-            }
-
-            foreach (var group in groups)
-            {
-                if (_members.TryGetValue(group, out var members) && members.Remove(channel) && members.Count == 0)
-                {
-                    _members.Remove(group);
-                }
-            }
-
-            return groups.Count;
-        }
-    }
-
     /// <summary>
     /// Copies the live members of <paramref name="group"/> into a pooled array, dropping memberships that joined
     /// at or before <paramref name="expiredAtOrBefore"/>. Return the array with <see cref="ArrayPool{T}.Return"/>.

@@ -77,7 +77,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
             var (expired, retired) = queue.Sweep(now, now - _expiryTicks);
             if (expired > 0)
             {
-                OnMessagesExpired(name, expired, _groups.RemoveChannel(name));
+                OnMessagesExpired(name, expired);
             }
 
             if (retired)
@@ -100,10 +100,10 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         while (true)
         {
             var queue = GetQueue(channel, now);
-            var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired, skipIfExpired: false, mayWait);
+            var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired, mayWait);
             if (expired > 0)
             {
-                OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
+                OnMessagesExpired(channel, expired);
             }
 
             switch (outcome)
@@ -130,7 +130,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
             var received = queue.TryReceive(now, cancellationToken, out var result, out var expired);
             if (expired > 0)
             {
-                OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
+                OnMessagesExpired(channel, expired);
             }
 
             if (received)
@@ -196,16 +196,14 @@ public sealed class InMemoryChannelLayer : ChannelLayer
                 do
                 {
                     queue = GetQueue(channel, now);
-                    outcome = queue.TrySend(message, now, now + _expiryTicks, out expired, skipIfExpired: true, mayWait);
+                    outcome = queue.TrySend(message, now, now + _expiryTicks, out expired, mayWait);
                 }
                 while (outcome == SendOutcome.Retired);
 
                 if (expired > 0)
                 {
-                    // As Django's group_send, which cleans expired messages first: a member whose message expired
-                    // unread has gone; it leaves its groups and does not get this message.
-                    OnMessagesExpired(channel, expired, _groups.RemoveChannel(channel));
-                    continue;
+                    // Dropped as the send met them; the member stays in its groups and gets this message (as channels_redis).
+                    OnMessagesExpired(channel, expired);
                 }
 
                 switch (outcome)
@@ -259,11 +257,10 @@ public sealed class InMemoryChannelLayer : ChannelLayer
             while (true)
             {
                 var now = Now();
-                var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired, skipIfExpired: true, mayWait: true);
+                var outcome = queue.TrySend(message, now, now + _expiryTicks, out var expired, mayWait: true);
                 if (expired > 0)
                 {
-                    OnMessagesExpired(queue.Name, expired, _groups.RemoveChannel(queue.Name));
-                    break;
+                    OnMessagesExpired(queue.Name, expired);
                 }
 
                 if (outcome == SendOutcome.ForwarderFull && queue.Forwarder is { } forwarder)
