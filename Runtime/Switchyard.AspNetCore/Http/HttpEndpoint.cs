@@ -3,7 +3,10 @@ using Switchyard.Http;
 
 namespace Switchyard.AspNetCore;
 
-/// <summary>The endpoint of one HTTP consumer route: reads the body within the limit, runs the consumer, and answers 500 if it ends without a response.</summary>
+/// <summary>
+/// The endpoint of one HTTP consumer route: reads the body within the limit, refuses with 400 route values that cannot
+/// name the consumer's groups, runs the consumer, and answers 500 if it ends without a response.
+/// </summary>
 internal sealed class HttpEndpoint(ConsumerRoute route, SwitchyardServer server)
 {
     public async Task HandleAsync(HttpContext context)
@@ -29,6 +32,16 @@ internal sealed class HttpEndpoint(ConsumerRoute route, SwitchyardServer server)
             User = context.User,
             Services = context.RequestServices,
         };
+
+        // A route value that cannot name the consumer's groups is the client's mistake: 400, not a consumer fault.
+        if (RouteGroupCheck.FindProblem(consumer, scope) is { } routeProblem)
+        {
+            ServerLog.HttpRequestRefused(server.Logger, context.Request.Method, scope.Path, StatusCodes.Status400BadRequest, routeProblem);
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(routeProblem + "\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
 
         var connection = new HttpConnection(consumer, scope, server.Layer, new HttpResponseResponder(context.Response), server.Options.Consumers, server.LoggerFactory, server.MeterFactory);
         var reason = await connection.RunAsync(body, context.RequestAborted, server.Stopping).ConfigureAwait(false);

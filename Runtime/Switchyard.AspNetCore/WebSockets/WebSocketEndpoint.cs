@@ -5,8 +5,8 @@ using Switchyard.WebSockets;
 namespace Switchyard.AspNetCore;
 
 /// <summary>
-/// The endpoint of one WebSocket route: checks the handshake, the origin and the connection limit, creates the
-/// consumer with its own channel, runs its connect step, and answers 101 (then runs the connection) or the status
+/// The endpoint of one WebSocket route: checks the handshake, the origin, the connection limit and that the route
+/// values make valid group names, creates the consumer with its own channel, runs its connect step, and answers 101 (then runs the connection) or the status
 /// the consumer refused with.
 /// </summary>
 internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer server)
@@ -55,6 +55,13 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
                 User = context.User,
                 Services = context.RequestServices,
             };
+
+            // A route value that cannot name the consumer's groups is the client's mistake: 400, before any handshake.
+            if (RouteGroupCheck.FindProblem(consumer, scope) is { } routeProblem)
+            {
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, routeProblem, "route_value").ConfigureAwait(false);
+                return;
+            }
 
             var connection = new WebSocketConnection(
                 consumer, scope, server.Layer, server.Options.WebSockets, server.Options.Consumers, server.LoggerFactory, server.MeterFactory, server.Time);

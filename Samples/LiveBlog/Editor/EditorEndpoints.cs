@@ -19,12 +19,7 @@ public static class EditorEndpoints
 
     public static void MapEditor(this WebApplication app)
     {
-        app.MapPost("/login", LoginAsync).DisableAntiforgery();
-        app.MapPost("/logout", async (HttpContext context) =>
-        {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            return Results.Redirect("/");
-        }).DisableAntiforgery();
+        app.MapLogin();
 
         var api = app.MapGroup("/api").RequireAuthorization(Policy);
         api.MapGet("/blogs/{blog}/posts", async (string blog, IPostStore store, CancellationToken ct) =>
@@ -33,25 +28,6 @@ public static class EditorEndpoints
         api.MapPut("/posts/{id:long}", UpdateAsync);
         api.MapDelete("/posts/{id:long}", DeleteAsync);
     }
-
-    private static async Task<IResult> LoginAsync(HttpContext context, IConfiguration configuration)
-    {
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var expected = Encoding.UTF8.GetBytes(EditorPassword(configuration));
-        var given = Encoding.UTF8.GetBytes(form["password"].ToString());
-        if (!CryptographicOperations.FixedTimeEquals(expected, given))
-        {
-            return Results.Redirect("/login?failed=1");
-        }
-
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "editor"), new Claim(ClaimTypes.Role, Policy)], CookieAuthenticationDefaults.AuthenticationScheme);
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-        var returnUrl = form["returnUrl"].ToString();
-        return Results.Redirect(returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/editor");
-    }
-
-    /// <summary>The editor's password: <c>LiveBlog:EditorPassword</c>, or the sample's default, "editor".</summary>
-    public static string EditorPassword(IConfiguration configuration) => configuration["LiveBlog:EditorPassword"] is { Length: > 0 } password ? password : "editor";
 
     private static async Task<IResult> CreateAsync(string blog, PostInput input, IPostStore store, ChannelLayer layer, CancellationToken ct)
     {
