@@ -686,7 +686,14 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
             return OnChannelFullAsync(ex, cancellationToken);
         }
 
-        return handling.IsCompletedSuccessfully ? default : AwaitReceiveAsync(handling, cancellationToken);
+        if (handling.IsCompletedSuccessfully)
+        {
+            // Consumed, so a pooled source behind the ValueTask is released.
+            handling.GetAwaiter().GetResult();
+            return default;
+        }
+
+        return AwaitReceiveAsync(handling, cancellationToken);
     }
 
     private async ValueTask AwaitReceiveAsync(ValueTask handling, CancellationToken cancellationToken)

@@ -80,7 +80,7 @@ public static class EditorLogin
         builder.Services.AddAuthorizationBuilder().AddPolicy(EditorEndpoints.Policy, p => p.RequireRole(EditorEndpoints.Policy));
 
         // Login attempts per client address and minute: LiveBlog:LoginAttemptsPerMinute, 10 by default.
-        var permits = builder.Configuration.GetValue("LiveBlog:LoginAttemptsPerMinute", 10);
+        var permits = int.TryParse(builder.Configuration["LiveBlog:LoginAttemptsPerMinute"], NumberStyles.None, CultureInfo.InvariantCulture, out var configured) && configured > 0 ? configured : 10;
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
