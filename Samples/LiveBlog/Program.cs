@@ -1,6 +1,6 @@
 using System.Data.Common;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Switchyard;
 using Switchyard.AspNetCore;
@@ -8,6 +8,7 @@ using Switchyard.Samples.LiveBlog.Consumers;
 using Switchyard.Samples.LiveBlog.Data;
 using Switchyard.Samples.LiveBlog.Editor;
 using Switchyard.Samples.LiveBlog.Pages;
+using Switchyard.Samples.LiveBlog.Publishing;
 
 // The live-blog sample: a public page per blog that updates live over a WebSocket consumer in group liveblog.{blog},
 // an editor (cookie login) that publishes, edits and deletes posts, and a render worker that turns a post's Markdown
@@ -25,7 +26,14 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 var (dataSource, dialect) = Database(builder.Configuration);
-builder.Services.AddSingleton<IPostStore>(new SqlPostStore(dataSource, dialect, TimeProvider.System));
+var store = new SqlPostStore(dataSource, dialect, TimeProvider.System);
+builder.Services.AddSingleton<IPostStore>(store);
+builder.Services.AddSingleton<IOutbox>(store);
+builder.Services.TryAddSingleton(TimeProvider.System);
+
+// What follows a committed change (a render, a publish to pages) is in the outbox; every process sends it.
+builder.Services.AddSingleton<OutboxDispatcher>();
+builder.Services.AddHostedService(services => services.GetRequiredService<OutboxDispatcher>());
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LiveBlogJson.Default));
 builder.AddEditorLogin();
 

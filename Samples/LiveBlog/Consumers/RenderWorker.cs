@@ -1,15 +1,18 @@
 using Switchyard.Samples.LiveBlog.Data;
+using Switchyard.Samples.LiveBlog.Publishing;
 using Switchyard.Samples.LiveBlog.Rendering;
 
 namespace Switchyard.Samples.LiveBlog.Consumers;
 
 /// <summary>
 /// The slow part, off the request path: renders a saved post's Markdown to HTML on the worker channel
-/// <c>liveblog.render</c> (in this process's worker host, or in a worker process on the same Redis), stores it, and
-/// publishes the post to its blog's group — one group message per save.
+/// <c>liveblog.render</c> (in this process's worker host, or in a worker process on the same Redis) and stores it
+/// with its publish to the blog's group in the outbox, which this process's <see cref="OutboxDispatcher"/> sends —
+/// one group message per save, even when the layer is away for a while. A change is rendered once: a repeated
+/// request (the outbox sends one again when the first may have been lost) finds it rendered and does nothing.
 /// </summary>
 [ChannelConsumer(Channel)]
-public sealed partial class RenderWorker(IPostStore store, ILogger<RenderWorker> logger) : ChannelConsumer
+public sealed partial class RenderWorker(IPostStore store, OutboxDispatcher outbox, ILogger<RenderWorker> logger) : ChannelConsumer
 {
     public const string Channel = "liveblog.render";
 
@@ -24,7 +27,7 @@ public sealed partial class RenderWorker(IPostStore store, ILogger<RenderWorker>
         var html = MarkdownRenderer.Render(post.Body);
         if (await store.SetHtmlAsync(post.Id, post.Seq, html, cancellationToken) is { } rendered)
         {
-            await GroupSendAsync(BlogGroups.Blog(rendered.Blog), rendered.ToMessage(), cancellationToken);
+            outbox.Wake();
             Log.Rendered(logger, rendered.Id, rendered.Blog, rendered.Seq);
         }
     }

@@ -19,20 +19,26 @@ public interface IPostStore
     /// </summary>
     Task<(IReadOnlyList<Post> Posts, long AfterSeq)> PageAsync(string blog, CancellationToken cancellationToken);
 
+    /// <summary>The blog's posts as the editor sees them: every one not deleted, rendered or still waiting, newest first.</summary>
+    Task<IReadOnlyList<Post>> EditorPostsAsync(string blog, CancellationToken cancellationToken);
+
     /// <summary>What changed on the blog after change <paramref name="afterSeq"/> that pages need: renders and deletions, in order.</summary>
     Task<IReadOnlyList<Post>> ChangesSinceAsync(string blog, long afterSeq, CancellationToken cancellationToken);
 
     Task<Post?> PostAsync(long id, CancellationToken cancellationToken);
 
-    /// <summary>Saves a new post (HTML pending) and returns it.</summary>
+    /// <summary>Saves a new post (HTML pending) and, in the same transaction, its render request in the outbox.</summary>
     Task<Post> CreateAsync(string blog, string title, string body, CancellationToken cancellationToken);
 
-    /// <summary>Changes a post's title and body (HTML pending again); null when there is no such post.</summary>
+    /// <summary>Changes a post's title and body (HTML pending again, a render request in the outbox); null when there is no such post.</summary>
     Task<Post?> UpdateAsync(long id, string title, string body, CancellationToken cancellationToken);
 
-    /// <summary>Stores the HTML rendered for change <paramref name="seq"/>; null when the post changed since (a newer render will follow).</summary>
+    /// <summary>
+    /// Stores the HTML rendered for change <paramref name="seq"/> and, in the same transaction, the publish to pages in
+    /// the outbox; null when the post changed since (a newer render will follow) or this change was rendered already.
+    /// </summary>
     Task<Post?> SetHtmlAsync(long id, long seq, string html, CancellationToken cancellationToken);
 
-    /// <summary>Marks a post deleted (kept, so reconnecting pages learn of it); null when there is no such post.</summary>
+    /// <summary>Marks a post deleted (kept, so reconnecting pages learn of it) and puts its publish in the outbox; null when there is no such post.</summary>
     Task<Post?> DeleteAsync(long id, CancellationToken cancellationToken);
 }

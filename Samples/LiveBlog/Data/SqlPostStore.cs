@@ -5,9 +5,10 @@ namespace Switchyard.Samples.LiveBlog.Data;
 
 /// <summary>
 /// The post store on ADO.NET, for SQLite (the embedded default) and PostgreSQL: the same statements, with the two
-/// dialects' differences (identity column, timestamps) in <see cref="SqlDialect"/>.
+/// dialects' differences (identity column, timestamps) in <see cref="SqlDialect"/>. It keeps the outbox too: every
+/// change writes what must follow it (a render, a publish) in its own transaction.
 /// </summary>
-public sealed class SqlPostStore(DbDataSource dataSource, SqlDialect dialect, TimeProvider time) : IPostStore
+public sealed class SqlPostStore(DbDataSource dataSource, SqlDialect dialect, TimeProvider time) : IPostStore, IOutbox
 {
     private const string Columns = "id, blog, title, body, html, published_at, seq, deleted";
 
@@ -55,6 +56,9 @@ public sealed class SqlPostStore(DbDataSource dataSource, SqlDialect dialect, Ti
         return ([.. all.Where(p => p.Html is not null && !p.Deleted)], all.Count == 0 ? 0 : all.Max(p => p.Seq));
     }
 
+    public async Task<IReadOnlyList<Post>> EditorPostsAsync(string blog, CancellationToken cancellationToken) =>
+        await QueryAsync($"SELECT {Columns} FROM posts WHERE blog = @blog AND deleted = {dialect.False} ORDER BY id DESC", [("blog", blog)], cancellationToken);
+
     public Task<IReadOnlyList<Post>> ChangesSinceAsync(string blog, long afterSeq, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {Columns} FROM posts WHERE blog = @blog AND seq > @after AND (html IS NOT NULL OR deleted = {dialect.True}) ORDER BY seq", [("blog", blog), ("after", afterSeq)], cancellationToken);
 
@@ -65,20 +69,65 @@ public sealed class SqlPostStore(DbDataSource dataSource, SqlDialect dialect, Ti
         ChangeAsync(
             $"INSERT INTO posts (blog, title, body, html, published_at, seq, deleted) VALUES (@blog, @title, @body, NULL, @at, @seq, {dialect.False}) RETURNING {Columns}",
             [("blog", blog), ("title", title), ("body", body), ("at", dialect.Timestamp(time.GetUtcNow()))],
+            OutboxKind.Render,
             cancellationToken)!;
 
     public Task<Post?> UpdateAsync(long id, string title, string body, CancellationToken cancellationToken) =>
-        ChangeAsync($"UPDATE posts SET title = @title, body = @body, html = NULL, seq = @seq WHERE id = @id AND deleted = {dialect.False} RETURNING {Columns}", [("id", id), ("title", title), ("body", body)], cancellationToken);
+        ChangeAsync($"UPDATE posts SET title = @title, body = @body, html = NULL, seq = @seq WHERE id = @id AND deleted = {dialect.False} RETURNING {Columns}", [("id", id), ("title", title), ("body", body)], OutboxKind.Render, cancellationToken);
 
     public Task<Post?> SetHtmlAsync(long id, long seq, string html, CancellationToken cancellationToken) =>
-        ChangeAsync($"UPDATE posts SET html = @html, seq = @seq WHERE id = @id AND seq = @previous AND deleted = {dialect.False} RETURNING {Columns}", [("id", id), ("previous", seq), ("html", html)], cancellationToken);
+        ChangeAsync($"UPDATE posts SET html = @html, seq = @seq WHERE id = @id AND seq = @previous AND deleted = {dialect.False} RETURNING {Columns}", [("id", id), ("previous", seq), ("html", html)], OutboxKind.Publish, cancellationToken);
 
     public Task<Post?> DeleteAsync(long id, CancellationToken cancellationToken) =>
-        ChangeAsync($"UPDATE posts SET deleted = {dialect.True}, seq = @seq WHERE id = @id AND deleted = {dialect.False} RETURNING {Columns}", [("id", id)], cancellationToken);
+        ChangeAsync($"UPDATE posts SET deleted = {dialect.True}, seq = @seq WHERE id = @id AND deleted = {dialect.False} RETURNING {Columns}", [("id", id)], OutboxKind.Publish, cancellationToken);
+
+    public async Task<IReadOnlyList<OutboxEntry>> ClaimAsync(DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken cancellationToken)
+    {
+        // The outer "due_at <= @now" is checked again on the row itself: of two processes claiming at once, the second
+        // finds the entry leased and leaves it (PostgreSQL re-evaluates it after the first one's commit; SQLite has
+        // one writer at a time).
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(
+            connection,
+            null,
+            "UPDATE outbox SET due_at = @lease, attempts = attempts + 1 WHERE due_at <= @now AND id IN (SELECT id FROM outbox WHERE due_at <= @now ORDER BY id LIMIT @max) RETURNING id, kind, post_id, seq, attempts",
+            [("now", now.ToUnixTimeMilliseconds()), ("lease", leaseUntil.ToUnixTimeMilliseconds()), ("max", max)]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var entries = new List<OutboxEntry>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new OutboxEntry(reader.GetInt64(0), Enum.Parse<OutboxKind>(reader.GetString(1)), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4)));
+        }
+
+        // RETURNING gives no order; the oldest entry goes first.
+        entries.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return entries;
+    }
+
+    public async Task FinishAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "DELETE FROM outbox WHERE id = @id", [("id", id)], cancellationToken);
+    }
+
+    public async Task RescheduleAsync(long id, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "UPDATE outbox SET due_at = @due WHERE id = @id", [("id", id), ("due", dueAt.ToUnixTimeMilliseconds())], cancellationToken);
+    }
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT COUNT(*) FROM outbox", []);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
 
     // A change takes the next sequence number and applies, in one transaction: a page that saw change N and asks for
-    // what came after it cannot miss one that committed with a smaller number later.
-    private async Task<Post?> ChangeAsync(string sql, (string Name, object Value)[] parameters, CancellationToken cancellationToken)
+    // what came after it cannot miss one that committed with a smaller number later. The outbox entry for what must
+    // follow (a render, a publish) is written in the same transaction, and a render stored finishes the render
+    // entries of the changes it replaces.
+    private async Task<Post?> ChangeAsync(string sql, (string Name, object Value)[] parameters, OutboxKind then, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -92,6 +141,18 @@ public sealed class SqlPostStore(DbDataSource dataSource, SqlDialect dialect, Ti
             {
                 post = Read(reader);
             }
+        }
+
+        if (post is not null)
+        {
+            // Every render entry of this post is finished by a render or a deletion, and replaced by an edit.
+            await ExecuteAsync(connection, transaction, "DELETE FROM outbox WHERE kind = 'Render' AND post_id = @id", [("id", post.Id)], cancellationToken);
+            await ExecuteAsync(
+                connection,
+                transaction,
+                "INSERT INTO outbox (kind, post_id, seq, due_at, attempts) VALUES (@kind, @id, @seq, @due, 0)",
+                [("kind", then.ToString()), ("id", post.Id), ("seq", post.Seq), ("due", time.GetUtcNow().ToUnixTimeMilliseconds())],
+                cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -26,6 +26,9 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
 
     public bool HasExited => _process?.HasExited ?? false;
 
+    /// <summary>Gets what the process wrote last, for a failure message.</summary>
+    public string Output => _process?.Output ?? string.Empty;
+
     /// <summary>A client of a live-blog server started some other way (the native binary).</summary>
     public static LiveBlogProcess Attach(int port) => new(null, port);
 
@@ -87,6 +90,14 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Waits until the process writes a line containing <paramref name="text"/>.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan within) =>
+        (_process ?? throw new InvalidOperationException("This live blog was not started by the test.")).WaitForOutputAsync(text, within);
+
+    /// <summary>Sends SIGTERM and returns the exit code; fails when it takes longer than <paramref name="within"/>.</summary>
+    public Task<int> TerminateAsync(TimeSpan within) =>
+        (_process ?? throw new InvalidOperationException("This live blog was not started by the test.")).TerminateAsync(within);
 
     public async ValueTask DisposeAsync()
     {

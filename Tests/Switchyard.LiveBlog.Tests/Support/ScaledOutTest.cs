@@ -12,6 +12,9 @@ public abstract class ScaledOutTest : IAsyncLifetime
     /// <summary>Gets the SQLite file the processes share.</summary>
     protected string Database => Path.Combine(_directory, "liveblog.db");
 
+    /// <summary>Gets the shared redis-server (to stop and restart it in a fault test).</summary>
+    private protected RedisServer Redis => _redis;
+
     /// <summary>Gets the options that put a process on the shared Redis.</summary>
     protected string[] OnRedis => ["--redis", _redis.ConnectionString];
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -8,6 +9,8 @@ namespace Switchyard.Redis.Tests.Support;
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _awaited = [];
 
     private ChildProcess(Process process) => _process = process;
 
@@ -36,19 +39,20 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
+        var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) =>
         {
+            child.Keep(e.Data);
             if (e.Data?.Contains(readyLine, StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult();
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"{Path.GetFileName(fileName)} exited while starting."));
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"{Path.GetFileName(fileName)} exited while starting:\n{child.Output}"));
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var child = new ChildProcess(process);
         try
         {
             await ready.Task.WaitAsync(timeout);
@@ -62,6 +66,57 @@ internal sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>Gets the last lines the process wrote (standard output and error together), for a failure message.</summary>
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Waits until the process writes a line containing <paramref name="text"/> (from now on).</summary>
+    /// <exception cref="TimeoutException">It did not within <paramref name="within"/>.</exception>
+    public async Task WaitForOutputAsync(string text, TimeSpan within)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_awaited)
+        {
+            _awaited.Add((text, seen));
+        }
+
+        try
+        {
+            await seen.Task.WaitAsync(within);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The process did not write \"{text}\" within {within.TotalSeconds} s; its output:\n{Output}");
+        }
+    }
+
+    /// <summary>
+    /// Sends SIGTERM (what systemd, Docker and Kubernetes send to stop a service) and waits for the process to exit.
+    /// </summary>
+    /// <returns>The exit code.</returns>
+    /// <exception cref="TimeoutException">It did not exit within <paramref name="within"/> (it is killed then).</exception>
+    public async Task<int> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+            if (kill.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"kill -TERM {_process.Id} failed (exit {kill.ExitCode}).");
+            }
+        }
+
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(within);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The process did not exit within {within.TotalSeconds} s of SIGTERM; its output:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
     /// <summary>Kills the process (no shutdown handshake) and waits for it to be gone.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -72,5 +127,31 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_awaited)
+        {
+            foreach (var (text, seen) in _awaited)
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    seen.TrySetResult();
+                }
+            }
+
+            _awaited.RemoveAll(a => a.Seen.Task.IsCompleted);
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > 200 && _output.TryDequeue(out _))
+        {
+        }
     }
 }
