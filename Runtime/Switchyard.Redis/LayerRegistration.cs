@@ -10,8 +10,8 @@ internal static class LayerRegistration
 {
     /// <summary>
     /// Replaces the channel layer with one made from <typeparamref name="TOptions"/> when it is first resolved (at
-    /// startup in a server app); connecting is the one blocking step, as with any Redis client's Connect, and a server
-    /// that cannot be reached is an error then, naming it.
+    /// startup in a server app); connecting is the one blocking step (one try per server, at most its connect timeout),
+    /// and a server that cannot be reached is connected in the background (unless the options say to abort).
     /// </summary>
     public static SwitchyardBuilder Replace<TOptions>(
         SwitchyardBuilder builder,

@@ -8,7 +8,8 @@ public static class RedisLayerBuilderExtensions
 {
     /// <summary>
     /// Uses the Redis channel layer instead of the in-memory one. The layer connects to every server when it is first
-    /// resolved (at startup in a server app); a server that cannot be reached is an error then, naming it.
+    /// resolved (at startup in a server app); a server that cannot be reached is logged and connected in the background
+    /// (the layer reports itself unhealthy until then), or, with <c>AbortOnConnectFail</c>, an error then, naming it.
     /// </summary>
     /// <param name="builder">The Switchyard builder.</param>
     /// <param name="configure">Adds the servers (<c>o.Servers.Add("redis:6379,password=...")</c>) and sets prefix, encryption keys and layer options.</param>
@@ -24,7 +25,7 @@ public static class RedisLayerBuilderExtensions
     /// <summary>
     /// Uses the Redis channel layer with its options read from <paramref name="configuration"/> (for example
     /// <c>builder.Configuration.GetSection("Switchyard:Redis")</c>): <c>Servers</c> (one connection string or an array),
-    /// <c>Prefix</c>, <c>EncryptionKeys</c>, <c>ReconnectWait</c>, <c>InboxCapacity</c>, and under <c>Layer</c>
+    /// <c>Prefix</c>, <c>EncryptionKeys</c>, <c>ReconnectWait</c>, <c>InboxCapacity</c>, <c>AbortOnConnectFail</c>, and under <c>Layer</c>
     /// <c>Capacity</c>, <c>Expiry</c>, <c>GroupExpiry</c>, <c>MaxMessageSize</c> and <c>ChannelCapacity</c> (an array of
     /// <c>{ "Pattern": ..., "Capacity": ... }</c>, first match wins). Read key by key, without reflection (Native AOT).
     /// </summary>

@@ -12,7 +12,7 @@ namespace Switchyard.Redis;
 /// "Switchyard": { "Redis": {
 ///   "Servers": [ "redis-a:6379,password=...", "redis-b:6379,password=..." ],
 ///   "Prefix": "myapp", "EncryptionKeys": [ "current", "previous" ],
-///   "ReconnectWait": "00:00:05", "InboxCapacity": 10000,
+///   "ReconnectWait": "00:00:05", "InboxCapacity": 10000, "AbortOnConnectFail": false,
 ///   "Layer": { "Capacity": 100, "Expiry": "00:01:00", "GroupExpiry": "1.00:00:00", "MaxMessageSize": 1048576,
 ///              "ChannelCapacity": [ { "Pattern": "http.response!*", "Capacity": 1 } ] } } }
 /// </code>
@@ -38,6 +38,7 @@ internal static class RedisLayerConfiguration
 
         options.InboxCapacity = Integer(section, "InboxCapacity") ?? options.InboxCapacity;
         options.ReconnectWait = Duration(section, "ReconnectWait") ?? options.ReconnectWait;
+        options.AbortOnConnectFail = Boolean(section, "AbortOnConnectFail") ?? options.AbortOnConnectFail;
 
         var layer = section.GetSection("Layer");
         options.Layer.Capacity = Integer(layer, "Capacity") ?? options.Layer.Capacity;
@@ -71,6 +72,11 @@ internal static class RedisLayerConfiguration
         section[key] is not { Length: > 0 } value ? null
         : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number
         : throw new InvalidOperationException($"Configuration '{PathOf(section, key)}' must be a whole number; it is '{value}'.");
+
+    private static bool? Boolean(IConfiguration section, string key) =>
+        section[key] is not { Length: > 0 } value ? null
+        : bool.TryParse(value, out var flag) ? flag
+        : throw new InvalidOperationException($"Configuration '{PathOf(section, key)}' must be true or false; it is '{value}'.");
 
     private static TimeSpan? Duration(IConfiguration section, string key) =>
         section[key] is not { Length: > 0 } value ? null

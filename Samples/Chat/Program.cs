@@ -43,6 +43,9 @@ var page = ReadPage();
 app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
 app.MapSwitchyard();
 app.MapSwitchyardOffload("/rooms/{room}/summary", SummaryWorker.Channel);
+
+// 200 "Healthy" / 503 "Unhealthy": the channel layer's check (AddSwitchyard registers it); on Redis, unhealthy while it is away.
+app.MapHealthChecks("/healthz");
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Chat is running on {string.Join(", ", app.Urls)} - open it in two browser tabs; Ctrl+C stops it."));
 app.Run();

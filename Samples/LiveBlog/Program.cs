@@ -73,6 +73,10 @@ if (!workerOnly)
     app.MapSwitchyard();
 }
 
+// 200 "Healthy" / 503 "Unhealthy": the channel layer's check (AddSwitchyard registers it). Without Redis the process
+// starts all the same, serves its pages, refuses WebSockets with 503 and reports itself unhealthy until Redis is there.
+app.MapHealthChecks("/healthz");
+
 if (!workerOnly && EditorLogin.EditorPassword(builder.Configuration) == EditorLogin.DefaultPassword)
 {
     app.Logger.LogWarning("The editor password is the sample's default, \"editor\" (accepted in Development only); set LiveBlog:EditorPassword for anything but a demo.");

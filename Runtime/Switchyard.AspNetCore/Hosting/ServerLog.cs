@@ -33,11 +33,11 @@ internal static partial class ServerLog
         }
     }
 
-    public static void HttpRequestRefused(ILogger logger, string method, string path, int statusCode, string reason)
+    public static void HttpConsumerRefused(ILogger logger, string method, string path, int statusCode, string reason)
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            HttpRequestRefusedCore(logger, LogSanitizer.Sanitize(method, 20), LogSanitizer.Sanitize(path), statusCode, LogSanitizer.Sanitize(reason, 400));
+            HttpConsumerRefusedCore(logger, LogSanitizer.Sanitize(method, 20), LogSanitizer.Sanitize(path), statusCode, LogSanitizer.Sanitize(reason, 400));
         }
     }
 
@@ -57,7 +57,7 @@ internal static partial class ServerLog
         Message = "Channel '{Channel}' did not take {Method} {Path}: {Reason}; answered 503.")]
     private static partial void OffloadRefusedCore(ILogger logger, Exception? exception, string channel, string method, string path, string reason);
 
-    [LoggerMessage(EventId = 304, EventName = "HttpRequestRefused", Level = LogLevel.Information,
-        Message = "HTTP {Method} {Path} refused with {StatusCode}: {Reason}.")]
-    private static partial void HttpRequestRefusedCore(ILogger logger, string method, string path, int statusCode, string reason);
+    [LoggerMessage(EventId = 304, EventName = "HttpConsumerRefused", Level = LogLevel.Information,
+        Message = "HTTP consumer request {Method} {Path} refused with HTTP {StatusCode}: {Reason}.")]
+    private static partial void HttpConsumerRefusedCore(ILogger logger, string method, string path, int statusCode, string reason);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -46,4 +47,14 @@ internal sealed class SwitchyardServer
     public ConnectionLimiter Connections { get; }
 
     public WebSocketMetrics WebSocketMetrics { get; }
+
+    /// <summary>Gets the seconds a client refused while the layer is away is told to wait (<c>Retry-After</c>): about how long a returning server takes to be found.</summary>
+    public static int RetryAfterSeconds => 2;
+
+    /// <summary>Gets what a request refused while the channel layer is not connected is told.</summary>
+    public string LayerDisconnectedReason => $"the {Layer.Name} channel layer is not connected (its server is away); try again in a few seconds";
+
+    /// <summary>Tells the client when to try again (<c>Retry-After</c>), for a 503 while the layer is away.</summary>
+    public void RetryLater(HttpContext context) =>
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

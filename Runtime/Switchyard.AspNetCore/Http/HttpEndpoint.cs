@@ -4,13 +4,25 @@ using Switchyard.Http;
 namespace Switchyard.AspNetCore;
 
 /// <summary>
-/// The endpoint of one HTTP consumer route: reads the body within the limit, refuses with 400 route values that cannot
-/// name the consumer's groups, runs the consumer, and answers 500 if it ends without a response.
+/// The endpoint of one HTTP consumer route: answers 503 while the channel layer is not connected, reads the body within
+/// the limit, refuses with 400 route values that cannot name the consumer's groups, runs the consumer, and answers 500
+/// if it ends without a response.
 /// </summary>
 internal sealed class HttpEndpoint(ConsumerRoute route, SwitchyardServer server)
 {
     public async Task HandleAsync(HttpContext context)
     {
+        if (!server.Layer.IsConnected)
+        {
+            // Its channel and groups live on the layer: refused before the consumer is created, with a hint to try again.
+            ServerLog.HttpConsumerRefused(server.Logger, context.Request.Method, context.Request.Path.Value ?? "/", StatusCodes.Status503ServiceUnavailable, server.LayerDisconnectedReason);
+            server.RetryLater(context);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(server.LayerDisconnectedReason + "\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         var body = await RequestBody.ReadAsync(context.Request, server.Options.MaxRequestBodySize, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
@@ -36,7 +48,7 @@ internal sealed class HttpEndpoint(ConsumerRoute route, SwitchyardServer server)
         // A route value that cannot name the consumer's groups is the client's mistake: 400, not a consumer fault.
         if (RouteGroupCheck.FindProblem(consumer, scope) is { } routeProblem)
         {
-            ServerLog.HttpRequestRefused(server.Logger, context.Request.Method, scope.Path, StatusCodes.Status400BadRequest, routeProblem);
+            ServerLog.HttpConsumerRefused(server.Logger, context.Request.Method, scope.Path, StatusCodes.Status400BadRequest, routeProblem);
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync(routeProblem + "\n", context.RequestAborted).ConfigureAwait(false);

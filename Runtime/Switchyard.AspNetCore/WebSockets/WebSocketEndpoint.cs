@@ -5,8 +5,9 @@ using Switchyard.WebSockets;
 namespace Switchyard.AspNetCore;
 
 /// <summary>
-/// The endpoint of one WebSocket route: checks the handshake, the origin, the connection limit and that the route
-/// values make valid group names, creates the consumer with its own channel, runs its connect step, and answers 101 (then runs the connection) or the status
+/// The endpoint of one WebSocket route: checks the handshake, the origin, the channel layer's connection (503 while it
+/// is away), the connection limit and that the route values make valid group names (400), creates the consumer with
+/// its own channel, runs its connect step, and answers 101 (then runs the connection) or the status
 /// the consumer refused with.
 /// </summary>
 internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer server)
@@ -30,6 +31,15 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
         if (server.Origins.Check(request.Headers.Origin.ToString(), request.Scheme, request.Host.Value ?? string.Empty) is { } originProblem)
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, originProblem, "origin").ConfigureAwait(false);
+            return;
+        }
+
+        if (!server.Layer.IsConnected)
+        {
+            // Its channel, its groups and what is sent to it live on the layer: refused before the handshake, with a
+            // hint to try again, rather than accepted and failed.
+            server.RetryLater(context);
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, server.LayerDisconnectedReason, "layer_disconnected").ConfigureAwait(false);
             return;
         }
 

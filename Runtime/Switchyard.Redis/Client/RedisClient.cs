@@ -6,13 +6,18 @@ namespace Switchyard.Redis.Client;
 
 /// <summary>
 /// A connection to one Redis server that comes back by itself: when the connection dies, commands fail fast with
-/// <see cref="RedisConnectionException"/> while a background loop reconnects with exponential backoff (100 ms doubling
-/// to 5 s), then <see cref="Reconnected"/> fires so owners can restore their subscriptions.
+/// <see cref="RedisConnectionException"/> while a background loop reconnects with a short exponential backoff (100 ms
+/// doubling to <see cref="MaxBackoff"/>, 1 s, so a Redis that is back is found within about a second), then
+/// <see cref="WhenConnected"/> completes, waking every waiter at once, and <see cref="Reconnected"/> fires so owners can
+/// restore their subscriptions. A client can also start without its server (<see cref="ConnectInBackground"/>).
 /// </summary>
 internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
 {
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    /// <summary>The first pause after a failed connect.</summary>
+    public static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest pause between two connect attempts: a server that is back waits no longer than this to be used.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
     private readonly RedisConnectionOptions _options;
     private readonly ILogger _logger;
@@ -50,7 +55,10 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
     /// <summary>Raised (on a thread-pool thread) after the connection was lost.</summary>
     public event Action<Exception>? Disconnected;
 
-    /// <summary>Raised (on a thread-pool thread) when a lost connection is back.</summary>
+    /// <summary>
+    /// Raised (on a thread-pool thread) when a lost connection is back, and when a client started with
+    /// <see cref="ConnectInBackground"/> connects for the first time.
+    /// </summary>
     public event Action? Reconnected;
 
     public RedisConnectionOptions Options => _options;
@@ -78,6 +86,18 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
         }
     }
 
+    /// <summary>Gets why the client is not connected (the last failed connect, or what ended the last connection); <see langword="null"/> before any failure.</summary>
+    public Exception? LastError
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastError;
+            }
+        }
+    }
+
     /// <summary>Connects for the first time; a server that is not there is an error here, not a silent retry.</summary>
     /// <exception cref="RedisConnectionException">Redis cannot be reached.</exception>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
@@ -85,6 +105,31 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
         var connection = await RedisConnection.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
         Attach(connection);
     }
+
+    /// <summary>
+    /// Connects in the background, trying at once (<paramref name="firstError"/> is <see langword="null"/>) or, after a
+    /// connect that failed with <paramref name="firstError"/>, after the first backoff; then as after a lost connection.
+    /// Commands fail fast with <see cref="RedisConnectionException"/> until it is connected. Does nothing when the
+    /// client is connected or already connecting.
+    /// </summary>
+    public void ConnectInBackground(Exception? firstError = null)
+    {
+        lock (_lock)
+        {
+            if (_connection is not null || _reconnecting is { IsCompleted: false } || _disposed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _lastError = firstError ?? _lastError;
+            var firstDelay = firstError is null ? TimeSpan.Zero : FirstBackoff;
+            _reconnecting = Task.Run(() => ReconnectAsync(firstDelay, lost: null), CancellationToken.None);
+        }
+    }
+
+    /// <summary>The pause before the next connect attempt after one of <paramref name="backoff"/> failed: doubled, at most <see cref="MaxBackoff"/>.</summary>
+    public static TimeSpan NextBackoff(TimeSpan backoff) =>
+        TimeSpan.FromTicks(Math.Clamp(backoff.Ticks * 2, FirstBackoff.Ticks, MaxBackoff.Ticks));
 
     /// <summary>Runs one command on the current connection.</summary>
     /// <exception cref="RedisConnectionException">Not connected (a reconnect is under way), or the connection died.</exception>
@@ -144,19 +189,17 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
             _connected.TrySetResult();
         }
 
-        _ = connection.Closed.ContinueWith(
-            static (closed, state) =>
-            {
-                var (client, connection) = ((RedisClient, RedisConnection))state!;
-                client.OnClosed(connection, closed.Result);
-            },
-            (this, connection),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        connection.Ending = OnEnding;
+        if (connection.Closed.IsCompleted)
+        {
+            // It ended before the hook was in place.
+            OnEnding(connection, connection.Closed.Result);
+        }
     }
 
-    private void OnClosed(RedisConnection connection, Exception cause)
+    // Synchronous, inside the connection's failure path: stop handing the connection out and start reconnecting; the
+    // loss is logged and raised from the reconnect loop, off this thread.
+    private void OnEnding(RedisConnection connection, Exception cause)
     {
         lock (_lock)
         {
@@ -168,22 +211,38 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
             _connection = null;
             _lastError = cause;
             _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _reconnecting = ReconnectAsync();
+            _reconnecting = Task.Run(() => ReconnectAsync(FirstBackoff, cause), CancellationToken.None);
         }
-
-        Log.ConnectionLost(_logger, cause, _options.ToString());
-        Disconnected?.Invoke(cause);
     }
 
-    private async Task ReconnectAsync()
+    // Tells of the loss (so Disconnected always comes before the Reconnected that follows it), then tries until connected.
+    private async Task ReconnectAsync(TimeSpan firstDelay, Exception? lost)
     {
-        var backoff = FirstBackoff;
+        if (lost is not null)
+        {
+            Log.ConnectionLost(_logger, lost, _options.ToString());
+            try
+            {
+                Disconnected?.Invoke(lost);
+            }
+            catch (Exception ex)
+            {
+                // The owners' handlers do not throw; if one did, reconnecting must go on all the same.
+                Log.HandlerFailed(_logger, ex, _options.ToString());
+            }
+        }
+
+        var delay = firstDelay;
         var token = _disposed.Token;
         while (!token.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(backoff, token).ConfigureAwait(false);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, token).ConfigureAwait(false);
+                }
+
                 var connection = await RedisConnection.ConnectAsync(_options, token).ConfigureAwait(false);
                 Attach(connection);
                 Log.Reconnected(_logger, _options.ToString());
@@ -201,7 +260,8 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
                     _lastError = ex;
                 }
 
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                // No log per attempt: the loss (or the failed start) was logged once.
+                delay = NextBackoff(delay);
             }
         }
     }
@@ -215,5 +275,9 @@ internal sealed partial class RedisClient : IRedisExecutor, IAsyncDisposable
         [LoggerMessage(EventId = 501, EventName = "RedisReconnected", Level = LogLevel.Information,
             Message = "Reconnected to Redis at {Server}.")]
         public static partial void Reconnected(ILogger logger, string server);
+
+        [LoggerMessage(EventId = 503, EventName = "RedisConnectionHandlerFailed", Level = LogLevel.Error,
+            Message = "A handler of the lost connection to Redis at {Server} failed; reconnecting goes on.")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception, string server);
     }
 }

@@ -23,6 +23,7 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly RedisConnectionOptions _options;
     private Exception? _failure;
+    private Action<RedisConnection, Exception>? _ending;
 
     private RedisConnection(Stream stream, RedisConnectionOptions options)
     {
@@ -38,6 +39,17 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
 
     /// <summary>Gets a task that completes with the reason when the connection has ended.</summary>
     public Task<Exception> Closed => _closed.Task;
+
+    /// <summary>
+    /// Gets or sets who is told, synchronously, when the connection ends: after <see cref="Closed"/> completes and before
+    /// the commands in flight fail. It must not block (it may run under the write lock or on the read loop). An owner
+    /// that sets it after the end finds <see cref="Closed"/> completed instead; it may be told both ways.
+    /// </summary>
+    public Action<RedisConnection, Exception>? Ending
+    {
+        get => Volatile.Read(ref _ending);
+        set => Volatile.Write(ref _ending, value);
+    }
 
     /// <summary>Gets the protocol the server agreed to: 3, or 2 when it does not know HELLO.</summary>
     public int Protocol { get; private set; } = 2;
@@ -285,14 +297,18 @@ internal sealed class RedisConnection : IRedisExecutor, IAsyncDisposable
             _pending.Clear();
         }
 
+        // The owner hears of the end first (its client stops handing this connection out and starts reconnecting), so a
+        // caller whose command fails below and then waits for the client to be connected again never finds it still
+        // "connected". Closed is set before the hook is read: an owner that sets the hook late sees Closed instead.
+        _input.CancelPendingRead();
+        _closed.TrySetResult(cause);
+        Volatile.Read(ref _ending)?.Invoke(this, cause);
+
         // These commands were written: whether Redis ran them is unknown.
         var error = cause as RedisLayerException ?? Disconnected(cause, mayHaveRun: true);
         foreach (var orphan in orphans)
         {
             orphan.TrySetException(error);
         }
-
-        _input.CancelPendingRead();
-        _closed.TrySetResult(cause);
     }
 }

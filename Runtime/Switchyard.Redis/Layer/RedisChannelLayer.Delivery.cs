@@ -27,7 +27,7 @@ public sealed partial class RedisChannelLayer
                 waitingSince ??= Environment.TickCount64;
                 if (!await WaitForRedisAsync(waitingSince.Value, cancellationToken).ConfigureAwait(false))
                 {
-                    throw;
+                    throw NotBackInTime(ex);
                 }
             }
         }

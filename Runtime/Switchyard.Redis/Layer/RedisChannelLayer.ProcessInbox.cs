@@ -47,6 +47,7 @@ public sealed partial class RedisChannelLayer
         private Task? _loop;
         private RedisClient? _blocking;
         private bool _popMany = true;
+        private long _lastTurn = Environment.TickCount64;
 
         public ProcessInbox(RedisChannelLayer layer, string nonLocalPart)
         {
@@ -432,20 +433,28 @@ public sealed partial class RedisChannelLayer
         private void ChangePendingLocked(string suffix, int change) => _pendingChanges[suffix] = _pendingChanges.GetValueOrDefault(suffix) + change;
 
         // The receive loop: a blocking pop on a connection of its own (one per inbox, so per process), which Redis
-        // answers the moment an entry arrives; then whatever else is queued, in batches.
+        // answers the moment an entry arrives; then whatever else is queued, in batches. While that connection is down
+        // the loop waits for it to be back (its reconnect wakes the loop at once), coming round at least every second.
         private async Task RunAsync()
         {
             var shard = _layer._shards[_shard];
             var blockSeconds = Math.Min(1.0, shard.Options.CommandTimeout.TotalSeconds / 2).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
             while (!_stop.IsCancellationRequested)
             {
+                Volatile.Write(ref _lastTurn, Environment.TickCount64);
                 try
                 {
                     if (_blocking is null)
                     {
                         var blocking = new RedisClient(shard.Options, _layer._clientLogger);
-                        await blocking.ConnectAsync(_stop.Token).ConfigureAwait(false);
                         _blocking = blocking;
+                        blocking.ConnectInBackground();
+                    }
+
+                    if (!_blocking.IsConnected)
+                    {
+                        await WaitForConnectionAsync(_blocking).ConfigureAwait(false);
+                        continue;
                     }
 
                     if (_popMany)
@@ -467,14 +476,58 @@ public sealed partial class RedisChannelLayer
                 }
                 catch (RedisConnectionException)
                 {
-                    // Redis is away: the client reconnects by itself; look again after a pause.
-                    await PauseAsync().ConfigureAwait(false);
+                    // Redis went away under the pop: the client reconnects by itself; the next turn waits for it.
                 }
                 catch (Exception ex)
                 {
                     Log.InboxLoopFailed(_layer.Logger, ex, ListKey);
                     await PauseAsync().ConfigureAwait(false);
                 }
+            }
+        }
+
+        /// <summary>Gets a value indicating whether the receive loop has been started (a receive or a forwarder needed it).</summary>
+        public bool LoopStarted
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _loop is not null;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Says what is wrong with the receive loop, if anything: it has ended, it has not come round within
+        /// <paramref name="stallLimit"/>, or it waits for its connection. <see langword="null"/> when it is alive or not started.
+        /// </summary>
+        public string? LoopProblem(TimeSpan stallLimit)
+        {
+            Task? loop;
+            lock (_lock)
+            {
+                loop = _loop;
+            }
+
+            var sinceTurn = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastTurn));
+            return loop is null || _layer.IsClosed ? null
+                : loop.IsCompleted ? $"the receive loop of process inbox '{ListKey}' has ended"
+                : sinceTurn > stallLimit ? $"the receive loop of process inbox '{ListKey}' has not come round for {sinceTurn.TotalSeconds:0} s"
+                : _blocking is { IsConnected: false } blocking ? $"the receive loop of process inbox '{ListKey}' waits for its connection to Redis at {blocking.Options}"
+                : null;
+        }
+
+        // Until the connection is back, or a second has passed (so the loop comes round and shows it is alive), or the inbox closes.
+        private async Task WaitForConnectionAsync(RedisClient client)
+        {
+            try
+            {
+                await client.WhenConnected.WaitAsync(RedisClient.MaxBackoff, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // Not back yet, or closing: the loop looks again.
             }
         }
 

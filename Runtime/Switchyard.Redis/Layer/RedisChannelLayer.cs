@@ -38,11 +38,12 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
     private readonly Timer _sweeper;
     private readonly ILogger? _clientLogger;
-    private int _shardsDown;
+    private readonly ConnectionTracker _connection;
 
-    private RedisChannelLayer(RedisChannelLayerOptions options, RedisClient[] shards, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    private RedisChannelLayer(RedisChannelLayerOptions options, ServerConnections connections, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
     {
+        var (shards, subscribers) = (connections.Commands, connections.Subscribers);
         _redisOptions = options;
         _clientLogger = loggerFactory?.CreateLogger("Switchyard.Redis");
         _shards = shards;
@@ -58,9 +59,10 @@ public sealed partial class RedisChannelLayer : ChannelLayer
             var index = shard;
             subscribers[shard].PushReceived = OnPush;
             subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
-            shards[shard].Disconnected += OnShardDisconnected;
-            shards[shard].Reconnected += () => OnShardReconnected(index);
+            shards[shard].Reconnected += () => _ = ReportPendingAsync(index);
         }
+
+        _connection = new ConnectionTracker(shards, OnShardsConnectionChanged);
     }
 
     /// <inheritdoc />
@@ -68,14 +70,20 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
         | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts;
 
-    /// <summary>Connects to every server and returns the layer.</summary>
+    /// <summary>
+    /// Connects to every server (all at once, each within its connect timeout) and returns the layer. A server that
+    /// cannot be reached does not stop it (unless <see cref="RedisChannelLayerOptions.AbortOnConnectFail"/>): the layer
+    /// is returned not connected (<see cref="IsConnected"/> false, unhealthy), connects in the background, and raises
+    /// <see cref="ChannelLayer.ConnectionChanged"/> once every server is there.
+    /// </summary>
     /// <param name="options">Servers, key prefix, encryption and the common layer options.</param>
     /// <param name="timeProvider">The clock for expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>. Every process sharing the layer must agree on it.</param>
     /// <param name="loggerFactory">Where log events go.</param>
     /// <param name="meterFactory">Where metrics go.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
-    /// <returns>The connected layer.</returns>
-    /// <exception cref="RedisConnectionException">A server cannot be reached.</exception>
+    /// <returns>The layer, connected unless a server could not be reached.</returns>
+    /// <exception cref="RedisConnectionException">A server cannot be reached and <see cref="RedisChannelLayerOptions.AbortOnConnectFail"/> is set, or connecting was cancelled.</exception>
+    /// <exception cref="RedisServerException">A server refused the handshake (a wrong password or database).</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public static async Task<RedisChannelLayer> ConnectAsync(
         RedisChannelLayerOptions options,
@@ -94,8 +102,12 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.InboxCapacity, 1, nameof(options.InboxCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReconnectWait, TimeSpan.Zero, nameof(options.ReconnectWait));
-        var (shards, subscribers) = await ServerConnections.ConnectAsync(options.Servers, loggerFactory, cancellationToken).ConfigureAwait(false);
-        return new RedisChannelLayer(options, shards, subscribers, timeProvider, loggerFactory, meterFactory);
+        var connections = await ServerConnections.ConnectAsync(options.Servers, options.AbortOnConnectFail, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var layer = new RedisChannelLayer(options, connections, timeProvider, loggerFactory, meterFactory);
+
+        // Only now that the layer listens to its clients: the first connect of each one it hears of.
+        connections.StartConnecting();
+        return layer;
     }
 
     /// <inheritdoc />
@@ -116,8 +128,8 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
-    /// <remarks>Not while any of its servers is away.</remarks>
-    public override bool IsConnected => Volatile.Read(ref _shardsDown) == 0;
+    /// <remarks>Not while any of its servers is away, nor before the first connect of a layer that started without them.</remarks>
+    public override bool IsConnected => _connection.IsConnected;
 
     /// <inheritdoc />
     /// <remarks>Unique to this layer instance: it names the process's inbox.</remarks>
@@ -143,11 +155,18 @@ public sealed partial class RedisChannelLayer : ChannelLayer
                 waitingSince ??= Environment.TickCount64;
                 if (!await WaitForRedisAsync(waitingSince.Value, cancellationToken).ConfigureAwait(false))
                 {
-                    throw;
+                    throw NotBackInTime(ex);
                 }
             }
         }
     }
+
+    // What a send that waited for Redis in vain throws: still a RedisConnectionException that never reached Redis.
+    private RedisConnectionException NotBackInTime(RedisConnectionException error) =>
+        new(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Redis was not back within ReconnectWait ({_redisOptions.ReconnectWait.TotalSeconds:0.###} s); the message was not sent. {error.Message}"), error)
+        {
+            CommandMayHaveRun = false,
+        };
 
     private async ValueTask SendOnceAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
     {
@@ -212,9 +231,10 @@ public sealed partial class RedisChannelLayer : ChannelLayer
                 }
                 catch (RedisConnectionException) when (!IsClosed)
                 {
-                    // Redis is away: a waiting receive waits for it (cancellable), looking again when the subscription
-                    // is back or after a short pause, rather than failing every consumer during a blip.
-                    await Task.WhenAny(signal, Task.Delay(ReconnectPoll, TimeProvider, cancellationToken)).ConfigureAwait(false);
+                    // Redis is away: a waiting receive waits for it (cancellable), looking again the moment the server's
+                    // connection is back (a reconnect wakes every waiter at once), when the subscription is back, or
+                    // after a short pause, rather than failing every consumer during a blip.
+                    await Task.WhenAny(signal, ShardOf(channel).WhenConnected, Task.Delay(ReconnectPoll, TimeProvider, cancellationToken)).ConfigureAwait(false);
                     cancellationToken.ThrowIfCancellationRequested();
                     continue;
                 }
@@ -343,20 +363,11 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
     }
 
-    private void OnShardDisconnected(Exception error)
+    private void OnShardsConnectionChanged(bool connected, Exception? error)
     {
-        if (Interlocked.Increment(ref _shardsDown) == 1 && !IsClosed)
+        if (!IsClosed)
         {
-            OnConnectionChanged(false, error);
-        }
-    }
-
-    private void OnShardReconnected(int shard)
-    {
-        _ = ReportPendingAsync(shard);
-        if (Interlocked.Decrement(ref _shardsDown) == 0 && !IsClosed)
-        {
-            OnConnectionChanged(true, null);
+            OnConnectionChanged(connected, error);
         }
     }
 

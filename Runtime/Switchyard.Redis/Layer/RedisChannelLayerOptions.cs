@@ -20,6 +20,15 @@ public sealed class RedisChannelLayerOptions
     public TimeSpan ReconnectWait { get; set; } = TimeSpan.Zero;
 
     /// <summary>
+    /// Gets or sets whether the layer refuses to start without its servers: <see langword="true"/> makes a server that
+    /// cannot be reached at start an error (<see cref="RedisConnectionException"/> naming it). The default
+    /// <see langword="false"/> starts the layer anyway, not connected (unhealthy, WebSocket and HTTP consumer requests
+    /// refused with 503), and connects in the background when the servers are there, so a process does not die because
+    /// Redis is late. A server that refuses the handshake (a wrong password) is an error either way.
+    /// </summary>
+    public bool AbortOnConnectFail { get; set; }
+
+    /// <summary>
     /// Gets or sets the most entries a process's inbox (where the messages of its process-local channels wait for it)
     /// holds; past it, sends to that process's channels fail as full and group sends skip its members. Only a process
     /// that is gone or far behind reaches it. Default 10,000.

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Switchyard.Redis.Client;
 using Switchyard.Redis.Forwarding;
@@ -55,11 +56,13 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     private readonly string _prefix;
     private readonly Timer _sweeper;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConnectionTracker _connection;
     private int _sweeping;
 
-    private RedisPubSubChannelLayer(RedisPubSubChannelLayerOptions options, RedisClient[] publishers, RedisClient[] subscribers, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    private RedisPubSubChannelLayer(RedisPubSubChannelLayerOptions options, ServerConnections connections, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis-pubsub", options.Layer, timeProvider, loggerFactory, meterFactory)
     {
+        var (publishers, subscribers) = (connections.Commands, connections.Subscribers);
         _redisOptions = options;
         _publishers = publishers;
         _subscribers = subscribers;
@@ -76,21 +79,34 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
             subscribers[shard].PushReceived = OnPush;
             subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
         }
+
+        _connection = new ConnectionTracker(publishers, OnPublishersConnectionChanged);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Not while any of its servers is away, nor before the first connect of a layer that started without them.</remarks>
+    public override bool IsConnected => _connection.IsConnected;
 
     /// <inheritdoc />
     /// <remarks>No <see cref="ChannelLayerCapabilities.Capacity"/>, <see cref="ChannelLayerCapabilities.Expiry"/>,
     /// <see cref="ChannelLayerCapabilities.Queued"/> or <see cref="ChannelLayerCapabilities.GroupMemberCounts"/>.</remarks>
     public override ChannelLayerCapabilities Capabilities => ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess;
 
-    /// <summary>Connects to every server and returns the layer.</summary>
+    /// <summary>
+    /// Connects to every server (all at once, each within its connect timeout) and returns the layer. A server that
+    /// cannot be reached does not stop it (unless <see cref="RedisPubSubChannelLayerOptions.AbortOnConnectFail"/>): the
+    /// layer is returned not connected (<see cref="IsConnected"/> false, unhealthy), connects in the background,
+    /// subscribes to what it was asked for meanwhile, and raises <see cref="ChannelLayer.ConnectionChanged"/> once every
+    /// server is there.
+    /// </summary>
     /// <param name="options">Servers, prefix, encryption and the common layer options (of which only the message size applies).</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where log events go.</param>
     /// <param name="meterFactory">Where metrics go.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
-    /// <returns>The connected layer.</returns>
-    /// <exception cref="RedisConnectionException">A server cannot be reached.</exception>
+    /// <returns>The layer, connected unless a server could not be reached.</returns>
+    /// <exception cref="RedisConnectionException">A server cannot be reached and <see cref="RedisPubSubChannelLayerOptions.AbortOnConnectFail"/> is set, or connecting was cancelled.</exception>
+    /// <exception cref="RedisServerException">A server refused the handshake (a wrong password or database).</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public static async Task<RedisPubSubChannelLayer> ConnectAsync(
         RedisPubSubChannelLayerOptions options,
@@ -112,8 +128,12 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         }
 
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
-        var (publishers, subscribers) = await ServerConnections.ConnectAsync(options.Servers, loggerFactory, cancellationToken).ConfigureAwait(false);
-        return new RedisPubSubChannelLayer(options, publishers, subscribers, timeProvider, loggerFactory, meterFactory);
+        var connections = await ServerConnections.ConnectAsync(options.Servers, options.AbortOnConnectFail, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var layer = new RedisPubSubChannelLayer(options, connections, timeProvider, loggerFactory, meterFactory);
+
+        // Only now that the layer listens to its clients: the first connect of each one it hears of.
+        connections.StartConnecting();
+        return layer;
     }
 
     /// <inheritdoc />
@@ -320,6 +340,48 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         }
 
         _encryption?.Dispose();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Healthy when every server's publishing and subscription connections are up (the subscription connection is this
+    /// layer's receive loop: its pushes are what receives get) and every server answers a PING within 2 s. Unhealthy
+    /// otherwise, naming the first problem and the server (never a password). The data holds <c>servers</c>,
+    /// <c>connectedServers</c> and <c>subscriptions</c>.
+    /// </remarks>
+    public override async ValueTask<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default)
+    {
+        if (IsClosed)
+        {
+            return HealthCheckResult.Unhealthy($"The {Name} channel layer is closed.");
+        }
+
+        var problem = await ServerHealth.FindProblemAsync(_publishers, _subscribers, cancellationToken).ConfigureAwait(false);
+        var data = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["servers"] = _publishers.Length,
+            ["connectedServers"] = ServerHealth.Connected(_publishers),
+            ["subscriptions"] = SubscriptionCount(),
+        };
+        return problem is null
+            ? HealthCheckResult.Healthy($"The {Name} channel layer is connected to its {_publishers.Length} Redis server(s).", data)
+            : HealthCheckResult.Unhealthy($"The {Name} channel layer cannot work: {problem}.", data: data);
+    }
+
+    private int SubscriptionCount()
+    {
+        lock (_lock)
+        {
+            return _channels.Count + _groups.Count;
+        }
+    }
+
+    private void OnPublishersConnectionChanged(bool connected, Exception? error)
+    {
+        if (!IsClosed)
+        {
+            OnConnectionChanged(connected, error);
+        }
     }
 
     private string ChannelKey(string channel) => $"{_prefix}:ps:{channel}";

@@ -13,6 +13,14 @@ public sealed class RedisPubSubChannelLayerOptions
     public IList<string> EncryptionKeys { get; } = [];
 
     /// <summary>
+    /// Gets or sets whether the layer refuses to start without its servers: <see langword="true"/> makes a server that
+    /// cannot be reached at start an error (<see cref="RedisConnectionException"/> naming it). The default
+    /// <see langword="false"/> starts the layer anyway, not connected, and connects in the background when the servers
+    /// are there. A server that refuses the handshake (a wrong password) is an error either way.
+    /// </summary>
+    public bool AbortOnConnectFail { get; set; }
+
+    /// <summary>
     /// Gets or sets how long a channel nobody in this process receives on keeps its subscription and its buffer before
     /// both are dropped (with the messages in it, logged). Default 30 s; tests shorten it.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,9 @@ public static class SwitchyardServiceCollectionExtensions
 {
     /// <summary>
     /// Adds Switchyard with the in-memory channel layer as the default <see cref="ChannelLayer"/>. A layer package
-    /// (<c>AddRedisLayer</c>, ...) called on the returned builder replaces it.
+    /// (<c>AddRedisLayer</c>, ...) called on the returned builder replaces it. Also adds health checks
+    /// (<c>AddHealthChecks()</c>) with <see cref="ChannelLayerHealthCheck"/> for whichever layer the application ends up
+    /// with, so <c>app.MapHealthChecks("/healthz")</c> reports the layer.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>A builder to choose and configure the channel layer.</returns>
@@ -21,6 +24,20 @@ public static class SwitchyardServiceCollectionExtensions
         // The layer validates its options when it is created and names the bad option.
         services.AddOptions<ChannelLayerOptions>();
         services.TryAddSingleton<ChannelLayer>(CreateInMemoryLayer);
+        services.AddHealthChecks();
+
+        // Once, however often AddSwitchyard is called (a check name must be unique).
+        services.Configure<HealthCheckServiceOptions>(o =>
+        {
+            if (!o.Registrations.Any(r => r.Name == ChannelLayerHealthCheck.Name))
+            {
+                o.Registrations.Add(new HealthCheckRegistration(
+                    ChannelLayerHealthCheck.Name,
+                    static services => new ChannelLayerHealthCheck(services.GetRequiredService<ChannelLayer>()),
+                    failureStatus: null,
+                    tags: [ChannelLayerHealthCheck.Tag]));
+            }
+        });
         return new SwitchyardBuilder(services);
     }
 

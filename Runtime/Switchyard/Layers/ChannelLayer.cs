@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchyard.Internal;
@@ -76,6 +77,20 @@ public abstract class ChannelLayer : IAsyncDisposable
 
     /// <summary>Gets whether <see cref="CloseAsync"/> has been called.</summary>
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>
+    /// Reports whether the layer can do its work now: what <see cref="ChannelLayerHealthCheck"/> (registered by
+    /// <c>AddSwitchyard()</c>, served by <c>MapHealthChecks</c>) answers. The base answers unhealthy when the layer is
+    /// closed or not connected (<see cref="IsConnected"/>), healthy otherwise, so a layer without a backend (in-memory)
+    /// is healthy until it is closed. Remote layers add what they know (their servers, their receive loops).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels a check that asks its backend.</param>
+    /// <returns>The result; its description names the problem, without secrets, for logs and health reports.</returns>
+    public virtual ValueTask<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(
+            IsClosed ? HealthCheckResult.Unhealthy($"The {Name} channel layer is closed.")
+            : !IsConnected ? HealthCheckResult.Unhealthy($"The {Name} channel layer is not connected to its backend.")
+            : HealthCheckResult.Healthy($"The {Name} channel layer is working."));
 
     /// <summary>Gets the clock used for expiry.</summary>
     protected TimeProvider TimeProvider { get; }

@@ -34,7 +34,7 @@ public sealed class HttpConsumerTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("group name", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
-        var refused = Assert.Single(_host.Logs.WithEvent("HttpRequestRefused"));
+        var refused = Assert.Single(_host.Logs.WithEvent("HttpConsumerRefused"));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, refused.Level);
         Assert.Null(refused.Exception);
         Assert.DoesNotContain('\n', refused.Message);

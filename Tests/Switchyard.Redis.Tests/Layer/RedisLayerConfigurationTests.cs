@@ -22,6 +22,7 @@ public sealed class RedisLayerConfigurationTests(OneRedisServer redis) : IClassF
             ["EncryptionKeys:1"] = "old",
             ["InboxCapacity"] = "500",
             ["ReconnectWait"] = "00:00:05",
+            ["AbortOnConnectFail"] = "true",
             ["Layer:Capacity"] = "7",
             ["Layer:Expiry"] = "00:00:30",
             ["Layer:GroupExpiry"] = "01:00:00",
@@ -37,6 +38,7 @@ public sealed class RedisLayerConfigurationTests(OneRedisServer redis) : IClassF
         Assert.Equal(["new", "old"], options.EncryptionKeys);
         Assert.Equal(500, options.InboxCapacity);
         Assert.Equal(TimeSpan.FromSeconds(5), options.ReconnectWait);
+        Assert.True(options.AbortOnConnectFail);
         Assert.Equal(7, options.Layer.Capacity);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Layer.Expiry);
         Assert.Equal(TimeSpan.FromHours(1), options.Layer.GroupExpiry);
@@ -57,11 +59,13 @@ public sealed class RedisLayerConfigurationTests(OneRedisServer redis) : IClassF
         Assert.Equal("switchyard", options.Prefix);
         Assert.Equal(100, options.Layer.Capacity);
         Assert.Equal(TimeSpan.Zero, options.ReconnectWait);
+        Assert.False(options.AbortOnConnectFail);
     }
 
     [Theory]
     [InlineData("Layer:Capacity", "many", "Switchyard:Redis:Layer:Capacity", "whole number")]
     [InlineData("ReconnectWait", "5 seconds", "Switchyard:Redis:ReconnectWait", "duration")]
+    [InlineData("AbortOnConnectFail", "yes", "Switchyard:Redis:AbortOnConnectFail", "true or false")]
     [InlineData("Layer:ChannelCapacity:0:Capacity", "2", "Switchyard:Redis:Layer:ChannelCapacity:0", "Pattern")]
     public void A_value_that_cannot_be_read_is_an_error_naming_its_key(string key, string value, string path, string expected)
     {

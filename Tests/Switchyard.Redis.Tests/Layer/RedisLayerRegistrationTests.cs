@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Switchyard.Redis.Tests.Support;
 using Xunit;
 
@@ -33,9 +34,27 @@ public sealed class RedisLayerRegistrationTests(OneRedisServer redis) : IClassFi
     }
 
     [Fact]
-    public void An_unreachable_server_is_an_error_at_resolution_naming_it()
+    public async Task An_unreachable_server_gives_a_layer_that_is_not_connected_and_reports_itself_unhealthy_naming_it()
     {
-        using var services = new ServiceCollection().AddSwitchyard().AddRedisLayer("127.0.0.1:1,connectTimeout=500").Services.BuildServiceProvider();
+        var ct = TestContext.Current.CancellationToken;
+        await using var services = new ServiceCollection().AddLogging().AddSwitchyard().AddRedisLayer("127.0.0.1:1,connectTimeout=500").Services.BuildServiceProvider();
+
+        var layer = services.GetRequiredService<ChannelLayer>();
+        Assert.False(layer.IsConnected);
+
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(ct);
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        Assert.Contains("127.0.0.1:1", report.Entries[ChannelLayerHealthCheck.Name].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_AbortOnConnectFail_an_unreachable_server_is_an_error_at_resolution_naming_it()
+    {
+        using var services = new ServiceCollection().AddSwitchyard().AddRedisLayer(o =>
+        {
+            o.Servers.Add("127.0.0.1:1,connectTimeout=500");
+            o.AbortOnConnectFail = true;
+        }).Services.BuildServiceProvider();
         var error = Assert.Throws<RedisConnectionException>(() => services.GetRequiredService<ChannelLayer>());
         Assert.Contains("127.0.0.1:1", error.Message, StringComparison.Ordinal);
     }

@@ -26,6 +26,9 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A server on a free port that is not running yet (<see cref="RestartAsync"/> starts it): Redis "down" from the start.</summary>
+    public static RedisServer NotStarted(params string[] extraArguments) => new(ChildProcess.FreePort(), extraArguments);
+
     /// <summary>Kills the server (no shutdown handshake): connections see it die mid-traffic.</summary>
     public async Task KillAsync()
     {
@@ -36,7 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server again on the same port.</summary>
+    /// <summary>Starts the server again on the same port (or for the first time, after <see cref="NotStarted"/>).</summary>
     public Task RestartAsync() => StartProcessAsync();
 
     public async ValueTask DisposeAsync() => await KillAsync();
