@@ -126,7 +126,7 @@ internal static partial class WebSocketLog
         Message = "WebSocket {Path} on channel '{Channel}' is closing; a message sent to it was dropped.")]
     private static partial void DroppedAfterCloseCore(ILogger logger, string path, string channel);
 
-    [LoggerMessage(EventId = 209, EventName = "WebSocketClientMessageRefused", Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 210, EventName = "WebSocketClientMessageRefused", Level = LogLevel.Debug,
         Message = "WebSocket {Path} on channel '{Channel}': a client message was refused because channel '{FullChannel}' is full; the connection stays open.")]
     private static partial void ClientMessageRefusedCore(ILogger logger, string path, string channel, string fullChannel);
 }
