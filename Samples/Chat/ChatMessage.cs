@@ -11,3 +11,7 @@ public sealed partial record ChatMessage(string Room, string User, string Text, 
 /// <summary>Someone came into or left a room.</summary>
 [Message("chat.presence")]
 public sealed partial record Presence(string Room, string User, bool Joined);
+
+/// <summary>Told to one browser only: what it sent was not passed on (the room is too busy).</summary>
+[Message("chat.error")]
+public sealed partial record ChatError(string Text);

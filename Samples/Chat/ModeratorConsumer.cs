@@ -22,6 +22,7 @@ public sealed partial class ModeratorConsumer(ILogger<ModeratorConsumer> logger)
         }
 
         var result = await GroupSendAsync($"chat.{message.Room}", message with { Text = text }, cancellationToken);
-        logger.LogInformation("{User} in {Room}: delivered to {Delivered}, skipped {Skipped}", message.User, message.Room, result.Delivered, result.SkippedFull);
+        // The user name is what the browser chose: sanitised, so it cannot forge a log line.
+        logger.LogInformation("{User} in {Room}: delivered to {Delivered}, skipped {Skipped}", LogSanitizer.Sanitize(message.User, 40), message.Room, result.Delivered, result.SkippedFull);
     }
 }

@@ -28,6 +28,11 @@ public sealed partial class RoomConsumer : JsonWebSocketConsumer
     public async ValueTask Handle(Say say, CancellationToken cancellationToken) =>
         await SendToChannelAsync(ModeratorConsumer.Channel, new ChatMessage(Route["room"], User, say.Text, DateTimeOffset.UtcNow), cancellationToken);
 
+    // The moderator's channel is full (it is not keeping up with the room): the line is not passed on, and the speaker
+    // is told so and stays connected. Without this override the line is dropped silently, the connection still open.
+    protected override ValueTask OnChannelFullAsync(ChannelFullException exception, CancellationToken cancellationToken) =>
+        SendAsync(new ChatError("The room is busy: your line was not sent. Try again in a moment."), cancellationToken);
+
     // Only forwarded to the browser: the generator puts these on the fast lane (one JSON encoding per broadcast).
     public ValueTask Handle(ChatMessage message, CancellationToken cancellationToken) => SendAsync(message, cancellationToken);
 

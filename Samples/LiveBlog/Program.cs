@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -36,20 +35,16 @@ builder.Services.TryAddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<OutboxDispatcher>();
 builder.Services.AddHostedService(services => services.GetRequiredService<OutboxDispatcher>());
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LiveBlogJson.Default));
-builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
-{
-    o.LoginPath = "/login";
-    o.Cookie.Name = "liveblog.editor";
-    o.Cookie.SameSite = SameSiteMode.Strict;
-    o.Cookie.HttpOnly = true;
+builder.AddEditorLogin();
 
-    // The API answers 401/403 instead of redirecting to the login page.
-    o.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
-    o.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
-});
-builder.Services.AddAuthorizationBuilder().AddPolicy(EditorEndpoints.Policy, p => p.RequireRole(EditorEndpoints.Policy));
-
+// Outside Development the sample's default password is refused: the server does not start.
 var workerOnly = builder.Configuration["worker-only"] == "true";
+if (!workerOnly && EditorLogin.StartProblem(builder.Configuration, builder.Environment) is { } startProblem)
+{
+    await Console.Error.WriteLineAsync(startProblem);
+    return 1;
+}
+
 var switchyard = builder.Services.AddSwitchyard().ConfigureServer(o => o.WebSockets.MaxMessageSize = 16 * 1024);
 if (builder.Configuration["no-worker"] != "true")
 {
@@ -72,6 +67,7 @@ if (!workerOnly)
 {
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseRateLimiter();
     app.MapPages();
     app.MapEditor();
     app.MapSwitchyard();
@@ -81,15 +77,16 @@ if (!workerOnly)
 // starts all the same, serves its pages, refuses WebSockets with 503 and reports itself unhealthy until Redis is there.
 app.MapHealthChecks("/healthz");
 
-if (EditorEndpoints.EditorPassword(builder.Configuration) == "editor")
+if (!workerOnly && EditorLogin.EditorPassword(builder.Configuration) == EditorLogin.DefaultPassword)
 {
-    app.Logger.LogWarning("The editor password is the sample's default, \"editor\"; set LiveBlog:EditorPassword for anything but a demo.");
+    app.Logger.LogWarning("The editor password is the sample's default, \"editor\" (accepted in Development only); set LiveBlog:EditorPassword for anything but a demo.");
 }
 
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(workerOnly
     ? "Live-blog worker is running."
     : $"Live blog is running on {string.Join(", ", app.Urls)} - open it, and /editor (password: the configured one) in another tab; Ctrl+C stops it."));
 await app.RunAsync();
+return 0;
 
 static (DbDataSource DataSource, SqlDialect Dialect) Database(IConfiguration configuration)
 {
@@ -102,18 +99,4 @@ static (DbDataSource DataSource, SqlDialect Dialect) Database(IConfiguration con
     // A busy timeout: concurrent writers wait for each other instead of failing with "database is locked".
     var sqlite = new SqliteConnectionStringBuilder(connectionString ?? "Data Source=liveblog.db") { DefaultTimeout = 10 };
     return (SqliteFactory.Instance.CreateDataSource(sqlite.ConnectionString), SqlDialect.Sqlite);
-}
-
-static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
-{
-    if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-    {
-        context.Response.StatusCode = status;
-    }
-    else
-    {
-        context.Response.Redirect(context.RedirectUri);
-    }
-
-    return Task.CompletedTask;
 }

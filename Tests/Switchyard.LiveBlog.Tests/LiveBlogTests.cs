@@ -30,7 +30,8 @@ public sealed class LiveBlogTests(LiveBlogServer server) : IClassFixture<LiveBlo
         Assert.Equal(HttpStatusCode.Unauthorized, update.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, editor.StatusCode);
-        Assert.StartsWith("/login", editor.Headers.Location?.PathAndQuery, StringComparison.Ordinal);
+        // A relative redirect: nothing of the request's Host header goes into it.
+        Assert.StartsWith("/login?ReturnUrl=", editor.Headers.Location?.OriginalString, StringComparison.Ordinal);
     }
 
     [Fact]

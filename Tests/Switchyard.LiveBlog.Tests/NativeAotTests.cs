@@ -57,7 +57,7 @@ public sealed class NativeAotTests : IDisposable
         var port = ChildProcess.FreePort();
         await using var server = await ChildProcess.StartAsync(
             binary,
-            ["--urls", $"http://127.0.0.1:{port}", "--ConnectionStrings:LiveBlog", $"Data Source={Path.Combine(_directory, name + ".db")}", .. options],
+            ["--urls", $"http://127.0.0.1:{port}", "--environment", "Development", "--ConnectionStrings:LiveBlog", $"Data Source={Path.Combine(_directory, name + ".db")}", .. options],
             "Live blog is running on",
             TimeSpan.FromSeconds(20));
         await using var blog = LiveBlogProcess.Attach(port);

@@ -23,9 +23,9 @@ measure() {
   port="$(free_port)"; db="$work/$kind-$RANDOM.db"
   start="$(now_ms)"
   if [ "$kind" = aot ]; then
-    "$work/aot/LiveBlog" --urls "http://127.0.0.1:$port" --ConnectionStrings:LiveBlog "Data Source=$db" > /dev/null 2>&1 &
+    "$work/aot/LiveBlog" --urls "http://127.0.0.1:$port" --ConnectionStrings:LiveBlog "Data Source=$db" --LiveBlog:EditorPassword "bench-$RANDOM" > /dev/null 2>&1 &
   else
-    dotnet "$work/jit/LiveBlog.dll" --urls "http://127.0.0.1:$port" --ConnectionStrings:LiveBlog "Data Source=$db" > /dev/null 2>&1 &
+    dotnet "$work/jit/LiveBlog.dll" --urls "http://127.0.0.1:$port" --ConnectionStrings:LiveBlog "Data Source=$db" --LiveBlog:EditorPassword "bench-$RANDOM" > /dev/null 2>&1 &
   fi
   pid=$!
   until curl -s -o /dev/null "http://127.0.0.1:$port/blogs/launch-day"; do sleep 0.005; done

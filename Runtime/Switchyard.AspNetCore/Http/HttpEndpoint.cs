@@ -5,7 +5,8 @@ namespace Switchyard.AspNetCore;
 
 /// <summary>
 /// The endpoint of one HTTP consumer route: answers 503 while the channel layer is not connected, reads the body within
-/// the limit, runs the consumer, and answers 500 if it ends without a response.
+/// the limit, refuses with 400 route values that cannot name the consumer's groups, runs the consumer, and answers 500
+/// if it ends without a response.
 /// </summary>
 internal sealed class HttpEndpoint(ConsumerRoute route, SwitchyardServer server)
 {
@@ -43,6 +44,16 @@ internal sealed class HttpEndpoint(ConsumerRoute route, SwitchyardServer server)
             User = context.User,
             Services = context.RequestServices,
         };
+
+        // A route value that cannot name the consumer's groups is the client's mistake: 400, not a consumer fault.
+        if (RouteGroupCheck.FindProblem(consumer, scope) is { } routeProblem)
+        {
+            ServerLog.HttpConsumerRefused(server.Logger, context.Request.Method, scope.Path, StatusCodes.Status400BadRequest, routeProblem);
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(routeProblem + "\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
 
         var connection = new HttpConnection(consumer, scope, server.Layer, new HttpResponseResponder(context.Response), server.Options.Consumers, server.LoggerFactory, server.MeterFactory);
         var reason = await connection.RunAsync(body, context.RequestAborted, server.Stopping).ConfigureAwait(false);

@@ -6,8 +6,8 @@ namespace Switchyard.AspNetCore;
 
 /// <summary>
 /// The endpoint of one WebSocket route: checks the handshake, the origin, the channel layer's connection (503 while it
-/// is away) and the connection limit, creates the
-/// consumer with its own channel, runs its connect step, and answers 101 (then runs the connection) or the status
+/// is away), the connection limit and that the route values make valid group names (400), creates the consumer with
+/// its own channel, runs its connect step, and answers 101 (then runs the connection) or the status
 /// the consumer refused with.
 /// </summary>
 internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer server)
@@ -65,6 +65,13 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
                 User = context.User,
                 Services = context.RequestServices,
             };
+
+            // A route value that cannot name the consumer's groups is the client's mistake: 400, before any handshake.
+            if (RouteGroupCheck.FindProblem(consumer, scope) is { } routeProblem)
+            {
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, routeProblem, "route_value").ConfigureAwait(false);
+                return;
+            }
 
             var connection = new WebSocketConnection(
                 consumer, scope, server.Layer, server.Options.WebSockets, server.Options.Consumers, server.LoggerFactory, server.MeterFactory, server.Time);

@@ -45,7 +45,7 @@ public sealed class WebSocketMetrics
     }
 
     /// <summary>Counts a request refused before the handshake.</summary>
-    /// <param name="reason">Why: <c>origin</c>, <c>connection_limit</c>, <c>consumer</c>, <c>connect_timeout</c>, ...</param>
+    /// <param name="reason">Why: <c>origin</c>, <c>connection_limit</c>, <c>route_value</c>, <c>consumer</c>, <c>connect_timeout</c>, ...</param>
     public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     internal void Received() => _received.Add(1);

@@ -37,9 +37,18 @@ internal static partial class ConsumerLog
         Message = "Consumer {Consumer} could not receive from channel '{Channel}'; the consumer is stopped.")]
     public static partial void ReceiveFailed(ILogger logger, Exception exception, string consumer, string channel);
 
+    /// <summary>The refused group may be made of a client's route values: it is sanitised.</summary>
+    public static void GroupJoinRefused(ILogger logger, string consumer, string channel, string group)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            GroupJoinRefusedCore(logger, consumer, channel, LogSanitizer.Sanitize(group));
+        }
+    }
+
     [LoggerMessage(EventId = 108, EventName = "GroupJoinRefused", Level = LogLevel.Information,
         Message = "Consumer {Consumer} on channel '{Channel}' was refused group '{Group}' by the group join filter; it stops.")]
-    public static partial void GroupJoinRefused(ILogger logger, string consumer, string channel, string group);
+    private static partial void GroupJoinRefusedCore(ILogger logger, string consumer, string channel, string group);
 
     [LoggerMessage(EventId = 109, EventName = "GroupRejoinFailed", Level = LogLevel.Warning,
         Message = "Consumer {Consumer} on channel '{Channel}' could not join group '{Group}' again after the layer reconnected; it tries again at the next reconnect.")]

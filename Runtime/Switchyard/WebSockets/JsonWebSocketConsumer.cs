@@ -46,7 +46,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
     /// <returns>A task that completes when the frame is dealt with.</returns>
     protected virtual ValueTask OnUnknownMessageTypeAsync(string type, WebSocketMessage message, CancellationToken cancellationToken)
     {
-        ConnectionInternal.CloseForBadInput(WebSocketCloseCodes.UnsupportedData, $"unknown message type '{Sanitise(type)}'", null);
+        ConnectionInternal.CloseForBadInput(WebSocketCloseCodes.UnsupportedData, $"unknown message type '{Sanitise(type)}'");
         return default;
     }
 
@@ -61,7 +61,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
         var connection = ConnectionInternal;
         if (!message.IsText)
         {
-            connection.CloseForBadInput(WebSocketCloseCodes.UnsupportedData, "binary frames are not accepted; send JSON text", null);
+            connection.CloseForBadInput(WebSocketCloseCodes.UnsupportedData, "binary frames are not accepted; send JSON text");
             return default;
         }
 
@@ -80,13 +80,14 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
         }
         catch (JsonException ex)
         {
-            connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, "malformed JSON", ex);
+            // One line, no stack trace: a client's broken JSON is not a server fault. Where it broke helps whoever wrote it.
+            connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, "malformed JSON", Where(ex));
             return default;
         }
 
         if (typeLength < 0)
         {
-            connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, "the JSON object has no string 'type' field", null);
+            connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, "the JSON object has no string 'type' field");
             return default;
         }
 
@@ -99,12 +100,16 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
         }
         catch (JsonException ex)
         {
-            connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, $"invalid '{Sanitise(Encoding.UTF8.GetString(type[..typeLength]))}' message", ex);
+            connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, $"invalid '{Sanitise(Encoding.UTF8.GetString(type[..typeLength]))}' message", Where(ex));
             return default;
         }
 
         return OnUnknownMessageTypeAsync(Encoding.UTF8.GetString(type[..typeLength]), message, cancellationToken);
     }
+
+    // Where a frame's JSON went wrong, for the log line: the reader's message (with the position), cut short. It may
+    // quote a character of the frame; the log sanitises it.
+    private static string Where(JsonException ex) => ex.Message.Length > 200 ? ex.Message[..200] + "..." : ex.Message;
 
     // A client's type string as it may appear in a log line and a close reason: the characters of a valid message type
     // kept, anything else shown as '?', at most 40 characters (a close reason has room for 123 bytes).

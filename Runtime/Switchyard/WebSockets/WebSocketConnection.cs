@@ -436,10 +436,14 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         StartClose(code, reason, discardPending: false);
     }
 
-    internal void CloseForBadInput(int code, string reason, Exception? exception)
+    // Bad input closes the connection with one log line and no stack trace; what arrives after the close began (more
+    // garbage, a bad close frame) is not logged again. The detail goes to the log only, not into the close frame.
+    internal void CloseForBadInput(int code, string reason, string? detail = null)
     {
-        WebSocketLog.BadInput(_logger, exception, Scope.Path, Scope.ChannelName, code, reason);
-        StartClose(code, reason, discardPending: false);
+        if (StartClose(code, reason, discardPending: false))
+        {
+            WebSocketLog.BadInput(_logger, Scope.Path, Scope.ChannelName, code, detail is null ? reason : $"{reason} ({detail})");
+        }
     }
 
     private static (int Code, string Reason) CloseCodeFor(ConsumerStopReason reason) => reason switch
@@ -449,11 +453,12 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         _ => (WebSocketCloseCodes.InternalError, "internal error"),
     };
 
-    private void StartClose(int code, string? reason, bool discardPending)
+    // Returns whether this call began the close (false when a close was already under way).
+    private bool StartClose(int code, string? reason, bool discardPending)
     {
         if (Interlocked.CompareExchange(ref _closeSent, code, 0) != 0)
         {
-            return;
+            return false;
         }
 
         _closeInitiator = ByServer;
@@ -463,6 +468,8 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         {
             ArmCloseTimer();
         }
+
+        return true;
     }
 
     private void ArmCloseTimer()
@@ -734,11 +741,10 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         }
     }
 
-    // Closes the connection for what the client sent (or did not finish sending), with one log line.
+    // Closes the connection for what the client sent (or did not finish sending); returns the close code.
     private int FailReceive(int code, string reason)
     {
-        StartClose(code, reason, discardPending: false);
-        WebSocketLog.BadInput(_logger, null, Scope.Path, Scope.ChannelName, code, reason);
+        CloseForBadInput(code, reason);
         return code;
     }
 
@@ -761,8 +767,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         var error = WebSocketCloseFrame.TryParse(payload.Span, out var code, out _);
         if (error != 0)
         {
-            WebSocketLog.BadInput(_logger, null, Scope.Path, Scope.ChannelName, error, "invalid close frame");
-            StartClose(error, "invalid close frame", discardPending: false);
+            CloseForBadInput(error, "invalid close frame");
             return error;
         }
 
@@ -786,13 +791,56 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         {
             if (Volatile.Read(ref _closeSent) == 0)
             {
-                await _runner.RunEventAsync((this, message), static (s, ct) => s.Item1._consumer.ReceiveAsync(s.Item2, ct), "websocket.receive").ConfigureAwait(false);
+                await _runner.RunEventAsync((this, message), static (s, ct) => s.Item1.ReceiveAsync(s.Item2, ct), "websocket.receive").ConfigureAwait(false);
             }
         }
         finally
         {
             ReturnMessageBuffer();
         }
+    }
+
+    // A client's message whose handler met a full channel (a worker's named channel that is not keeping up) is refused,
+    // not a fault: the connection stays open, and the consumer's OnChannelFullAsync decides what the client hears. The
+    // layer has logged the full channel; this adds a Debug line for the connection.
+    private ValueTask ReceiveAsync(WebSocketMessage message, CancellationToken cancellationToken)
+    {
+        ValueTask handling;
+        try
+        {
+            handling = _consumer.ReceiveAsync(message, cancellationToken);
+        }
+        catch (ChannelFullException ex)
+        {
+            return OnChannelFullAsync(ex, cancellationToken);
+        }
+
+        if (handling.IsCompletedSuccessfully)
+        {
+            // Consumed, so a pooled source behind the ValueTask is released.
+            handling.GetAwaiter().GetResult();
+            return default;
+        }
+
+        return AwaitReceiveAsync(handling, cancellationToken);
+    }
+
+    private async ValueTask AwaitReceiveAsync(ValueTask handling, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await handling.ConfigureAwait(false);
+        }
+        catch (ChannelFullException ex)
+        {
+            await OnChannelFullAsync(ex, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask OnChannelFullAsync(ChannelFullException exception, CancellationToken cancellationToken)
+    {
+        WebSocketLog.ClientMessageRefused(_logger, Scope.Path, Scope.ChannelName, exception.Channel);
+        return _consumer.ChannelFullAsync(exception, cancellationToken);
     }
 
     private void ReturnMessageBuffer()

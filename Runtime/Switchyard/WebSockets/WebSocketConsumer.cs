@@ -56,6 +56,19 @@ public abstract class WebSocketConsumer : Consumer
     /// <returns>A task that completes when clean-up is done.</returns>
     protected virtual ValueTask OnDisconnectAsync(int closeCode, CancellationToken cancellationToken) => default;
 
+    /// <summary>
+    /// Called when the handler of a client's message failed with <see cref="ChannelFullException"/>: a channel it sent
+    /// to (typically a worker's named channel that is not keeping up) holds its capacity. That is back-pressure, not a
+    /// fault: the message is dropped, the connection stays open (no 1011), and the layer has logged the full channel.
+    /// The default tells the client nothing; override to send it an error message (as a SignalR hub method's caller
+    /// gets an error), or to close with 1013 (Try Again Later). Any other exception of a
+    /// handler still stops the consumer and closes with 1011.
+    /// </summary>
+    /// <param name="exception">The refusal; <see cref="ChannelFullException.Channel"/> names the full channel.</param>
+    /// <param name="cancellationToken">Cancelled when the connection is aborted.</param>
+    /// <returns>A task that completes when the client has been told.</returns>
+    protected virtual ValueTask OnChannelFullAsync(ChannelFullException exception, CancellationToken cancellationToken) => default;
+
     /// <summary>Accepts the connection, optionally choosing one of the subprotocols the client offered.</summary>
     /// <param name="subprotocol">A subprotocol from <see cref="WebSocketScope.Subprotocols"/>, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Unused; for symmetry with the other verbs.</param>
@@ -136,6 +149,8 @@ public abstract class WebSocketConsumer : Consumer
 
     /// <summary>Handles one client message; <see cref="JsonWebSocketConsumer"/> overrides it to dispatch typed JSON.</summary>
     internal virtual ValueTask ReceiveAsync(WebSocketMessage message, CancellationToken cancellationToken) => OnReceiveAsync(message, cancellationToken);
+
+    internal ValueTask ChannelFullAsync(ChannelFullException exception, CancellationToken cancellationToken) => OnChannelFullAsync(exception, cancellationToken);
 
     internal ValueTask DisconnectAsync(int closeCode, CancellationToken cancellationToken) => OnDisconnectAsync(closeCode, cancellationToken);
 

@@ -28,6 +28,22 @@ public sealed class HttpConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_route_value_that_cannot_name_the_group_gets_400_and_one_log_line_not_a_500()
+    {
+        using var response = await _http.GetAsync(_host.HttpUri("/http/events/a%20b%0D%0Aforged"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("group name", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        var refused = Assert.Single(_host.Logs.WithEvent("HttpConsumerRefused"));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, refused.Level);
+        Assert.Null(refused.Exception);
+        Assert.DoesNotContain('\n', refused.Message);
+        Assert.Contains(@"a b\r\nforged", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(_host.Logs.WithEvent("ConsumerStarted"));
+        Assert.DoesNotContain(_host.Logs.All, r => r.Exception is not null);
+    }
+
+    [Fact]
     public async Task The_body_reaches_the_consumer_and_headers_and_status_come_back()
     {
         using var content = new ByteArrayContent([1, 2, 3]);

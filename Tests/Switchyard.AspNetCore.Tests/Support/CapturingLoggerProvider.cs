@@ -33,7 +33,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
             }
             catch (OperationCanceledException) when (!Xunit.TestContext.Current.CancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"No log event '{eventName}' within {timeout ?? TimeSpan.FromSeconds(10)}.");
+                throw new TimeoutException($"No log event '{eventName}' within {timeout ?? TimeSpan.FromSeconds(10)}; logged: [{string.Join(", ", _records.Select(r => r.EventName))}].");
             }
         }
     }

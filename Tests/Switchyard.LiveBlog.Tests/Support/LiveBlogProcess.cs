@@ -37,7 +37,9 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
         // An explicit --urls among the options keeps its port (a restart on the same address).
         var urls = Array.IndexOf(options, "--urls");
         var port = urls >= 0 ? new Uri(options[urls + 1]).Port : ChildProcess.FreePort();
-        string[] arguments = [FindSample(), .. urls >= 0 ? Array.Empty<string>() : ["--urls", $"http://127.0.0.1:{port}"], "--ConnectionStrings:LiveBlog", $"Data Source={database}", .. options];
+        // Development: the tests log in with the sample's default password, which Production refuses (an option given
+        // later, such as --environment Production, wins).
+        string[] arguments = [FindSample(), .. urls >= 0 ? Array.Empty<string>() : ["--urls", $"http://127.0.0.1:{port}"], "--environment", "Development", "--ConnectionStrings:LiveBlog", $"Data Source={database}", .. options];
         var ready = options.Contains("--worker-only") ? "Live-blog worker is running" : "Live blog is running on";
         return new LiveBlogProcess(await ChildProcess.StartAsync("dotnet", arguments, ready, TimeSpan.FromSeconds(30)), port);
     }
@@ -118,7 +120,7 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
         return directory?.FullName ?? throw new InvalidOperationException($"No Switchyard.slnx above {AppContext.BaseDirectory}.");
     }
 
-    private static string FindSample()
+    internal static string FindSample()
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var sample = Path.Combine(RepositoryRoot(), "Samples", "LiveBlog", "bin", configuration, "net10.0", "LiveBlog.dll");
