@@ -465,6 +465,14 @@ public sealed partial class RedisChannelLayer
                     if (!_blocking.IsConnected)
                     {
                         await WaitForConnectionAsync(_blocking).ConfigureAwait(false);
+
+                        // Redis may have restarted empty: its membership versions count from 1 again, so a version this
+                        // process knows could name a different set of members now. Load every group's members afresh.
+                        lock (_lock)
+                        {
+                            _groups.Clear();
+                        }
+
                         continue;
                     }
 

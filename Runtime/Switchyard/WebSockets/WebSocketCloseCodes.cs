@@ -35,4 +35,7 @@ public static class WebSocketCloseCodes
 
     /// <summary>1011: the consumer failed (a handler threw) or the channel layer went away.</summary>
     public const int InternalError = 1011;
+
+    /// <summary>1013: a temporary condition (such as the channel layer being away); the client should reconnect later (RFC 6455 registry, IANA).</summary>
+    public const int TryAgainLater = 1013;
 }

@@ -7,7 +7,7 @@ namespace Switchyard.Samples.LiveBlog.Consumers;
 /// One reader's page on one blog: <c>ws://host/ws/liveblog/{blog}/?after=N</c>. It is in the blog's group from the
 /// start, then sends what changed after change N (the last the page saw: nothing is lost across a reconnect), then
 /// forwards the group's changes as they come. A change can arrive both ways around the catch-up; the page keeps the
-/// highest change number per post.
+/// highest change number per post. When the channel layer goes away the page is closed 1013 and reconnects.
 /// </summary>
 [WebSocketConsumer("/ws/liveblog/{blog}/")]
 [JoinGroup("liveblog.{blog}")]
@@ -27,6 +27,12 @@ public sealed partial class LiveBlogConsumer(IPostStore store) : JsonWebSocketCo
             await SendAsync(post.ToMessage(), cancellationToken);
         }
     }
+
+    // The layer went away (Redis restarting): changes sent to the group until this consumer is in it again would not
+    // reach this page. Close with 1013 (try again later): the page's script reconnects (refused with 503 until the layer
+    // is back) asking for every change after the last one it saw, so it misses nothing.
+    protected override ValueTask OnLayerDisconnectedAsync(Exception? error, CancellationToken cancellationToken) =>
+        CloseAsync(WebSocketCloseCodes.TryAgainLater, "the channel layer is away", cancellationToken);
 
     // Only forwarded to the page: the generator puts it on the fast lane (one JSON encoding per broadcast).
     public ValueTask Handle(PostChanged post, CancellationToken cancellationToken) => SendAsync(post, cancellationToken);

@@ -9,10 +9,12 @@ namespace Switchyard.Samples.LiveBlog.Publishing;
 /// share the database), wakes at once when this process commits a change (<see cref="Wake"/>) and otherwise looks
 /// every <see cref="PollInterval"/> for entries others left or that are due again.
 /// <para>
-/// While the channel layer is away, a send fails (on Redis, after <c>ReconnectWait</c>); the entry is tried again
-/// after <see cref="RetryDelay"/>, so nothing is lost and the editor never sees an error for it. A render request that
-/// went out is sent again when the post is still not rendered after <see cref="RenderLease"/> (the request may have
-/// been lost with the layer); the worker renders a change once, so a second request does nothing.
+/// While the channel layer is away the dispatcher claims nothing; it wakes when the layer says it is connected again.
+/// A send that fails (the layer went away under it; on Redis, after <c>ReconnectWait</c>) leaves its entry, and the
+/// rest of the round, to be tried again: after <see cref="RetryDelay"/>, or at once when the layer is back. So nothing
+/// is lost and the editor never sees an error for it. A render request that went out is sent again when the post is
+/// still not rendered after <see cref="RenderLease"/> (a request can be lost with the layer); the worker renders a
+/// change once, so a second request does nothing.
 /// </para>
 /// </summary>
 public sealed partial class OutboxDispatcher(IOutbox outbox, IPostStore store, ChannelLayer layer, TimeProvider time, ILogger<OutboxDispatcher> logger)
@@ -25,7 +27,7 @@ public sealed partial class OutboxDispatcher(IOutbox outbox, IPostStore store, C
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a render request that went out has, before it is sent again.</summary>
-    public static readonly TimeSpan RenderLease = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan RenderLease = TimeSpan.FromSeconds(5);
 
     // Longer than a send can wait for the layer (ReconnectWait): a claimed entry is not claimed again meanwhile.
     private static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(60);
@@ -48,6 +50,27 @@ public sealed partial class OutboxDispatcher(IOutbox outbox, IPostStore store, C
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        layer.ConnectionChanged += OnConnectionChanged;
+        try
+        {
+            await DispatchUntilStoppedAsync(stoppingToken);
+        }
+        finally
+        {
+            layer.ConnectionChanged -= OnConnectionChanged;
+        }
+    }
+
+    private void OnConnectionChanged(object? sender, ChannelLayerConnectionEventArgs args)
+    {
+        if (args.IsConnected)
+        {
+            Wake();
+        }
+    }
+
+    private async Task DispatchUntilStoppedAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -78,27 +101,43 @@ public sealed partial class OutboxDispatcher(IOutbox outbox, IPostStore store, C
         }
     }
 
-    // Claims the due entries and carries each out; returns how many it claimed.
+    // Claims the due entries and carries each out, in order, until a send fails; returns how many it claimed (0 while
+    // the layer is away: nothing is claimed then).
     private async Task<int> DispatchDueAsync(CancellationToken stoppingToken)
     {
+        if (!layer.IsConnected)
+        {
+            return 0;
+        }
+
         var now = time.GetUtcNow();
         var entries = await outbox.ClaimAsync(now, now + ClaimLease, Batch, stoppingToken);
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
-            await DispatchAsync(entry, stoppingToken);
+            if (!await DispatchAsync(entries[i], stoppingToken))
+            {
+                // The layer failed: the rest of the round waits with it instead of each waiting out ReconnectWait.
+                for (var rest = i + 1; rest < entries.Count; rest++)
+                {
+                    await outbox.RescheduleAsync(entries[rest].Id, time.GetUtcNow(), stoppingToken);
+                }
+
+                return 0;
+            }
         }
 
         return entries.Count;
     }
 
-    private async Task DispatchAsync(OutboxEntry entry, CancellationToken stoppingToken)
+    // Carries out one entry; false when its send failed (it is rescheduled).
+    private async Task<bool> DispatchAsync(OutboxEntry entry, CancellationToken stoppingToken)
     {
         var post = await store.PostAsync(entry.PostId, stoppingToken);
         if (post is null || post.Seq != entry.Seq)
         {
             // A newer change of the post has its own entry (and an edit replaced its render request already).
             await outbox.FinishAsync(entry.Id, stoppingToken);
-            return;
+            return true;
         }
 
         try
@@ -120,12 +159,15 @@ public sealed partial class OutboxDispatcher(IOutbox outbox, IPostStore store, C
             {
                 Log.Delivered(logger, entry.Kind, post.Id, post.Seq, entry.Attempts);
             }
+
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             // The layer is away (or refused): the entry stays and is tried again shortly.
             Log.SendFailed(logger, entry.Kind, post.Id, post.Seq, entry.Attempts, RetryDelay.TotalSeconds, ex.GetType().Name, ex.Message);
             await outbox.RescheduleAsync(entry.Id, time.GetUtcNow() + RetryDelay, stoppingToken);
+            return false;
         }
     }
 

@@ -151,6 +151,32 @@ public sealed class RedisLayerAvailabilityTests : IAsyncLifetime
         Assert.Equal("waited", Text(await layer.ReceiveAsync("jobs.patient", Ct).AsTask().WaitAsync(Timeout, Ct)));
     }
 
+    [Fact]
+    public async Task After_Redis_restarts_empty_a_group_send_reaches_the_members_that_joined_since_not_the_ones_known_before()
+    {
+        await _server.RestartAsync();
+        await using var layer = await RedisChannelLayer.ConnectAsync(Options("restart"), cancellationToken: Ct);
+        var changes = System.Threading.Channels.Channel.CreateUnbounded<ChannelLayerConnectionEventArgs>();
+        layer.ConnectionChanged += (_, e) => changes.Writer.TryWrite(e);
+
+        // The process learns the group's members (membership version 1) by fanning out one group message.
+        var before = await layer.NewChannelAsync(cancellationToken: Ct);
+        await layer.GroupAddAsync("room", before, Ct);
+        await layer.GroupSendAsync("room", Message("before"), Ct);
+        Assert.Equal("before", Text(await layer.ReceiveAsync(before, Ct).AsTask().WaitAsync(Timeout, Ct)));
+
+        // Redis restarts empty; the old member is gone with it, a new one joins: the version counter starts again.
+        await _server.KillAsync();
+        Assert.False((await changes.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct)).IsConnected);
+        await _server.RestartAsync();
+        Assert.True((await changes.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct)).IsConnected);
+        var after = await layer.NewChannelAsync(cancellationToken: Ct);
+        await layer.GroupAddAsync("room", after, Ct);
+        await layer.GroupSendAsync("room", Message("after"), Ct);
+
+        Assert.Equal("after", Text(await layer.ReceiveAsync(after, Ct).AsTask().WaitAsync(Timeout, Ct)));
+    }
+
     private RedisChannelLayerOptions Options(string prefix)
     {
         var options = new RedisChannelLayerOptions { Prefix = prefix };
