@@ -201,6 +201,22 @@ internal sealed class ChannelQueue
         return result;
     }
 
+    /// <summary>Retires the queue if it holds no message, no waiting receive and no forwarder (its receiver has stopped).</summary>
+    /// <returns>Whether the queue is now retired.</returns>
+    public bool TryRetireEmpty()
+    {
+        lock (_lock)
+        {
+            PruneAbandonedWaiters();
+            if (_messages.Count == 0 && _waiters.Count == 0 && _forwarder is null && _room is null)
+            {
+                _retired = true;
+            }
+
+            return _retired;
+        }
+    }
+
     /// <summary>Drops every message; waiting receives keep waiting.</summary>
     public void Clear()
     {

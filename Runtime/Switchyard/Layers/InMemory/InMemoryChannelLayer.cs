@@ -333,6 +333,17 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         ChannelLayerLog.LayerClosed(Logger, Name, waiting);
     }
 
+    // A closed WebSocket's channel: an empty, unwatched queue is retired now rather than by the sweep after Expiry, so
+    // a mass close does not leave every connection's queue (its lock, queues and spare receive waiter) in memory for a
+    // minute, to be found and removed by one sweep.
+    internal override void OnChannelAbandoned(string channel)
+    {
+        if (_queues.TryGetValue(channel, out var queue) && queue.TryRetireEmpty())
+        {
+            _queues.TryRemove(new KeyValuePair<string, ChannelQueue>(channel, queue));
+        }
+    }
+
     /// <inheritdoc />
     protected override IDisposable AttachForwarderCore(string channel, IChannelForwarder forwarder)
     {
