@@ -47,6 +47,18 @@ internal sealed class ChannelQueue
         }
     }
 
+    /// <summary>Gets how many receives wait (tests).</summary>
+    public int WaitingReceives
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count(w => w.IsPending);
+            }
+        }
+    }
+
     /// <summary>
     /// Offers the message to the forwarder, then hands it to the first waiting receive, or queues it.
     /// <paramref name="expired"/> returns how many messages expired and were dropped from the head first (the channel

@@ -63,6 +63,12 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     /// <returns>The number of queued messages, expired ones included until they are swept.</returns>
     public int GetQueuedCount(string channel) => _queues.TryGetValue(channel, out var queue) ? queue.Count : 0;
 
+    /// <summary>Gets whether the layer holds state for <paramref name="channel"/> (tests).</summary>
+    internal bool HoldsChannel(string channel) => _queues.ContainsKey(channel);
+
+    /// <summary>Gets how many receives wait on <paramref name="channel"/> (tests).</summary>
+    internal int GetWaitingReceives(string channel) => _queues.TryGetValue(channel, out var queue) ? queue.WaitingReceives : 0;
+
     /// <summary>Runs the expiry sweep now instead of waiting for the timer.</summary>
     public void Sweep()
     {
