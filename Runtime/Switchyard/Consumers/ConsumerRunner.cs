@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchyard.Internal;
@@ -215,7 +216,21 @@ public sealed class ConsumerRunner
             while (!token.IsCancellationRequested)
             {
                 // A receive cancelled by a stop takes nothing off the channel (the layer contract): nothing is lost here.
-                var message = await Layer.ReceiveAsync(Scope.ChannelName, token).ConfigureAwait(false);
+                // The stop is seen without an exception: every connection that closes cancels the receive it waits in,
+                // and 10,000 closing at once would otherwise throw (and rethrow) 10,000 OperationCanceledExceptions.
+                var pending = Layer.ReceiveUncountedAsync(Scope.ChannelName, token);
+                if (!pending.IsCompleted)
+                {
+                    await new ReceiveCompletion(pending);
+                }
+
+                if (pending.IsCanceled && token.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                var message = pending.Result;
+                Layer.CountReceived();
                 await HandleAsync(message, posted: false, CancellationToken.None).ConfigureAwait(false);
             }
         }
@@ -231,6 +246,23 @@ public sealed class ConsumerRunner
             ConsumerLog.ReceiveFailed(_logger, ex, _consumerName, Scope.ChannelName);
             RequestStop(ConsumerStopReason.Faulted);
         }
+    }
+
+    // Awaits a receive's completion without taking its result (so without throwing when it was cancelled), off the
+    // caller's context; the caller then reads its status.
+    private readonly struct ReceiveCompletion(ValueTask<ChannelMessage> pending) : ICriticalNotifyCompletion
+    {
+        public bool IsCompleted => pending.IsCompleted;
+
+        public ReceiveCompletion GetAwaiter() => this;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) => pending.ConfigureAwait(false).GetAwaiter().OnCompleted(continuation);
+
+        public void UnsafeOnCompleted(Action continuation) => pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
     }
 
     // Tells the consumer when the layer loses its connection and when it is back, in turn with its handlers.
@@ -442,7 +474,15 @@ public sealed class ConsumerRunner
 
     private async Task CleanUpAsync(ConsumerStopReason reason)
     {
-        using var cleanUpTimeout = new CancellationTokenSource(_options.DrainTimeout);
+        // The drain timeout's timer starts only when a step has to wait: the steps of most stops (the in-memory layer's
+        // discards, an empty stop hook) complete at once, and a mass close then creates no timer per consumer.
+        using var cleanUpTimeout = new CancellationTokenSource();
+        var timing = _options.DrainTimeout == TimeSpan.Zero;
+        if (timing)
+        {
+            cleanUpTimeout.Cancel();
+        }
+
         foreach (var group in Consumer.TakeGroups())
         {
             if (Layer is null || Layer.IsClosed)
@@ -452,7 +492,13 @@ public sealed class ConsumerRunner
 
             try
             {
-                await Layer.GroupDiscardAsync(group, Scope.ChannelName, cleanUpTimeout.Token).ConfigureAwait(false);
+                var discard = Layer.GroupDiscardAsync(group, Scope.ChannelName, cleanUpTimeout.Token);
+                if (!discard.IsCompleted)
+                {
+                    StartCleanUpTimer(cleanUpTimeout, ref timing);
+                }
+
+                await discard.ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -462,11 +508,26 @@ public sealed class ConsumerRunner
 
         try
         {
-            await Consumer.OnStoppedAsync(reason, cleanUpTimeout.Token).ConfigureAwait(false);
+            var stopped = Consumer.OnStoppedAsync(reason, cleanUpTimeout.Token);
+            if (!stopped.IsCompleted)
+            {
+                StartCleanUpTimer(cleanUpTimeout, ref timing);
+            }
+
+            await stopped.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             ConsumerLog.LifecycleHookFailed(_logger, ex, _consumerName, Scope.ChannelName, nameof(Consumer.OnStoppedAsync));
+        }
+    }
+
+    private void StartCleanUpTimer(CancellationTokenSource cleanUpTimeout, ref bool timing)
+    {
+        if (!timing)
+        {
+            timing = true;
+            cleanUpTimeout.CancelAfter(_options.DrainTimeout);
         }
     }
 

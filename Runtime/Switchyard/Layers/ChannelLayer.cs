@@ -167,6 +167,31 @@ public abstract class ChannelLayer : IAsyncDisposable
     }
 
     /// <summary>
+    /// <see cref="ReceiveAsync"/> without its wrapper, for the consumer runner: the layer's own pending receive, which
+    /// the runner awaits without rethrowing (a stop cancels a waiting receive: no exception is thrown for it) and counts
+    /// with <see cref="CountReceived"/> once it returns a message.
+    /// </summary>
+    internal ValueTask<ChannelMessage> ReceiveUncountedAsync(string channel, CancellationToken cancellationToken)
+    {
+        ThrowIfClosed("receive");
+        ChannelNames.ValidateChannelName(channel);
+        return ReceiveCoreAsync(channel, cancellationToken);
+    }
+
+    /// <summary>Counts a message that <see cref="ReceiveUncountedAsync"/> returned.</summary>
+    internal void CountReceived() => Metrics.Received();
+
+    /// <summary>
+    /// Told when the only receiver of a process-local channel (a WebSocket connection's) has stopped for good: a layer
+    /// that keeps per-channel state may drop it now if the channel holds nothing, instead of waiting for its idle sweep.
+    /// Messages still queued are left to expire as usual. The default does nothing.
+    /// </summary>
+    /// <param name="channel">The channel name.</param>
+    internal virtual void OnChannelAbandoned(string channel)
+    {
+    }
+
+    /// <summary>
     /// Returns a new, unguessable process-local channel name (<c>{prefix}.{process}!{128 random bits}</c>) that
     /// a consumer in this process can receive on.
     /// </summary>

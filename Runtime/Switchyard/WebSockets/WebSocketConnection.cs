@@ -282,6 +282,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         }
 
         await _run.ConfigureAwait(false);
+        _layer?.OnChannelAbandoned(Scope.ChannelName);
         ReturnMessageBuffer();
         var reported = Volatile.Read(ref _closeSent) is var sent and not 0 && _closeInitiator == ByServer ? sent : closeCode;
         _metrics.Closed(reported, _closeInitiator);
@@ -582,7 +583,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         if (_clock.Elapsed(lastReceived, now) >= _options.PingInterval && Volatile.Read(ref _closeSent) == 0)
         {
             Volatile.Write(ref _pingSent, now);
-            _sendQueue.SendControl(WebSocketOpcode.Ping, ReadOnlyMemory<byte>.Empty);
+            _sendQueue.SendControl(WebSocketOpcode.Ping, ReadOnlyMemory<byte>.Empty, writeInline: false);
         }
     }
 

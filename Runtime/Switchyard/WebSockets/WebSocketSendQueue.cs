@@ -195,7 +195,13 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     /// policy). At most one of each waits at a time: a client flooding pings without reading gets one pong for the
     /// latest burst (RFC 6455 §5.5.3 allows answering only the most recent ping), not an ever-growing queue.
     /// </summary>
-    public void SendControl(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload)
+    /// <param name="opcode">Ping or pong.</param>
+    /// <param name="payload">The control frame's payload.</param>
+    /// <param name="writeInline">
+    /// Whether a sender that finds the writer idle writes the frame itself; the keep-alive heartbeat passes
+    /// <see langword="false"/>, so its walk over every connection queues the writes instead of making them under its lock.
+    /// </param>
+    public void SendControl(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, bool writeInline = true)
     {
         bool drain;
         lock (_lock)
@@ -219,7 +225,14 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
 
         if (drain)
         {
-            _ = DrainAsync();
+            if (writeInline)
+            {
+                _ = DrainAsync();
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
         }
     }
 

@@ -12,9 +12,62 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     private readonly InMemoryChannelLayer _layer = new(new ChannelLayerOptions { Capacity = 1000 });
     private readonly CapturingLoggerProvider _logs = new();
 
+    private static readonly AsyncLocal<string?> ThrowScope = new();
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask DisposeAsync() => await _layer.DisposeAsync();
+
+    [Fact]
+    public async Task A_stop_ends_a_waiting_receive_without_throwing()
+    {
+        // A mass close stops thousands of consumers at once, each waiting in a receive: no exception is thrown (and
+        // rethrown through the awaits) for each of them (issue 12, row 4). Exceptions are counted only in the
+        // runner's own execution context, so other tests running meanwhile do not count.
+        var scope = Guid.NewGuid().ToString("N");
+        var thrown = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void OnThrow(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (ThrowScope.Value == scope)
+            {
+                thrown.Enqueue(e.Exception);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += OnThrow;
+        try
+        {
+            var consumer = new ScriptedConsumer();
+            var channel = await _layer.NewChannelAsync(cancellationToken: Ct);
+            ConsumerRunner runner;
+            ThrowScope.Value = scope;
+            try
+            {
+                runner = Run(consumer, channel);
+            }
+            finally
+            {
+                ThrowScope.Value = null;
+            }
+
+            await consumer.Started.Task.WaitAsync(Timeout, Ct);
+            Assert.True(SpinWait.SpinUntil(() => _layer.GetWaitingReceives(channel) == 1, Timeout), "the consumer never waited in a receive");
+
+            runner.Stop();
+            Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
+            Assert.Equal(0, _layer.GetWaitingReceives(channel));
+
+            // The channel still works for whoever receives next: the stopped receive took nothing.
+            await _layer.SendAsync(channel, ChannelMessage.Create(new TestMessage(1, "after")), Ct);
+            Assert.Equal(1, _layer.GetQueuedCount(channel));
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= OnThrow;
+        }
+
+        Assert.True(thrown.IsEmpty, "thrown on the stop path: " + string.Join("; ", thrown.Select(e => e.GetType().Name + ": " + e.Message)));
+    }
 
     [Fact]
     public async Task Handlers_of_one_consumer_never_run_concurrently_and_see_messages_in_order()

@@ -85,6 +85,45 @@ public sealed class InMemoryChannelLayerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_abandoned_channel_is_dropped_at_once_when_empty_and_kept_while_it_holds_messages()
+    {
+        // A closed WebSocket's channel: its queue goes at the close, not a minute later in the sweep (issue 12, row 4).
+        await using var layer = NewLayer();
+        var ct = TestContext.Current.CancellationToken;
+        var empty = await layer.NewChannelAsync("ws", ct);
+        using (var stop = new CancellationTokenSource())
+        {
+            var receive = layer.ReceiveAsync(empty, stop.Token).AsTask();
+            Assert.Equal(1, layer.GetWaitingReceives(empty));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receive.WaitAsync(WaitTimeout, ct));
+        }
+
+        Assert.True(layer.HoldsChannel(empty));
+        layer.OnChannelAbandoned(empty);
+        Assert.False(layer.HoldsChannel(empty));
+
+        // Unread messages stay until they expire, as on any channel.
+        var holding = await layer.NewChannelAsync("ws", ct);
+        await layer.SendAsync(holding, new ChannelMessage("chat.message", new byte[] { 1 }), ct);
+        layer.OnChannelAbandoned(holding);
+        Assert.True(layer.HoldsChannel(holding));
+        Assert.Equal(1, layer.GetQueuedCount(holding));
+
+        // A receive still waiting keeps its channel too.
+        var waited = await layer.NewChannelAsync("ws", ct);
+        var pending = layer.ReceiveAsync(waited, ct).AsTask();
+        layer.OnChannelAbandoned(waited);
+        Assert.True(layer.HoldsChannel(waited));
+
+        // A dropped channel is an ordinary name again: a later send queues as it would have.
+        await layer.SendAsync(empty, new ChannelMessage("chat.message", new byte[] { 2 }), ct);
+        Assert.Equal(1, layer.GetQueuedCount(empty));
+        await layer.SendAsync(waited, new ChannelMessage("chat.message", new byte[] { 3 }), ct);
+        Assert.Equal(3, (await pending.WaitAsync(WaitTimeout, ct)).Payload.Span[0]);
+    }
+
+    [Fact]
     public async Task Sweep_removes_expired_unread_messages_and_counts_them()
     {
         using var metrics = new MetricCollector(_meters);

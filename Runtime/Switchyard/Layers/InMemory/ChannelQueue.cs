@@ -47,6 +47,18 @@ internal sealed class ChannelQueue
         }
     }
 
+    /// <summary>Gets how many receives wait (tests).</summary>
+    public int WaitingReceives
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count(w => w.IsPending);
+            }
+        }
+    }
+
     /// <summary>
     /// Offers the message to the forwarder, then hands it to the first waiting receive, or queues it.
     /// <paramref name="expired"/> returns how many messages expired and were dropped from the head first (the channel
@@ -199,6 +211,22 @@ internal sealed class ChannelQueue
 
         room?.TrySetResult();
         return result;
+    }
+
+    /// <summary>Retires the queue if it holds no message, no waiting receive and no forwarder (its receiver has stopped).</summary>
+    /// <returns>Whether the queue is now retired.</returns>
+    public bool TryRetireEmpty()
+    {
+        lock (_lock)
+        {
+            PruneAbandonedWaiters();
+            if (_messages.Count == 0 && _waiters.Count == 0 && _forwarder is null && _room is null)
+            {
+                _retired = true;
+            }
+
+            return _retired;
+        }
     }
 
     /// <summary>Drops every message; waiting receives keep waiting.</summary>

@@ -63,6 +63,12 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     /// <returns>The number of queued messages, expired ones included until they are swept.</returns>
     public int GetQueuedCount(string channel) => _queues.TryGetValue(channel, out var queue) ? queue.Count : 0;
 
+    /// <summary>Gets whether the layer holds state for <paramref name="channel"/> (tests).</summary>
+    internal bool HoldsChannel(string channel) => _queues.ContainsKey(channel);
+
+    /// <summary>Gets how many receives wait on <paramref name="channel"/> (tests).</summary>
+    internal int GetWaitingReceives(string channel) => _queues.TryGetValue(channel, out var queue) ? queue.WaitingReceives : 0;
+
     /// <summary>Runs the expiry sweep now instead of waiting for the timer.</summary>
     public void Sweep()
     {
@@ -331,6 +337,17 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         _queues.Clear();
         _groups.Clear();
         ChannelLayerLog.LayerClosed(Logger, Name, waiting);
+    }
+
+    // A closed WebSocket's channel: an empty, unwatched queue is retired now rather than by the sweep after Expiry, so
+    // a mass close does not leave every connection's queue (its lock, queues and spare receive waiter) in memory for a
+    // minute, to be found and removed by one sweep.
+    internal override void OnChannelAbandoned(string channel)
+    {
+        if (_queues.TryGetValue(channel, out var queue) && queue.TryRetireEmpty())
+        {
+            _queues.TryRemove(new KeyValuePair<string, ChannelQueue>(channel, queue));
+        }
     }
 
     /// <inheritdoc />
