@@ -28,7 +28,7 @@ public abstract class ChannelLayer : IAsyncDisposable
     private System.Collections.Concurrent.ConcurrentDictionary<string, IChannelForwarder>? _forwarders;
     private readonly GroupSkipLog _skipLog;
     private readonly Lock _watchLock = new();
-    private ChannelLayerConnectionWatch? _watches;
+    private readonly IntrusiveList<ChannelLayerConnectionWatch> _watches = new();
 
     /// <summary>Creates the layer.</summary>
     /// <param name="name">The backend's short name (<c>inmemory</c>, <c>redis</c>), used in metrics, logs and messages.</param>
@@ -495,15 +495,7 @@ public abstract class ChannelLayer : IAsyncDisposable
     {
         lock (_watchLock)
         {
-            watch.Next = _watches;
-            watch.Previous = null;
-            if (_watches is not null)
-            {
-                _watches.Previous = watch;
-            }
-
-            _watches = watch;
-            watch.Watching = true;
+            _watches.Add(watch);
         }
     }
 
@@ -512,28 +504,7 @@ public abstract class ChannelLayer : IAsyncDisposable
     {
         lock (_watchLock)
         {
-            if (!watch.Watching)
-            {
-                return;
-            }
-
-            if (watch.Previous is { } previous)
-            {
-                previous.Next = watch.Next;
-            }
-            else
-            {
-                _watches = watch.Next;
-            }
-
-            if (watch.Next is { } next)
-            {
-                next.Previous = watch.Previous;
-            }
-
-            watch.Next = null;
-            watch.Previous = null;
-            watch.Watching = false;
+            _watches.Remove(watch);
         }
     }
 
@@ -571,7 +542,7 @@ public abstract class ChannelLayer : IAsyncDisposable
         List<ChannelLayerConnectionWatch> watches = [];
         lock (_watchLock)
         {
-            for (var watch = _watches; watch is not null; watch = watch.Next)
+            for (var watch = _watches.Head; watch is not null; watch = watch.Next)
             {
                 watches.Add(watch);
             }

@@ -1,3 +1,5 @@
+using Switchyard.Internal;
+
 namespace Switchyard;
 
 /// <summary>
@@ -6,14 +8,14 @@ namespace Switchyard;
 /// (a new invocation list each time), which with 10,000 connections opening or closing at once was seconds of CPU and
 /// hundreds of MB of garbage (issue 12, row 4).
 /// </summary>
-internal abstract class ChannelLayerConnectionWatch
+internal abstract class ChannelLayerConnectionWatch : IIntrusiveListNode<ChannelLayerConnectionWatch>
 {
     // The layer's list; touched only under its lock.
-    internal ChannelLayerConnectionWatch? Next { get; set; }
+    public ChannelLayerConnectionWatch? Next { get; set; }
 
-    internal ChannelLayerConnectionWatch? Previous { get; set; }
+    public ChannelLayerConnectionWatch? Previous { get; set; }
 
-    internal bool Watching { get; set; }
+    public bool InList { get; set; }
 
     /// <summary>Called (on a thread-pool thread) when the layer loses its connection or has it back.</summary>
     /// <param name="args">What changed.</param>

@@ -1,3 +1,5 @@
+using Switchyard.Internal;
+
 namespace Switchyard.WebSockets;
 
 /// <summary>
@@ -12,7 +14,7 @@ internal sealed class KeepAliveHeartbeat
 
     private readonly Lock _lock = new();
     private readonly Timer _timer;
-    private WebSocketConnection? _head;
+    private readonly IntrusiveList<WebSocketConnection> _connections = new();
 
     private KeepAliveHeartbeat(TimeSpan tick) =>
         _timer = new Timer(static s => ((KeepAliveHeartbeat)s!).Tick(), this, tick, tick);
@@ -35,15 +37,7 @@ internal sealed class KeepAliveHeartbeat
     {
         lock (_lock)
         {
-            connection.HeartbeatNext = _head;
-            connection.HeartbeatPrevious = null;
-            if (_head is not null)
-            {
-                _head.HeartbeatPrevious = connection;
-            }
-
-            _head = connection;
-            connection.InHeartbeat = true;
+            _connections.Add(connection);
         }
     }
 
@@ -51,28 +45,7 @@ internal sealed class KeepAliveHeartbeat
     {
         lock (_lock)
         {
-            if (!connection.InHeartbeat)
-            {
-                return;
-            }
-
-            if (connection.HeartbeatPrevious is { } previous)
-            {
-                previous.HeartbeatNext = connection.HeartbeatNext;
-            }
-            else
-            {
-                _head = connection.HeartbeatNext;
-            }
-
-            if (connection.HeartbeatNext is { } next)
-            {
-                next.HeartbeatPrevious = connection.HeartbeatPrevious;
-            }
-
-            connection.HeartbeatNext = null;
-            connection.HeartbeatPrevious = null;
-            connection.InHeartbeat = false;
+            _connections.Remove(connection);
         }
     }
 
@@ -80,7 +53,7 @@ internal sealed class KeepAliveHeartbeat
     {
         lock (_lock)
         {
-            for (var connection = _head; connection is not null; connection = connection.HeartbeatNext)
+            for (var connection = _connections.Head; connection is not null; connection = ((IIntrusiveListNode<WebSocketConnection>)connection).Next)
             {
                 connection.OnKeepAliveTick();
             }

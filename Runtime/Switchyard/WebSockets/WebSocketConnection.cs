@@ -15,7 +15,7 @@ namespace Switchyard.WebSockets;
 /// into one write), keep-alive pings, limits and the close handshake. Server integrations (ASP.NET Core, the test
 /// communicator) call <see cref="ConnectAsync"/>, answer the HTTP handshake, then call <see cref="RunAsync(Stream, CancellationToken)"/>.
 /// </summary>
-public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserver
+public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserver, IIntrusiveListNode<WebSocketConnection>
 {
     private const string ByServer = "server";
     private const string ByClient = "client";
@@ -103,11 +103,11 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
     }
 
     // The keep-alive heartbeat's intrusive list (see KeepAliveHeartbeat); touched only under its lock.
-    internal WebSocketConnection? HeartbeatNext { get; set; }
+    WebSocketConnection? IIntrusiveListNode<WebSocketConnection>.Next { get; set; }
 
-    internal WebSocketConnection? HeartbeatPrevious { get; set; }
+    WebSocketConnection? IIntrusiveListNode<WebSocketConnection>.Previous { get; set; }
 
-    internal bool InHeartbeat { get; set; }
+    bool IIntrusiveListNode<WebSocketConnection>.InList { get; set; }
 
     /// <summary>Gets the connection's scope.</summary>
     public WebSocketScope Scope => (WebSocketScope)_runner.Scope;
