@@ -14,7 +14,6 @@ public sealed class RecordingForwarder : IChannelForwarder
     private readonly Lock _lock = new();
     private readonly List<string> _forwarded = [];
     private readonly List<string> _dropped = [];
-    private readonly Dictionary<string, long> _firstFull = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _droppedAt = new(StringComparer.Ordinal);
     private readonly FrameCounter _frames;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -82,7 +81,6 @@ public sealed class RecordingForwarder : IChannelForwarder
             if (_full && mayWait)
             {
                 _fullAnswers++;
-                _firstFull.TryAdd(text, Stopwatch.GetTimestamp());
                 Changed();
                 return ForwardOutcome.Full;
             }
@@ -137,13 +135,12 @@ public sealed class RecordingForwarder : IChannelForwarder
     /// <summary>Returns how long after its first <see cref="ForwardOutcome.Full"/> answer <paramref name="text"/> was dropped.</summary>
     /// <param name="text">A dropped message's text.</param>
     /// <returns>The time, or <see langword="null"/> when it was never answered full.</returns>
-    public TimeSpan? WaitedBeforeDrop(string text)
+    /// <summary>Gets when <paramref name="text"/> was dropped (a <see cref="Stopwatch"/> timestamp), or null if it was not.</summary>
+    public long? DroppedAt(string text)
     {
         lock (_lock)
         {
-            return _firstFull.TryGetValue(text, out var full) && _droppedAt.TryGetValue(text, out var dropped)
-                ? Stopwatch.GetElapsedTime(full, dropped)
-                : null;
+            return _droppedAt.TryGetValue(text, out var dropped) ? dropped : null;
         }
     }
 
