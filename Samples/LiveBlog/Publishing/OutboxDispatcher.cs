@@ -114,19 +114,37 @@ public sealed partial class OutboxDispatcher(IOutbox outbox, IPostStore store, C
         var entries = await outbox.ClaimAsync(now, now + ClaimLease, Batch, stoppingToken);
         for (var i = 0; i < entries.Count; i++)
         {
-            if (!await DispatchAsync(entries[i], stoppingToken))
+            bool sent;
+            try
+            {
+                sent = await DispatchAsync(entries[i], stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutting down (SIGTERM): what this process claimed but did not finish is due again at once, for the
+                // other processes (or this one's next start), not after the claim's lease.
+                await ReleaseAsync(entries, i);
+                throw;
+            }
+
+            if (!sent)
             {
                 // The layer failed: the rest of the round waits with it instead of each waiting out ReconnectWait.
-                for (var rest = i + 1; rest < entries.Count; rest++)
-                {
-                    await outbox.RescheduleAsync(entries[rest].Id, time.GetUtcNow(), stoppingToken);
-                }
-
+                await ReleaseAsync(entries, i + 1);
                 return 0;
             }
         }
 
         return entries.Count;
+    }
+
+    // Makes the claimed entries from index `from` on due now (not after the claim's lease).
+    private async Task ReleaseAsync(IReadOnlyList<OutboxEntry> entries, int from)
+    {
+        for (var i = from; i < entries.Count; i++)
+        {
+            await outbox.RescheduleAsync(entries[i].Id, time.GetUtcNow(), CancellationToken.None);
+        }
     }
 
     // Carries out one entry; false when its send failed (it is rescheduled).
