@@ -506,7 +506,7 @@ public sealed partial class RedisChannelLayer
                 }
                 catch (Exception ex)
                 {
-                    Log.InboxLoopFailed(_layer.Logger, ex, ListKey);
+                    RedisLog.InboxLoopFailed(_layer.Logger, ex, ListKey);
                     await PauseAsync().ConfigureAwait(false);
                 }
             }
@@ -626,7 +626,7 @@ public sealed partial class RedisChannelLayer
             }
             catch (RedisLayerException ex) when (!_layer.IsClosed)
             {
-                Log.InboxEntryFailed(_layer.Logger, ex, ListKey);
+                RedisLog.InboxEntryFailed(_layer.Logger, ex, ListKey);
             }
         }
 
@@ -645,7 +645,7 @@ public sealed partial class RedisChannelLayer
             {
                 // Counted with the inbox's non-local part (a!), not the channel: one value per process, not per connection.
                 var direct = TryReadHead(bytes);
-                Log.UnreadableEntry(_layer.Logger, ex, direct is null ? ListKey : direct[0] == GroupEntryMark ? $"{_nonLocalPart}* ({direct})" : _nonLocalPart + direct);
+                RedisLog.UnreadableEntry(_layer.Logger, ex, direct is null ? ListKey : direct[0] == GroupEntryMark ? $"{_nonLocalPart}* ({direct})" : _nonLocalPart + direct);
                 _layer.Metrics.Unreadable(_nonLocalPart);
                 if (direct is not null && direct[0] != GroupEntryMark)
                 {
@@ -698,7 +698,7 @@ public sealed partial class RedisChannelLayer
             catch (RedisLayerException ex) when (StaleMembership(group) is { } stale)
             {
                 // The group's server is away: the members known before are the best guess; the next entry checks again.
-                Log.StaleMembership(_layer.Logger, ex, group, ListKey);
+                RedisLog.StaleMembership(_layer.Logger, ex, group, ListKey);
                 membership = stale;
             }
 
@@ -957,10 +957,10 @@ public sealed partial class RedisChannelLayer
         }
 
         protected override void OnForwarderFailed(Exception error) =>
-            Log.ForwarderFailed(_inbox.Layer.Logger, error, _inbox.NonLocalPart + Suffix);
+            RedisLog.ForwarderFailed(_inbox.Layer.Logger, error, _inbox.NonLocalPart + Suffix);
 
         protected override void OnPumpFailed(Exception error, int dropped) =>
-            Log.WaitingMessagesFailed(_inbox.Layer.Logger, error, dropped, _inbox.NonLocalPart + Suffix);
+            RedisLog.WaitingMessagesFailed(_inbox.Layer.Logger, error, dropped, _inbox.NonLocalPart + Suffix);
 
         private void SignalRoom()
         {

@@ -452,7 +452,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
         catch (RedisLayerException ex)
         {
-            Log.UnreadableEntry(Logger, ex, channel);
+            RedisLog.UnreadableEntry(Logger, ex, channel);
             Metrics.Unreadable(channel);
             return (true, null);
         }
@@ -688,32 +688,5 @@ public sealed partial class RedisChannelLayer : ChannelLayer
                 _signal.TrySetException(error);
             }
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 510, EventName = "RedisUnreadableEntry", Level = LogLevel.Error,
-            Message = "Dropped an entry of channel '{Channel}' that this layer cannot read.")]
-        public static partial void UnreadableEntry(ILogger logger, Exception exception, string channel);
-
-        [LoggerMessage(EventId = 511, EventName = "RedisInboxLoopFailed", Level = LogLevel.Error,
-            Message = "The receive loop of process inbox '{Inbox}' failed; it starts again.")]
-        public static partial void InboxLoopFailed(ILogger logger, Exception exception, string inbox);
-
-        [LoggerMessage(EventId = 512, EventName = "RedisInboxEntryFailed", Level = LogLevel.Error,
-            Message = "An entry of process inbox '{Inbox}' could not be delivered (Redis went away while it was handled); it was dropped.")]
-        public static partial void InboxEntryFailed(ILogger logger, Exception exception, string inbox);
-
-        [LoggerMessage(EventId = 513, EventName = "RedisStaleGroupMembership", Level = LogLevel.Warning,
-            Message = "The members of group '{Group}' could not be loaded for process inbox '{Inbox}' (Redis is away); the message went to the members known before.")]
-        public static partial void StaleMembership(ILogger logger, Exception exception, string group, string inbox);
-
-        [LoggerMessage(EventId = 514, EventName = "RedisForwarderFailed", Level = LogLevel.Error,
-            Message = "The forwarder attached to channel '{Channel}' threw; the message took the normal path (the channel's buffer).")]
-        public static partial void ForwarderFailed(ILogger logger, Exception exception, string channel);
-
-        [LoggerMessage(EventId = 515, EventName = "RedisWaitingMessagesFailed", Level = LogLevel.Error,
-            Message = "Delivering the {Count} message(s) of channel '{Channel}' that waited for room failed; they were dropped.")]
-        public static partial void WaitingMessagesFailed(ILogger logger, Exception exception, int count, string channel);
     }
 }

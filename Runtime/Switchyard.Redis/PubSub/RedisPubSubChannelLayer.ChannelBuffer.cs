@@ -77,7 +77,7 @@ public sealed partial class RedisPubSubChannelLayer
             if (!Messages.Writer.TryWrite(delivery.Message) && !_layer.IsClosed)
             {
                 _layer.Metrics.Expired(1);
-                Log.MessagesDropped(_layer.Logger, 1, Channel, _layer._redisOptions.IdleSubscription);
+                RedisLog.MessagesDropped(_layer.Logger, 1, Channel, _layer._redisOptions.IdleSubscription);
             }
 
             return true;
@@ -85,8 +85,8 @@ public sealed partial class RedisPubSubChannelLayer
 
         protected override Task WaitForBufferRoomAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        protected override void OnForwarderFailed(Exception error) => Log.ForwarderFailed(_layer.Logger, error, Channel);
+        protected override void OnForwarderFailed(Exception error) => RedisLog.ForwarderFailed(_layer.Logger, error, Channel);
 
-        protected override void OnPumpFailed(Exception error, int dropped) => Log.WaitingMessagesFailed(_layer.Logger, error, dropped, Channel);
+        protected override void OnPumpFailed(Exception error, int dropped) => RedisLog.WaitingMessagesFailed(_layer.Logger, error, dropped, Channel);
     }
 }

@@ -501,7 +501,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
                 // Redis is away: a lost connection has no subscriptions, and the reconnect subscribes to everything wanted.
                 if (!IsClosed)
                 {
-                    Log.SubscriptionFailed(Logger, ex, command, key, _subscribers[shard].Options.ToString());
+                    RedisLog.SubscriptionFailed(Logger, ex, command, key, _subscribers[shard].Options.ToString());
                 }
             }
         }
@@ -543,14 +543,14 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
 
                 await Task.WhenAll(replies).WaitAsync(subscriber.Options.CommandTimeout).ConfigureAwait(false);
                 subscribed.UnionWith(keys);
-                Log.Resubscribed(Logger, keys.Length, subscriber.Options.ToString());
+                RedisLog.Resubscribed(Logger, keys.Length, subscriber.Options.ToString());
             }
             catch (Exception ex) when (ex is RedisLayerException or TimeoutException or ObjectDisposedException)
             {
                 // Lost again: the next reconnect subscribes again.
                 if (!IsClosed)
                 {
-                    Log.SubscriptionFailed(Logger, ex, "SUBSCRIBE", $"{keys.Length} keys", subscriber.Options.ToString());
+                    RedisLog.SubscriptionFailed(Logger, ex, "SUBSCRIBE", $"{keys.Length} keys", subscriber.Options.ToString());
                 }
             }
         }
@@ -620,11 +620,11 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
                 if (count > 0)
                 {
                     Metrics.Expired(count);
-                    Log.MessagesDropped(Logger, count, buffer.Channel, idle);
+                    RedisLog.MessagesDropped(Logger, count, buffer.Channel, idle);
                 }
                 else
                 {
-                    Log.IdleChannelDropped(Logger, buffer.Channel, idle);
+                    RedisLog.IdleChannelDropped(Logger, buffer.Channel, idle);
                 }
             }
         }
@@ -680,7 +680,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         }
         catch (RedisLayerException ex)
         {
-            Log.UnreadableMessage(Logger, ex, key);
+            RedisLog.UnreadableMessage(Logger, ex, key);
             Metrics.Unreadable(direct?.Channel ?? groupName!);
             return;
         }

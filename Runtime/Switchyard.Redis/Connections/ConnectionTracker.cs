@@ -1,0 +1,50 @@
+namespace Switchyard.Redis.Connections;
+
+/// <summary>
+/// Whether every one of a layer's servers is connected, and each change of that: reported once per change, in order,
+/// however the servers' own losses and reconnects interleave.
+/// </summary>
+internal sealed class ConnectionTracker
+{
+    private readonly IReadOnlyList<RedisServerConnection> _servers;
+    private readonly Action<bool, Exception?> _changed;
+    private readonly Lock _lock = new();
+    private bool _reported;
+
+    /// <summary>Listens to <paramref name="servers"/>; <paramref name="changed"/> is called (under a lock, in order) with the new state and, when lost, why.</summary>
+    public ConnectionTracker(IReadOnlyList<RedisServerConnection> servers, Action<bool, Exception?> changed)
+    {
+        _servers = servers;
+        _changed = changed;
+        foreach (var server in servers)
+        {
+            server.ConnectionChanged += (_, error) => Update(error);
+        }
+
+        lock (_lock)
+        {
+            _reported = IsConnected;
+        }
+    }
+
+    /// <summary>Gets a value indicating whether every server is connected now.</summary>
+    public bool IsConnected => _servers.All(s => s.IsConnected);
+
+    /// <summary>Gets a task that completes when every server is connected.</summary>
+    public Task WhenConnected => Task.WhenAll(_servers.Select(s => s.WhenConnected));
+
+    private void Update(Exception? error)
+    {
+        lock (_lock)
+        {
+            var connected = IsConnected;
+            if (connected == _reported)
+            {
+                return;
+            }
+
+            _reported = connected;
+            _changed(connected, connected ? null : error ?? _servers.Select(s => s.LastError).FirstOrDefault(e => e is not null));
+        }
+    }
+}
