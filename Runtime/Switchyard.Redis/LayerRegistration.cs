@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,27 +14,33 @@ internal static class LayerRegistration
     /// <summary>
     /// Registers <typeparamref name="TOptions"/> as options (so <c>services.Configure&lt;TOptions&gt;(...)</c> adds to
     /// <paramref name="configure"/>), validated when the host starts (<see cref="RedisOptionsValidator"/>,
-    /// <c>ValidateOnStart</c>), and replaces the channel layer with one made from them when it is first resolved (at
-    /// startup in a server app); connecting is the one blocking step (one try per server, at most its connect timeout),
-    /// and a server that cannot be reached is connected in the background (unless the options say to abort).
+    /// <c>ValidateOnStart</c>), and replaces the channel layer with one made from them when it is first resolved,
+    /// without I/O. The layer starts connecting then, in the background; <see cref="RedisLayerStarter"/>, a hosted
+    /// service, waits for that first attempt when the host starts (and fails the start when the options say to abort
+    /// without Redis, or a server refuses the password).
     /// </summary>
-    public static SwitchyardBuilder Replace<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+    public static SwitchyardBuilder Replace<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions, TLayer>(
         SwitchyardBuilder builder,
         Action<TOptions> configure,
         IValidateOptions<TOptions> validator,
-        Func<TOptions, TimeProvider?, ILoggerFactory?, IMeterFactory?, Task<ChannelLayer>> connect)
+        Func<TOptions, TimeProvider?, ILoggerFactory?, IMeterFactory?, TLayer> create)
         where TOptions : class
+        where TLayer : ChannelLayer, IStartableLayer
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<TOptions>().Configure(configure).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(validator));
-        builder.Services.Replace(ServiceDescriptor.Singleton(services =>
+        builder.Services.Replace(ServiceDescriptor.Singleton<ChannelLayer>(services =>
         {
             var options = services.GetRequiredService<IOptions<TOptions>>().Value;
-            return connect(options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>(), services.GetService<IMeterFactory>())
-                .GetAwaiter().GetResult();
+            var layer = create(options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>(), services.GetService<IMeterFactory>());
+
+            // Begun here, so a container without hosted services connects too; the starter awaits (and observes) it.
+            _ = layer.StartAsync(CancellationToken.None).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return layer;
         }));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisLayerStarter>());
         return builder;
     }
 }

@@ -7,20 +7,17 @@ namespace Switchyard;
 public static class RedisLayerBuilderExtensions
 {
     /// <summary>
-    /// Uses the Redis channel layer instead of the in-memory one. The layer connects to every server when it is first
-    /// resolved (at startup in a server app); a server that cannot be reached is logged and connected in the background
-    /// (the layer reports itself unhealthy until then), or, with <c>AbortOnConnectFail</c>, an error then, naming it.
+    /// Uses the Redis channel layer instead of the in-memory one. The layer is made when first resolved and connects to
+    /// every server in the background; the host's start waits for the first attempt (a hosted service). A server that
+    /// cannot be reached is logged and connected when it is there (the layer reports itself unhealthy until then), or,
+    /// with <c>AbortOnConnectFail</c>, stops the host's start with an error naming it.
     /// </summary>
     /// <param name="builder">The Switchyard builder.</param>
     /// <param name="configure">Adds the servers (<c>o.Servers.Add("redis:6379,password=...")</c>) and sets prefix, encryption keys and layer options.</param>
     /// <returns>The builder.</returns>
     public static SwitchyardBuilder AddRedisLayer(this SwitchyardBuilder builder, Action<RedisChannelLayerOptions> configure)
     {
-        return LayerRegistration.Replace<RedisChannelLayerOptions>(
-            builder,
-            configure,
-            new RedisOptionsValidator(),
-            async (options, time, logs, meters) => await RedisChannelLayer.ConnectAsync(options, time, logs, meters).ConfigureAwait(false));
+        return LayerRegistration.Replace<RedisChannelLayerOptions, RedisChannelLayer>(builder, configure, new RedisOptionsValidator(), RedisChannelLayer.Create);
     }
 
     /// <summary>

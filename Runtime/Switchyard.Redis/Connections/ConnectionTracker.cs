@@ -33,6 +33,15 @@ internal sealed class ConnectionTracker
     /// <summary>Gets a task that completes when every server is connected.</summary>
     public Task WhenConnected => Task.WhenAll(_servers.Select(s => s.WhenConnected));
 
+    /// <summary>Takes the present state as known, without reporting it (after the first connect, which is not a change).</summary>
+    public void Resync()
+    {
+        lock (_lock)
+        {
+            _reported = IsConnected;
+        }
+    }
+
     private void Update(Exception? error)
     {
         lock (_lock)

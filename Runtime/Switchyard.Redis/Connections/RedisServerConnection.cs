@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace Switchyard.Redis.Connections;
@@ -8,7 +9,8 @@ namespace Switchyard.Redis.Connections;
 /// One entry of a Redis layer's <c>Servers</c>: a Redis server, or a Redis Cluster reached through any of its nodes, on
 /// one StackExchange.Redis <see cref="ConnectionMultiplexer"/>. StackExchange.Redis does the connecting, pipelining,
 /// reconnecting (100 ms backoff doubling to <see cref="MaxBackoff"/>), resubscribing and, on a cluster, routing each
-/// command to the master of its key's slot; this type adds what the layers need on top: commands fail fast while the
+/// command to the master of its key's slot; this type adds what the layers need on top: it exists before it connects
+/// (so a layer can be made without waiting for I/O and connected by a hosted service), commands fail fast while the
 /// connection is down (no backlog: the layer decides what waits), a task that completes when every connection is up
 /// again, and one event per change of that.
 /// </summary>
@@ -19,9 +21,11 @@ internal sealed class RedisServerConnection : IAsyncDisposable
 
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
 
-    private readonly ConnectionMultiplexer _multiplexer;
+    private readonly ConfigurationOptions _configuration;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
+    private ConnectionMultiplexer? _multiplexer;
+    private IDatabase? _database;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _reported;
     private bool? _isCluster;
@@ -29,24 +33,12 @@ internal sealed class RedisServerConnection : IAsyncDisposable
     private Task _changes = Task.CompletedTask;
     private int _disposed;
 
-    private RedisServerConnection(ConnectionMultiplexer multiplexer, string name, ILogger logger)
+    private RedisServerConnection(ConfigurationOptions configuration, ILogger logger)
     {
-        _multiplexer = multiplexer;
+        _configuration = configuration;
         _logger = logger;
-        Name = name;
-        Database = multiplexer.GetDatabase();
-        Subscriber = multiplexer.GetSubscriber();
-        CommandTimeout = TimeSpan.FromMilliseconds(multiplexer.TimeoutMilliseconds);
-        multiplexer.ConnectionFailed += OnConnectionFailed;
-        multiplexer.ConnectionRestored += OnConnectionRestored;
-        lock (_lock)
-        {
-            _reported = AllConnected();
-            if (_reported)
-            {
-                _connected.TrySetResult();
-            }
-        }
+        Name = string.Join(',', configuration.EndPoints.Select(Format));
+        CommandTimeout = TimeSpan.FromMilliseconds(configuration.AsyncTimeout);
     }
 
     /// <summary>Raised (on a thread-pool thread, in order) when every connection is up (<see langword="true"/>) or one went down, with why.</summary>
@@ -58,13 +50,16 @@ internal sealed class RedisServerConnection : IAsyncDisposable
     /// <summary>Gets the endpoints, as logs and errors name the server (never a password).</summary>
     public string Name { get; }
 
-    /// <summary>Gets the multiplexer, for the application's instrumentation (OpenTelemetry) through the layer's options.</summary>
-    public IConnectionMultiplexer Multiplexer => _multiplexer;
+    /// <summary>Gets the multiplexer once connecting has begun (the application's instrumentation reaches it through the layer's options).</summary>
+    /// <exception cref="RedisConnectionException">Connecting has not begun.</exception>
+    public IConnectionMultiplexer Multiplexer => Volatile.Read(ref _multiplexer) ?? throw NotStarted();
 
     /// <summary>Gets the database the connection string names (<c>defaultDatabase</c>, 0 when it names none).</summary>
-    public IDatabase Database { get; }
+    /// <exception cref="RedisConnectionException">Connecting has not begun (the command never left: safe to try again).</exception>
+    public IDatabase Database => Volatile.Read(ref _database) ?? throw NotStarted();
 
-    public ISubscriber Subscriber { get; }
+    /// <exception cref="RedisConnectionException">Connecting has not begun.</exception>
+    public ISubscriber Subscriber => Multiplexer.GetSubscriber();
 
     /// <summary>Gets how long a command may wait for its reply (the connection string's <c>asyncTimeout</c>).</summary>
     public TimeSpan CommandTimeout { get; }
@@ -107,7 +102,7 @@ internal sealed class RedisServerConnection : IAsyncDisposable
 
     /// <summary>
     /// Gets a value indicating whether this is a Redis Cluster, so a script may touch the keys of one hash slot only
-    /// (known once connected; a layer that started without its server treats it as a single server until then).
+    /// (known once connected; until then every command fails fast anyway).
     /// </summary>
     public bool IsCluster
     {
@@ -118,8 +113,7 @@ internal sealed class RedisServerConnection : IAsyncDisposable
                 return known;
             }
 
-            var servers = _multiplexer.GetServers();
-            if (!servers.Any(s => s.IsConnected))
+            if (Volatile.Read(ref _multiplexer)?.GetServers() is not { } servers || !servers.Any(s => s.IsConnected))
             {
                 return false;
             }
@@ -150,103 +144,103 @@ internal sealed class RedisServerConnection : IAsyncDisposable
             throw new ArgumentException($"'{Redact(connectionString)}' names no Redis server (host:port).", nameof(connectionString));
         }
 
-        // The layer waits for Redis itself (ReconnectWait) and only for commands that never left: no backlog.
-        options.BacklogPolicy = BacklogPolicy.FailFast;
-        options.ReconnectRetryPolicy = new ExponentialRetry((int)FirstBackoff.TotalMilliseconds, (int)MaxBackoff.TotalMilliseconds);
-        options.AbortOnConnectFail = false;
         options.ClientName ??= "switchyard";
+        Enforce(options);
         return options;
     }
 
-    /// <summary>
-    /// Connects. A server that cannot be reached is an error with <paramref name="abortOnConnectFail"/>; without it the
-    /// connection is returned not connected and connects in the background (logged once). A server that answers but
-    /// refuses the handshake (a wrong password) is an error either way.
-    /// </summary>
-    /// <exception cref="RedisConnectionException">A server cannot be reached (with <paramref name="abortOnConnectFail"/>), or connecting was cancelled.</exception>
-    /// <exception cref="RedisServerException">The server refused the handshake.</exception>
-    public static async Task<RedisServerConnection> ConnectAsync(
-        string connectionString, bool abortOnConnectFail, ILogger logger, CancellationToken cancellationToken, Action<ConfigurationOptions>? adjust = null)
+    /// <summary>The connections of a layer's <c>Servers</c>, each configuration adjusted by <paramref name="configure"/>, not connected yet (no I/O here).</summary>
+    /// <exception cref="ArgumentException">A connection string is invalid.</exception>
+    public static RedisServerConnection[] Create(IEnumerable<string> connectionStrings, Action<ConfigurationOptions>? configure, ILoggerFactory? loggerFactory)
     {
-        var options = Configure(connectionString);
-        adjust?.Invoke(options);
-        var name = string.Join(',', options.EndPoints.Select(Format));
-        cancellationToken.ThrowIfCancellationRequested();
-
-        // First with abort on: a refused handshake and an unreachable server tell themselves apart only then.
-        options.AbortOnConnectFail = true;
-        try
+        var logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.Redis") ?? NullLogger.Instance;
+        return [.. connectionStrings.Select(s =>
         {
-            var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new RedisServerConnection(multiplexer, name, logger);
-        }
-        catch (StackExchange.Redis.RedisConnectionException ex) when (ex.FailureType is ConnectionFailureType.AuthenticationFailure)
-        {
-            throw new RedisServerException($"Redis at {name} refused the connection: {ex.Message}", ex);
-        }
-        catch (StackExchange.Redis.RedisConnectionException ex) when (abortOnConnectFail || cancellationToken.IsCancellationRequested)
-        {
-            throw new RedisConnectionException($"Could not connect to Redis at {name}: {ex.Message}", ex) { CommandMayHaveRun = false };
-        }
-        catch (OperationCanceledException ex)
-        {
-            throw new RedisConnectionException($"Connecting to Redis at {name} was cancelled.", ex) { CommandMayHaveRun = false };
-        }
-        catch (StackExchange.Redis.RedisConnectionException ex)
-        {
-            RedisLog.StartedWithoutServer(logger, name, ex.Message, MaxBackoff);
-            options.AbortOnConnectFail = false;
-            var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-            var connection = new RedisServerConnection(multiplexer, name, logger);
-            lock (connection._lock)
-            {
-                connection._lastError ??= ex;
-            }
-
-            return connection;
-        }
+            var options = Configure(s);
+            configure?.Invoke(options);
+            Enforce(options);
+            return new RedisServerConnection(options, logger);
+        })];
     }
 
     /// <summary>
-    /// Connects to every entry of a layer's <c>Servers</c> at once (<see cref="ConnectAsync"/> each). When one fails,
-    /// the connections made are closed and that failure is thrown, naming its server.
+    /// Connects every one of <paramref name="servers"/> at once (<see cref="ConnectAsync"/> each); the first failure is
+    /// thrown once all have tried.
     /// </summary>
-    public static async Task<RedisServerConnection[]> ConnectAllAsync(
-        IEnumerable<string> connectionStrings, bool abortOnConnectFail, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    public static async Task ConnectAllAsync(IEnumerable<RedisServerConnection> servers, bool abortOnConnectFail, CancellationToken cancellationToken)
     {
-        var logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.Redis") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        var attempts = connectionStrings.Select(s => ConnectAsync(s, abortOnConnectFail, logger, cancellationToken)).ToArray();
+        var attempts = servers.Select(s => s.ConnectAsync(abortOnConnectFail, cancellationToken)).ToArray();
         try
         {
-            return await Task.WhenAll(attempts).ConfigureAwait(false);
+            await Task.WhenAll(attempts).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            foreach (var attempt in attempts)
-            {
-                if (attempt.IsCompletedSuccessfully)
-                {
-                    await attempt.Result.DisposeAsync().ConfigureAwait(false);
-                }
-            }
-
             throw attempts.Select(a => a.Exception?.InnerException).First(e => e is not null)!;
         }
     }
 
     /// <summary>
-    /// A second connection to the same server for one reader's blocking pops (<c>BLMPOP</c>), which must never run on a
-    /// shared multiplexer: every other command would wait behind them. No subscription connection.
+    /// Connects. A server that cannot be reached is an error with <paramref name="abortOnConnectFail"/>; without it the
+    /// connection goes on connecting in the background (logged once) and this returns. A server that answers but
+    /// refuses the handshake (a wrong password) is an error either way.
     /// </summary>
-    public async Task<RedisServerConnection> ConnectDedicatedAsync(string connectionString, CancellationToken cancellationToken) =>
-        await ConnectAsync(connectionString, abortOnConnectFail: false, _logger, cancellationToken, static options =>
+    /// <exception cref="RedisConnectionException">The server cannot be reached (with <paramref name="abortOnConnectFail"/>), or connecting was cancelled.</exception>
+    /// <exception cref="RedisServerException">The server refused the handshake.</exception>
+    public async Task ConnectAsync(bool abortOnConnectFail, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var options = _configuration.Clone();
+
+        // First with abort on: a refused handshake and an unreachable server tell themselves apart only then.
+        options.AbortOnConnectFail = true;
+        try
         {
-            options.CommandMap = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"], available: false);
-            options.ClientName = "switchyard-inbox";
-        }).ConfigureAwait(false);
+            Attach(await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (StackExchange.Redis.RedisConnectionException ex) when (ex.FailureType is ConnectionFailureType.AuthenticationFailure)
+        {
+            throw new RedisServerException($"Redis at {Name} refused the connection: {ex.Message}", ex);
+        }
+        catch (StackExchange.Redis.RedisConnectionException ex) when (abortOnConnectFail || cancellationToken.IsCancellationRequested)
+        {
+            throw new RedisConnectionException($"Could not connect to Redis at {Name}: {ex.Message}", ex) { CommandMayHaveRun = false };
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new RedisConnectionException($"Connecting to Redis at {Name} was cancelled.", ex) { CommandMayHaveRun = false };
+        }
+        catch (StackExchange.Redis.RedisConnectionException ex)
+        {
+            RedisLog.StartedWithoutServer(_logger, Name, ex.Message, MaxBackoff);
+            lock (_lock)
+            {
+                _lastError = ex;
+            }
+
+            options.AbortOnConnectFail = false;
+            Attach(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>
+    /// A second connection to the same server for one reader's blocking pops (<c>BLMPOP</c>), which must never run on a
+    /// shared multiplexer: every other command would wait behind them. No subscription connection. Returned at once;
+    /// it connects in the background when the server is away.
+    /// </summary>
+    public async Task<RedisServerConnection> ConnectDedicatedAsync(CancellationToken cancellationToken)
+    {
+        var options = _configuration.Clone();
+        options.CommandMap = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"], available: false);
+        options.ClientName = "switchyard-inbox";
+        var dedicated = new RedisServerConnection(options, NullLogger.Instance);
+        options.AbortOnConnectFail = false;
+        dedicated.Attach(await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false));
+        return dedicated;
+    }
 
     /// <summary>The nodes to run a whole-keyspace operation on (a flush): the masters of a cluster, or the one server.</summary>
-    public IServer[] Masters() => [.. _multiplexer.GetServers().Where(s => !s.IsReplica)];
+    public IServer[] Masters() => [.. ((ConnectionMultiplexer)Multiplexer).GetServers().Where(s => !s.IsReplica)];
 
     /// <inheritdoc />
     public override string ToString() => Name;
@@ -258,10 +252,26 @@ internal sealed class RedisServerConnection : IAsyncDisposable
             return;
         }
 
-        _multiplexer.ConnectionFailed -= OnConnectionFailed;
-        _multiplexer.ConnectionRestored -= OnConnectionRestored;
-        await _multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
-        await _multiplexer.DisposeAsync().ConfigureAwait(false);
+        ConnectionMultiplexer? multiplexer;
+        lock (_lock)
+        {
+            multiplexer = _multiplexer;
+        }
+
+        if (multiplexer is not null)
+        {
+            multiplexer.ConnectionFailed -= OnConnectionFailed;
+            multiplexer.ConnectionRestored -= OnConnectionRestored;
+            await multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            await multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // The layer waits for Redis itself (ReconnectWait) and only for commands that never left: no backlog.
+    private static void Enforce(ConfigurationOptions options)
+    {
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ReconnectRetryPolicy = new ExponentialRetry((int)FirstBackoff.TotalMilliseconds, (int)MaxBackoff.TotalMilliseconds);
     }
 
     private static string Format(EndPoint endPoint) => endPoint switch
@@ -273,7 +283,38 @@ internal sealed class RedisServerConnection : IAsyncDisposable
     private static string Redact(string text) =>
         string.Join(',', text.Split(',').Select(p => p.TrimStart().StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : p));
 
-    private bool AllConnected() => _multiplexer.GetServers() is { Length: > 0 } servers && servers.All(s => s.IsConnected);
+    private RedisConnectionException NotStarted() =>
+        new(Volatile.Read(ref _disposed) != 0 ? $"The connection to Redis at {Name} is closed." : $"Not connected to Redis at {Name} yet: the layer is still starting.")
+        {
+            CommandMayHaveRun = false,
+        };
+
+    private void Attach(ConnectionMultiplexer multiplexer)
+    {
+        multiplexer.ConnectionFailed += OnConnectionFailed;
+        multiplexer.ConnectionRestored += OnConnectionRestored;
+        lock (_lock)
+        {
+            _multiplexer = multiplexer;
+            _database = multiplexer.GetDatabase();
+
+            // The state at the first connect is not a change: only what happens from now on is reported.
+            _reported = AllConnected();
+            if (_reported)
+            {
+                _connected.TrySetResult();
+                RedisLog.Reconnected(_logger, Name);
+            }
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Closed while connecting.
+            _ = multiplexer.DisposeAsync().AsTask();
+        }
+    }
+
+    private bool AllConnected() => _multiplexer?.GetServers() is { Length: > 0 } servers && servers.All(s => s.IsConnected);
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
@@ -282,7 +323,7 @@ internal sealed class RedisServerConnection : IAsyncDisposable
             return;
         }
 
-        var error = e.Exception ?? new IOException($"{e.FailureType} on the {e.ConnectionType} connection to {Format(e.EndPoint)}.");
+        var error = e.Exception ?? new IOException($"{e.FailureType} on the {e.ConnectionType} connection to {(e.EndPoint is { } endPoint ? Format(endPoint) : Name)}.");
         lock (_lock)
         {
             _lastError = error;
@@ -308,10 +349,9 @@ internal sealed class RedisServerConnection : IAsyncDisposable
     // One report per change of "every connection up", in order; the owners' handlers run off StackExchange.Redis's thread.
     private void Update(Exception? error)
     {
-        bool connected;
         lock (_lock)
         {
-            connected = AllConnected();
+            var connected = AllConnected();
             if (connected == _reported)
             {
                 return;

@@ -1,5 +1,5 @@
-using Switchyard.Redis.Client;
-using Switchyard.Redis.Resp;
+using StackExchange.Redis;
+using Switchyard.Redis.Connections;
 
 namespace Switchyard.Redis.Layer;
 
@@ -185,11 +185,11 @@ internal static class LayerScripts
         """);
 
     /// <summary>
-    /// A whole group send when every key lives on one server (one shard): the targets as <see cref="GroupTargets"/>
+    /// A whole group send when every key lives on one server (one shard, not a cluster: the inboxes are in other slots): the targets as <see cref="GroupTargets"/>
     /// finds them, and ONE entry queued in each process inbox among them, in one round trip. The plain members are
     /// returned for the caller to deliver (their capacities are the caller's rules).
     /// KEYS as <see cref="GroupTargets"/>; ARGV cutoff, process member-set prefix, inbox key prefix, pending-count key
-    /// prefix, group, now, ttl ms, entry, inbox capacity.
+    /// prefix (each completed with <c>{a!}</c>), group, now, ttl ms, entry, inbox capacity.
     /// Returns {plain members, flat (non-local part, member count, result) triples, expired triples as Deliver's}.
     /// </summary>
     public static readonly RedisScript GroupSendToInboxes = new(DropExpiredInbox + DeliverInbox + GroupTargetsFunction + """
@@ -206,20 +206,42 @@ internal static class LayerScripts
           local inbox = (i + 2) / 3
           results[#results + 1] = part
           results[#results + 1] = processes[i + 2]
-          results[#results + 1] = deliver_inbox(ARGV[3] .. part, ARGV[4] .. part, '@' .. ARGV[5] .. ',' .. processes[i + 1],
+          results[#results + 1] = deliver_inbox(ARGV[3] .. '{' .. part .. '}', ARGV[4] .. '{' .. part .. '}', '@' .. ARGV[5] .. ',' .. processes[i + 1],
             0, true, now, ARGV[7], stamp, body, inbox_capacity, expired, inbox)
         end
         return {plain, results, expired}
         """);
 
+    // A new membership version for one process of a group (KEYS[3] versions, ARGV[1] its non-local part): the server's
+    // clock in microseconds, past the group's last version (under '#'), so a version never comes back, even after the
+    // group expired and was made again; a process that cached the members of a version loads them again on a new one.
+    private const string NextVersion = """
+        local function next_version(versions, part)
+          local t = redis.call('TIME')
+          local v = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          local last = tonumber(redis.call('HGET', versions, '#') or '0')
+          if v <= last then v = last + 1 end
+          local text = string.format('%.0f', v)
+          redis.call('HSET', versions, '#', text, part, text)
+        end
+
+        """;
+
+    /// <summary>KEYS[1] a group's plain members; ARGV channel, now, group expiry ms: the channel joins (or renews).</summary>
+    public static readonly RedisScript GroupJoin = new("""
+        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        return 1
+        """);
+
     /// <summary>
     /// A process-local channel joins (or renews) a group. KEYS[1] processes, KEYS[2] this process's members of the group,
-    /// KEYS[3] versions, KEYS[4] the layer's version counter; ARGV non-local part, local part, now, group expiry ms.
+    /// KEYS[3] versions (all in the group's slot); ARGV non-local part, local part, now, group expiry ms.
     /// </summary>
-    public static readonly RedisScript LocalGroupJoin = new("""
+    public static readonly RedisScript LocalGroupJoin = new(NextVersion + """
         redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
         redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-        redis.call('HSET', KEYS[3], ARGV[1], redis.call('INCR', KEYS[4]))
+        next_version(KEYS[3], ARGV[1])
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
         redis.call('PEXPIRE', KEYS[2], ARGV[4])
         redis.call('PEXPIRE', KEYS[3], ARGV[4])
@@ -230,14 +252,14 @@ internal static class LayerScripts
     /// Process-local channels leave a group. KEYS as <see cref="LocalGroupJoin"/>; ARGV non-local part, then the local
     /// parts leaving (none: the whole process leaves, its inbox having gone).
     /// </summary>
-    public static readonly RedisScript LocalGroupLeave = new("""
+    public static readonly RedisScript LocalGroupLeave = new(NextVersion + """
         if #ARGV > 1 then
           redis.call('ZREM', KEYS[2], unpack(ARGV, 2))
         else
           redis.call('DEL', KEYS[2])
         end
         if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[1], ARGV[1]) end
-        redis.call('HSET', KEYS[3], ARGV[1], redis.call('INCR', KEYS[4]))
+        next_version(KEYS[3], ARGV[1])
         return 1
         """);
 
@@ -256,16 +278,7 @@ internal static class LayerScripts
         return {redis.call('LPOP', KEYS[1]), expired}
         """);
 
-    /// <summary>ARGV pattern → deletes every key matching it (the layer's prefix), in chunks.</summary>
-    public static readonly RedisScript DeleteMatching = new("""
-        local keys = redis.call('KEYS', ARGV[1])
-        for i = 1, #keys, 5000 do
-          redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys)))
-        end
-        return #keys
-        """);
-
     /// <summary>Reads a {status, count} pair.</summary>
-    public static (long First, long Second) Pair(RespValue reply) =>
-        (reply.Items![0].IsNull ? 0 : reply.Items[0].AsInteger(), reply.Items[1].AsInteger());
+    public static (long First, long Second) Pair(RedisResult reply) =>
+        (reply[0].IsNull ? 0 : reply[0].AsInteger(), reply[1].AsInteger());
 }

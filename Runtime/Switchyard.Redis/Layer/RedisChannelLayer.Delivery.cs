@@ -1,5 +1,6 @@
+using StackExchange.Redis;
+using Switchyard.Redis.Connections;
 using Switchyard.Redis.Layer;
-using Switchyard.Redis.Resp;
 
 namespace Switchyard.Redis;
 
@@ -15,6 +16,7 @@ public sealed partial class RedisChannelLayer
     /// </remarks>
     protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
+        await WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         long? waitingSince = null;
         while (true)
         {
@@ -39,21 +41,21 @@ public sealed partial class RedisChannelLayer
         var cutoff = now - (long)Options.GroupExpiry.TotalMilliseconds;
         var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
         var tally = new GroupSendTally();
-        RespValue[] plain;
-        var byShard = new Dictionary<int, ShardDelivery>();
+        RedisResult[] plain;
+        var byShard = new Dictionary<(int Shard, int Slot), ShardDelivery>();
         var reachedSome = false;
-        if (_shards.Length == 1)
+        if (_shards.Length == 1 && !_shards[0].IsCluster)
         {
             // Everything is on this server: the script finds the processes and queues their entries itself.
             var reply = await LayerScripts.GroupSendToInboxes.EvaluateAsync(
                     _shards[0],
-                    [GroupKey(group), GroupProcessesKey(group), GroupVersionsKey(group)],
-                    [cutoff, GroupMembersKey(group, string.Empty), InboxKey(string.Empty), InboxCountsKey(string.Empty), group, now, ExpiryMs, entry, (long)_redisOptions.InboxCapacity],
+                    [_keys.Group(group), _keys.GroupProcesses(group), _keys.GroupVersions(group)],
+                    [cutoff, _keys.GroupMembersPrefix(group), _keys.InboxPrefix, _keys.InboxCountsPrefix, group, now, ExpiryMs, entry, (long)_redisOptions.InboxCapacity],
                     cancellationToken)
                 .ConfigureAwait(false);
-            plain = reply.Items![0].Items!;
-            var processes = reply.Items[1].Items!;
-            var expired = reply.Items[2].Items!;
+            plain = reply[0].Items!;
+            var processes = reply[1].Items!;
+            var expired = reply[2].Items!;
             for (var i = 0; i + 2 < expired.Length; i += 3)
             {
                 var part = processes[3 * ((int)expired[i].AsInteger() - 1)].AsString();
@@ -70,27 +72,27 @@ public sealed partial class RedisChannelLayer
         {
             var targets = await LayerScripts.GroupTargets.EvaluateAsync(
                     ShardOf(group),
-                    [GroupKey(group), GroupProcessesKey(group), GroupVersionsKey(group)],
-                    [cutoff, GroupMembersKey(group, string.Empty)],
+                    [_keys.Group(group), _keys.GroupProcesses(group), _keys.GroupVersions(group)],
+                    [cutoff, _keys.GroupMembersPrefix(group)],
                     cancellationToken)
                 .ConfigureAwait(false);
-            plain = targets.Items![0].Items!;
-            var processes = targets.Items[1].Items!;
+            plain = targets[0].Items!;
+            var processes = targets[1].Items!;
             for (var i = 0; i + 2 < processes.Length; i += 3)
             {
                 var nonLocalPart = processes[i].AsString()!;
                 var head = $"@{group},{processes[i + 1].AsString()}";
-                For(nonLocalPart).Inboxes.Add(new InboxTarget(nonLocalPart, head, 0, (int)processes[i + 2].AsInteger()));
+                For(nonLocalPart, _keys.Inbox(nonLocalPart)).Inboxes.Add(new InboxTarget(nonLocalPart, head, 0, (int)processes[i + 2].AsInteger()));
             }
         }
 
         foreach (var member in plain)
         {
             var channel = member.AsString()!;
-            For(channel).Plain.Add(channel);
+            For(channel, _keys.Channel(channel)).Plain.Add(channel);
         }
 
-        // One script per shard (the plain members' capacities are this layer's rules), all shards at once.
+        // One script per shard (per hash slot on a cluster; the plain members' capacities are this layer's rules), all at once.
         var deliveries = byShard.Values.ToArray();
         var pending = deliveries.Select(d => DeliverAsync(d, entry, now, group: true, cancellationToken)).ToArray();
         long[][] results;
@@ -126,12 +128,13 @@ public sealed partial class RedisChannelLayer
 
         return new GroupSendResult(tally.Delivered, tally.SkippedCount);
 
-        ShardDelivery For(string name)
+        ShardDelivery For(string name, RedisKey key)
         {
             var shard = _ring.GetShard(name);
-            if (!byShard.TryGetValue(shard, out var delivery))
+            var slot = _shards[shard].IsCluster ? _shards[shard].Multiplexer.HashSlot(key) : 0;
+            if (!byShard.TryGetValue((shard, slot), out var delivery))
             {
-                byShard[shard] = delivery = new ShardDelivery(shard);
+                byShard[(shard, slot)] = delivery = new ShardDelivery(shard);
             }
 
             return delivery;
@@ -161,11 +164,11 @@ public sealed partial class RedisChannelLayer
     /// <summary>Runs <see cref="LayerScripts.Deliver"/> on one shard; returns one result per plain channel, then per inbox.</summary>
     private async Task<long[]> DeliverAsync(ShardDelivery delivery, byte[] entry, long now, bool group, CancellationToken cancellationToken)
     {
-        var keys = new RedisArg[delivery.Plain.Count + (2 * delivery.Inboxes.Count)];
-        var arguments = new List<RedisArg>(6 + delivery.Plain.Count + (3 * delivery.Inboxes.Count)) { now, ExpiryMs, entry, group ? 1L : 0L, (long)delivery.Plain.Count };
+        var keys = new RedisKey[delivery.Plain.Count + (2 * delivery.Inboxes.Count)];
+        var arguments = new List<RedisValue>(6 + delivery.Plain.Count + (3 * delivery.Inboxes.Count)) { now, ExpiryMs, entry, group ? 1L : 0L, (long)delivery.Plain.Count };
         for (var i = 0; i < delivery.Plain.Count; i++)
         {
-            keys[i] = ChannelKey(delivery.Plain[i]);
+            keys[i] = _keys.Channel(delivery.Plain[i]);
             arguments.Add((long)Options.GetCapacity(delivery.Plain[i]));
         }
 
@@ -174,8 +177,8 @@ public sealed partial class RedisChannelLayer
         for (var i = 0; i < delivery.Inboxes.Count; i++)
         {
             var target = delivery.Inboxes[i];
-            keys[delivery.Plain.Count + (2 * i)] = InboxKey(target.NonLocalPart);
-            keys[delivery.Plain.Count + (2 * i) + 1] = InboxCountsKey(target.NonLocalPart);
+            keys[delivery.Plain.Count + (2 * i)] = _keys.Inbox(target.NonLocalPart);
+            keys[delivery.Plain.Count + (2 * i) + 1] = _keys.InboxCounts(target.NonLocalPart);
             arguments.Add(target.Head);
             arguments.Add((long)target.Capacity);
 
@@ -195,10 +198,10 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        RespValue reply;
+        RedisResult reply;
         try
         {
-            reply = await LayerScripts.Deliver.EvaluateAsync(_shards[delivery.Shard], keys, arguments, cancellationToken).ConfigureAwait(false);
+            reply = await LayerScripts.Deliver.EvaluateAsync(_shards[delivery.Shard], keys, [.. arguments], cancellationToken).ConfigureAwait(false);
         }
         catch (RedisConnectionException ex) when (!ex.CommandMayHaveRun && carried is not null)
         {
@@ -211,10 +214,10 @@ public sealed partial class RedisChannelLayer
             throw;
         }
 
-        var results = reply.Items![0].Items!.Select(r => r.AsInteger()).ToArray();
+        var results = reply[0].Items!.Select(r => r.AsInteger()).ToArray();
 
         // Messages that expired unread on the way are counted and logged; their channels stay in their groups.
-        var plainExpired = reply.Items[2].Items!;
+        var plainExpired = reply[2].Items!;
         for (var i = 0; i < delivery.Plain.Count; i++)
         {
             if (plainExpired[i].AsInteger() is > 0 and var count)
@@ -223,7 +226,7 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        var expired = reply.Items[1].Items!;
+        var expired = reply[1].Items!;
         for (var i = 0; i + 2 < expired.Length; i += 3)
         {
             var nonLocalPart = delivery.Inboxes[(int)expired[i].AsInteger() - 1].NonLocalPart;
@@ -263,7 +266,7 @@ public sealed partial class RedisChannelLayer
         }
     }
 
-    /// <summary>What one send or group send queues on one shard, in the order the script answers for it.</summary>
+    /// <summary>What one send or group send queues on one shard (one hash slot of it on a cluster), in the order the script answers for it.</summary>
     private sealed class ShardDelivery(int shard)
     {
         public int Shard => shard;

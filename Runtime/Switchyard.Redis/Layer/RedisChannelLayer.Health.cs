@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Switchyard.Redis.Client;
+using Switchyard.Redis.Connections;
 
 namespace Switchyard.Redis;
 
@@ -9,7 +9,7 @@ public sealed partial class RedisChannelLayer
     /// Gets how long a process inbox's receive loop may go without coming round before the layer reports it stalled: three
     /// command timeouts, at least 15 s (the loop comes round at least once a second when idle).
     /// </summary>
-    private TimeSpan StallLimit => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(15).Ticks, 3 * _shards.Max(s => s.Options.CommandTimeout.Ticks)));
+    private TimeSpan StallLimit => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(15).Ticks, 3 * _shards.Max(s => s.CommandTimeout.Ticks)));
 
     /// <inheritdoc />
     /// <remarks>
@@ -25,7 +25,7 @@ public sealed partial class RedisChannelLayer
             return HealthCheckResult.Unhealthy($"The {Name} channel layer is closed.");
         }
 
-        var problem = await ServerHealth.FindProblemAsync(_shards, _subscribers, cancellationToken).ConfigureAwait(false);
+        var problem = await ServerHealth.FindProblemAsync(_shards, cancellationToken).ConfigureAwait(false);
         var loops = 0;
         var stallLimit = StallLimit;
         foreach (var inbox in _inboxes.Values)

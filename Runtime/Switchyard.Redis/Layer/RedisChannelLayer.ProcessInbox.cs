@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Switchyard.Redis.Client;
+using StackExchange.Redis;
+using Switchyard.Redis.Connections;
 using Switchyard.Redis.Forwarding;
 using Switchyard.Redis.Layer;
-using Switchyard.Redis.Resp;
 
 namespace Switchyard.Redis;
 
@@ -45,7 +45,7 @@ public sealed partial class RedisChannelLayer
         private Dictionary<string, int> _pendingChanges = new(StringComparer.Ordinal);
         private bool _reportQueued;
         private Task? _loop;
-        private RedisClient? _blocking;
+        private RedisServerConnection? _blocking;
         private bool _popMany = true;
 
         // Done once the loop has dispatched what was queued before it started (a receive waits for it, see ReceiveAsync).
@@ -57,12 +57,12 @@ public sealed partial class RedisChannelLayer
             _layer = layer;
             _nonLocalPart = nonLocalPart;
             _shard = layer._ring.GetShard(nonLocalPart);
-            ListKey = layer.InboxKey(nonLocalPart);
-            CountsKey = layer.InboxCountsKey(nonLocalPart);
+            ListKey = layer._keys.Inbox(nonLocalPart);
+            CountsKey = layer._keys.InboxCounts(nonLocalPart);
             Stopping = _stop.Token;
         }
 
-        public string ListKey { get; }
+        public RedisKey ListKey { get; }
 
         public RedisChannelLayer Layer => _layer;
 
@@ -71,7 +71,7 @@ public sealed partial class RedisChannelLayer
         /// <summary>Gets a token that fires when the inbox closes (members waiting for room stop waiting).</summary>
         public CancellationToken Stopping { get; }
 
-        public string CountsKey { get; }
+        public RedisKey CountsKey { get; }
 
         public int Shard => _shard;
 
@@ -266,7 +266,7 @@ public sealed partial class RedisChannelLayer
                 _pendingChanges = new Dictionary<string, int>(StringComparer.Ordinal);
             }
 
-            var arguments = new List<RedisArg>(changes.Count * 2);
+            var arguments = new List<RedisValue>(changes.Count * 2);
             foreach (var (suffix, change) in changes)
             {
                 // A group message buffered and received between two reports changes nothing.
@@ -284,7 +284,7 @@ public sealed partial class RedisChannelLayer
 
             try
             {
-                await LayerScripts.AdjustPending.EvaluateAsync(_layer._shards[_shard], [CountsKey], arguments, CancellationToken.None).ConfigureAwait(false);
+                await LayerScripts.AdjustPending.EvaluateAsync(_layer._shards[_shard], [CountsKey], [.. arguments], CancellationToken.None).ConfigureAwait(false);
             }
             catch (RedisLayerException) when (!_layer.IsClosed)
             {
@@ -449,18 +449,14 @@ public sealed partial class RedisChannelLayer
         private async Task RunAsync()
         {
             var shard = _layer._shards[_shard];
-            var blockSeconds = Math.Min(1.0, shard.Options.CommandTimeout.TotalSeconds / 2).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+            var blockSeconds = Math.Min(1.0, shard.CommandTimeout.TotalSeconds / 2).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
             while (!_stop.IsCancellationRequested)
             {
                 Volatile.Write(ref _lastTurn, Environment.TickCount64);
                 try
                 {
-                    if (_blocking is null)
-                    {
-                        var blocking = new RedisClient(shard.Options, _layer._clientLogger);
-                        _blocking = blocking;
-                        blocking.ConnectInBackground();
-                    }
+                    // A connection of its own: a blocking pop on the shared one would hold up every other command.
+                    _blocking ??= await shard.ConnectDedicatedAsync(_stop.Token).ConfigureAwait(false);
 
                     if (!_blocking.IsConnected)
                     {
@@ -489,10 +485,10 @@ public sealed partial class RedisChannelLayer
                         continue;
                     }
 
-                    var popped = await _blocking.ExecuteAsync(["BLPOP", ListKey, blockSeconds], CancellationToken.None).ConfigureAwait(false);
+                    var popped = await RedisErrors.Run(_blocking, db => db.ExecuteAsync("BLPOP", ListKey, blockSeconds)).ConfigureAwait(false);
                     if (popped.Items is [_, var entry])
                     {
-                        await DispatchSafelyAsync(entry).ConfigureAwait(false);
+                        await DispatchSafelyAsync(entry.Bytes!).ConfigureAwait(false);
                         await DrainAsync(_blocking).ConfigureAwait(false);
                     }
                 }
@@ -506,7 +502,7 @@ public sealed partial class RedisChannelLayer
                 }
                 catch (Exception ex)
                 {
-                    RedisLog.InboxLoopFailed(_layer.Logger, ex, ListKey);
+                    RedisLog.InboxLoopFailed(_layer.Logger, ex, ListKey.ToString());
                     await PauseAsync().ConfigureAwait(false);
                 }
             }
@@ -540,16 +536,16 @@ public sealed partial class RedisChannelLayer
             return loop is null || _layer.IsClosed ? null
                 : loop.IsCompleted ? $"the receive loop of process inbox '{ListKey}' has ended"
                 : sinceTurn > stallLimit ? $"the receive loop of process inbox '{ListKey}' has not come round for {sinceTurn.TotalSeconds:0} s"
-                : _blocking is { IsConnected: false } blocking ? $"the receive loop of process inbox '{ListKey}' waits for its connection to Redis at {blocking.Options}"
+                : _blocking is { IsConnected: false } blocking ? $"the receive loop of process inbox '{ListKey}' waits for its connection to Redis at {blocking.Name}"
                 : null;
         }
 
         // Until the connection is back, or a second has passed (so the loop comes round and shows it is alive), or the inbox closes.
-        private async Task WaitForConnectionAsync(RedisClient client)
+        private async Task WaitForConnectionAsync(RedisServerConnection client)
         {
             try
             {
-                await client.WhenConnected.WaitAsync(RedisClient.MaxBackoff, _stop.Token).ConfigureAwait(false);
+                await client.WhenConnected.WaitAsync(RedisServerConnection.MaxBackoff, _stop.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
@@ -559,12 +555,12 @@ public sealed partial class RedisChannelLayer
 
         // Redis 7 and later: a blocking pop of a whole batch, so a sparse inbox costs one round trip per wake-up (BLPOP
         // then LPOP is two). An older server does not know BLMPOP: the loop uses BLPOP from then on.
-        private async Task PopManyAsync(RedisClient connection, string blockSeconds)
+        private async Task PopManyAsync(RedisServerConnection connection, string blockSeconds)
         {
-            RespValue popped;
+            RedisResult popped;
             try
             {
-                popped = await connection.ExecuteAsync(["BLMPOP", blockSeconds, 1, ListKey, "LEFT", "COUNT", PopBatch], CancellationToken.None).ConfigureAwait(false);
+                popped = await RedisErrors.Run(connection, db => db.ExecuteAsync("BLMPOP", blockSeconds, 1, ListKey, "LEFT", "COUNT", PopBatch)).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (ex.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
             {
@@ -577,7 +573,7 @@ public sealed partial class RedisChannelLayer
             {
                 foreach (var entry in entries)
                 {
-                    await DispatchSafelyAsync(entry).ConfigureAwait(false);
+                    await DispatchSafelyAsync(entry.Bytes!).ConfigureAwait(false);
                 }
             }
         }
@@ -594,19 +590,19 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        private async Task DrainAsync(RedisClient connection)
+        private async Task DrainAsync(RedisServerConnection connection)
         {
             while (true)
             {
-                var reply = await connection.ExecuteAsync(["LPOP", ListKey, PopBatch], CancellationToken.None).ConfigureAwait(false);
-                if (reply.IsNull || reply.Items is not { Length: > 0 } entries)
+                var entries = await RedisErrors.Run(connection, db => db.ListLeftPopAsync(ListKey, PopBatch)).ConfigureAwait(false);
+                if (entries is not { Length: > 0 })
                 {
                     return;
                 }
 
                 foreach (var entry in entries)
                 {
-                    await DispatchSafelyAsync(entry).ConfigureAwait(false);
+                    await DispatchSafelyAsync((byte[])entry!).ConfigureAwait(false);
                 }
 
                 if (entries.Length < PopBatch)
@@ -618,7 +614,7 @@ public sealed partial class RedisChannelLayer
 
         // An entry is taken off the inbox once popped: a failure while handling it (Redis away while a group's members
         // are loaded) is logged and the loop goes on with the next, rather than losing the rest of the batch.
-        private async Task DispatchSafelyAsync(RespValue entry)
+        private async Task DispatchSafelyAsync(byte[] entry)
         {
             try
             {
@@ -626,13 +622,12 @@ public sealed partial class RedisChannelLayer
             }
             catch (RedisLayerException ex) when (!_layer.IsClosed)
             {
-                RedisLog.InboxEntryFailed(_layer.Logger, ex, ListKey);
+                RedisLog.InboxEntryFailed(_layer.Logger, ex, ListKey.ToString());
             }
         }
 
-        private async Task DispatchAsync(RespValue entry)
+        private async Task DispatchAsync(byte[] bytes)
         {
-            var bytes = entry.Bytes ?? [];
             long expiresAt;
             string head;
             ChannelMessage message;
@@ -645,7 +640,7 @@ public sealed partial class RedisChannelLayer
             {
                 // Counted with the inbox's non-local part (a!), not the channel: one value per process, not per connection.
                 var direct = TryReadHead(bytes);
-                RedisLog.UnreadableEntry(_layer.Logger, ex, direct is null ? ListKey : direct[0] == GroupEntryMark ? $"{_nonLocalPart}* ({direct})" : _nonLocalPart + direct);
+                RedisLog.UnreadableEntry(_layer.Logger, ex, direct is null ? ListKey.ToString() : direct[0] == GroupEntryMark ? $"{_nonLocalPart}* ({direct})" : _nonLocalPart + direct);
                 _layer.Metrics.Unreadable(_nonLocalPart);
                 if (direct is not null && direct[0] != GroupEntryMark)
                 {
@@ -698,7 +693,7 @@ public sealed partial class RedisChannelLayer
             catch (RedisLayerException ex) when (StaleMembership(group) is { } stale)
             {
                 // The group's server is away: the members known before are the best guess; the next entry checks again.
-                RedisLog.StaleMembership(_layer.Logger, ex, group, ListKey);
+                RedisLog.StaleMembership(_layer.Logger, ex, group, ListKey.ToString());
                 membership = stale;
             }
 
@@ -829,18 +824,18 @@ public sealed partial class RedisChannelLayer
             var cutoff = _layer.NowMs - (long)_layer.Options.GroupExpiry.TotalMilliseconds;
             var reply = await LayerScripts.LocalGroupMembers.EvaluateAsync(
                     _layer.ShardOf(group),
-                    [_layer.GroupMembersKey(group, _nonLocalPart), _layer.GroupVersionsKey(group)],
+                    [_layer._keys.GroupMembers(group, _nonLocalPart), _layer._keys.GroupVersions(group)],
                     [_nonLocalPart, cutoff],
                     CancellationToken.None)
                 .ConfigureAwait(false);
-            var pairs = reply.Items![1].Items!;
+            var pairs = reply[1].Items!;
             var members = new Dictionary<string, long>(pairs.Length / 2, StringComparer.Ordinal);
             for (var i = 0; i + 1 < pairs.Length; i += 2)
             {
                 members[pairs[i].AsString()!] = (long)double.Parse(pairs[i + 1].AsString()!, System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            var membership = new GroupMembership(reply.Items[0].AsString()!, members);
+            var membership = new GroupMembership(reply[0].AsString()!, members);
             lock (_lock)
             {
                 if (members.Count == 0)

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Switchyard.Redis.Client;
+using StackExchange.Redis;
+using Switchyard.Redis.Connections;
 using Switchyard.Redis.Layer;
-using Switchyard.Redis.Resp;
 using Switchyard.Redis.Security;
 using Switchyard.Redis.Sharding;
 
@@ -23,43 +23,46 @@ namespace Switchyard.Redis;
 /// the process's inbox, which one receive loop in that process drains into per-channel buffers: a group send to many
 /// connections of one process is one entry, fanned out in the process, not one copy per member.
 /// </remarks>
-public sealed partial class RedisChannelLayer : ChannelLayer
+public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
 {
     private readonly RedisChannelLayerOptions _redisOptions;
-    private readonly RedisClient[] _shards;
-    private readonly RedisClient[] _subscribers;
+    private readonly RedisServerConnection[] _shards;
     private readonly SemaphoreSlim[] _subscriptionLocks;
+    private readonly RedisKeys _keys;
     private readonly ConsistentHashRing _ring;
     private readonly PayloadEncryption? _encryption;
     private readonly ConcurrentDictionary<string, ChannelWatch> _watches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ProcessInbox> _inboxes = new(StringComparer.Ordinal);
     private readonly string _processId = "redis." + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 12);
-    private readonly string _prefix;
     private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
     private readonly Timer _sweeper;
-    private readonly ILogger? _clientLogger;
     private readonly ConnectionTracker _connection;
+    private readonly Lock _startLock = new();
+    private Task? _starting;
 
-    private RedisChannelLayer(RedisChannelLayerOptions options, ServerConnections connections, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    private RedisChannelLayer(RedisChannelLayerOptions options, RedisServerConnection[] shards, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
     {
-        var (shards, subscribers) = (connections.Commands, connections.Subscribers);
         _redisOptions = options;
-        _clientLogger = loggerFactory?.CreateLogger("Switchyard.Redis");
         _shards = shards;
-        _subscribers = subscribers;
         _subscriptionLocks = [.. shards.Select(_ => new SemaphoreSlim(1, 1))];
-        _ring = new ConsistentHashRing([.. shards.Select(s => s.Options.ToString())]);
+        _ring = new ConsistentHashRing([.. shards.Select(s => s.Name)]);
+        _keys = new RedisKeys(options.Prefix);
         _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
-        _prefix = options.Prefix;
         // Real time, not the layer's clock: subscriptions are a resource of this process, not message state.
         _sweeper = new Timer(static s => _ = ((RedisChannelLayer)s!).SweepIdleAsync(), this, options.IdleSubscription, options.IdleSubscription);
-        for (var shard = 0; shard < subscribers.Length; shard++)
+        for (var shard = 0; shard < shards.Length; shard++)
         {
             var index = shard;
-            subscribers[shard].PushReceived = OnPush;
-            subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
-            shards[shard].Reconnected += () => _ = ReportPendingAsync(index);
+            shards[shard].SubscriptionsRestored += () => _ = ResubscribeAsync(index);
+            shards[shard].ConnectionChanged += (connected, cause) =>
+            {
+                if (connected)
+                {
+                    _ = ResubscribeAsync(index);
+                    _ = ReportPendingAsync(index);
+                }
+            };
         }
 
         _connection = new ConnectionTracker(shards, OnShardsConnectionChanged);
@@ -92,6 +95,23 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         IMeterFactory? meterFactory = null,
         CancellationToken cancellationToken = default)
     {
+        var layer = Create(options, timeProvider, loggerFactory, meterFactory);
+        try
+        {
+            await layer.StartAsync(cancellationToken).ConfigureAwait(false);
+            return layer;
+        }
+        catch
+        {
+            await layer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The layer, not connected yet (no I/O): <see cref="StartAsync"/> connects it.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    internal static RedisChannelLayer Create(RedisChannelLayerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    {
         ArgumentNullException.ThrowIfNull(options);
         options.Layer.Validate();
         if (options.Servers.Count == 0)
@@ -102,12 +122,40 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.InboxCapacity, 1, nameof(options.InboxCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReconnectWait, TimeSpan.Zero, nameof(options.ReconnectWait));
-        var connections = await ServerConnections.ConnectAsync(options.Servers, options.AbortOnConnectFail, loggerFactory, cancellationToken).ConfigureAwait(false);
-        var layer = new RedisChannelLayer(options, connections, timeProvider, loggerFactory, meterFactory);
+        var shards = RedisServerConnection.Create(options.Servers, options.ConfigureConnection, loggerFactory);
+        return new RedisChannelLayer(options, shards, timeProvider, loggerFactory, meterFactory);
+    }
 
-        // Only now that the layer listens to its clients: the first connect of each one it hears of.
-        connections.StartConnecting();
-        return layer;
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lock (_startLock)
+        {
+            _starting ??= StartCoreAsync();
+        }
+
+        return _starting.WaitAsync(cancellationToken);
+    }
+
+    // A layer made by DI starts connecting when it is resolved; an operation that comes before that first attempt has
+    // ended waits for it (at most the connect timeout), rather than failing only because it came early.
+    private ValueTask WhenStartedAsync(CancellationToken cancellationToken) =>
+        Volatile.Read(ref _starting) is { IsCompletedSuccessfully: true } ? default : new(StartAsync(cancellationToken));
+
+    private async Task StartCoreAsync()
+    {
+        await RedisServerConnection.ConnectAllAsync(_shards, _redisOptions.AbortOnConnectFail, CancellationToken.None).ConfigureAwait(false);
+        _connection.Resync();
+        for (var shard = 0; shard < _shards.Length; shard++)
+        {
+            // Receives that began before the connection was there.
+            await ResubscribeAsync(shard).ConfigureAwait(false);
+        }
+
+        foreach (var shard in _shards)
+        {
+            _redisOptions.ConnectionCreated?.Invoke(shard.Multiplexer);
+        }
     }
 
     /// <inheritdoc />
@@ -142,6 +190,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override async ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
     {
+        await WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         long? waitingSince = null;
         while (true)
         {
@@ -179,7 +228,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
             return;
         }
 
-        var reply = await LayerScripts.Send.EvaluateAsync(ShardOf(channel), [ChannelKey(channel)], [now, capacity, entry, ExpiryMs], cancellationToken).ConfigureAwait(false);
+        var reply = await LayerScripts.Send.EvaluateAsync(ShardOf(channel), [_keys.Channel(channel)], [now, capacity, entry, ExpiryMs], cancellationToken).ConfigureAwait(false);
         var (queued, expired) = LayerScripts.Pair(reply);
         if (expired > 0)
         {
@@ -214,7 +263,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private async Task<ChannelMessage> ReceiveWatchedAsync(string channel, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var watch = await WatchAsync(ChannelKey(channel), _ring.GetShard(channel), cancellationToken).ConfigureAwait(false);
+        var watch = await WatchAsync(_keys.Channel(channel).ToString(), _ring.GetShard(channel), cancellationToken).ConfigureAwait(false);
         try
         {
             while (true)
@@ -259,6 +308,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override async ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
+        await WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         // One round trip to the group's shard. A membership ends with the group expiry or a discard only (not when the
         // channel's messages expire unread), so the channel keeps no list of its groups.
         var groupExpiry = (long)Options.GroupExpiry.TotalMilliseconds;
@@ -271,21 +321,23 @@ public sealed partial class RedisChannelLayer : ChannelLayer
             return;
         }
 
-        var added = await groupShard.SendAsync(["ZADD", GroupKey(group), now, channel], cancellationToken).ConfigureAwait(false);
-        var expiry = await groupShard.SendAsync(["PEXPIRE", GroupKey(group), groupExpiry], cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(added, expiry).WaitAsync(groupShard.Options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        await LayerScripts.GroupJoin.EvaluateAsync(groupShard, [_keys.Group(group)], [channel, now, groupExpiry], cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    protected override async ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
+    protected override async ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        await WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         await LeaveGroupAsync(group, channel, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     protected override async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
     {
+        await WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         foreach (var shard in _shards)
         {
-            await LayerScripts.DeleteMatching.EvaluateAsync(shard, [], [_prefix + ":*"], cancellationToken).ConfigureAwait(false);
+            await FlushShardAsync(shard, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var inbox in _inboxes.Values)
@@ -309,11 +361,6 @@ public sealed partial class RedisChannelLayer : ChannelLayer
             await inbox.CloseAsync().ConfigureAwait(false);
         }
 
-        foreach (var subscriber in _subscribers)
-        {
-            await subscriber.DisposeAsync().ConfigureAwait(false);
-        }
-
         foreach (var shard in _shards)
         {
             await shard.DisposeAsync().ConfigureAwait(false);
@@ -321,8 +368,6 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
         _encryption?.Dispose();
     }
-
-    private string ChannelKey(string channel) => $"{_prefix}:ch:{channel}";
 
     // A send that never reached Redis may wait for it (ReconnectWait) and go again: it cannot be delivered twice.
     private bool MayWaitForRedis(RedisConnectionException error) =>
@@ -339,7 +384,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
         try
         {
-            await Task.WhenAll(_shards.Select(s => s.WhenConnected)).WaitAsync(left, cancellationToken).ConfigureAwait(false);
+            await _connection.WhenConnected.WaitAsync(left, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
@@ -356,14 +401,30 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
     }
 
-    private string GroupProcessesKey(string group) => $"{_prefix}:gp:{group}";
+    private RedisKey[] LocalGroupKeys(string group, string nonLocalPart) =>
+        [_keys.GroupProcesses(group), _keys.GroupMembers(group, nonLocalPart), _keys.GroupVersions(group)];
 
-    private string GroupVersionsKey(string group) => $"{_prefix}:gv:{group}";
+    // Every key of the layer on one server (on every master of a cluster), found with SCAN and deleted one by one.
+    private async Task FlushShardAsync(RedisServerConnection shard, CancellationToken cancellationToken)
+    {
+        var deletes = new List<Task>();
+        foreach (var master in shard.Masters())
+        {
+            try
+            {
+                await foreach (var key in master.KeysAsync(shard.Database.Database, _keys.Pattern, pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    deletes.Add(shard.Database.KeyDeleteAsync(key));
+                }
+            }
+            catch (Exception ex) when (RedisErrors.Translate(ex, shard) is { } translated)
+            {
+                throw translated;
+            }
+        }
 
-    private string GroupMembersKey(string group, string nonLocalPart) => $"{_prefix}:gm:{group}:{nonLocalPart}";
-
-    private RedisArg[] LocalGroupKeys(string group, string nonLocalPart) =>
-        [GroupProcessesKey(group), GroupMembersKey(group, nonLocalPart), GroupVersionsKey(group), $"{_prefix}:version"];
+        await RedisErrors.Run(shard, _ => Task.WhenAll(deletes)).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The inbox of a process-local channel this layer instance made (its part before the <c>!</c> ends with this
@@ -399,13 +460,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         return bang < 0 ? null : (channel[..(bang + 1)], channel[(bang + 1)..]);
     }
 
-    private string InboxKey(string nonLocalPart) => $"{_prefix}:in:{nonLocalPart}";
-
-    private string InboxCountsKey(string nonLocalPart) => $"{_prefix}:ip:{nonLocalPart}";
-
-    private string GroupKey(string group) => $"{_prefix}:g:{group}";
-
-    private RedisClient ShardOf(string name) => _shards[_ring.GetShard(name)];
+    private RedisServerConnection ShardOf(string name) => _shards[_ring.GetShard(name)];
 
     private async Task<ChannelMessage?> TryTakeAsync(string channel)
     {
@@ -424,18 +479,18 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
     private async Task<(bool Found, ChannelMessage? Message)> TryTakeEntryAsync(string channel)
     {
-        RespValue reply;
+        RedisResult reply;
         try
         {
             // Not cancellable: once the pop has run, the message is this receive's and is returned.
-            reply = await LayerScripts.Pop.EvaluateAsync(ShardOf(channel), [ChannelKey(channel)], [NowMs], CancellationToken.None).ConfigureAwait(false);
+            reply = await LayerScripts.Pop.EvaluateAsync(ShardOf(channel), [_keys.Channel(channel)], [NowMs], CancellationToken.None).ConfigureAwait(false);
         }
         catch (RedisLayerException) when (IsClosed)
         {
             throw ClosedException("receive");
         }
 
-        var (entry, expired) = (reply.Items![0], reply.Items[1].AsInteger());
+        var (entry, expired) = (reply[0], reply[1].AsInteger());
         if (expired > 0)
         {
             OnMessagesExpired(channel, (int)expired);
@@ -448,7 +503,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
         try
         {
-            return (true, Envelope.Decode(entry.Bytes, _encryption).Message);
+            return (true, Envelope.Decode(entry.Bytes!, _encryption).Message);
         }
         catch (RedisLayerException ex)
         {
@@ -461,12 +516,12 @@ public sealed partial class RedisChannelLayer : ChannelLayer
     private Task LeaveGroupAsync(string group, string channel, CancellationToken cancellationToken) =>
         SplitLocal(channel) is var (nonLocalPart, suffix)
             ? LeaveGroupAsync(group, nonLocalPart, [suffix], cancellationToken)
-            : ShardOf(group).ExecuteAsync(["ZREM", GroupKey(group), channel], cancellationToken);
+            : RedisErrors.Run(ShardOf(group), db => db.SortedSetRemoveAsync(_keys.Group(group), channel));
 
     // Local channels of one process leave a group; with no local parts, the whole process leaves (its inbox has gone).
     private Task LeaveGroupAsync(string group, string nonLocalPart, string[] suffixes, CancellationToken cancellationToken = default)
     {
-        var arguments = new RedisArg[1 + suffixes.Length];
+        var arguments = new RedisValue[1 + suffixes.Length];
         arguments[0] = nonLocalPart;
         for (var i = 0; i < suffixes.Length; i++)
         {
@@ -489,15 +544,17 @@ public sealed partial class RedisChannelLayer : ChannelLayer
                 return watch;
             }
 
-            watch = new ChannelWatch(shard) { Receivers = 1 };
+            watch = new ChannelWatch(shard, RedisChannel.Literal(key)) { Receivers = 1 };
             _watches[key] = watch;
             try
             {
-                await _subscribers[shard].ExecuteAsync(["SUBSCRIBE", key], CancellationToken.None).ConfigureAwait(false);
+                await RedisErrors.Run(_shards[shard], _ => _shards[shard].Subscriber.SubscribeAsync(watch.RedisChannel, watch.OnPublished)).ConfigureAwait(false);
+                watch.Subscribed = true;
             }
             catch (RedisConnectionException) when (!IsClosed)
             {
-                // Redis is away: the watch stays, the reconnect subscribes it again and wakes its receives.
+                // Redis is away (or the layer still starting): the watch stays, unsubscribed; the connect subscribes it
+                // and wakes its receives. (StackExchange.Redis itself restores only subscriptions that were made.)
             }
             catch
             {
@@ -582,7 +639,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer
                     continue;
                 }
 
-                await _subscribers[shard].ExecuteAsync(["UNSUBSCRIBE", key]).ConfigureAwait(false);
+                await RedisErrors.Run(_shards[shard], _ => _shards[shard].Subscriber.UnsubscribeAsync(watch.RedisChannel, watch.OnPublished)).ConfigureAwait(false);
             }
             catch (RedisLayerException)
             {
@@ -595,8 +652,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
     }
 
-    // After Redis came back: subscribe again to every watched key of that shard, then wake their receives, which look
-    // again (anything sent while the subscription was down is in the list, not lost).
+    // After a connection of a shard came back (StackExchange.Redis has subscribed again what was subscribed): subscribe
+    // the watches that could not be while it was away, then wake that shard's receives, which look again (anything sent
+    // while the subscription was down is in the list, not lost).
     private async Task ResubscribeAsync(int shard)
     {
         var gate = _subscriptionLocks[shard];
@@ -611,21 +669,25 @@ public sealed partial class RedisChannelLayer : ChannelLayer
 
         try
         {
-            foreach (var (key, watch) in _watches)
+            foreach (var watch in _watches.Values)
             {
-                if (watch.Shard != shard)
+                if (watch.Shard != shard || IsClosed)
                 {
                     continue;
                 }
 
-                try
+                if (!watch.Subscribed)
                 {
-                    await _subscribers[shard].ExecuteAsync(["SUBSCRIBE", key]).ConfigureAwait(false);
-                }
-                catch (RedisLayerException)
-                {
-                    // Lost again: the next reconnect resubscribes.
-                    return;
+                    try
+                    {
+                        await RedisErrors.Run(_shards[shard], _ => _shards[shard].Subscriber.SubscribeAsync(watch.RedisChannel, watch.OnPublished)).ConfigureAwait(false);
+                        watch.Subscribed = true;
+                    }
+                    catch (RedisLayerException)
+                    {
+                        // Lost again: the next connect subscribes it.
+                        return;
+                    }
                 }
 
                 watch.Notify();
@@ -637,22 +699,29 @@ public sealed partial class RedisChannelLayer : ChannelLayer
         }
     }
 
-    private void OnPush(RespValue push)
-    {
-        // ["message", key, payload]: something was pushed onto the list of that key.
-        if (push.Items is [{ } kind, { } key, _] && kind.AsString() == "message" && _watches.TryGetValue(key.AsString()!, out var watch))
-        {
-            watch.Notify();
-        }
-    }
-
     /// <summary>The receives waiting on one channel in this process, and the signal that wakes them.</summary>
-    private sealed class ChannelWatch(int shard)
+    private sealed class ChannelWatch
     {
         private readonly Lock _lock = new();
         private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public int Shard => shard;
+        public ChannelWatch(int shard, RedisChannel channel)
+        {
+            Shard = shard;
+            RedisChannel = channel;
+            OnPublished = (_, _) => Notify();
+        }
+
+        public int Shard { get; }
+
+        /// <summary>Gets the Redis channel the list's pushes are published on (the list's key).</summary>
+        public RedisChannel RedisChannel { get; }
+
+        /// <summary>Gets or sets whether the subscription was made (under the shard's subscription lock).</summary>
+        public bool Subscribed { get; set; }
+
+        /// <summary>Gets the subscription's handler: something was pushed onto the list.</summary>
+        public Action<RedisChannel, RedisValue> OnPublished { get; }
 
         public int Receivers { get; set; }
 

@@ -1,10 +1,32 @@
+using StackExchange.Redis;
+
 namespace Switchyard.Redis;
 
 /// <summary>Where the Redis channel layer keeps its channels and groups, on top of the common layer options.</summary>
 public sealed class RedisChannelLayerOptions
 {
-    /// <summary>Gets the Redis servers, one connection string each (<c>host:port,password=...,database=...</c>); names are sharded over them by consistent hashing.</summary>
+    /// <summary>
+    /// Gets the Redis servers, one StackExchange.Redis connection string each
+    /// (<c>host:port,password=...,defaultDatabase=2,ssl=true</c>). One entry may be a Redis Cluster (name any of its
+    /// nodes, or several: <c>node-a:7000,node-b:7000</c>); several entries are independent servers (or clusters) that
+    /// channels and groups are sharded over by consistent hashing, as channels_redis shards over its hosts.
+    /// </summary>
     public IList<string> Servers { get; } = [];
+
+    /// <summary>
+    /// Gets or sets a change to every server's StackExchange.Redis configuration, made after its connection string is
+    /// read: a certificate check for a private CA (<c>o =&gt; o.TrustIssuer("ca.pem")</c>), a client certificate, a
+    /// longer timeout. The layer then sets what it relies on: no backlog (commands fail fast while Redis is away, see
+    /// <see cref="ReconnectWait"/>) and a reconnect backoff of 100 ms to 1 s.
+    /// </summary>
+    public Action<ConfigurationOptions>? ConfigureConnection { get; set; }
+
+    /// <summary>
+    /// Gets or sets what is told of each StackExchange.Redis connection the layer makes (one per entry of
+    /// <see cref="Servers"/>), when it is made: for instance OpenTelemetry's Redis instrumentation
+    /// (<c>instrumentation.AddConnection(connection)</c>).
+    /// </summary>
+    public Action<IConnectionMultiplexer>? ConnectionCreated { get; set; }
 
     /// <summary>Gets or sets the prefix of every key the layer writes, so several applications can share a Redis. Default <c>switchyard</c>.</summary>
     public string Prefix { get; set; } = "switchyard";

@@ -1,6 +1,6 @@
-using Switchyard.Redis.Client;
+using StackExchange.Redis;
+using Switchyard.Redis.Connections;
 using Switchyard.Redis.Layer;
-using Switchyard.Redis.Resp;
 using Switchyard.Redis.Security;
 using Switchyard.Redis.Tests.Support;
 using Xunit;
@@ -13,7 +13,7 @@ public sealed class LayerScriptTests : IAsyncLifetime
     private const long Now = 1_700_000_000_000;
     private const long Ttl = 60_000;
     private RedisServer _server = null!;
-    private RedisConnection _redis = null!;
+    private RedisServerConnection _redis = null!;
 
     private const long InboxCapacity = 100;
 
@@ -22,7 +22,8 @@ public sealed class LayerScriptTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = await RedisServer.StartAsync();
-        _redis = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(_server.ConnectionString), Ct);
+        _redis = RedisServerConnection.Create([_server.ConnectionString], configure: null, loggerFactory: null)[0];
+        await _redis.ConnectAsync(abortOnConnectFail: true, Ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -76,8 +77,8 @@ public sealed class LayerScriptTests : IAsyncLifetime
         var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["ch:ok", "ch:full", "ch:slow"], [Now, Ttl, entry, 1, 3, 5, 1, 5, InboxCapacity], Ct);
 
         // A channel whose message expired unread still takes this one (it stays in its groups); the expiry is reported.
-        Assert.Equal([1L, 0L, 1L], reply.Items![0].Items!.Select(r => r.AsInteger()));
-        Assert.Equal([0L, 0L, 1L], reply.Items[2].Items!.Select(r => r.AsInteger()));
+        Assert.Equal([1L, 0L, 1L], reply[0].Items!.Select(r => r.AsInteger()));
+        Assert.Equal([0L, 0L, 1L], reply[2].Items!.Select(r => r.AsInteger()));
         Assert.Equal(7, Envelope.Decode((await PopAsync("ch:ok", Now)).Entry!, null).Message.Read<Numbered>().N);
         Assert.Equal(7, Envelope.Decode((await PopAsync("ch:slow", Now)).Entry!, null).Message.Read<Numbered>().N);
     }
@@ -91,25 +92,25 @@ public sealed class LayerScriptTests : IAsyncLifetime
         Assert.Equal(new[] { 0L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 1, 0]));
         Assert.Equal(new[] { 1L }, await DeliverAsync(["in:a!", "ip:a!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "y", 1, 0]));
 
-        Assert.Equal(2, (await _redis.ExecuteAsync(["LLEN", "in:a!"], Ct)).AsInteger());
-        var queued = (await _redis.ExecuteAsync(["LPOP", "in:a!"], Ct)).Bytes!;
+        Assert.Equal(2, (await ExecuteAsync(["LLEN", "in:a!"], Ct)).AsInteger());
+        var queued = (await ExecuteAsync(["LPOP", "in:a!"], Ct)).Bytes!;
         var (expiresAt, head, contentStart) = Envelope.ReadInboxHead(queued);
         Assert.Equal(Now + Ttl, expiresAt);
         Assert.Equal("x", head);
         Assert.Equal(7, Envelope.DecodeContent(queued.AsSpan(contentStart), null).Read<Numbered>().N);
-        Assert.Equal(["1", "1"], (await _redis.ExecuteAsync(["HMGET", "ip:a!", "x", "y"], Ct)).Items!.Select(v => v.AsString()));
+        Assert.Equal(["1", "1"], (await ExecuteAsync(["HMGET", "ip:a!", "x", "y"], Ct)).Items!.Select(v => v.AsString()));
     }
 
     [Fact]
     public async Task A_send_applies_the_changes_its_process_carries_before_checking_the_capacity()
     {
-        await _redis.ExecuteAsync(["HSET", "ip:e!", "x", 2, "y", 1], Ct);
+        await ExecuteAsync(["HSET", "ip:e!", "x", 2, "y", 1], Ct);
         var entry = Envelope.Encode(ChannelMessage.Create(new Numbered(9)), Now + Ttl, null);
 
         Assert.Equal(new[] { 0L }, await DeliverAsync(["in:e!", "ip:e!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 2, 0]));
         Assert.Equal(new[] { 1L }, await DeliverAsync(["in:e!", "ip:e!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 2, 2, "x", -1, "y", -1]));
 
-        Assert.Equal(["2", null], (await _redis.ExecuteAsync(["HMGET", "ip:e!", "x", "y"], Ct)).Items!.Select(v => v.AsString()));
+        Assert.Equal(["2", null], (await ExecuteAsync(["HMGET", "ip:e!", "x", "y"], Ct)).Items!.Select(v => v.AsString()));
     }
 
     [Fact]
@@ -120,9 +121,9 @@ public sealed class LayerScriptTests : IAsyncLifetime
         Assert.Equal(new[] { 1L, 1L }, await DeliverAsync(["in:p1!", "ip:p1!", "in:p2!", "ip:p2!"], [Now, Ttl, entry, 1, 0, 1, "@room,3", 0, 0, "@room,5", 0, 0]));
         Assert.Equal(new[] { 0L }, await DeliverAsync(["in:p1!", "ip:p1!"], [Now, Ttl, entry, 1, 0, 1, "@room,3", 0, 0]));
 
-        var queued = (await _redis.ExecuteAsync(["LPOP", "in:p2!"], Ct)).Bytes!;
+        var queued = (await ExecuteAsync(["LPOP", "in:p2!"], Ct)).Bytes!;
         Assert.Equal("@room,5", Envelope.ReadInboxHead(queued).Head);
-        Assert.Equal(0, (await _redis.ExecuteAsync(["EXISTS", "ip:p1!"], Ct)).AsInteger());
+        Assert.Equal(0, (await ExecuteAsync(["EXISTS", "ip:p1!"], Ct)).AsInteger());
     }
 
     [Fact]
@@ -134,10 +135,10 @@ public sealed class LayerScriptTests : IAsyncLifetime
 
         var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:b!", "ip:b!"], [Now, Ttl, entry, 1, 0, InboxCapacity, "@g,1", 0, 0], Ct);
 
-        Assert.Equal([1L], reply.Items![0].Items!.Select(r => r.AsInteger()));
-        Assert.Equal(["1", "x", "1"], reply.Items[1].Items!.Select(v => v.AsString()));
-        Assert.Equal(1, (await _redis.ExecuteAsync(["LLEN", "in:b!"], Ct)).AsInteger());
-        Assert.True((await _redis.ExecuteAsync(["HGET", "ip:b!", "x"], Ct)).IsNull);
+        Assert.Equal([1L], reply[0].Items!.Select(r => r.AsInteger()));
+        Assert.Equal(["1", "x", "1"], reply[1].Items!.Select(v => v.AsString()));
+        Assert.Equal(1, (await ExecuteAsync(["LLEN", "in:b!"], Ct)).AsInteger());
+        Assert.True((await ExecuteAsync(["HGET", "ip:b!", "x"], Ct)).IsNull);
     }
 
     [Fact]
@@ -149,42 +150,48 @@ public sealed class LayerScriptTests : IAsyncLifetime
 
         var reply = await LayerScripts.Deliver.EvaluateAsync(_redis, ["in:c!", "ip:c!"], [Now, Ttl, entry, 0, 0, InboxCapacity, "x", 5, 0], Ct);
 
-        Assert.Equal([1L], reply.Items![0].Items!.Select(r => r.AsInteger()));
-        Assert.Equal(["1", "x", "1"], reply.Items[1].Items!.Select(v => v.AsString()));
-        Assert.Equal(1, (await _redis.ExecuteAsync(["HGET", "ip:c!", "x"], Ct)).AsInteger());
+        Assert.Equal([1L], reply[0].Items!.Select(r => r.AsInteger()));
+        Assert.Equal(["1", "x", "1"], reply[1].Items!.Select(v => v.AsString()));
+        Assert.Equal(1, (await ExecuteAsync(["HGET", "ip:c!", "x"], Ct)).AsInteger());
     }
 
     [Fact]
     public async Task Pending_counts_move_by_the_reported_changes_and_channels_at_zero_are_forgotten()
     {
-        await _redis.ExecuteAsync(["HSET", "ip:d!", "x", 3, "y", 1], Ct);
+        await ExecuteAsync(["HSET", "ip:d!", "x", 3, "y", 1], Ct);
 
         await LayerScripts.AdjustPending.EvaluateAsync(_redis, ["ip:d!"], ["x", -2, "y", -1, "z", 2], Ct);
 
-        Assert.Equal(["1", null, "2"], (await _redis.ExecuteAsync(["HMGET", "ip:d!", "x", "y", "z"], Ct)).Items!.Select(v => v.AsString()));
+        Assert.Equal(["1", null, "2"], (await ExecuteAsync(["HMGET", "ip:d!", "x", "y", "z"], Ct)).Items!.Select(v => v.AsString()));
     }
 
     [Fact]
     public async Task Group_targets_are_the_live_plain_members_and_one_line_per_process_with_its_version_and_member_count()
     {
-        RedisArg[] keys = ["g:room", "gp:room", "gv:room", "version"];
-        await _redis.ExecuteAsync(["ZADD", "g:room", Now - 10, "old", Now, "new"], Ct);
-        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2], keys[3]], ["p1!", "a", Now, Ttl], Ct);
-        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2], keys[3]], ["p1!", "b", Now, Ttl], Ct);
-        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p2!", keys[2], keys[3]], ["p2!", "c", Now - 10, Ttl], Ct);
+        RedisKey[] keys = ["g:room", "gp:room", "gv:room"];
+        await _redis.Database.SortedSetAddAsync("g:room", [new("old", Now - 10), new("new", Now)]);
+        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2]], ["p1!", "a", Now, Ttl], Ct);
+        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2]], ["p1!", "b", Now, Ttl], Ct);
+        await LayerScripts.LocalGroupJoin.EvaluateAsync(_redis, [keys[1], "gm:room:p2!", keys[2]], ["p2!", "c", Now - 10, Ttl], Ct);
 
-        var targets = await LayerScripts.GroupTargets.EvaluateAsync(_redis, keys[..3], [Now - 10, "gm:room:"], Ct);
+        var targets = await LayerScripts.GroupTargets.EvaluateAsync(_redis, keys, [Now - 10, "gm:room:"], Ct);
 
-        Assert.Equal(["new"], targets.Items![0].Items!.Select(m => m.AsString()));
-        Assert.Equal(["p1!", "2", "2"], targets.Items[1].Items!.Select(v => v.AsString()));
+        Assert.Equal(["new"], targets[0].Items!.Select(m => m.AsString()!));
+        var p1 = targets[1].Items!.Select(v => v.AsString()!).ToArray();
+        Assert.Equal(["p1!", "2"], [p1[0], p1[2]]);
 
-        // Leaving bumps the version; the last member leaving takes the process out of the group.
-        await LayerScripts.LocalGroupLeave.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2], keys[3]], ["p1!", "a"], Ct);
+        // Every change is a new version (the server's clock in microseconds, never going back): p2's join came after p1's.
+        var p1Version = long.Parse(p1[1]!, System.Globalization.CultureInfo.InvariantCulture);
+        var p2Version = (long)await _redis.Database.HashGetAsync(keys[2], "p2!");
+        Assert.True(p2Version > p1Version, $"p2's version {p2Version} is not after p1's {p1Version}.");
+
+        // Leaving makes a new version; the last member leaving takes the process out of the group.
+        await LayerScripts.LocalGroupLeave.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2]], ["p1!", "a"], Ct);
         var members = await LayerScripts.LocalGroupMembers.EvaluateAsync(_redis, ["gm:room:p1!", keys[2]], ["p1!", Now - 10], Ct);
-        Assert.Equal("4", members.Items![0].AsString());
-        Assert.Equal(["b", Now.ToString(System.Globalization.CultureInfo.InvariantCulture)], members.Items[1].Items!.Select(v => v.AsString()));
-        await LayerScripts.LocalGroupLeave.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2], keys[3]], ["p1!"], Ct);
-        Assert.Empty((await LayerScripts.GroupTargets.EvaluateAsync(_redis, keys[..3], [Now - 10, "gm:room:"], Ct)).Items![1].Items!);
+        Assert.True(members[0].AsInteger() > p2Version, "leaving did not make a newer version.");
+        Assert.Equal(["b", Now.ToString(System.Globalization.CultureInfo.InvariantCulture)], members[1].Items!.Select(v => v.AsString()));
+        await LayerScripts.LocalGroupLeave.EvaluateAsync(_redis, [keys[1], "gm:room:p1!", keys[2]], ["p1!"], Ct);
+        Assert.Empty((await LayerScripts.GroupTargets.EvaluateAsync(_redis, keys, [Now - 10, "gm:room:"], Ct)).Items![1].Items!);
     }
 
     [Fact]
@@ -210,13 +217,16 @@ public sealed class LayerScriptTests : IAsyncLifetime
         return LayerScripts.Pair(await LayerScripts.Send.EvaluateAsync(_redis, [key], [now, capacity, entry, Ttl], Ct));
     }
 
-    private async Task<long[]> DeliverAsync(RedisArg[] keys, RedisArg[] arguments) =>
-        [.. (await LayerScripts.Deliver.EvaluateAsync(_redis, keys, arguments, Ct)).Items![0].Items!.Select(r => r.AsInteger())];
+    private Task<RedisResult> ExecuteAsync(object[] command, CancellationToken cancellationToken) =>
+        _redis.Database.ExecuteAsync((string)command[0], command[1..]).WaitAsync(cancellationToken);
+
+    private async Task<long[]> DeliverAsync(RedisKey[] keys, RedisValue[] arguments) =>
+        [.. (await LayerScripts.Deliver.EvaluateAsync(_redis, keys, arguments, Ct))[0].Items!.Select(r => r.AsInteger())];
 
     private async Task<(byte[]? Entry, long Expired)> PopAsync(string key, long now)
     {
         var reply = await LayerScripts.Pop.EvaluateAsync(_redis, [key], [now], Ct);
-        return (reply.Items![0].IsNull ? null : reply.Items[0].Bytes, reply.Items[1].AsInteger());
+        return (reply[0].IsNull ? null : reply[0].Bytes, reply[1].AsInteger());
     }
 }
 

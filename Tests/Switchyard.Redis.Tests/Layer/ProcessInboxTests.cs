@@ -1,6 +1,6 @@
+using Switchyard.Redis.Connections;
 using System.Text;
 using Switchyard.ChannelLayers.Specification;
-using Switchyard.Redis.Client;
 using Switchyard.Redis.Tests.Support;
 using Xunit;
 
@@ -62,7 +62,7 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         Assert.Equal(new GroupSendResult(100, 0), result);
         await using (var probe = await ProbeAsync(channels[0]))
         {
-            Assert.Equal(1, (await probe.ExecuteAsync(["LLEN", $"{_prefix}:in:{ChannelNames.NonLocalPart(channels[0])}"], Ct)).AsInteger());
+            Assert.Equal(1, (await probe.ExecuteAsync(["LLEN", $"{_prefix}:in:{{{ChannelNames.NonLocalPart(channels[0])}}}"], Ct)).AsInteger());
         }
 
         foreach (var channel in channels)
@@ -364,7 +364,7 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         Assert.Equal(new GroupSendResult(1, 0), await sender.GroupSendAsync("g", Text("and again"), Ct));
         await using (var probe = await ProbeAsync(member))
         {
-            Assert.Equal(2, (await probe.ExecuteAsync(["LLEN", $"{_prefix}:in:{ChannelNames.NonLocalPart(member)}"], Ct)).AsInteger());
+            Assert.Equal(2, (await probe.ExecuteAsync(["LLEN", $"{_prefix}:in:{{{ChannelNames.NonLocalPart(member)}}}"], Ct)).AsInteger());
         }
 
         // The membership ends with the group expiry.
@@ -488,14 +488,14 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
     }
 
     // The inbox lives on the shard its non-local part hashes to.
-    private Task<RedisConnection> ProbeAsync(string channel) => ProbeKeyAsync($"{_prefix}:in:{ChannelNames.NonLocalPart(channel)}");
+    private Task<RedisProbe> ProbeAsync(string channel) => ProbeKeyAsync($"{_prefix}:in:{{{ChannelNames.NonLocalPart(channel)}}}");
 
     // Asks each server until one has the key.
-    private async Task<RedisConnection> ProbeKeyAsync(string key)
+    private async Task<RedisProbe> ProbeKeyAsync(string key)
     {
         foreach (var server in redis.Servers)
         {
-            var probe = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(server.ConnectionString), Ct);
+            var probe = await RedisProbe.ConnectAsync(server.ConnectionString);
             if ((await probe.ExecuteAsync(["EXISTS", key], Ct)).AsInteger() == 1)
             {
                 return probe;

@@ -1,3 +1,4 @@
+using Switchyard.Redis.Connections;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Switchyard.Redis.Tests.Support;
@@ -89,8 +90,8 @@ public sealed class RedisLayerConfigurationTests(OneRedisServer redis) : IClassF
         await layer.SendAsync("jobs.configured", new ChannelMessage("jobs.configured", new byte[] { 1 }), ct);
         await Assert.ThrowsAsync<ChannelFullException>(() => layer.SendAsync("jobs.configured", new ChannelMessage("jobs.configured", new byte[] { 2 }), ct).AsTask());
 
-        await using var probe = await Switchyard.Redis.Client.RedisConnection.ConnectAsync(Switchyard.Redis.Client.RedisConnectionOptions.Parse(redis.Servers[0].ConnectionString), ct);
-        Assert.Equal(1, (await probe.ExecuteAsync(["EXISTS", $"{prefix}:ch:jobs.configured"], ct)).AsInteger());
+        await using var probe = await RedisProbe.ConnectAsync(redis.Servers[0].ConnectionString);
+        Assert.Equal(1, (await probe.ExecuteAsync(["EXISTS", $"{prefix}:ch:{{jobs.configured}}"], ct)).AsInteger());
     }
 
     private static IConfigurationSection Section(Dictionary<string, string?> values) =>

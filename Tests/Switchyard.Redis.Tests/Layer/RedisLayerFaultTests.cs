@@ -1,3 +1,4 @@
+using Switchyard.Redis.Connections;
 using Switchyard.Redis.Tests.Support;
 using Xunit;
 
@@ -244,8 +245,8 @@ public sealed class RedisLayerSubscriptionTests(OneRedisServer redis) : IClassFi
         var options = new RedisChannelLayerOptions { Prefix = $"sub{Guid.NewGuid():N}", IdleSubscription = TimeSpan.FromMilliseconds(200) };
         options.Servers.Add(redis.Servers[0].ConnectionString);
         await using var layer = await RedisChannelLayer.ConnectAsync(options, cancellationToken: ct);
-        await using var probe = await Switchyard.Redis.Client.RedisConnection.ConnectAsync(Switchyard.Redis.Client.RedisConnectionOptions.Parse(redis.Servers[0].ConnectionString), ct);
-        var key = $"{options.Prefix}:ch:jobs.idle";
+        await using var probe = await RedisProbe.ConnectAsync(redis.Servers[0].ConnectionString);
+        var key = $"{options.Prefix}:ch:{{jobs.idle}}";
 
         await layer.SendAsync("jobs.idle", new ChannelMessage("jobs.idle", new byte[] { 1 }), ct);
         await layer.ReceiveAsync("jobs.idle", ct);
@@ -265,7 +266,7 @@ public sealed class RedisLayerSubscriptionTests(OneRedisServer redis) : IClassFi
         Assert.Equal(new byte[] { 2 }, (await receive.WaitAsync(TimeSpan.FromSeconds(10), ct)).Payload.ToArray());
     }
 
-    private static async Task<long> SubscribersAsync(Switchyard.Redis.Client.RedisConnection probe, string key, CancellationToken ct) =>
+    private static async Task<long> SubscribersAsync(RedisProbe probe, string key, CancellationToken ct) =>
         (await probe.ExecuteAsync(["PUBSUB", "NUMSUB", key], ct)).Items![1].AsInteger();
 }
 
@@ -280,11 +281,11 @@ public sealed class RedisLayerEncryptionTests(OneRedisServer redis) : IClassFixt
         var logs = new CountingLoggerFactory();
         await using var ours = await ConnectAsync(prefix, "our key", logs, ct);
         await using var theirs = await ConnectAsync(prefix, "another key", null, ct);
-        await using var probe = await Switchyard.Redis.Client.RedisConnection.ConnectAsync(Switchyard.Redis.Client.RedisConnectionOptions.Parse(redis.Servers[0].ConnectionString), ct);
+        await using var probe = await RedisProbe.ConnectAsync(redis.Servers[0].ConnectionString);
 
         await theirs.SendAsync("secret.box", new ChannelMessage("secret.box", "theirs"u8.ToArray()), ct);
         await ours.SendAsync("secret.box", new ChannelMessage("secret.box", "ours, in clear nowhere"u8.ToArray()), ct);
-        var stored = await probe.ExecuteAsync(["LRANGE", $"{prefix}:ch:secret.box", 0, -1], ct);
+        var stored = await probe.ExecuteAsync(["LRANGE", $"{prefix}:ch:{{secret.box}}", 0, -1], ct);
         Assert.All(stored.Items!, entry => Assert.DoesNotContain("in clear", System.Text.Encoding.UTF8.GetString(entry.Bytes!), StringComparison.Ordinal));
 
         var received = await ours.ReceiveAsync("secret.box", ct);
