@@ -45,7 +45,7 @@ public sealed class RedisTlsServerTests(TlsRedisServer fixture) : IClassFixture<
     [Fact]
     public async Task The_CA_is_the_PEM_file_at_CaCertificatePath_and_a_client_that_does_not_trust_it_rejects_the_server()
     {
-        using var fromFile = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(Server.CaCertificatePath);
+        using var fromFile = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Server.CaCertificatePath));
         Assert.Equal(Server.CaCertificate.Thumbprint, fromFile.Thumbprint);
         Assert.Equal("CN=Switchyard test CA", Server.CaCertificate.Subject);
 

@@ -28,7 +28,7 @@ public sealed class RedisTlsServer : IAsyncDisposable
         _certificates = certificates;
         RequiresClientCertificate = requireClientCertificate;
         Port = ChildProcess.FreePort();
-        CaCertificate = X509Certificate2.CreateFromPemFile(certificates.CaCertificatePath);
+        CaCertificate = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.CaCertificatePath));
         ClientCertificate = X509CertificateLoader.LoadPkcs12FromFile(certificates.ClientPfxPath, ClientPfxPassword);
     }
 
