@@ -48,6 +48,17 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# The Redis TLS fixture makes its throwaway CA and certificates with openssl (the Redis Cluster fixture uses redis-cli,
+# which Debian's redis-server package brings along through redis-tools).
+if ! command -v openssl >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  echo "test.sh: installing openssl and redis-tools for the Redis TLS and cluster fixtures"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq openssl redis-tools >/dev/null; }; then
+    echo "test.sh: could not install openssl or redis-tools; the Redis TLS and cluster tests will fail saying so." >&2
+  fi
+fi
+
 # The live-blog sample's Native AOT smoke test publishes it (net10.0, linux-x64), which needs clang and zlib headers.
 if ! command -v clang >/dev/null 2>&1 || [ ! -e /usr/include/zlib.h ]; then
   echo "test.sh: installing clang and zlib1g-dev for the Native AOT publish test"
