@@ -20,11 +20,20 @@ internal static class RedisErrors
         {
             CommandMayHaveRun = e.Commandstatus is not (CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog),
         },
+        // A cluster (or server) that cannot run any command yet refuses it before running it: Redis is away, not wrong.
+        StackExchange.Redis.RedisServerException e when IsAway(e.Message) => new RedisConnectionException($"Redis at {server.Name} cannot serve this yet: {e.Message}", e)
+        {
+            CommandMayHaveRun = false,
+        },
         StackExchange.Redis.RedisServerException e => new RedisServerException(e.Message, e),
         RedisCommandException e => new RedisServerException(e.Message, e),
         ObjectDisposedException e => new RedisConnectionException($"The connection to Redis at {server.Name} is closed.", e) { CommandMayHaveRun = false },
         _ => null,
     };
+
+    private static bool IsAway(string message) =>
+        message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) || message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+        || message.StartsWith("MASTERDOWN", StringComparison.Ordinal) || message.StartsWith("LOADING", StringComparison.Ordinal);
 
     /// <summary>Awaits <paramref name="call"/>, translating its failure.</summary>
     public static async Task<T> Run<T>(RedisServerConnection server, Func<IDatabase, Task<T>> call)

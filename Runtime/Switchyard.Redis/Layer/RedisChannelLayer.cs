@@ -384,6 +384,13 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
 
         try
         {
+            if (_connection.IsConnected)
+            {
+                // Connected, yet refused (a cluster that has not marked itself up again): look again shortly.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100, left.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+
             await _connection.WhenConnected.WaitAsync(left, cancellationToken).ConfigureAwait(false);
             return true;
         }

@@ -25,12 +25,15 @@ public sealed class ShardedRedisChannelLayerConformanceTests(ThreeRedisServers r
 
 internal static class RedisLayers
 {
-    public static async Task<RedisChannelLayer> CreateAsync(IReadOnlyList<RedisServer> servers, string prefix, ChannelLayerOptions options, TimeProvider timeProvider, IMeterFactory meterFactory)
+    public static Task<RedisChannelLayer> CreateAsync(IReadOnlyList<RedisServer> servers, string prefix, ChannelLayerOptions options, TimeProvider timeProvider, IMeterFactory meterFactory) =>
+        CreateAsync(servers.Select(s => s.ConnectionString), prefix, options, timeProvider, meterFactory);
+
+    public static async Task<RedisChannelLayer> CreateAsync(IEnumerable<string> servers, string prefix, ChannelLayerOptions options, TimeProvider timeProvider, IMeterFactory meterFactory)
     {
         var redisOptions = new RedisChannelLayerOptions { Prefix = prefix };
         foreach (var server in servers)
         {
-            redisOptions.Servers.Add(server.ConnectionString);
+            redisOptions.Servers.Add(server);
         }
 
         redisOptions.Layer.Capacity = options.Capacity;
