@@ -3,9 +3,11 @@
 //   ping-pong           two tasks bouncing a message over two channels of this process (new_channel), each waiting
 //                       in a receive when its message comes: round trips per second
 //   group send          to a group of 100 and of 1,000 members (channels of this process), one message each time
-//   group over 4        (Switchyard only) 1,000 members spread over 4 receiving processes, every message received:
-//                       deliveries per second from the first send to the last receive
-// Usage: Switchyard.Redis.Benchmarks <host:port> [seconds per scenario]
+//   group over 4        1,000 members spread over 4 receiving OS processes (this program started again as "member"),
+//                       every message received: deliveries per second from the first send to the last receive
+// Usage: Switchyard.Redis.Benchmarks <host:port> [seconds per scenario] [send+receive|ping-pong|group|spread]
+//        (<host:port> is one RedisChannelLayerOptions.Servers entry; bench/redis/cluster.sh passes a cluster's
+//        "host:port,host:port,..." there and runs only "spread", the group over 4)
 //        Switchyard.Redis.Benchmarks forward <host:port> [seconds per scenario]   (the forwarding path; see ForwardingBench.cs)
 //        Switchyard.Redis.Benchmarks member <host:port> <prefix> <group> <members>   (a receiving process of "group over 4")
 using System.Diagnostics;

@@ -1,56 +1,69 @@
 #!/usr/bin/env bash
-# The Redis layer next to channels_redis 4.0 and redis-benchmark, on one private redis-server, in one run.
-#   bench/redis/run.sh [seconds per scenario]     writes bench/results/redis-layer.md
-#   UNPINNED=1 bench/redis/run.sh [seconds]       clients on any CPU; writes bench/results/redis-layer-unpinned.md
-# The redis-server is pinned to CPU 0 and each client to CPU 1 (unless UNPINNED=1); needs redis-server,
-# redis-benchmark and Debian's python3-channels-redis (apt-get install -y redis-server redis-tools python3-channels-redis).
+# The Redis layer of this checkout (new) next to the same benchmark built from an older commit (old), channels_redis 4.0
+# and redis-benchmark, on one private redis-server, in one run.
+#   bench/redis/run.sh [seconds per scenario]          writes bench/results/redis-layer.md
+#   OLD_REF=<commit> bench/redis/run.sh [seconds]      old = that commit (default 2ea025c, the last commit before
+#                                                      the layer moved onto StackExchange.Redis)
+#   UNPINNED=1 bench/redis/run.sh [seconds]            clients on any CPU; writes bench/results/redis-layer-unpinned.md
+# old is built in a throwaway detached worktree (git worktree add --detach), copied to a temporary folder, and the
+# worktree removed. The redis-server is pinned to CPU 0 and each client (with its child processes) to CPU 1 (unless
+# UNPINNED=1). Needs redis-server, redis-benchmark and Debian's python3-channels-redis
+# (apt-get install -y redis-server redis-tools python3-channels-redis). The default, 4 s per scenario, keeps the whole
+# run (both builds included) under 5 minutes on 2 cores; see bench/README.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-seconds="${1:-5}"
+seconds="${1:-4}"
+old_ref="${OLD_REF:-2ea025c}"
 client="taskset -c 1"
 out="bench/results/redis-layer.md"
-placement="pinned to CPU 0, clients to CPU 1"
+placement="pinned to CPU 0, each client (and its child processes) to CPU 1"
 if [ "${UNPINNED:-0}" = "1" ]; then
   client=""
   out="bench/results/redis-layer-unpinned.md"
   placement="pinned to CPU 0, clients on either CPU"
 fi
-port="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+started=$SECONDS
 work="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-redis-bench.XXXXXX")"
+redis_pid=""
+. "$root/bench/redis/lib.sh"
+cleanup() {
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2> /dev/null || true
+  remove_build_worktrees
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== building new (the checkout) and old ($old_ref)"
+old_commit="$(git -C "$root" rev-parse --short "$old_ref^{commit}")"
+new_ref="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- Runtime bench 2> /dev/null || echo ' with uncommitted changes')"
+new_dll="$(build_bench)" || { echo "build failed" > "$work/new.status"; tail -20 "$work/build-checkout.log" > "$work/new.err"; new_dll=""; }
+old_dll="$(build_bench "$old_ref" old)" || { echo "build failed" > "$work/old.status"; tail -20 "$work/build-old.log" > "$work/old.err"; old_dll=""; }
+
+port="$(free_port)"
 taskset -c 0 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no > "$work/redis.log" 2>&1 &
 redis_pid=$!
-trap 'kill $redis_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-until redis-cli -p "$port" ping > /dev/null 2>&1; do sleep 0.1; done
+wait_for_redis "$port"
 
-dotnet build -c Release -nologo -v quiet bench/Switchyard.Redis.Benchmarks > "$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
-echo "== Switchyard RedisChannelLayer"
-$client dotnet bench/Switchyard.Redis.Benchmarks/bin/Release/net10.0/Switchyard.Redis.Benchmarks.dll "127.0.0.1:$port" "$seconds" | tee "$work/switchyard.txt"
+if [ -n "$new_dll" ]; then
+  echo "== new: Switchyard RedisChannelLayer, this checkout"
+  run_client new $client dotnet "$new_dll" "127.0.0.1:$port" "$seconds"
+fi
+if [ -n "$old_dll" ]; then
+  echo "== old: Switchyard RedisChannelLayer at $old_ref"
+  run_client old $client dotnet "$old_dll" "127.0.0.1:$port" "$seconds"
+fi
 echo "== channels_redis"
-$client /usr/bin/env -i PATH=/usr/bin:/bin /usr/bin/python3 bench/redis/channels_redis_bench.py "127.0.0.1:$port" "$seconds" | tee "$work/channels_redis.txt"
+run_client channels_redis $client /usr/bin/env -i PATH=/usr/bin:/bin /usr/bin/python3 bench/redis/channels_redis_bench.py "127.0.0.1:$port" "$seconds"
 echo "== redis-benchmark (the ceiling: one LPUSH or LPOP per request; 50 clients, then 1 client)"
-$client redis-benchmark -p "$port" -t lpush,lpop -n 200000 -q | tr '\r' '\n' | grep 'requests per second' | tee "$work/redis-benchmark.txt"
+$client redis-benchmark -p "$port" -t lpush,lpop -n 200000 -q | tr '\r' '\n' | grep 'requests per second' | tee "$work/redis-benchmark-50.txt"
 $client redis-benchmark -p "$port" -t lpush,lpop -n 50000 -c 1 -q | tr '\r' '\n' | grep 'requests per second' | tee "$work/redis-benchmark-1.txt"
 
-value() { awk -F'\t' -v k="$2" '$1 == k { print $2 }' "$1"; }
-rps() { grep "^$2:" "$1" | grep -o '[0-9.]* requests' | grep -o '[0-9.]*'; }
-push1="$(rps "$work/redis-benchmark-1.txt" LPUSH)"; pop1="$(rps "$work/redis-benchmark-1.txt" LPOP)"
-{
-  echo "# Redis layer vs channels_redis 4.0 (one redis-server, same run)"
-  echo
-  echo "Generated by \`bench/redis/run.sh $seconds\` on $(date -u '+%Y-%m-%d %H:%M UTC'); redis-server $(redis-server --version | grep -o 'v=[0-9.]*') $placement."
-  echo
-  echo "| Work | Switchyard | channels_redis | ratio |"
-  echo "|---|---:|---:|---:|"
-  for row in "send+receive" "ping-pong" "group send 100" "group send 1000"; do
-    s="$(value "$work/switchyard.txt" "$row")"; c="$(value "$work/channels_redis.txt" "$row")"
-    echo "| $row (per second) | $s | $c | $(/usr/bin/python3 -c "print(f'{$s/$c:.1f}x')") |"
-  done
-  echo
-  echo "Group over 4 processes (Switchyard only): $(awk -F'\t' '$1 == "group over 4" { print $2 " deliveries/s (" $4 " " $5 ")" }' "$work/switchyard.txt")."
-  echo
-  echo "redis-benchmark on the same server, 50 clients: $(tr '\n' ';' < "$work/redis-benchmark.txt")"
-  echo "1 client (one request at a time, as a sequential send+receive must): $(tr '\n' ';' < "$work/redis-benchmark-1.txt")"
-  echo "so one LPUSH then one LPOP, back to back, cannot exceed $(/usr/bin/python3 -c "print(f'{1/(1/$push1+1/$pop1):.0f}')") pairs/s on this machine."
-} > "$out"
+/usr/bin/python3 bench/redis/report.py layer "$work" \
+  "seconds=$seconds" "old_ref=$old_ref" "old_commit=$old_commit" "new_ref=$new_ref" \
+  "date=$(date -u '+%Y-%m-%d %H:%M UTC')" "redis_version=$(redis-server --version | grep -o 'v=[0-9.]*')" \
+  "placement=$placement" "load_before=$load_before" "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" > "$out"
+echo
 cat "$out"
+echo "(whole run: $((SECONDS - started)) s)"
