@@ -38,7 +38,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     private readonly Timer _sweeper;
     private readonly ConnectionTracker _connection;
     private readonly Lock _startLock = new();
+    private readonly List<Action<IConnectionMultiplexer>> _connectionObservers = [];
     private Task? _starting;
+    private bool _connected;
 
     private RedisChannelLayer(RedisChannelLayerOptions options, RedisServerConnection[] shards, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
@@ -137,6 +139,32 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
         return _starting.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Calls <paramref name="observer"/> with each StackExchange.Redis connection of the layer (one per entry of
+    /// <see cref="RedisChannelLayerOptions.Servers"/>): at once for those made, later for those still being made. For
+    /// OpenTelemetry's Redis instrumentation: <c>.ConfigureRedisInstrumentation((services, redis) =&gt;
+    /// (services.GetRequiredService&lt;ChannelLayer&gt;() as RedisChannelLayer)?.ObserveConnections(c =&gt; redis.AddConnection(c)))</c>.
+    /// The process inboxes' blocking pops run on connections of their own, not observed (they would trace a wait a second).
+    /// </summary>
+    /// <param name="observer">What to call with each connection.</param>
+    public void ObserveConnections(Action<IConnectionMultiplexer> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        lock (_startLock)
+        {
+            if (!_connected)
+            {
+                _connectionObservers.Add(observer);
+                return;
+            }
+        }
+
+        foreach (var shard in _shards)
+        {
+            observer(shard.Multiplexer);
+        }
+    }
+
     // A layer made by DI starts connecting when it is resolved; an operation that comes before that first attempt has
     // ended waits for it (at most the connect timeout), rather than failing only because it came early.
     private ValueTask WhenStartedAsync(CancellationToken cancellationToken) =>
@@ -152,9 +180,16 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
             await ResubscribeAsync(shard).ConfigureAwait(false);
         }
 
-        foreach (var shard in _shards)
+        List<Action<IConnectionMultiplexer>> observers;
+        lock (_startLock)
         {
-            _redisOptions.ConnectionCreated?.Invoke(shard.Multiplexer);
+            _connected = true;
+            observers = [.. _connectionObservers];
+        }
+
+        foreach (var observer in observers)
+        {
+            ObserveConnections(observer);
         }
     }
 

@@ -21,13 +21,6 @@ public sealed class RedisChannelLayerOptions
     /// </summary>
     public Action<ConfigurationOptions>? ConfigureConnection { get; set; }
 
-    /// <summary>
-    /// Gets or sets what is told of each StackExchange.Redis connection the layer makes (one per entry of
-    /// <see cref="Servers"/>), when it is made: for instance OpenTelemetry's Redis instrumentation
-    /// (<c>instrumentation.AddConnection(connection)</c>).
-    /// </summary>
-    public Action<IConnectionMultiplexer>? ConnectionCreated { get; set; }
-
     /// <summary>Gets or sets the prefix of every key the layer writes, so several applications can share a Redis. Default <c>switchyard</c>.</summary>
     public string Prefix { get; set; } = "switchyard";
 
