@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Switchyard.Redis.Client;
+using Switchyard.Redis.Connections;
 
 namespace Switchyard.Redis;
 
@@ -47,11 +47,11 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisChannelLayer
         {
             try
             {
-                RedisConnectionOptions.Parse(server);
+                RedisServerConnection.Configure(server);
             }
-            catch (Exception ex) when (ex is FormatException or ArgumentException)
+            catch (ArgumentException ex)
             {
-                // The parser's messages redact passwords.
+                // StackExchange.Redis's syntax; the messages redact passwords.
                 failures.Add($"{type}.Servers: {ex.Message}");
             }
         }
