@@ -68,9 +68,9 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 525, EventName = "RedisPubSubForwarderFailed", Level = LogLevel.Error,
         Message = "The forwarder attached to channel '{Channel}' threw; the message took the normal path (the channel's buffer).")]
-    public static partial void ForwarderFailed(ILogger logger, Exception exception, string channel);
+    public static partial void PubSubForwarderFailed(ILogger logger, Exception exception, string channel);
 
     [LoggerMessage(EventId = 526, EventName = "RedisPubSubWaitingMessagesFailed", Level = LogLevel.Error,
         Message = "Delivering the {Count} message(s) of channel '{Channel}' that waited for room failed; they were dropped.")]
-    public static partial void WaitingMessagesFailed(ILogger logger, Exception exception, int count, string channel);
+    public static partial void PubSubWaitingMessagesFailed(ILogger logger, Exception exception, int count, string channel);
 }
