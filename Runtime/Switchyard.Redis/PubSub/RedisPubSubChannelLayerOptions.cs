@@ -3,7 +3,10 @@ namespace Switchyard.Redis;
 /// <summary>Where the Redis pub/sub channel layer publishes, on top of the common layer options.</summary>
 public sealed class RedisPubSubChannelLayerOptions
 {
-    /// <summary>Gets the Redis servers, one connection string each (<c>host:port,password=...,database=...</c>); names are sharded over them by consistent hashing.</summary>
+    /// <summary>
+    /// Gets the Redis servers, one StackExchange.Redis connection string each (<c>host:port,password=...,defaultDatabase=N,ssl=true,connectTimeout=...,asyncTimeout=...</c>;
+    /// several <c>host:port</c> of one Redis Cluster make one entry); names are sharded over the entries by consistent hashing.
+    /// </summary>
     public IList<string> Servers { get; } = [];
 
     /// <summary>Gets or sets the prefix of every Redis channel the layer publishes on, so several applications can share a Redis. Default <c>switchyard</c>.</summary>
