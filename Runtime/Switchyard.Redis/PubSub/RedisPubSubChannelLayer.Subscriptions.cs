@@ -1,7 +1,6 @@
 using Switchyard.Redis.Connections;
 using Switchyard.Redis.Forwarding;
 using Switchyard.Redis.Layer;
-using Switchyard.Redis.PubSub;
 using ChannelMessageQueue = StackExchange.Redis.ChannelMessageQueue;
 using RedisChannel = StackExchange.Redis.RedisChannel;
 using RedisValue = StackExchange.Redis.RedisValue;
@@ -49,6 +48,7 @@ public sealed partial class RedisPubSubChannelLayer
                 catch (RedisLayerException ex)
                 {
                     // Redis is away: the key is subscribed when the connection is back (ResubscribeAsync).
+                    Volatile.Write(ref _resubscribe[shard], true);
                     if (!IsClosed)
                     {
                         RedisLog.SubscriptionFailed(Logger, ex, "SUBSCRIBE", key, server.Name);
@@ -79,22 +79,25 @@ public sealed partial class RedisPubSubChannelLayer
         }
     }
 
-    // After a reconnect of a server's subscription connection. StackExchange.Redis has already sent a SUBSCRIBE for every
-    // key this layer had subscribed there; the keys whose subscribe failed while Redis was away are subscribed now. A PING
-    // on the subscription connection is answered after the SUBSCRIBEs sent before it, so once it is back every key is
-    // subscribed again, and the log line says so.
+    // After a reconnect of a server's subscription connection (or a subscribe that failed while it was away), once every
+    // connection to the server is up. StackExchange.Redis has already sent a SUBSCRIBE for every key this layer had
+    // subscribed there; the keys whose subscribe failed while Redis was away are subscribed now. A PING on the
+    // subscription connection is answered after the SUBSCRIBEs sent before it, so once it is back every key is
+    // subscribed again, and the log line says so. Tried again (every MaxBackoff) while it fails with the server up.
     private async Task ResubscribeAsync(int shard)
     {
+        var server = _servers[shard];
         var gate = _subscriptionLocks[shard];
         await gate.WaitAsync().ConfigureAwait(false);
+        var retry = false;
         try
         {
-            if (IsClosed)
+            if (IsClosed || !Volatile.Read(ref _resubscribe[shard]) || !server.IsConnected)
             {
                 return;
             }
 
-            var server = _servers[shard];
+            Volatile.Write(ref _resubscribe[shard], false);
             var subscribed = _subscribed[shard];
             string[] wanted;
             lock (_lock)
@@ -141,7 +144,9 @@ public sealed partial class RedisPubSubChannelLayer
             }
             catch (Exception ex) when (ex is RedisLayerException or TimeoutException)
             {
-                // Lost again: the next reconnect subscribes again.
+                // Lost again (the next reconnect subscribes again), or failed with the server up: try again shortly.
+                Volatile.Write(ref _resubscribe[shard], true);
+                retry = true;
                 if (!IsClosed)
                 {
                     RedisLog.SubscriptionFailed(Logger, ex, "SUBSCRIBE", $"{(failed > 0 ? failed : wanted.Length)} keys", server.Name);
@@ -151,6 +156,20 @@ public sealed partial class RedisPubSubChannelLayer
         finally
         {
             gate.Release();
+        }
+
+        if (retry && !IsClosed)
+        {
+            try
+            {
+                await Task.Delay(RedisServerConnection.MaxBackoff, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            await ResubscribeAsync(shard).ConfigureAwait(false);
         }
     }
 
@@ -179,12 +198,14 @@ public sealed partial class RedisPubSubChannelLayer
             throw error;
         }
 
-        SubscriptionPump.Start(queue, payload => OnMessage(key, payload), failure => RedisLog.UnreadableMessage(Logger, failure, key));
+        // StackExchange.Redis's sequential loop for this subscription: its messages in the order Redis sent them (its
+        // handlers would run on the thread pool in no order). Each subscription has its own loop, so the messages of two
+        // keys (a group's and a member channel's) are not ordered between them.
+        queue.OnMessage(message => OnMessage(key, message.Message));
         return queue;
     }
 
-    // Something was published on a channel or group this process listens to: on StackExchange.Redis's reader of the
-    // subscription connection, in the order Redis sent it (see SubscriptionPump).
+    // Something was published on a channel or group this process listens to, on that subscription's message loop.
     private void OnMessage(string key, RedisValue payload)
     {
         ChannelBuffer? direct;

@@ -37,8 +37,9 @@ namespace Switchyard.Redis;
 /// <item><description>Every process subscribed to a channel gets every message sent to it, so competing consumers in different
 /// processes (worker channels) each get a copy: use <see cref="RedisChannelLayer"/> for those. Within one process, each message
 /// goes to one receive.</description></item>
-/// <item><description>Order is kept per channel, and between group and direct messages only when the channel and the group live
-/// on the same server.</description></item>
+/// <item><description>Order is kept per channel and per group. A group message and a direct message to the same member may
+/// arrive in either order when they are sent back to back: StackExchange.Redis hands each subscription's messages to its
+/// own sequential loop, not one loop per connection.</description></item>
 /// </list>
 /// <para>When a server's connection is lost, StackExchange.Redis reconnects (backing off up to 1 s) and subscribes again to
 /// every channel and group this process listens to there; the layer then logs <c>RedisPubSubResubscribed</c> with their
@@ -55,6 +56,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     private readonly RedisServerConnection[] _servers;
     private readonly SemaphoreSlim[] _subscriptionLocks;
     private readonly Dictionary<string, StackExchange.Redis.ChannelMessageQueue>[] _subscribed;
+    private readonly bool[] _resubscribe;
     private readonly ConsistentHashRing _ring;
     private readonly PayloadEncryption? _encryption;
     private readonly Lock _lock = new();
@@ -73,6 +75,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         _servers = servers;
         _subscriptionLocks = [.. servers.Select(_ => new SemaphoreSlim(1, 1))];
         _subscribed = [.. servers.Select(_ => new Dictionary<string, StackExchange.Redis.ChannelMessageQueue>(StringComparer.Ordinal))];
+        _resubscribe = new bool[servers.Length];
         _ring = new ConsistentHashRing([.. servers.Select(s => s.Name)]);
         _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
         _prefix = options.Prefix;
@@ -81,7 +84,20 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         for (var shard = 0; shard < servers.Length; shard++)
         {
             var index = shard;
-            servers[shard].SubscriptionsRestored += () => _ = ResubscribeAsync(index);
+            servers[shard].SubscriptionsRestored += () =>
+            {
+                Volatile.Write(ref _resubscribe[index], true);
+                _ = ResubscribeAsync(index);
+            };
+
+            // The subscription connection may be back before the command connection: then resubscribing waits for both.
+            servers[shard].ConnectionChanged += (connected, _error) =>
+            {
+                if (connected)
+                {
+                    _ = ResubscribeAsync(index);
+                }
+            };
         }
 
         _connection = new ConnectionTracker(servers, OnServersConnectionChanged);

@@ -92,30 +92,6 @@ public sealed class RedisPubSubChannelLayerTests(OneRedisServer redis) : IClassF
     }
 
     [Fact]
-    public async Task Group_and_direct_messages_published_back_to_back_arrive_in_the_order_Redis_sent_them()
-    {
-        var layer = await NewLayerAsync();
-        await layer.GroupAddAsync("room", "member", Ct);
-        const int Count = 400;
-
-        // One script publishes them all, alternating between the group's and the channel's Redis channel, so they reach
-        // the layer's subscription connection as one burst: two subscriptions whose messages interleave.
-        var payloads = Enumerable.Range(0, Count)
-            .Select(i => (StackExchange.Redis.RedisValue)Switchyard.Redis.Layer.Envelope.Encode(Message($"m{i}"), 0, null))
-            .ToArray();
-        await using var publisher = await ConnectionMultiplexer.ConnectAsync(redis.Servers[0].ConnectionString);
-        await publisher.GetDatabase().ScriptEvaluateAsync(
-            "for i, payload in ipairs(ARGV) do redis.call('PUBLISH', KEYS[(i - 1) % 2 + 1], payload) end",
-            [GroupKey("room"), ChannelKey("member")],
-            payloads);
-
-        for (var i = 0; i < Count; i++)
-        {
-            Assert.Equal($"m{i}", Text(await ReceiveWithinAsync(layer, "member")));
-        }
-    }
-
-    [Fact]
     public async Task Every_process_subscribed_to_a_channel_gets_every_message()
     {
         var first = await NewLayerAsync();
@@ -384,7 +360,11 @@ public sealed class RedisPubSubChannelLayerTests(OneRedisServer redis) : IClassF
         Assert.False(waiting.IsCompleted);
         await server.RestartAsync();
 
-        var log = await resubscribed.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var log = await resubscribed.WaitAsync(TimeSpan.FromSeconds(30), Ct).ContinueWith(
+            t => t.IsCompletedSuccessfully ? t.Result : throw new TimeoutException("No RedisPubSubResubscribed within 30 s; logged:\n" + string.Join('\n', logs.Events.Select(e => $"{e.Id} {e.Message}"))),
+            Ct,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
         Assert.Contains("3 channel(s) and group(s)", log, StringComparison.Ordinal);
         await SendWhenBackAsync(() => sender.SendAsync("jobs.after", Message("after"), Ct).AsTask());
         Assert.Equal("after", Text(await waiting.WaitAsync(WaitTimeout, Ct)));
