@@ -36,17 +36,14 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     private readonly string _processId = "redis." + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 12);
     private static readonly TimeSpan ReconnectPoll = TimeSpan.FromMilliseconds(250);
     private readonly Timer _sweeper;
-    private readonly ConnectionTracker _connection;
-    private readonly Lock _startLock = new();
-    private readonly List<Action<IConnectionMultiplexer>> _connectionObservers = [];
-    private Task? _starting;
-    private bool _connected;
+    private readonly LayerConnections _connection;
 
-    private RedisChannelLayer(RedisChannelLayerOptions options, RedisServerConnection[] shards, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    private RedisChannelLayer(RedisChannelLayerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis", options.Layer, timeProvider, loggerFactory, meterFactory)
     {
         _redisOptions = options;
-        _shards = shards;
+        _connection = new LayerConnections(options.Servers, options.ConfigureConnection, options.AbortOnConnectFail, loggerFactory, OnShardsConnectionChanged, ResubscribeAllAsync);
+        var shards = _shards = _connection.Servers;
         _subscriptionLocks = [.. shards.Select(_ => new SemaphoreSlim(1, 1))];
         _ring = new ConsistentHashRing([.. shards.Select(s => s.Name)]);
         _keys = new RedisKeys(options.Prefix);
@@ -66,8 +63,6 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
                 }
             };
         }
-
-        _connection = new ConnectionTracker(shards, OnShardsConnectionChanged);
     }
 
     /// <inheritdoc />
@@ -124,20 +119,11 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.InboxCapacity, 1, nameof(options.InboxCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReconnectWait, TimeSpan.Zero, nameof(options.ReconnectWait));
-        var shards = RedisServerConnection.Create(options.Servers, options.ConfigureConnection, loggerFactory);
-        return new RedisChannelLayer(options, shards, timeProvider, loggerFactory, meterFactory);
+        return new RedisChannelLayer(options, timeProvider, loggerFactory, meterFactory);
     }
 
     /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        lock (_startLock)
-        {
-            _starting ??= StartCoreAsync();
-        }
-
-        return _starting.WaitAsync(cancellationToken);
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => _connection.StartAsync(cancellationToken);
 
     /// <summary>
     /// Calls <paramref name="observer"/> with each StackExchange.Redis connection of the layer (one per entry of
@@ -147,49 +133,18 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     /// The process inboxes' blocking pops run on connections of their own, not observed (they would trace a wait a second).
     /// </summary>
     /// <param name="observer">What to call with each connection.</param>
-    public void ObserveConnections(Action<IConnectionMultiplexer> observer)
-    {
-        ArgumentNullException.ThrowIfNull(observer);
-        lock (_startLock)
-        {
-            if (!_connected)
-            {
-                _connectionObservers.Add(observer);
-                return;
-            }
-        }
-
-        foreach (var shard in _shards)
-        {
-            observer(shard.Multiplexer);
-        }
-    }
+    public void ObserveConnections(Action<IConnectionMultiplexer> observer) => _connection.ObserveConnections(observer);
 
     // A layer made by DI starts connecting when it is resolved; an operation that comes before that first attempt has
     // ended waits for it (at most the connect timeout), rather than failing only because it came early.
-    private ValueTask WhenStartedAsync(CancellationToken cancellationToken) =>
-        Volatile.Read(ref _starting) is { IsCompletedSuccessfully: true } ? default : new(StartAsync(cancellationToken));
+    private ValueTask WhenStartedAsync(CancellationToken cancellationToken) => _connection.WhenStartedAsync(cancellationToken);
 
-    private async Task StartCoreAsync()
+    // Receives that began before the connection was there subscribe now.
+    private async Task ResubscribeAllAsync()
     {
-        await RedisServerConnection.ConnectAllAsync(_shards, _redisOptions.AbortOnConnectFail, CancellationToken.None).ConfigureAwait(false);
-        _connection.Resync();
         for (var shard = 0; shard < _shards.Length; shard++)
         {
-            // Receives that began before the connection was there.
             await ResubscribeAsync(shard).ConfigureAwait(false);
-        }
-
-        List<Action<IConnectionMultiplexer>> observers;
-        lock (_startLock)
-        {
-            _connected = true;
-            observers = [.. _connectionObservers];
-        }
-
-        foreach (var observer in observers)
-        {
-            ObserveConnections(observer);
         }
     }
 
@@ -396,10 +351,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
             await inbox.CloseAsync().ConfigureAwait(false);
         }
 
-        foreach (var shard in _shards)
-        {
-            await shard.DisposeAsync().ConfigureAwait(false);
-        }
+        await _connection.DisposeAsync().ConfigureAwait(false);
 
         _encryption?.Dispose();
     }

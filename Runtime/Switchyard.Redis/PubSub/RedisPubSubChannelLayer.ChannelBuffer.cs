@@ -85,8 +85,8 @@ public sealed partial class RedisPubSubChannelLayer
 
         protected override Task WaitForBufferRoomAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        protected override void OnForwarderFailed(Exception error) => RedisLog.ForwarderFailed(_layer.Logger, error, Channel);
+        protected override void OnForwarderFailed(Exception error) => RedisLog.PubSubForwarderFailed(_layer.Logger, error, Channel);
 
-        protected override void OnPumpFailed(Exception error, int dropped) => RedisLog.WaitingMessagesFailed(_layer.Logger, error, dropped, Channel);
+        protected override void OnPumpFailed(Exception error, int dropped) => RedisLog.PubSubWaitingMessagesFailed(_layer.Logger, error, dropped, Channel);
     }
 }

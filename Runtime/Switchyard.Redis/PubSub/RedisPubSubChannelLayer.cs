@@ -2,10 +2,10 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using Switchyard.Redis.Client;
+using StackExchange.Redis;
+using Switchyard.Redis.Connections;
 using Switchyard.Redis.Forwarding;
 using Switchyard.Redis.Layer;
-using Switchyard.Redis.Resp;
 using Switchyard.Redis.Security;
 using Switchyard.Redis.Sharding;
 
@@ -15,7 +15,8 @@ namespace Switchyard.Redis;
 /// The low-latency Redis flavour (channels_redis' <c>RedisPubSubChannelLayer</c>): a send is one <c>PUBLISH</c> on the
 /// channel's Redis channel (<c>{prefix}:ps:{channel}</c>, on the server chosen by consistent hashing), and a process
 /// that receives on a channel subscribes to it and buffers what arrives, in memory, for its receives. Nothing is stored
-/// in Redis.
+/// in Redis. It runs on StackExchange.Redis: one multiplexer per server, which publishes on its command connection and
+/// subscribes on its subscription connection.
 /// </summary>
 /// <remarks>
 /// <para>A channel is subscribed by its first receive in this process (or by <see cref="ChannelLayer.NewChannelAsync"/>,
@@ -37,17 +38,26 @@ namespace Switchyard.Redis;
 /// <item><description>Every process subscribed to a channel gets every message sent to it, so competing consumers in different
 /// processes (worker channels) each get a copy: use <see cref="RedisChannelLayer"/> for those. Within one process, each message
 /// goes to one receive.</description></item>
-/// <item><description>Order is kept per channel, and between group and direct messages only when the channel and the group live
-/// on the same server.</description></item>
+/// <item><description>Order is kept per channel and per group. A group message and a direct message to the same member may
+/// arrive in either order when they are sent back to back: StackExchange.Redis hands each subscription's messages to its
+/// own sequential loop, not one loop per connection.</description></item>
 /// </list>
+/// <para>When a server's connection is lost, StackExchange.Redis reconnects (backing off up to 1 s) and subscribes again to
+/// every channel and group this process listens to there; the layer then logs <c>RedisPubSubResubscribed</c> with their
+/// count, and waiting receives get what is published from then on. What was published while the connection was down is
+/// lost, and sends fail fast meanwhile (<see cref="RedisConnectionException"/>).</para>
+/// <para>On a Redis Cluster, plain <c>PUBLISH</c>/<c>SUBSCRIBE</c> is used: Redis broadcasts each message to every node, so a
+/// subscriber connected to any node hears it. Sharded pub/sub (<c>SPUBLISH</c>/<c>SSUBSCRIBE</c>, which stays within the
+/// channel's slot) is not used: every process would have to know it talks to a cluster before its first publish or subscribe,
+/// and a layer that starts before its servers does not know that yet.</para>
 /// </remarks>
-public sealed partial class RedisPubSubChannelLayer : ChannelLayer
+public sealed partial class RedisPubSubChannelLayer : ChannelLayer, IStartableLayer
 {
     private readonly RedisPubSubChannelLayerOptions _redisOptions;
-    private readonly RedisClient[] _publishers;
-    private readonly RedisClient[] _subscribers;
+    private readonly RedisServerConnection[] _servers;
     private readonly SemaphoreSlim[] _subscriptionLocks;
-    private readonly HashSet<string>[] _subscribed;
+    private readonly Dictionary<string, StackExchange.Redis.ChannelMessageQueue>[] _subscribed;
+    private readonly bool[] _resubscribe;
     private readonly ConsistentHashRing _ring;
     private readonly PayloadEncryption? _encryption;
     private readonly Lock _lock = new();
@@ -56,31 +66,41 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     private readonly string _prefix;
     private readonly Timer _sweeper;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConnectionTracker _connection;
+    private readonly LayerConnections _connection;
     private int _sweeping;
 
-    private RedisPubSubChannelLayer(RedisPubSubChannelLayerOptions options, ServerConnections connections, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    private RedisPubSubChannelLayer(RedisPubSubChannelLayerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("redis-pubsub", options.Layer, timeProvider, loggerFactory, meterFactory)
     {
-        var (publishers, subscribers) = (connections.Commands, connections.Subscribers);
         _redisOptions = options;
-        _publishers = publishers;
-        _subscribers = subscribers;
-        _subscriptionLocks = [.. publishers.Select(_ => new SemaphoreSlim(1, 1))];
-        _subscribed = [.. publishers.Select(_ => new HashSet<string>(StringComparer.Ordinal))];
-        _ring = new ConsistentHashRing([.. publishers.Select(s => s.Options.ToString())]);
+        _connection = new LayerConnections(options.Servers, options.ConfigureConnection, options.AbortOnConnectFail, loggerFactory, OnServersConnectionChanged, ResubscribeAllAsync);
+        var servers = _servers = _connection.Servers;
+        _subscriptionLocks = [.. servers.Select(_ => new SemaphoreSlim(1, 1))];
+        _subscribed = [.. servers.Select(_ => new Dictionary<string, StackExchange.Redis.ChannelMessageQueue>(StringComparer.Ordinal))];
+        _resubscribe = new bool[servers.Length];
+        _ring = new ConsistentHashRing([.. servers.Select(s => s.Name)]);
         _encryption = options.EncryptionKeys.Count > 0 ? new PayloadEncryption([.. options.EncryptionKeys]) : null;
         _prefix = options.Prefix;
         // Real time, not the layer's clock: subscriptions and buffers are a resource of this process, not message state.
         _sweeper = new Timer(static s => _ = ((RedisPubSubChannelLayer)s!).SweepIdleChannelsAsync(), this, options.IdleSubscription, options.IdleSubscription);
-        for (var shard = 0; shard < subscribers.Length; shard++)
+        for (var shard = 0; shard < servers.Length; shard++)
         {
             var index = shard;
-            subscribers[shard].PushReceived = OnPush;
-            subscribers[shard].Reconnected += () => _ = ResubscribeAsync(index);
-        }
+            servers[shard].SubscriptionsRestored += () =>
+            {
+                Volatile.Write(ref _resubscribe[index], true);
+                _ = ResubscribeAsync(index);
+            };
 
-        _connection = new ConnectionTracker(publishers, OnPublishersConnectionChanged);
+            // The subscription connection may be back before the command connection: then resubscribing waits for both.
+            servers[shard].ConnectionChanged += (connected, _error) =>
+            {
+                if (connected)
+                {
+                    _ = ResubscribeAsync(index);
+                }
+            };
+        }
     }
 
     /// <inheritdoc />
@@ -115,6 +135,23 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         IMeterFactory? meterFactory = null,
         CancellationToken cancellationToken = default)
     {
+        var layer = Create(options, timeProvider, loggerFactory, meterFactory);
+        try
+        {
+            await layer.StartAsync(cancellationToken).ConfigureAwait(false);
+            return layer;
+        }
+        catch
+        {
+            await layer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The layer, not connected yet (no I/O): <see cref="StartAsync"/> connects it.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    internal static RedisPubSubChannelLayer Create(RedisPubSubChannelLayerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    {
         ArgumentNullException.ThrowIfNull(options);
         options.Layer.Validate();
         if (options.Servers.Count == 0)
@@ -128,12 +165,27 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         }
 
         ChannelNames.ValidateGroupName(options.Prefix, nameof(options.Prefix));
-        var connections = await ServerConnections.ConnectAsync(options.Servers, options.AbortOnConnectFail, loggerFactory, cancellationToken).ConfigureAwait(false);
-        var layer = new RedisPubSubChannelLayer(options, connections, timeProvider, loggerFactory, meterFactory);
+        return new RedisPubSubChannelLayer(options, timeProvider, loggerFactory, meterFactory);
+    }
 
-        // Only now that the layer listens to its clients: the first connect of each one it hears of.
-        connections.StartConnecting();
-        return layer;
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => _connection.StartAsync(cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="observer"/> with each StackExchange.Redis connection of the layer (one per entry of
+    /// <see cref="RedisPubSubChannelLayerOptions.Servers"/>): at once for those made, later for those still being made
+    /// (OpenTelemetry's Redis instrumentation, as for <see cref="RedisChannelLayer.ObserveConnections"/>).
+    /// </summary>
+    /// <param name="observer">What to call with each connection.</param>
+    public void ObserveConnections(Action<IConnectionMultiplexer> observer) => _connection.ObserveConnections(observer);
+
+    // Subscriptions asked for before the connection was there are made now.
+    private async Task ResubscribeAllAsync()
+    {
+        for (var shard = 0; shard < _servers.Length; shard++)
+        {
+            await ResubscribeAsync(shard).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -141,10 +193,11 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     /// <c>PUBLISH</c> get the message; with none, it is gone.</remarks>
     protected override async ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
     {
+        await _connection.WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         var key = ChannelKey(channel);
         await WaitForLocalSubscriptionAsync(key, cancellationToken).ConfigureAwait(false);
         var payload = Envelope.Encode(message, 0, _encryption);
-        await ShardOf(channel).ExecuteAsync(["PUBLISH", key, payload], cancellationToken).ConfigureAwait(false);
+        await PublishAsync(_servers[_ring.GetShard(channel)], key, payload, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -272,9 +325,10 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     /// group (each fans the message out to its own members), not the number of members. Nothing is ever skipped.</remarks>
     protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
+        await _connection.WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         var payload = Envelope.Encode(message, 0, _encryption);
-        var reply = await ShardOf(group).ExecuteAsync(["PUBLISH", GroupKey(group), payload], cancellationToken).ConfigureAwait(false);
-        return new GroupSendResult((int)reply.AsInteger(), 0);
+        var listeners = await PublishAsync(_servers[_ring.GetShard(group)], GroupKey(group), payload, cancellationToken).ConfigureAwait(false);
+        return new GroupSendResult((int)listeners, 0);
     }
 
     /// <inheritdoc />
@@ -317,10 +371,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     {
         await _sweeper.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var subscriber in _subscribers)
-        {
-            await subscriber.DisposeAsync().ConfigureAwait(false);
-        }
+        await _connection.DisposeAsync().ConfigureAwait(false);
 
         ChannelBuffer[] buffers;
         lock (_lock)
@@ -334,18 +385,13 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
             buffer.Messages.Writer.TryComplete();
         }
 
-        foreach (var publisher in _publishers)
-        {
-            await publisher.DisposeAsync().ConfigureAwait(false);
-        }
-
         _encryption?.Dispose();
     }
 
     /// <inheritdoc />
     /// <remarks>
-    /// Healthy when every server's publishing and subscription connections are up (the subscription connection is this
-    /// layer's receive loop: its pushes are what receives get) and every server answers a PING within 2 s. Unhealthy
+    /// Healthy when every server's command and subscription connections are up (the subscription connection is this
+    /// layer's receive path: what it carries is what receives get) and every server answers a PING within 2 s. Unhealthy
     /// otherwise, naming the first problem and the server (never a password). The data holds <c>servers</c>,
     /// <c>connectedServers</c> and <c>subscriptions</c>.
     /// </remarks>
@@ -356,15 +402,18 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
             return HealthCheckResult.Unhealthy($"The {Name} channel layer is closed.");
         }
 
-        var problem = await ServerHealth.FindProblemAsync(_publishers, _subscribers, cancellationToken).ConfigureAwait(false);
+        // The subscription connection is the layer's receive path: what it carries is what receives get.
+        var problem = _servers.FirstOrDefault(s => s.IsConnected && !s.Subscriber.IsConnected()) is { } deaf
+            ? $"the subscription connection to Redis at {deaf.Name} is down"
+            : await ServerHealth.FindProblemAsync(_servers, cancellationToken).ConfigureAwait(false);
         var data = new Dictionary<string, object>(StringComparer.Ordinal)
         {
-            ["servers"] = _publishers.Length,
-            ["connectedServers"] = ServerHealth.Connected(_publishers),
+            ["servers"] = _servers.Length,
+            ["connectedServers"] = ServerHealth.Connected(_servers),
             ["subscriptions"] = SubscriptionCount(),
         };
         return problem is null
-            ? HealthCheckResult.Healthy($"The {Name} channel layer is connected to its {_publishers.Length} Redis server(s).", data)
+            ? HealthCheckResult.Healthy($"The {Name} channel layer is connected to its {_servers.Length} Redis server(s).", data)
             : HealthCheckResult.Unhealthy($"The {Name} channel layer cannot work: {problem}.", data: data);
     }
 
@@ -376,7 +425,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         }
     }
 
-    private void OnPublishersConnectionChanged(bool connected, Exception? error)
+    private void OnServersConnectionChanged(bool connected, Exception? error)
     {
         if (!IsClosed)
         {
@@ -387,8 +436,6 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
     private string ChannelKey(string channel) => $"{_prefix}:ps:{channel}";
 
     private string GroupKey(string group) => $"{_prefix}:psg:{group}";
-
-    private RedisClient ShardOf(string name) => _publishers[_ring.GetShard(name)];
 
     // Finds or makes the channel's buffer, subscribing on first use, and marks it in use.
     private ChannelBuffer Acquire(string channel, bool receiving)
@@ -462,102 +509,6 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
         }
 
         return subscribed is null ? Task.CompletedTask : subscribed.WaitAsync(cancellationToken);
-    }
-
-    // Brings Redis in line with what this process wants for one key (subscribed while a channel buffer or a local group
-    // needs it), one key at a time per server, so a subscribe and an unsubscribe of the same key never overtake each other.
-    private async Task ReconcileAsync(int shard, string key)
-    {
-        var gate = _subscriptionLocks[shard];
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            bool wanted;
-            lock (_lock)
-            {
-                wanted = _channels.ContainsKey(key) || _groups.ContainsKey(key);
-            }
-
-            if (IsClosed || wanted == _subscribed[shard].Contains(key))
-            {
-                return;
-            }
-
-            var command = wanted ? "SUBSCRIBE" : "UNSUBSCRIBE";
-            try
-            {
-                await _subscribers[shard].ExecuteAsync([command, key]).ConfigureAwait(false);
-                if (wanted)
-                {
-                    _subscribed[shard].Add(key);
-                }
-                else
-                {
-                    _subscribed[shard].Remove(key);
-                }
-            }
-            catch (Exception ex) when (ex is RedisLayerException or TimeoutException or ObjectDisposedException)
-            {
-                // Redis is away: a lost connection has no subscriptions, and the reconnect subscribes to everything wanted.
-                if (!IsClosed)
-                {
-                    RedisLog.SubscriptionFailed(Logger, ex, command, key, _subscribers[shard].Options.ToString());
-                }
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    // After Redis came back: the new connection has no subscriptions; subscribe to every key this process wants there.
-    private async Task ResubscribeAsync(int shard)
-    {
-        var gate = _subscriptionLocks[shard];
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (IsClosed)
-            {
-                return;
-            }
-
-            var subscribed = _subscribed[shard];
-            subscribed.Clear();
-            string[] keys;
-            lock (_lock)
-            {
-                keys = [.. _channels.Values.Where(b => b.Shard == shard).Select(b => b.Key).Concat(_groups.Values.Where(g => g.Shard == shard).Select(g => g.Key))];
-            }
-
-            var subscriber = _subscribers[shard];
-            try
-            {
-                // Pipelined: one round trip for all of them.
-                var replies = new List<Task<RespValue>>(keys.Length);
-                foreach (var key in keys)
-                {
-                    replies.Add(await subscriber.SendAsync(["SUBSCRIBE", key]).ConfigureAwait(false));
-                }
-
-                await Task.WhenAll(replies).WaitAsync(subscriber.Options.CommandTimeout).ConfigureAwait(false);
-                subscribed.UnionWith(keys);
-                RedisLog.Resubscribed(Logger, keys.Length, subscriber.Options.ToString());
-            }
-            catch (Exception ex) when (ex is RedisLayerException or TimeoutException or ObjectDisposedException)
-            {
-                // Lost again: the next reconnect subscribes again.
-                if (!IsClosed)
-                {
-                    RedisLog.SubscriptionFailed(Logger, ex, "SUBSCRIBE", $"{keys.Length} keys", subscriber.Options.ToString());
-                }
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
     }
 
     private async Task SweepIdleChannelsAsync()
@@ -643,60 +594,6 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer
                 buffer.Forwarder = null;
                 buffer.IdleSince = Environment.TickCount64;
             }
-        }
-    }
-
-    private void OnPush(RespValue push)
-    {
-        // ["message", key, payload]: something was published on a channel or group this process listens to.
-        if (push.Items is not [{ } kind, { } keyValue, { } payload] || kind.AsString() != "message")
-        {
-            return;
-        }
-
-        var key = keyValue.AsString()!;
-        ChannelBuffer? direct;
-        ChannelBuffer[]? members = null;
-        string? groupName = null;
-        lock (_lock)
-        {
-            if (!_channels.TryGetValue(key, out direct) && _groups.TryGetValue(key, out var group))
-            {
-                members = group.Snapshot;
-                groupName = group.Name;
-            }
-        }
-
-        if (direct is null && members is null)
-        {
-            // Unsubscribed in the meantime: at most once, the message is gone.
-            return;
-        }
-
-        ChannelMessage message;
-        try
-        {
-            message = Envelope.Decode(payload.Bytes ?? [], _encryption).Message;
-        }
-        catch (RedisLayerException ex)
-        {
-            RedisLog.UnreadableMessage(Logger, ex, key);
-            Metrics.Unreadable(direct?.Channel ?? groupName!);
-            return;
-        }
-
-        // Offered to the forwarder first, then buffered (see LocalMember); one decoded instance for every member here,
-        // so a frame made from it is encoded once in this process.
-        if (direct is not null)
-        {
-            direct.Deliver(new MemberDelivery(message, 0, Group: null));
-            return;
-        }
-
-        var delivery = new MemberDelivery(message, 0, groupName);
-        foreach (var member in members!)
-        {
-            member.Deliver(delivery);
         }
     }
 

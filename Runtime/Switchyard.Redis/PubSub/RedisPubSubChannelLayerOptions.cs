@@ -1,10 +1,21 @@
+using StackExchange.Redis;
+
 namespace Switchyard.Redis;
 
 /// <summary>Where the Redis pub/sub channel layer publishes, on top of the common layer options.</summary>
 public sealed class RedisPubSubChannelLayerOptions
 {
-    /// <summary>Gets the Redis servers, one connection string each (<c>host:port,password=...,database=...</c>); names are sharded over them by consistent hashing.</summary>
+    /// <summary>
+    /// Gets the Redis servers, one StackExchange.Redis connection string each (<c>host:port,password=...,defaultDatabase=N,ssl=true,connectTimeout=...,asyncTimeout=...</c>;
+    /// several <c>host:port</c> of one Redis Cluster make one entry); names are sharded over the entries by consistent hashing.
+    /// </summary>
     public IList<string> Servers { get; } = [];
+
+    /// <summary>
+    /// Gets or sets a change to every server's StackExchange.Redis configuration, made after its connection string is
+    /// read (a private CA's certificate check, a client certificate), as <see cref="RedisChannelLayerOptions.ConfigureConnection"/>.
+    /// </summary>
+    public Action<ConfigurationOptions>? ConfigureConnection { get; set; }
 
     /// <summary>Gets or sets the prefix of every Redis channel the layer publishes on, so several applications can share a Redis. Default <c>switchyard</c>.</summary>
     public string Prefix { get; set; } = "switchyard";

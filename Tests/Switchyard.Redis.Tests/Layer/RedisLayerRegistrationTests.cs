@@ -50,14 +50,21 @@ public sealed class RedisLayerRegistrationTests(OneRedisServer redis) : IClassFi
     }
 
     [Fact]
-    public void With_AbortOnConnectFail_an_unreachable_server_is_an_error_at_resolution_naming_it()
+    public async Task With_AbortOnConnectFail_an_unreachable_server_stops_the_hosts_start_naming_it_and_resolving_the_layer_does_no_IO()
     {
-        using var services = new ServiceCollection().AddSwitchyard().AddRedisLayer(o =>
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSwitchyard().AddRedisLayer(o =>
         {
             o.Servers.Add("127.0.0.1:1,connectTimeout=500");
             o.AbortOnConnectFail = true;
-        }).Services.BuildServiceProvider();
-        var error = Assert.Throws<RedisConnectionException>(() => services.GetRequiredService<ChannelLayer>());
+        });
+        using var host = builder.Build();
+
+        // Made without connecting (no blocking call in the DI factory); not connected yet.
+        Assert.False(host.Services.GetRequiredService<ChannelLayer>().IsConnected);
+
+        // The hosted service waits for the first attempt: the start fails with the error, naming the server.
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => host.StartAsync(TestContext.Current.CancellationToken));
         Assert.Contains("127.0.0.1:1", error.Message, StringComparison.Ordinal);
     }
 }

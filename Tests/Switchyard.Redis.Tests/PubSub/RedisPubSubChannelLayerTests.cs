@@ -1,8 +1,8 @@
 using System.Text;
-using System.Threading.Channels;
-using Switchyard.Redis.Client;
-using Switchyard.Redis.Resp;
 using Switchyard.Redis.Tests.Support;
+using ConnectionMultiplexer = StackExchange.Redis.ConnectionMultiplexer;
+using RedisChannel = StackExchange.Redis.RedisChannel;
+using RedisChannelMessageQueue = StackExchange.Redis.ChannelMessageQueue;
 using Xunit;
 
 namespace Switchyard.Redis.Tests.PubSub;
@@ -360,7 +360,11 @@ public sealed class RedisPubSubChannelLayerTests(OneRedisServer redis) : IClassF
         Assert.False(waiting.IsCompleted);
         await server.RestartAsync();
 
-        var log = await resubscribed.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var log = await resubscribed.WaitAsync(TimeSpan.FromSeconds(30), Ct).ContinueWith(
+            t => t.IsCompletedSuccessfully ? t.Result : throw new TimeoutException("No RedisPubSubResubscribed within 30 s; logged:\n" + string.Join('\n', logs.Events.Select(e => $"{e.Id} {e.Message}"))),
+            Ct,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
         Assert.Contains("3 channel(s) and group(s)", log, StringComparison.Ordinal);
         await SendWhenBackAsync(() => sender.SendAsync("jobs.after", Message("after"), Ct).AsTask());
         Assert.Equal("after", Text(await waiting.WaitAsync(WaitTimeout, Ct)));
@@ -425,10 +429,11 @@ public sealed class RedisPubSubChannelLayerTests(OneRedisServer redis) : IClassF
         return owned;
     }
 
+    // PUBSUB NUMSUB, asked by a connection of its own.
     private async Task<long> NumSubAsync(string key)
     {
-        await using var probe = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(redis.Servers[0].ConnectionString), Ct);
-        return (await probe.ExecuteAsync(["PUBSUB", "NUMSUB", key], Ct)).Items![1].AsInteger();
+        await using var probe = await ConnectionMultiplexer.ConnectAsync(redis.Servers[0].ConnectionString);
+        return await probe.GetServers()[0].SubscriptionSubscriberCountAsync(RedisChannel.Literal(key));
     }
 
     // Subscribes the layer to the channel, signalled rather than waited for: a send of the same process waits for the
@@ -442,33 +447,16 @@ public sealed class RedisPubSubChannelLayerTests(OneRedisServer redis) : IClassF
 
     private async Task<SubscribeProbe> SubscribeProbeAsync(string key)
     {
-        var probe = new SubscribeProbe();
-        var connection = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(redis.Servers[0].ConnectionString) with { Protocol = 3 }, Ct);
-        probe.Attach(connection);
-        await connection.ExecuteAsync(["SUBSCRIBE", key], Ct);
-        return probe;
+        var connection = await ConnectionMultiplexer.ConnectAsync(redis.Servers[0].ConnectionString);
+        return new SubscribeProbe(connection, await connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(key)));
     }
 
-    /// <summary>A raw RESP3 subscriber that records what is published on one Redis channel.</summary>
-    private sealed class SubscribeProbe : IAsyncDisposable
+    /// <summary>A subscriber of its own (StackExchange.Redis, ordered) that records what is published on one Redis channel.</summary>
+    private sealed class SubscribeProbe(ConnectionMultiplexer connection, RedisChannelMessageQueue messages) : IAsyncDisposable
     {
-        private readonly Channel<byte[]> _messages = Channel.CreateUnbounded<byte[]>();
         private readonly List<byte[]> _payloads = [];
-        private RedisConnection? _connection;
 
         public IReadOnlyList<byte[]> Payloads => _payloads;
-
-        public void Attach(RedisConnection connection)
-        {
-            _connection = connection;
-            connection.PushReceived = push =>
-            {
-                if (push.Items is [{ } kind, _, { } payload] && kind.AsString() == "message")
-                {
-                    _messages.Writer.TryWrite(payload.Bytes ?? []);
-                }
-            };
-        }
 
         /// <summary>Waits for <paramref name="expected"/> messages, then returns how many arrived in all (more would be a failure).</summary>
         public async Task<int> CountAsync(int expected)
@@ -477,24 +465,18 @@ public sealed class RedisPubSubChannelLayerTests(OneRedisServer redis) : IClassF
             timeout.CancelAfter(WaitTimeout);
             while (_payloads.Count < expected)
             {
-                _payloads.Add(await _messages.Reader.ReadAsync(timeout.Token));
+                _payloads.Add((byte[])(await messages.ReadAsync(timeout.Token)).Message!);
             }
 
-            // The connection delivers in order, so anything published before the last expected message is here already.
-            while (_messages.Reader.TryRead(out var extra))
+            // The queue keeps the connection's order, so anything published before the last expected message is here already.
+            while (messages.TryRead(out var extra))
             {
-                _payloads.Add(extra);
+                _payloads.Add((byte[])extra.Message!);
             }
 
             return _payloads.Count;
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync();
-            }
-        }
+        public async ValueTask DisposeAsync() => await connection.DisposeAsync();
     }
 }

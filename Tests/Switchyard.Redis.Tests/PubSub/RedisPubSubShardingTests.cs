@@ -1,6 +1,7 @@
 using System.Text;
-using Switchyard.Redis.Client;
 using Switchyard.Redis.Tests.Support;
+using ConnectionMultiplexer = StackExchange.Redis.ConnectionMultiplexer;
+using RedisChannel = StackExchange.Redis.RedisChannel;
 using Xunit;
 
 namespace Switchyard.Redis.Tests.PubSub;
@@ -34,8 +35,8 @@ public sealed class RedisPubSubShardingTests(ThreeRedisServers redis) : IClassFi
             var counts = new List<long>();
             foreach (var server in redis.Servers)
             {
-                await using var probe = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(server.ConnectionString), ct);
-                counts.Add((await probe.ExecuteAsync(["PUBSUB", "NUMSUB", name], ct)).Items![1].AsInteger());
+                await using var probe = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+                counts.Add(await probe.GetServers()[0].SubscriptionSubscriberCountAsync(RedisChannel.Literal(name)));
             }
 
             Assert.True(counts.Sum() == 1, $"'{name}' is subscribed on {counts.Sum()} servers, not one.");
