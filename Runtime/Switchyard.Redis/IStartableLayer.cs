@@ -9,4 +9,20 @@ internal interface IStartableLayer
     /// reached fails it. A refused handshake fails it either way.
     /// </summary>
     Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts <paramref name="layer"/> and returns it; a failed start closes it and throws the failure.</summary>
+    static async Task<TLayer> StartOrCloseAsync<TLayer>(TLayer layer, CancellationToken cancellationToken)
+        where TLayer : ChannelLayer, IStartableLayer
+    {
+        try
+        {
+            await layer.StartAsync(cancellationToken).ConfigureAwait(false);
+            return layer;
+        }
+        catch
+        {
+            await layer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 }

@@ -135,17 +135,7 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer, IStartableLa
         IMeterFactory? meterFactory = null,
         CancellationToken cancellationToken = default)
     {
-        var layer = Create(options, timeProvider, loggerFactory, meterFactory);
-        try
-        {
-            await layer.StartAsync(cancellationToken).ConfigureAwait(false);
-            return layer;
-        }
-        catch
-        {
-            await layer.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return await IStartableLayer.StartOrCloseAsync(Create(options, timeProvider, loggerFactory, meterFactory), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The layer, not connected yet (no I/O): <see cref="StartAsync"/> connects it.</summary>
