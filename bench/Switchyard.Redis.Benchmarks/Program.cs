@@ -192,6 +192,16 @@ static async Task GroupOverProcessesAsync(RedisChannelLayer layer, string server
 
         Report($"group over {processes}", received / elapsed, $"deliveries/s\t{sends / elapsed:F1}\tgroup sends/s to {processes * membersEach} members in {processes} processes, every one received");
     }
+    catch
+    {
+        // A failed run would leave the members waiting for the stop message forever: end them, then report the failure.
+        foreach (var child in children)
+        {
+            child.Kill();
+        }
+
+        throw;
+    }
     finally
     {
         foreach (var child in children)

@@ -113,7 +113,7 @@ internal sealed class RedisServerConnection : IAsyncDisposable
                 return known;
             }
 
-            if (Volatile.Read(ref _multiplexer)?.GetServers() is not { } servers || !servers.Any(s => s.IsConnected))
+            if (Volatile.Read(ref _multiplexer) is not { } multiplexer || Servers(multiplexer) is not { } servers || !servers.Any(s => s.IsConnected))
             {
                 return false;
             }
@@ -240,7 +240,7 @@ internal sealed class RedisServerConnection : IAsyncDisposable
     }
 
     /// <summary>The nodes to run a whole-keyspace operation on (a flush): the masters of a cluster, or the one server.</summary>
-    public IServer[] Masters() => [.. ((ConnectionMultiplexer)Multiplexer).GetServers().Where(s => !s.IsReplica)];
+    public IServer[] Masters() => [.. Servers((ConnectionMultiplexer)Multiplexer).Where(s => !s.IsReplica)];
 
     /// <inheritdoc />
     public override string ToString() => Name;
@@ -314,7 +314,13 @@ internal sealed class RedisServerConnection : IAsyncDisposable
         }
     }
 
-    private bool AllConnected() => _multiplexer?.GetServers() is { Length: > 0 } servers && servers.All(s => s.IsConnected);
+    private bool AllConnected() => _multiplexer is { } multiplexer && Servers(multiplexer) is { Length: > 0 } servers && servers.All(s => s.IsConnected);
+
+    // The nodes StackExchange.Redis knows, less the address-less entry a cluster node lists for itself until it has met
+    // another node (":6379" in CLUSTER NODES, as a single-node cluster made with CLUSTER ADDSLOTSRANGE shows it; read as
+    // host ":6379", port 0): nothing can connect to that one, and the node is reached through its configured address.
+    private static IServer[] Servers(ConnectionMultiplexer multiplexer) =>
+        [.. multiplexer.GetServers().Where(s => s.EndPoint is not DnsEndPoint { Port: 0 } and not DnsEndPoint { Host: "" or [':', ..] })];
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {

@@ -131,7 +131,7 @@ public sealed partial class RedisChannelLayer
         ShardDelivery For(string name, RedisKey key)
         {
             var shard = _ring.GetShard(name);
-            var slot = _shards[shard].IsCluster ? _shards[shard].Multiplexer.HashSlot(key) : 0;
+            var slot = _shards[shard].IsCluster ? ClusterSlot.Of(key!) : 0;
             if (!byShard.TryGetValue((shard, slot), out var delivery))
             {
                 byShard[(shard, slot)] = delivery = new ShardDelivery(shard);

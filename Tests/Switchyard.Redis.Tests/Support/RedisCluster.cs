@@ -84,33 +84,9 @@ public sealed class RedisCluster : IAsyncDisposable
     /// The hash slot of <paramref name="key"/>: CRC16 (XMODEM: polynomial 0x1021, initial value 0) of its UTF-8 bytes,
     /// modulo 16384. When the key has a hash tag (the text between its first <c>{</c> and the first <c>}</c> after it,
     /// if not empty), only the tag is hashed, so keys with the same tag share a slot (Redis Cluster specification,
-    /// "Keys distribution model").
+    /// "Keys distribution model"). The layer's own computation (its fixture tests check it against CLUSTER KEYSLOT).
     /// </summary>
-    public static int HashSlot(string key)
-    {
-        ReadOnlySpan<byte> bytes = Encoding.UTF8.GetBytes(key);
-        var open = bytes.IndexOf((byte)'{');
-        if (open >= 0)
-        {
-            var close = bytes[(open + 1)..].IndexOf((byte)'}');
-            if (close > 0)
-            {
-                bytes = bytes.Slice(open + 1, close);
-            }
-        }
-
-        ushort crc = 0;
-        foreach (var b in bytes)
-        {
-            crc ^= (ushort)(b << 8);
-            for (var bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
-            }
-        }
-
-        return crc % SlotCount;
-    }
+    public static int HashSlot(string key) => Switchyard.Redis.Connections.ClusterSlot.Of(key);
 
     /// <summary>The index (into <see cref="Nodes"/>) of the master that owns <paramref name="key"/>'s slot.</summary>
     public int NodeIndexForKey(string key) => _slotOwners[HashSlot(key)];
