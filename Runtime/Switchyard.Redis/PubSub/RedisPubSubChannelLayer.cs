@@ -193,6 +193,8 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer, IStartableLa
     /// <inheritdoc />
     protected override async ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken)
     {
+        // Subscribing before the first connect attempt has ended would miss what is published meanwhile.
+        await _connection.WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         // Subscribe first, even for a receive that is already cancelled: the channel is in use in this process from
         // now on, and what is sent after this call is kept for the next receive.
         var buffer = Acquire(channel, receiving: true);
@@ -222,6 +224,8 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer, IStartableLa
     /// for its first receive (for the idle period).</remarks>
     protected override async ValueTask<string> NewChannelCoreAsync(string prefix, CancellationToken cancellationToken)
     {
+        // Subscribing before the first connect attempt has ended would miss what is published meanwhile.
+        await _connection.WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         var name = await base.NewChannelCoreAsync(prefix, cancellationToken).ConfigureAwait(false);
         var buffer = Acquire(name, receiving: false);
         await buffer.Subscribed.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -258,6 +262,8 @@ public sealed partial class RedisPubSubChannelLayer : ChannelLayer, IStartableLa
     /// it for its receives. Memberships do not expire.</remarks>
     protected override async ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
+        // Subscribing before the first connect attempt has ended would miss what is published meanwhile.
+        await _connection.WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         var key = GroupKey(group);
         ChannelBuffer buffer;
         bool created;
