@@ -181,6 +181,10 @@ public sealed partial class RedisPubSubChannelLayer
         try
         {
             queue = await server.Subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+
+            // A PING on the subscription connection is answered after the SUBSCRIBE before it: once it is back, Redis
+            // counts this process as a listener, so a PUBLISH made after this returns reaches it.
+            await server.Subscriber.PingAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisErrors.Translate(ex, server) is { } error)
         {
