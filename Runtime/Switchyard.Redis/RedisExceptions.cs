@@ -79,27 +79,3 @@ public sealed class RedisServerException : RedisLayerException
     {
     }
 }
-
-/// <summary>The peer sent bytes that are not RESP: not a Redis server, or a corrupt stream. The connection is dropped.</summary>
-public sealed class RedisProtocolException : RedisLayerException
-{
-    /// <summary>Creates the exception.</summary>
-    public RedisProtocolException()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What was wrong with the bytes.</param>
-    public RedisProtocolException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What went wrong.</param>
-    /// <param name="innerException">The cause.</param>
-    public RedisProtocolException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
