@@ -9,6 +9,7 @@
 //        (<host:port> is one RedisChannelLayerOptions.Servers entry; bench/redis/cluster.sh passes a cluster's
 //        "host:port,host:port,..." there and runs only "spread", the group over 4)
 //        Switchyard.Redis.Benchmarks forward <host:port> [seconds per scenario]   (the forwarding path; see ForwardingBench.cs)
+//        Switchyard.Redis.Benchmarks client <host:port> [seconds]   (StackExchange.Redis alone: see ClientFloor.cs)
 //        Switchyard.Redis.Benchmarks member <host:port> <prefix> <group> <members>   (a receiving process of "group over 4")
 using System.Diagnostics;
 using System.Globalization;
@@ -18,6 +19,12 @@ using Switchyard.Redis;
 if (args is ["member", var memberServer, var memberPrefix, var memberGroup, var memberCount])
 {
     await RunMemberAsync(memberServer, memberPrefix, memberGroup, int.Parse(memberCount, CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args is ["client", var clientServer, .. var clientRest])
+{
+    await ClientFloor.RunAsync(clientServer, clientRest.Length > 0 ? double.Parse(clientRest[0], CultureInfo.InvariantCulture) : 4);
     return;
 }
 

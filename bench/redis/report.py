@@ -94,7 +94,7 @@ def layer(work, info):
         f"redis-server {info['redis_version']} {info['placement']}. "
         f"new = the checkout ({info['new_ref']}), old = the same benchmark built from `{old_ref}` ({info['old_commit']}). "
         f"Load average (1, 5, 15 min) before the run: {info['load_before']}; after: {info['load_after']}. "
-        "Clients ran one after another in the order new, old, channels_redis, redis-benchmark."
+        "Clients ran one after another in the order new, old, StackExchange.Redis alone, channels_redis, redis-benchmark."
     )
     out.append("")
     out.append(f"| Work | new | old ({old_ref}) | channels_redis | new/old | new/channels_redis |")
@@ -135,6 +135,16 @@ def layer(work, info):
         )
     else:
         out.append("send+receive is — % of the ceiling (no figure).")
+    client, _ = read_client(work, "client")
+    floor = rate(client, "StackExchange.Redis LPUSH+LPOP")
+    if floor is not None:
+        out.append("")
+        out.append(
+            f"StackExchange.Redis alone (the client underneath new), one LPUSH then one LPOP awaited in turn from the "
+            f"same placement: **{floor:,.0f} pairs/s**"
+            f"{'' if ceiling is None else f' ({floor / ceiling * 100:.0f} % of the ceiling)'}; "
+            f"new's send+receive is {'—' if send_receive is None else f'{send_receive / floor * 100:.0f} %'} of it."
+        )
     out.append("")
     out.append("Targets:")
     out.append("")

@@ -54,6 +54,10 @@ if [ -n "$old_dll" ]; then
   echo "== old: Switchyard RedisChannelLayer at $old_ref"
   run_client old $client dotnet "$old_dll" "127.0.0.1:$port" "$seconds"
 fi
+if [ -n "$new_dll" ]; then
+  echo "== StackExchange.Redis alone (the client's floor: LPUSH then LPOP, awaited in turn)"
+  run_client client $client dotnet "$new_dll" client "127.0.0.1:$port" "$seconds"
+fi
 echo "== channels_redis"
 run_client channels_redis $client /usr/bin/env -i PATH=/usr/bin:/bin /usr/bin/python3 bench/redis/channels_redis_bench.py "127.0.0.1:$port" "$seconds"
 echo "== redis-benchmark (the ceiling: one LPUSH or LPOP per request; 50 clients, then 1 client)"

@@ -272,12 +272,6 @@ internal static class LayerScripts
         return {redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}
         """);
 
-    /// <summary>KEYS[1] channel; ARGV now → {entry or false, expired count}: the first unexpired entry, taken.</summary>
-    public static readonly RedisScript Pop = new(DropExpired + """
-        local expired = drop_expired(KEYS[1], tonumber(ARGV[1]))
-        return {redis.call('LPOP', KEYS[1]), expired}
-        """);
-
     /// <summary>Reads a {status, count} pair.</summary>
     public static (long First, long Second) Pair(RedisResult reply) =>
         (reply[0].IsNull ? 0 : reply[0].AsInteger(), reply[1].AsInteger());

@@ -92,6 +92,11 @@ public sealed partial class RedisChannelLayer
             For(channel, _keys.Channel(channel)).Plain.Add(channel);
         }
 
+        if (byShard.Count == 0)
+        {
+            return Tallied(group, message, tally);
+        }
+
         // One script per shard (per hash slot on a cluster; the plain members' capacities are this layer's rules), all at once.
         var deliveries = byShard.Values.ToArray();
         var pending = deliveries.Select(d => DeliverAsync(d, entry, now, group: true, cancellationToken)).ToArray();
@@ -121,12 +126,7 @@ public sealed partial class RedisChannelLayer
             }
         }
 
-        if (tally.Skipped is not null)
-        {
-            LogSkippedFullMembers(group, message, tally.Skipped.Count);
-        }
-
-        return new GroupSendResult(tally.Delivered, tally.SkippedCount);
+        return Tallied(group, message, tally);
 
         ShardDelivery For(string name, RedisKey key)
         {
@@ -141,10 +141,21 @@ public sealed partial class RedisChannelLayer
         }
     }
 
+    private GroupSendResult Tallied(string group, ChannelMessage message, GroupSendTally tally)
+    {
+        if (tally.Skipped is not null)
+        {
+            LogSkippedFullMembers(group, message, tally.Skipped.Count);
+        }
+
+        return new GroupSendResult(tally.Delivered, tally.SkippedCount);
+    }
+
     // A process whose inbox holds messages nobody took in time stays in the group too (a channel leaves its groups only
     // by the group expiry or a discard): its inbox drops what expires, and InboxCapacity bounds it meanwhile.
+    // (The name for the log is made only for an inbox that was full.)
     private static void TallyInbox(GroupSendTally tally, string nonLocalPart, int members, long result) =>
-        tally.Add($"{nonLocalPart}* ({members} members, inbox full)", members, result);
+        tally.Add(result == 0 ? $"{nonLocalPart}* ({members} members, inbox full)" : nonLocalPart, members, result);
 
     // A send to a process-local channel queues it in its process's inbox, counted against the channel's capacity.
     private async Task SendToInboxAsync(string channel, byte[] entry, long now, CancellationToken cancellationToken)

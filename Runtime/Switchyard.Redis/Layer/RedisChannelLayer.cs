@@ -243,6 +243,22 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     private async Task<ChannelMessage> ReceiveWatchedAsync(string channel, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_connection.IsConnected)
+        {
+            // A message that is already there is taken without subscribing to the channel (one round trip).
+            try
+            {
+                if (await TryTakeAsync(channel).ConfigureAwait(false) is { } ready)
+                {
+                    return ready;
+                }
+            }
+            catch (RedisConnectionException) when (!IsClosed)
+            {
+                // Redis went away just now: the watched receive below waits for it.
+            }
+        }
+
         var watch = await WatchAsync(_keys.Channel(channel).ToString(), _ring.GetShard(channel), cancellationToken).ConfigureAwait(false);
         try
         {
@@ -461,39 +477,58 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
         }
     }
 
+    // A plain LPOP: the expiry is checked here (an entry that expired unread is counted and the next one taken), so a
+    // receive costs one plain command rather than a script.
     private async Task<(bool Found, ChannelMessage? Message)> TryTakeEntryAsync(string channel)
     {
-        RedisResult reply;
+        var shard = ShardOf(channel);
+        var key = _keys.Channel(channel);
+        var expired = 0;
         try
         {
-            // Not cancellable: once the pop has run, the message is this receive's and is returned.
-            reply = await LayerScripts.Pop.EvaluateAsync(ShardOf(channel), [_keys.Channel(channel)], [NowMs], CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (RedisLayerException) when (IsClosed)
-        {
-            throw ClosedException("receive");
-        }
+            while (true)
+            {
+                RedisValue entry;
+                try
+                {
+                    // Not cancellable: once the pop has run, the message is this receive's and is returned.
+                    entry = await shard.Database.ListLeftPopAsync(key).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (RedisErrors.Translate(ex, shard) is { } translated)
+                {
+                    throw IsClosed ? ClosedException("receive") : translated;
+                }
 
-        var (entry, expired) = (reply[0], reply[1].AsInteger());
-        if (expired > 0)
-        {
-            OnMessagesExpired(channel, (int)expired);
-        }
+                if (entry.IsNull)
+                {
+                    return (false, null);
+                }
 
-        if (entry.IsNull)
-        {
-            return (false, null);
-        }
+                try
+                {
+                    var (message, expiresAtMs) = Envelope.Decode((byte[])entry!, _encryption);
+                    if (expiresAtMs <= NowMs)
+                    {
+                        expired++;
+                        continue;
+                    }
 
-        try
-        {
-            return (true, Envelope.Decode(entry.Bytes!, _encryption).Message);
+                    return (true, message);
+                }
+                catch (RedisLayerException ex)
+                {
+                    RedisLog.UnreadableEntry(Logger, ex, channel);
+                    Metrics.Unreadable(channel);
+                    return (true, null);
+                }
+            }
         }
-        catch (RedisLayerException ex)
+        finally
         {
-            RedisLog.UnreadableEntry(Logger, ex, channel);
-            Metrics.Unreadable(channel);
-            return (true, null);
+            if (expired > 0)
+            {
+                OnMessagesExpired(channel, expired);
+            }
         }
     }
 

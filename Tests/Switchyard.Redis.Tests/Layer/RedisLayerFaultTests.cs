@@ -242,19 +242,31 @@ public sealed class RedisLayerSubscriptionTests(OneRedisServer redis) : IClassFi
     public async Task A_channel_keeps_its_subscription_between_receives_and_loses_it_when_idle()
     {
         var ct = TestContext.Current.CancellationToken;
-        var options = new RedisChannelLayerOptions { Prefix = $"sub{Guid.NewGuid():N}", IdleSubscription = TimeSpan.FromMilliseconds(200) };
+        var options = new RedisChannelLayerOptions { Prefix = $"sub{Guid.NewGuid():N}", IdleSubscription = TimeSpan.FromSeconds(1) };
         options.Servers.Add(redis.Servers[0].ConnectionString);
         await using var layer = await RedisChannelLayer.ConnectAsync(options, cancellationToken: ct);
         await using var probe = await RedisProbe.ConnectAsync(redis.Servers[0].ConnectionString);
         var key = $"{options.Prefix}:ch:{{jobs.idle}}";
 
+        // A receive that finds a message there takes it without subscribing.
         await layer.SendAsync("jobs.idle", new ChannelMessage("jobs.idle", new byte[] { 1 }), ct);
         await layer.ReceiveAsync("jobs.idle", ct);
+        Assert.Equal(0, await SubscribersAsync(probe, key, ct));
+
+        // One that has to wait subscribes, and the subscription stays after it, for the next receive.
+        var waiting = layer.ReceiveAsync("jobs.idle", ct).AsTask();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        while (await SubscribersAsync(probe, key, ct) != 1)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+
+        await layer.SendAsync("jobs.idle", new ChannelMessage("jobs.idle", new byte[] { 3 }), ct);
+        Assert.Equal(new byte[] { 3 }, (await waiting.WaitAsync(TimeSpan.FromSeconds(10), ct)).Payload.ToArray());
         Assert.Equal(1, await SubscribersAsync(probe, key, ct));
 
         // The sweep runs every IdleSubscription: wait (bounded) for it to end the idle subscription.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(10));
         while (await SubscribersAsync(probe, key, ct) != 0)
         {
             await Task.Delay(50, deadline.Token);
