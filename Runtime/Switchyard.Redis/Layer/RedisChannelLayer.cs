@@ -451,7 +451,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
                 nameof(channel));
         }
 
-        return _inboxes.GetOrAdd(nonLocalPart, static (part, layer) => new ProcessInbox(layer, part), this);
+        return _inboxes.GetOrAdd(nonLocalPart, static (part, layer) => layer.NewInbox(part), this);
     }
 
     private static (string NonLocalPart, string Suffix)? SplitLocal(string channel)

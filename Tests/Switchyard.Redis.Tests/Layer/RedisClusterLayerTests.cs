@@ -5,14 +5,23 @@ using Xunit;
 
 namespace Switchyard.Redis.Tests.Layer;
 
-/// <summary>The channel-layer conformance kit, unchanged, against the Redis layer on a Redis Cluster of three masters.</summary>
-public sealed class ClusterRedisChannelLayerConformanceTests(ThreeMasterRedisCluster redis) : ChannelLayerSpecificationTests, IClassFixture<ThreeMasterRedisCluster>
+/// <summary>The channel-layer conformance kit, unchanged, against the Redis layer on a Redis Cluster.</summary>
+public abstract class ClusterRedisChannelLayerConformanceTests(RedisClusters redis) : ChannelLayerSpecificationTests
 {
     private readonly string _prefix = $"t{Guid.NewGuid():N}";
 
     protected override async ValueTask<ChannelLayer> CreateLayerAsync(ChannelLayerOptions options, TimeProvider timeProvider, IMeterFactory meterFactory) =>
         await RedisLayers.CreateAsync([redis.Cluster.ConnectionString], _prefix, options, timeProvider, meterFactory);
 }
+
+/// <summary>The conformance kit on a cluster of three masters, the keys spread over them by their hash slots.</summary>
+public sealed class ThreeMasterClusterRedisChannelLayerConformanceTests(ThreeMasterRedisCluster redis) : ClusterRedisChannelLayerConformanceTests(redis), IClassFixture<ThreeMasterRedisCluster>;
+
+/// <summary>
+/// The conformance kit on a cluster of one master that owns every slot: still a cluster to the layer (group sends go
+/// per hash slot), though every key is on one server.
+/// </summary>
+public sealed class OneMasterClusterRedisChannelLayerConformanceTests(OneMasterRedisCluster redis) : ClusterRedisChannelLayerConformanceTests(redis), IClassFixture<OneMasterRedisCluster>;
 
 /// <summary>
 /// The layer on a Redis Cluster losing one of its masters (no replica): what that master held is gone, what the
