@@ -37,7 +37,7 @@ trap cleanup EXIT
 
 echo "== building new (the checkout) and old ($old_ref)"
 old_commit="$(git -C "$root" rev-parse --short "$old_ref^{commit}")"
-new_ref="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- Runtime bench 2> /dev/null || echo ' with uncommitted changes')"
+new_ref="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- Runtime bench ':!bench/results' 2> /dev/null || echo ' with uncommitted changes')"
 new_dll="$(build_bench)" || { echo "build failed" > "$work/new.status"; tail -20 "$work/build-checkout.log" > "$work/new.err"; new_dll=""; }
 old_dll="$(build_bench "$old_ref" old)" || { echo "build failed" > "$work/old.status"; tail -20 "$work/build-old.log" > "$work/old.err"; old_dll=""; }
 
