@@ -1,0 +1,564 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Switchyard.Ipc.Doorbells;
+using Switchyard.Ipc.Layer;
+using Switchyard.Ipc.Processes;
+using Switchyard.Ipc.Segment;
+
+namespace Switchyard.Ipc;
+
+/// <summary>
+/// A channel layer for the processes of one machine and one user, without a server: channels, groups and messages
+/// live in a shared-memory segment that every process of the namespace maps, changed under a lock the kernel releases
+/// when its holder dies, with every change undone if its process dies half way. A process waiting on a channel is
+/// woken through its doorbell, a Unix datagram socket. See docs/channel-layers.md.
+/// </summary>
+public sealed class IpcChannelLayer : ChannelLayer
+{
+    // "ipc" + slot (2 hex digits) + incarnation (12 hex digits): the part of this process's channel names before '!'.
+    private const string ProcessMark = "ipc";
+
+    private readonly IpcChannelLayerOptions _ipcOptions;
+    private readonly SharedSegment _segment;
+    private readonly ChannelStore _store;
+    private readonly ProcessLiveness _liveness;
+    private readonly FileStream _alive;
+    private readonly Doorbell _doorbell;
+    private readonly ChannelOwner _self;
+    private readonly string _processPart;
+    private readonly ConcurrentDictionary<string, LocalChannel> _channels = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly ITimer _sweeper;
+    private readonly RecentMessages _recent = new();
+
+    private IpcChannelLayer(IpcChannelLayerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+        : base("ipc", options.Layer, timeProvider, loggerFactory, meterFactory)
+    {
+        _ipcOptions = options;
+        var directory = options.Directory ?? IpcChannelLayerOptions.DefaultDirectory();
+        _segment = SharedSegment.Open(directory, options.Name, options.SegmentSize, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)options.MaxNames));
+        try
+        {
+            _store = new ChannelStore(_segment);
+            _liveness = new ProcessLiveness(directory, options.Name);
+            // 48 random bits, never 0 (a free slot): 12 hex digits in channel names.
+            var incarnation = (BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & 0xFFFF_FFFF_FFFF) | 1;
+            var slot = -1;
+            FileStream? alive = null;
+            while (alive is null)
+            {
+                slot = _store.Register(incarnation, NowMs, IsAlive);
+                if (slot < 0)
+                {
+                    throw new IpcLayerException($"{SegmentLayout.ProcessCapacity} processes already share the IPC namespace '{options.Name}'; no more can join.");
+                }
+
+                // Registered under the segment's lock; the liveness lock is taken right after (a slot whose last
+                // process just died may still be probed as held for a moment: take another then).
+                alive = _liveness.TryHold(slot);
+            }
+
+            _alive = alive;
+            _self = new ChannelOwner(slot, incarnation);
+            _processPart = string.Create(CultureInfo.InvariantCulture, $"{ProcessMark}{slot:x2}{incarnation:x12}");
+            _doorbell = new Doorbell(Path.Combine(directory, $"{options.Name}.{slot}.bell"), SegmentLayout.ProcessCapacity, s => Path.Combine(directory, $"{options.Name}.{s}.bell"), OnRing);
+        }
+        catch
+        {
+            _segment.Dispose();
+            throw;
+        }
+
+        _sweeper = TimeProvider.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
+    }
+
+    /// <summary>Opens the namespace named in <paramref name="options"/> (making its segment if this is its first process) and joins it.</summary>
+    /// <param name="options">The namespace and the layer options.</param>
+    /// <param name="timeProvider">The clock for expiry; the system clock when <see langword="null"/>. Every process must agree on the time.</param>
+    /// <param name="loggerFactory">Where log events go.</param>
+    /// <param name="meterFactory">Where metrics go.</param>
+    /// <returns>The layer.</returns>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="IpcLayerException">The segment has another layout, or the namespace has no room for another process.</exception>
+    public static IpcChannelLayer Open(IpcChannelLayerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new IpcChannelLayer(options, timeProvider, loggerFactory, meterFactory);
+    }
+
+    /// <inheritdoc />
+    public override ChannelLayerCapabilities Capabilities =>
+        ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
+        | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued
+        | ChannelLayerCapabilities.GroupMemberCounts;
+
+    /// <inheritdoc />
+    protected override string ProcessChannelPrefix => _processPart;
+
+    /// <summary>Gets the path of the shared segment.</summary>
+    public string SegmentPath => _segment.Path;
+
+    private long NowMs => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private long ExpiryMs => (long)Options.Expiry.TotalMilliseconds;
+
+    /// <inheritdoc />
+    protected override ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var capacity = Options.GetCapacity(channel);
+        var now = NowMs;
+        var outcome = _store.Send(channel, OwnerOf(channel), MessageCodec.Encode(message, NewMessageId()), now, now + ExpiryMs, capacity);
+        if (outcome.Expired > 0)
+        {
+            OnMessagesExpired(channel, outcome.Expired);
+        }
+
+        if (!outcome.Queued)
+        {
+            throw new ChannelFullException(channel, capacity);
+        }
+
+        Ring(outcome.Waiters, channel);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var owner = OwnerOf(channel);
+        EnsureOwn(channel);
+        if (_channels.TryGetValue(channel, out var known) && known.Buffered.TryDequeue(out var buffered))
+        {
+            return buffered;
+        }
+
+        // A message that is there is taken without marking this process as waiting.
+        if (Take(channel, owner, waiting: null) is { } ready)
+        {
+            return ready;
+        }
+
+        var local = _channels.GetOrAdd(channel, static name => new LocalChannel(name));
+        lock (local.Lock)
+        {
+            local.Receivers++;
+        }
+
+        try
+        {
+            while (true)
+            {
+                // Take the signal before looking, so a ring after the look wakes this receive.
+                var signal = local.Signal;
+                if (IsClosed)
+                {
+                    throw ClosedException("receive");
+                }
+
+                if (local.Buffered.TryDequeue(out buffered))
+                {
+                    return buffered;
+                }
+
+                if (Take(channel, owner, waiting: local) is { } message)
+                {
+                    return message;
+                }
+
+                await Task.WhenAny(signal, Task.Delay(Doorbell.LayerPoll, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            lock (local.Lock)
+            {
+                if (--local.Receivers == 0 && local.Forwarder is null && local.Buffered.IsEmpty && !IsClosed)
+                {
+                    _store.StopWaiting(channel, _self.Slot);
+                    _channels.TryRemove(new KeyValuePair<string, LocalChannel>(channel, local));
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override IDisposable AttachForwarderCore(string channel, IChannelForwarder forwarder)
+    {
+        if (!IsOwnLocal(channel))
+        {
+            // A plain channel's messages belong to whichever process takes them: its forwarder is never offered any.
+            return base.AttachForwarderCore(channel, forwarder);
+        }
+
+        var local = _channels.GetOrAdd(channel, static name => new LocalChannel(name));
+        lock (local.Lock)
+        {
+            local.Forwarder = forwarder;
+            _store.Mark(channel, OwnerOf(channel), _self.Slot);
+        }
+
+        RequestPump(local);
+        return new ForwarderAttachment(this, local, forwarder);
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _store.GroupAdd(group, channel, OwnerOf(channel), NowMs);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _store.GroupDiscard(group, channel);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The members are read, then the message is queued for them in transactions of <see cref="ChannelStore.GroupChunk"/>
+    /// members (each holding one copy of the message); a process with members waiting is rung once per transaction.
+    /// </remarks>
+    protected override ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = NowMs;
+        var members = _store.LiveMembers(group, now - (long)Options.GroupExpiry.TotalMilliseconds);
+        if (members.Count == 0)
+        {
+            return ValueTask.FromResult(new GroupSendResult(0, 0));
+        }
+
+        var bytes = MessageCodec.Encode(message, NewMessageId());
+        var outcomes = new MemberOutcome[members.Count];
+        var delivered = 0;
+        var skipped = 0;
+        for (var start = 0; start < members.Count; start += ChannelStore.GroupChunk)
+        {
+            var count = Math.Min(ChannelStore.GroupChunk, members.Count - start);
+            _store.SendToMembers(members, start, count, bytes, now, now + ExpiryMs, Options.GetCapacity, outcomes);
+            Dictionary<int, List<string>>? rings = null;
+            for (var i = start; i < start + count; i++)
+            {
+                var (channel, _) = members[i];
+                if (outcomes[i].Expired > 0)
+                {
+                    OnMessagesExpired(channel, outcomes[i].Expired);
+                }
+
+                if (!outcomes[i].Queued)
+                {
+                    skipped++;
+                    continue;
+                }
+
+                delivered++;
+                for (var waiters = outcomes[i].Waiters; waiters != 0; waiters &= waiters - 1)
+                {
+                    var slot = System.Numerics.BitOperations.TrailingZeroCount(waiters);
+                    rings ??= [];
+                    if (!rings.TryGetValue(slot, out var channels))
+                    {
+                        rings[slot] = channels = [];
+                    }
+
+                    channels.Add(channel);
+                }
+            }
+
+            foreach (var (slot, channels) in rings ?? [])
+            {
+                RingSlot(slot, channels);
+            }
+        }
+
+        if (skipped > 0)
+        {
+            LogSkippedFullMembers(group, message, skipped);
+        }
+
+        return ValueTask.FromResult(new GroupSendResult(delivered, skipped));
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask FlushCoreAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _store.Flush();
+
+        // Every waiting mark went with the tables: every process's waiting receives look again (and mark again).
+        for (var slot = 0; slot < SegmentLayout.ProcessCapacity; slot++)
+        {
+            RingSlot(slot, [Doorbell.Everything]);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask CloseCoreAsync()
+    {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
+        foreach (var local in _channels.Values)
+        {
+            local.Notify();
+        }
+
+        await _doorbell.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            _store.Unregister(_self);
+        }
+        finally
+        {
+            await _alive.DisposeAsync().ConfigureAwait(false);
+            _segment.Dispose();
+            _closing.Dispose();
+        }
+    }
+
+    private static long NewMessageId() => BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+
+    // Takes a message of the channel, if there is one; with a local channel, this process is marked as waiting on it when
+    // there is none (under the local channel's lock, so the mark and the count of waiting receives agree).
+    private ChannelMessage? Take(string channel, ChannelOwner owner, LocalChannel? waiting)
+    {
+        while (true)
+        {
+            TakeOutcome outcome;
+            if (waiting is null)
+            {
+                outcome = _store.TryTake(channel, owner, NowMs, -1);
+            }
+            else
+            {
+                lock (waiting.Lock)
+                {
+                    outcome = _store.TryTake(channel, owner, NowMs, _self.Slot);
+                }
+            }
+
+            if (outcome.Expired > 0)
+            {
+                OnMessagesExpired(channel, outcome.Expired);
+            }
+
+            if (outcome.Message is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return _recent.Decode(outcome.Message);
+            }
+            catch (IpcLayerException ex)
+            {
+                IpcLog.UnreadableMessage(Logger, ex, channel);
+            }
+        }
+    }
+
+    private void Ring(long waiters, string channel)
+    {
+        for (; waiters != 0; waiters &= waiters - 1)
+        {
+            RingSlot(System.Numerics.BitOperations.TrailingZeroCount(waiters), [channel]);
+        }
+    }
+
+    private void RingSlot(int slot, IEnumerable<string> channels)
+    {
+        if (slot == _self.Slot)
+        {
+            foreach (var channel in channels)
+            {
+                OnRing(channel);
+            }
+        }
+        else
+        {
+            _doorbell.Ring(slot, channels);
+        }
+    }
+
+    // A ring for a channel of this process: wake its receives, run its forwarder's pump.
+    private void OnRing(string channel)
+    {
+        if (channel == Doorbell.Everything)
+        {
+            foreach (var local in _channels.Values)
+            {
+                Reawaken(local);
+            }
+
+            return;
+        }
+
+        if (_channels.TryGetValue(channel, out var found))
+        {
+            Reawaken(found);
+        }
+    }
+
+    private void Reawaken(LocalChannel local)
+    {
+        local.Notify();
+        if (local.Forwarder is not null)
+        {
+            RequestPump(local);
+        }
+    }
+
+    private void RequestPump(LocalChannel local)
+    {
+        if (local.RequestPump())
+        {
+            _ = Task.Run(() => PumpAsync(local));
+        }
+    }
+
+    // Offers the channel's messages to its forwarder, in order: a full forwarder is waited for (the rest wait in the
+    // segment, counted against the channel's capacity); what it does not take goes to the channel's receives here.
+    private async Task PumpAsync(LocalChannel local)
+    {
+        try
+        {
+            do
+            {
+                var requests = local.PumpRequests;
+                while (!IsClosed && local.Forwarder is { } forwarder && Take(local.Name, OwnerOf(local.Name), waiting: null) is { } message)
+                {
+                    var outcome = forwarder.Forward(message, mayWait: true);
+                    if (outcome == ForwardOutcome.Full)
+                    {
+                        await ForwardToFullAsync([forwarder], message, _closing.Token).ConfigureAwait(false);
+                    }
+                    else if (outcome == ForwardOutcome.NotForwarded)
+                    {
+                        local.Buffered.Enqueue(message);
+                        local.Notify();
+                    }
+                }
+
+                if (!local.PumpDone(requests))
+                {
+                    return;
+                }
+            }
+            while (true);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException && IsClosed)
+        {
+            // Closing.
+        }
+    }
+
+    private void Sweep()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = NowMs;
+            var outcome = _store.Sweep(now, now - (long)Options.GroupExpiry.TotalMilliseconds, IsAlive);
+            foreach (var (channel, count) in outcome.Expired)
+            {
+                OnMessagesExpired(channel, count);
+            }
+
+            foreach (var dead in outcome.DeadProcesses)
+            {
+                IpcLog.ProcessGone(Logger, dead.Slot, _ipcOptions.Name);
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException && IsClosed)
+        {
+            // Closing.
+        }
+        catch (Exception ex)
+        {
+            IpcLog.SweepFailed(Logger, ex, _ipcOptions.Name);
+        }
+    }
+
+    private bool IsAlive(int slot, long incarnation) => (slot == _self.Slot && incarnation == _self.Incarnation) || _liveness.IsHeld(slot);
+
+    // The process that owns a process-local channel made by an IPC layer ("...ipc{slot}{incarnation}!..."); none for
+    // a plain channel or one whose name does not say.
+    private static ChannelOwner OwnerOf(string channel)
+    {
+        var bang = channel.IndexOf(ChannelNames.ProcessLocalSeparator, StringComparison.Ordinal);
+        if (bang < 0)
+        {
+            return ChannelOwner.None;
+        }
+
+        var dot = channel.LastIndexOf('.', bang);
+        var part = channel.AsSpan(dot + 1, bang - dot - 1);
+        return part.Length == ProcessMark.Length + 14 && part.StartsWith(ProcessMark, StringComparison.Ordinal)
+            && int.TryParse(part.Slice(ProcessMark.Length, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var slot)
+            && long.TryParse(part[(ProcessMark.Length + 2)..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var incarnation)
+            && slot < SegmentLayout.ProcessCapacity
+            ? new ChannelOwner(slot, incarnation)
+            : ChannelOwner.None;
+    }
+
+    private bool IsOwnLocal(string channel) => OwnerOf(channel) == _self;
+
+    private void EnsureOwn(string channel)
+    {
+        if (channel.Contains(ChannelNames.ProcessLocalSeparator, StringComparison.Ordinal) && !IsOwnLocal(channel))
+        {
+            throw new ArgumentException(
+                $"Channel '{channel}' is process-local ('!') and belongs to another process: its part before '!' does not end with this layer's process id '{_processPart}'. "
+                + "Only the layer instance that made a process-local channel (NewChannelAsync) receives on it or attaches a forwarder to it; any process may send to it.",
+                nameof(channel));
+        }
+    }
+
+    private sealed class ForwarderAttachment(IpcChannelLayer layer, LocalChannel local, IChannelForwarder forwarder) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            lock (local.Lock)
+            {
+                if (local.Forwarder != forwarder)
+                {
+                    return;
+                }
+
+                local.Forwarder = null;
+                if (local.Receivers == 0 && local.Buffered.IsEmpty && !layer.IsClosed)
+                {
+                    layer._store.StopWaiting(local.Name, layer._self.Slot);
+                    layer._channels.TryRemove(new KeyValuePair<string, LocalChannel>(local.Name, local));
+                }
+            }
+
+            // Messages the pump took that the forwarder did not: receives here still get them.
+            local.Notify();
+        }
+    }
+}

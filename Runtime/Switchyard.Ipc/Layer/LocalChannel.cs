@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+
+namespace Switchyard.Ipc.Layer;
+
+/// <summary>
+/// A channel as this process sees it while something here waits on it: the receives waiting (this process is marked
+/// as waiting on the channel in the segment while there are any, or a forwarder), the signal that wakes them, and the
+/// forwarder attached, with the messages its pump took from the segment that the forwarder did not take (they go to
+/// the channel's receives here).
+/// </summary>
+internal sealed class LocalChannel(string name)
+{
+    private readonly Lock _signalLock = new();
+    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _pumpRequests;
+
+    public string Name { get; } = name;
+
+    /// <summary>Guards <see cref="Receivers"/>, <see cref="Forwarder"/> and the segment's waiting mark for this process.</summary>
+    public Lock Lock { get; } = new();
+
+    public int Receivers { get; set; }
+
+    public IChannelForwarder? Forwarder { get; set; }
+
+    /// <summary>Messages the forwarder did not take, for the channel's receives here.</summary>
+    public ConcurrentQueue<ChannelMessage> Buffered { get; } = new();
+
+    /// <summary>Gets the task the next <see cref="Notify"/> completes.</summary>
+    public Task Signal
+    {
+        get
+        {
+            lock (_signalLock)
+            {
+                return _signal.Task;
+            }
+        }
+    }
+
+    /// <summary>Wakes every receive waiting on the channel here (each looks again).</summary>
+    public void Notify()
+    {
+        TaskCompletionSource signal;
+        lock (_signalLock)
+        {
+            signal = _signal;
+            _signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        signal.TrySetResult();
+    }
+
+    /// <summary>Asks for the forwarder's pump to run; true when the caller must start it (none is running).</summary>
+    public bool RequestPump() => Interlocked.Increment(ref _pumpRequests) == 1;
+
+    /// <summary>The pump has handled <paramref name="requests"/>; true when more came meanwhile and it must go on.</summary>
+    public bool PumpDone(int requests) => Interlocked.Add(ref _pumpRequests, -requests) != 0;
+
+    /// <summary>Gets the requests the pump has now.</summary>
+    public int PumpRequests => Volatile.Read(ref _pumpRequests);
+}
