@@ -21,6 +21,9 @@ public sealed class IpcChannelLayer : ChannelLayer
     // "ipc" + slot (2 hex digits) + incarnation (12 hex digits): the part of this process's channel names before '!'.
     private const string ProcessMark = "ipc";
 
+    // Messages a forwarder's channel is offered per turn of the pump loop.
+    private const int PumpTurn = 32;
+
     private readonly IpcChannelLayerOptions _ipcOptions;
     private readonly SharedSegment _segment;
     private readonly ChannelStore _store;
@@ -33,6 +36,8 @@ public sealed class IpcChannelLayer : ChannelLayer
     private readonly CancellationTokenSource _closing = new();
     private readonly ITimer _sweeper;
     private readonly RecentMessages _recent = new();
+    private readonly System.Threading.Channels.Channel<LocalChannel> _pumpQueue = System.Threading.Channels.Channel.CreateUnbounded<LocalChannel>(new() { SingleReader = true });
+    private readonly Task _pumpLoop;
 
     private IpcChannelLayer(IpcChannelLayerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
         : base("ipc", options.Layer, timeProvider, loggerFactory, meterFactory)
@@ -73,6 +78,7 @@ public sealed class IpcChannelLayer : ChannelLayer
         }
 
         _sweeper = TimeProvider.CreateTimer(_ => Sweep(), null, options.SweepInterval, options.SweepInterval);
+        _pumpLoop = Task.Run(PumpLoopAsync);
     }
 
     /// <summary>Opens the namespace named in <paramref name="options"/> (making its segment if this is its first process) and joins it.</summary>
@@ -138,8 +144,9 @@ public sealed class IpcChannelLayer : ChannelLayer
             return buffered;
         }
 
-        // A message that is there is taken without marking this process as waiting.
-        if (Take(channel, owner, waiting: null) is { } ready)
+        // A message that is there is taken without marking this process as waiting (unless a forwarder is attached:
+        // its pump offers it every message first, and receives get what it does not take).
+        if (known?.Forwarder is null && Take(channel, owner, waiting: null) is { } ready)
         {
             return ready;
         }
@@ -166,7 +173,7 @@ public sealed class IpcChannelLayer : ChannelLayer
                     return buffered;
                 }
 
-                if (Take(channel, owner, waiting: local) is { } message)
+                if (local.Forwarder is null && Take(channel, owner, waiting: local) is { } message)
                 {
                     return message;
                 }
@@ -316,6 +323,8 @@ public sealed class IpcChannelLayer : ChannelLayer
         }
 
         await _doorbell.DisposeAsync().ConfigureAwait(false);
+        _pumpQueue.Writer.TryComplete();
+        await _pumpLoop.ConfigureAwait(false);
         try
         {
             _store.Unregister(_self);
@@ -425,39 +434,78 @@ public sealed class IpcChannelLayer : ChannelLayer
     {
         if (local.RequestPump())
         {
-            _ = Task.Run(() => PumpAsync(local));
+            _pumpQueue.Writer.TryWrite(local);
         }
     }
 
-    // Offers the channel's messages to its forwarder, in order: a full forwarder is waited for (the rest wait in the
-    // segment, counted against the channel's capacity); what it does not take goes to the channel's receives here.
-    private async Task PumpAsync(LocalChannel local)
+    // One loop per process offers the messages of channels with a forwarder to their forwarders, a turn of at most
+    // PumpTurn messages per channel, round robin: each message is decoded once (RecentMessages) and offered from one
+    // thread, so a frame made from a group send's message is made once in the process. A forwarder that is full takes
+    // its channel out of the loop while it is waited for (its later messages wait in the segment, counted against the
+    // channel's capacity); the others go on.
+    private async Task PumpLoopAsync()
     {
         try
         {
-            do
+            await foreach (var local in _pumpQueue.Reader.ReadAllAsync(_closing.Token).ConfigureAwait(false))
             {
                 var requests = local.PumpRequests;
-                while (!IsClosed && local.Forwarder is { } forwarder && Take(local.Name, OwnerOf(local.Name), waiting: null) is { } message)
+                var (full, more) = Drain(local, PumpTurn);
+                if (full is not null)
                 {
-                    var outcome = forwarder.Forward(message, mayWait: true);
-                    if (outcome == ForwardOutcome.Full)
-                    {
-                        await ForwardToFullAsync([forwarder], message, _closing.Token).ConfigureAwait(false);
-                    }
-                    else if (outcome == ForwardOutcome.NotForwarded)
-                    {
-                        local.Buffered.Enqueue(message);
-                        local.Notify();
-                    }
+                    _ = Task.Run(() => WaitForRoomAsync(local, full));
                 }
-
-                if (!local.PumpDone(requests))
+                else if (more || local.PumpDone(requests))
                 {
-                    return;
+                    _pumpQueue.Writer.TryWrite(local);
                 }
             }
-            while (true);
+        }
+        catch (OperationCanceledException) when (IsClosed)
+        {
+            // Closing.
+        }
+    }
+
+    // Offers up to limit messages of the channel; returns the message a full forwarder could not take yet (if any),
+    // and whether there may be more.
+    private (ChannelMessage? Full, bool More) Drain(LocalChannel local, int limit)
+    {
+        for (var offered = 0; offered < limit; offered++)
+        {
+            if (IsClosed || local.Forwarder is not { } forwarder || Take(local.Name, OwnerOf(local.Name), waiting: null) is not { } message)
+            {
+                return (null, false);
+            }
+
+            // With no FullMemberTimeout, a full forwarder is never waited for: it takes the message or drops it.
+            var outcome = forwarder.Forward(message, mayWait: Options.FullMemberTimeout > TimeSpan.Zero);
+            if (outcome == ForwardOutcome.Full)
+            {
+                return (message, true);
+            }
+
+            if (outcome == ForwardOutcome.NotForwarded)
+            {
+                local.Buffered.Enqueue(message);
+                local.Notify();
+            }
+        }
+
+        return (null, true);
+    }
+
+    private async Task WaitForRoomAsync(LocalChannel local, ChannelMessage message)
+    {
+        try
+        {
+            if (local.Forwarder is { } forwarder)
+            {
+                await ForwardToFullAsync([forwarder], message, _closing.Token).ConfigureAwait(false);
+            }
+
+            // Back in the loop, which goes on with the channel's next messages.
+            _pumpQueue.Writer.TryWrite(local);
         }
         catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException && IsClosed)
         {

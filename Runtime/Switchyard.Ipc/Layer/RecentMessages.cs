@@ -6,7 +6,7 @@ namespace Switchyard.Ipc.Layer;
 /// </summary>
 internal sealed class RecentMessages
 {
-    private const int Size = 256;
+    private const int Size = 4096;
     private readonly Lock _lock = new();
     private readonly long[] _ids = new long[Size];
     private readonly ChannelMessage?[] _messages = new ChannelMessage?[Size];
@@ -16,17 +16,17 @@ internal sealed class RecentMessages
     {
         var id = MessageCodec.IdOf(bytes);
         var index = (int)((ulong)id % Size);
+
+        // Decoded under the lock: the pumps of one group send's members run at once and must share one instance.
+        ChannelMessage message;
         lock (_lock)
         {
             if (id != 0 && _ids[index] == id && _messages[index] is { } known)
             {
                 return known;
             }
-        }
 
-        var message = MessageCodec.Decode(bytes);
-        lock (_lock)
-        {
+            message = MessageCodec.Decode(bytes);
             _ids[index] = id;
             _messages[index] = message;
         }
