@@ -24,7 +24,7 @@ public static class RedisLayerBuilderExtensions
     /// Uses the Redis channel layer with its options read from <paramref name="configuration"/> (for example
     /// <c>builder.Configuration.GetSection("Switchyard:Redis")</c>): <c>Servers</c> (one connection string or an array),
     /// <c>Prefix</c>, <c>EncryptionKeys</c>, <c>ReconnectWait</c>, <c>InboxCapacity</c>, <c>AbortOnConnectFail</c>, and under <c>Layer</c>
-    /// <c>Capacity</c>, <c>Expiry</c>, <c>GroupExpiry</c>, <c>MaxMessageSize</c> and <c>ChannelCapacity</c> (an array of
+    /// <c>Capacity</c>, <c>Expiry</c>, <c>GroupExpiry</c>, <c>MaxMessageSize</c>, <c>FullMemberTimeout</c> and <c>ChannelCapacity</c> (an array of
     /// <c>{ "Pattern": ..., "Capacity": ... }</c>, first match wins). Read key by key, without reflection (Native AOT).
     /// </summary>
     /// <param name="builder">The Switchyard builder.</param>

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Switchyard.Configuration;
 
 namespace Switchyard.Redis;
 
@@ -21,7 +21,7 @@ internal static class RedisLayerConfiguration
 {
     public static void Bind(IConfiguration section, RedisChannelLayerOptions options)
     {
-        foreach (var server in Strings(section, "Servers"))
+        foreach (var server in LayerConfiguration.Strings(section, "Servers"))
         {
             options.Servers.Add(server);
         }
@@ -31,58 +31,14 @@ internal static class RedisLayerConfiguration
             options.Prefix = prefix;
         }
 
-        foreach (var key in Strings(section, "EncryptionKeys"))
+        foreach (var key in LayerConfiguration.Strings(section, "EncryptionKeys"))
         {
             options.EncryptionKeys.Add(key);
         }
 
-        options.InboxCapacity = Integer(section, "InboxCapacity") ?? options.InboxCapacity;
-        options.ReconnectWait = Duration(section, "ReconnectWait") ?? options.ReconnectWait;
-        options.AbortOnConnectFail = Boolean(section, "AbortOnConnectFail") ?? options.AbortOnConnectFail;
-
-        var layer = section.GetSection("Layer");
-        options.Layer.Capacity = Integer(layer, "Capacity") ?? options.Layer.Capacity;
-        options.Layer.Expiry = Duration(layer, "Expiry") ?? options.Layer.Expiry;
-        options.Layer.GroupExpiry = Duration(layer, "GroupExpiry") ?? options.Layer.GroupExpiry;
-        options.Layer.MaxMessageSize = Integer(layer, "MaxMessageSize") ?? options.Layer.MaxMessageSize;
-        foreach (var rule in Ordered(layer.GetSection("ChannelCapacity")))
-        {
-            var pattern = rule["Pattern"] is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException($"Configuration '{rule.Path}' needs a Pattern (a channel name glob such as 'http.response!*').");
-            options.Layer.WithCapacity(pattern, Integer(rule, "Capacity") ?? throw new InvalidOperationException($"Configuration '{rule.Path}' needs a Capacity."));
-        }
+        options.InboxCapacity = LayerConfiguration.Int32(section, "InboxCapacity") ?? options.InboxCapacity;
+        options.ReconnectWait = LayerConfiguration.Duration(section, "ReconnectWait") ?? options.ReconnectWait;
+        options.AbortOnConnectFail = LayerConfiguration.Boolean(section, "AbortOnConnectFail") ?? options.AbortOnConnectFail;
+        LayerConfiguration.Bind(section.GetSection("Layer"), options.Layer);
     }
-
-    // A list is either one value ("Servers": "host:6379") or an array (Servers:0, Servers:1, ...), in array order.
-    private static IEnumerable<string> Strings(IConfiguration section, string key)
-    {
-        if (section[key] is { Length: > 0 } single)
-        {
-            return [single];
-        }
-
-        return Ordered(section.GetSection(key)).Select(child => child.Value).OfType<string>().Where(v => v.Length > 0);
-    }
-
-    private static IEnumerable<IConfigurationSection> Ordered(IConfiguration section) =>
-        section.GetChildren().OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : int.MaxValue);
-
-    private static int? Integer(IConfiguration section, string key) =>
-        section[key] is not { Length: > 0 } value ? null
-        : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number
-        : throw new InvalidOperationException($"Configuration '{PathOf(section, key)}' must be a whole number; it is '{value}'.");
-
-    private static bool? Boolean(IConfiguration section, string key) =>
-        section[key] is not { Length: > 0 } value ? null
-        : bool.TryParse(value, out var flag) ? flag
-        : throw new InvalidOperationException($"Configuration '{PathOf(section, key)}' must be true or false; it is '{value}'.");
-
-    private static TimeSpan? Duration(IConfiguration section, string key) =>
-        section[key] is not { Length: > 0 } value ? null
-        : TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var duration) ? duration
-        : throw new InvalidOperationException($"Configuration '{PathOf(section, key)}' must be a duration such as 00:00:05; it is '{value}'.");
-
-    private static string PathOf(IConfiguration section, string key) =>
-        section is IConfigurationSection { Path: { Length: > 0 } path } ? $"{path}:{key}" : key;
 }
