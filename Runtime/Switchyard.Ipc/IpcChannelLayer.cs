@@ -21,6 +21,9 @@ public sealed class IpcChannelLayer : ChannelLayer
     // "ipc" + slot (2 hex digits) + incarnation (12 hex digits): the part of this process's channel names before '!'.
     private const string ProcessMark = "ipc";
 
+    // How long a channel nobody here receives on keeps this process marked as waiting on it.
+    private static readonly TimeSpan IdleMark = TimeSpan.FromSeconds(5);
+
     // Messages a forwarder's channel is offered per turn of the pump loop.
     private const int PumpTurn = 32;
 
@@ -28,7 +31,7 @@ public sealed class IpcChannelLayer : ChannelLayer
     private readonly SharedSegment _segment;
     private readonly ChannelStore _store;
     private readonly ProcessLiveness _liveness;
-    private readonly FileStream _alive;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _alive;
     private readonly Doorbell _doorbell;
     private readonly ChannelOwner _self;
     private readonly string _processPart;
@@ -52,7 +55,7 @@ public sealed class IpcChannelLayer : ChannelLayer
             // 48 random bits, never 0 (a free slot): 12 hex digits in channel names.
             var incarnation = (BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & 0xFFFF_FFFF_FFFF) | 1;
             var slot = -1;
-            FileStream? alive = null;
+            Microsoft.Win32.SafeHandles.SafeFileHandle? alive = null;
             while (alive is null)
             {
                 slot = _store.Register(incarnation, NowMs, IsAlive);
@@ -144,9 +147,10 @@ public sealed class IpcChannelLayer : ChannelLayer
             return buffered;
         }
 
-        // A message that is there is taken without marking this process as waiting (unless a forwarder is attached:
-        // its pump offers it every message first, and receives get what it does not take).
-        if (known?.Forwarder is null && Take(channel, owner, waiting: null) is { } ready)
+        // A message that is there is taken without marking this process as waiting, unless this process is marked
+        // already (a receive waited here lately: the loop below looks once, marking nothing new), or a forwarder is
+        // attached (its pump offers it every message first, and receives get what it does not take).
+        if (known is null && Take(channel, owner, waiting: null) is { } ready)
         {
             return ready;
         }
@@ -168,12 +172,7 @@ public sealed class IpcChannelLayer : ChannelLayer
                     throw ClosedException("receive");
                 }
 
-                if (local.Buffered.TryDequeue(out buffered))
-                {
-                    return buffered;
-                }
-
-                if (local.Forwarder is null && Take(channel, owner, waiting: local) is { } message)
+                if (TakeForReceive(local, owner) is { } message)
                 {
                     return message;
                 }
@@ -184,12 +183,13 @@ public sealed class IpcChannelLayer : ChannelLayer
         }
         finally
         {
+            // The mark stays for the next receive (a consumer receives again as soon as it has handled a message);
+            // the sweep clears the marks of channels idle for a while.
             lock (local.Lock)
             {
-                if (--local.Receivers == 0 && local.Forwarder is null && local.Buffered.IsEmpty && !IsClosed)
+                if (--local.Receivers == 0)
                 {
-                    _store.StopWaiting(channel, _self.Slot);
-                    _channels.TryRemove(new KeyValuePair<string, LocalChannel>(channel, local));
+                    local.IdleSince = Environment.TickCount64;
                 }
             }
         }
@@ -331,7 +331,7 @@ public sealed class IpcChannelLayer : ChannelLayer
         }
         finally
         {
-            await _alive.DisposeAsync().ConfigureAwait(false);
+            _alive.Dispose();
             _segment.Dispose();
             _closing.Dispose();
         }
@@ -339,24 +339,31 @@ public sealed class IpcChannelLayer : ChannelLayer
 
     private static long NewMessageId() => BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) | 1;
 
-    // Takes a message of the channel, if there is one; with a local channel, this process is marked as waiting on it when
-    // there is none (under the local channel's lock, so the mark and the count of waiting receives agree).
+    // A waiting receive's look: what a ring fetched for the channel, else a message of the channel in the segment, and
+    // this process marked as waiting on it when there is none. Under the channel's lock, which a ring's fetch holds
+    // too, so a receive never overtakes a message fetched before it (the channel's order holds) and the mark agrees
+    // with the count of waiting receives.
+    private ChannelMessage? TakeForReceive(LocalChannel local, ChannelOwner owner)
+    {
+        lock (local.Lock)
+        {
+            if (local.Buffered.TryDequeue(out var buffered))
+            {
+                return buffered;
+            }
+
+            // A forwarder's pump offers it every message first; receives get what it does not take (buffered).
+            return local.Forwarder is null ? Take(local.Name, owner, waiting: local) : null;
+        }
+    }
+
+    // Takes a message of the channel, if there is one; with a local channel (its lock held by the caller), this process
+    // is marked as waiting on it when there is none.
     private ChannelMessage? Take(string channel, ChannelOwner owner, LocalChannel? waiting)
     {
         while (true)
         {
-            TakeOutcome outcome;
-            if (waiting is null)
-            {
-                outcome = _store.TryTake(channel, owner, NowMs, -1);
-            }
-            else
-            {
-                lock (waiting.Lock)
-                {
-                    outcome = _store.TryTake(channel, owner, NowMs, _self.Slot);
-                }
-            }
+            var outcome = _store.TryTake(channel, owner, NowMs, waiting is null ? -1 : _self.Slot);
 
             if (outcome.Expired > 0)
             {
@@ -387,14 +394,11 @@ public sealed class IpcChannelLayer : ChannelLayer
         }
     }
 
-    private void RingSlot(int slot, IEnumerable<string> channels)
+    private void RingSlot(int slot, IReadOnlyList<string> channels)
     {
         if (slot == _self.Slot)
         {
-            foreach (var channel in channels)
-            {
-                OnRing(channel);
-            }
+            OnRing(channels);
         }
         else
         {
@@ -402,10 +406,12 @@ public sealed class IpcChannelLayer : ChannelLayer
         }
     }
 
-    // A ring for a channel of this process: wake its receives, run its forwarder's pump.
-    private void OnRing(string channel)
+    // A ring for channels of this process. Channels with receives waiting here get their messages fetched for them, for
+    // all the channels of the ring in one transaction (one per group send and process, not one per member), handed to
+    // the receives through the channel's buffer; channels with a forwarder have their pump run.
+    private void OnRing(IReadOnlyList<string> channels)
     {
-        if (channel == Doorbell.Everything)
+        if (channels is [Doorbell.Everything])
         {
             foreach (var local in _channels.Values)
             {
@@ -415,9 +421,82 @@ public sealed class IpcChannelLayer : ChannelLayer
             return;
         }
 
-        if (_channels.TryGetValue(channel, out var found))
+        List<(string Channel, int Wanted)>? wanted = null;
+        List<LocalChannel>? waiting = null;
+        foreach (var channel in channels)
         {
-            Reawaken(found);
+            if (!_channels.TryGetValue(channel, out var local))
+            {
+                continue;
+            }
+
+            if (local.Forwarder is not null)
+            {
+                RequestPump(local);
+                continue;
+            }
+
+            // Fetched for the receives that wait and have nothing buffered yet (a ring for one channel just wakes them).
+            if (channels.Count > 1 && local.Receivers - local.Buffered.Count is > 0 and var want)
+            {
+                (wanted ??= []).Add((channel, want));
+                (waiting ??= []).Add(local);
+            }
+            else
+            {
+                local.Notify();
+            }
+        }
+
+        if (wanted is null || IsClosed)
+        {
+            return;
+        }
+
+        // The channels' locks (in name order, as every taker of several takes them) keep their receives from taking a
+        // later message while these are fetched and buffered.
+        var expired = new List<(string Channel, int Count)>();
+        var locked = waiting!.OrderBy(local => local.Name, StringComparer.Ordinal).ToArray();
+        var held = 0;
+        try
+        {
+            for (; held < locked.Length; held++)
+            {
+                locked[held].Lock.Enter();
+            }
+
+            foreach (var (index, bytes) in _store.TakeMany(wanted, NowMs, expired))
+            {
+                try
+                {
+                    waiting![index].Buffered.Enqueue(_recent.Decode(bytes));
+                }
+                catch (IpcLayerException ex)
+                {
+                    IpcLog.UnreadableMessage(Logger, ex, wanted[index].Channel);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException && IsClosed)
+        {
+            return;
+        }
+        finally
+        {
+            while (held > 0)
+            {
+                locked[--held].Lock.Exit();
+            }
+        }
+
+        foreach (var (channel, count) in expired)
+        {
+            OnMessagesExpired(channel, count);
+        }
+
+        foreach (var local in locked)
+        {
+            local.Notify();
         }
     }
 
@@ -522,6 +601,7 @@ public sealed class IpcChannelLayer : ChannelLayer
 
         try
         {
+            ForgetIdleChannels();
             var now = NowMs;
             var outcome = _store.Sweep(now, now - (long)Options.GroupExpiry.TotalMilliseconds, IsAlive);
             foreach (var (channel, count) in outcome.Expired)
@@ -541,6 +621,23 @@ public sealed class IpcChannelLayer : ChannelLayer
         catch (Exception ex)
         {
             IpcLog.SweepFailed(Logger, ex, _ipcOptions.Name);
+        }
+    }
+
+    // Channels nobody here has received on for IdleMark: this process stops being marked as waiting on them.
+    private void ForgetIdleChannels()
+    {
+        var now = Environment.TickCount64;
+        foreach (var local in _channels.Values)
+        {
+            lock (local.Lock)
+            {
+                if (local.Receivers == 0 && local.Forwarder is null && local.Buffered.IsEmpty && now - local.IdleSince > IdleMark.TotalMilliseconds)
+                {
+                    _store.StopWaiting(local.Name, _self.Slot);
+                    _channels.TryRemove(new KeyValuePair<string, LocalChannel>(local.Name, local));
+                }
+            }
         }
     }
 

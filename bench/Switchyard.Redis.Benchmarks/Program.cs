@@ -6,6 +6,9 @@
 //   group over 4        1,000 members spread over 4 receiving OS processes (this program started again as "member"),
 //                       every message received: deliveries per second from the first send to the last receive
 // Usage: Switchyard.Redis.Benchmarks <host:port> [seconds per scenario] [send+receive|ping-pong|group|spread]
+//        (<host:port> may instead be ipc:<name>: the same work on the IPC layer (Switchyard.Ipc), namespace <name>, its
+//        segment in the default directory; bench/ipc/run.sh compares the two)
+//        send+receive and ping-pong also print the 50th and 99th percentile of one round trip in microseconds
 //        (<host:port> is one RedisChannelLayerOptions.Servers entry; bench/redis/cluster.sh passes a cluster's
 //        "host:port,host:port,..." there and runs only "spread", the group over 4)
 //        Switchyard.Redis.Benchmarks forward <host:port> [seconds per scenario]   (the forwarding path; see ForwardingBench.cs)
@@ -51,16 +54,17 @@ for (var i = 0; i < 2_000; i++)
 var clock = Stopwatch.StartNew();
 if (only is null or "send+receive")
 {
-    var roundTrips = 0;
+    var latencies = new List<long>(1 << 16);
     clock.Restart();
     while (clock.Elapsed.TotalSeconds < seconds)
     {
+        var started = Stopwatch.GetTimestamp();
         await layer.SendAsync("bench.rt", new ChannelMessage("bench.tick", payload));
         await layer.ReceiveAsync("bench.rt");
-        roundTrips++;
+        latencies.Add(Stopwatch.GetTimestamp() - started);
     }
 
-    Report("send+receive", roundTrips / clock.Elapsed.TotalSeconds, "round trips/s");
+    Report("send+receive", latencies.Count / clock.Elapsed.TotalSeconds, $"round trips/s\t{Percentiles(latencies)}");
 }
 
 if (only is null or "ping-pong")
@@ -82,16 +86,17 @@ if (only is null or "ping-pong")
         {
         }
     });
-    var bounces = 0;
+    var latencies = new List<long>(1 << 16);
     clock.Restart();
     while (clock.Elapsed.TotalSeconds < seconds)
     {
+        var started = Stopwatch.GetTimestamp();
         await layer.SendAsync(ping, new ChannelMessage("bench.tick", payload));
         await layer.ReceiveAsync(pong);
-        bounces++;
+        latencies.Add(Stopwatch.GetTimestamp() - started);
     }
 
-    Report("ping-pong", bounces / clock.Elapsed.TotalSeconds, "round trips/s");
+    Report("ping-pong", latencies.Count / clock.Elapsed.TotalSeconds, $"round trips/s\t{Percentiles(latencies)}");
     await stop.CancelAsync();
     await echo;
 }
@@ -133,8 +138,24 @@ if (only is null or "spread")
 static void Report(string work, double rate, string unit) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{work}\t{rate:F1}\t{unit}"));
 
-static async Task<RedisChannelLayer> ConnectAsync(string server, string prefix)
+// "p50 <us>\tp99 <us>" of round-trip times in Stopwatch ticks.
+static string Percentiles(List<long> ticks)
 {
+    ticks.Sort();
+    double Micros(double share) => ticks.Count == 0 ? 0 : ticks[Math.Min(ticks.Count - 1, (int)(share * ticks.Count))] * 1_000_000.0 / Stopwatch.Frequency;
+    return string.Create(CultureInfo.InvariantCulture, $"p50 {Micros(0.50):F1} us\tp99 {Micros(0.99):F1} us");
+}
+
+static async Task<ChannelLayer> ConnectAsync(string server, string prefix)
+{
+    if (server.StartsWith("ipc:", StringComparison.Ordinal) && !OperatingSystem.IsWindows())
+    {
+        // The IPC layer: every process of the run (the member processes too) opens namespace <name>-<prefix>.
+        var ipc = new Switchyard.Ipc.IpcChannelLayerOptions { Name = $"{server[4..]}-{prefix}", SegmentSize = 512L << 20 };
+        ipc.Layer.Capacity = 100_000;
+        return Switchyard.Ipc.IpcChannelLayer.Open(ipc);
+    }
+
     var options = new RedisChannelLayerOptions { Prefix = prefix };
     options.Servers.Add(server);
     options.Layer.Capacity = 100_000;
@@ -144,7 +165,7 @@ static async Task<RedisChannelLayer> ConnectAsync(string server, string prefix)
 
 // 4 receiving processes with 250 members each; this process sends to the group for the given time, then a stop message,
 // and the clock runs until every process has received everything: deliveries per second, end to end.
-static async Task GroupOverProcessesAsync(RedisChannelLayer layer, string server, string prefix, int processes, int membersEach, double seconds)
+static async Task GroupOverProcessesAsync(ChannelLayer layer, string server, string prefix, int processes, int membersEach, double seconds)
 {
     const string Group = "bench.spread";
     var self = typeof(Program).Assembly.Location;

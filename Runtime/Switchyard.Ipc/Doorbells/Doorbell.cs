@@ -22,15 +22,15 @@ internal sealed class Doorbell : IAsyncDisposable
     private readonly Socket _listener;
     private readonly Socket _sender;
     private readonly Func<int, string> _pathOf;
-    private readonly Action<string> _onChannel;
+    private readonly Action<IReadOnlyList<string>> _onChannels;
     private readonly UnixDomainSocketEndPoint?[] _endpoints;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public Doorbell(string path, int slots, Func<int, string> pathOf, Action<string> onChannel)
+    public Doorbell(string path, int slots, Func<int, string> pathOf, Action<IReadOnlyList<string>> onChannels)
     {
         _pathOf = pathOf;
-        _onChannel = onChannel;
+        _onChannels = onChannels;
         _endpoints = new UnixDomainSocketEndPoint?[slots];
 
         // The slot is this process's now: a socket file left there belonged to a process that is gone.
@@ -100,6 +100,7 @@ internal sealed class Doorbell : IAsyncDisposable
                 continue;
             }
 
+            var channels = new List<string>();
             var start = 0;
             for (var i = 0; i < received; i++)
             {
@@ -107,11 +108,16 @@ internal sealed class Doorbell : IAsyncDisposable
                 {
                     if (i > start)
                     {
-                        _onChannel(Encoding.UTF8.GetString(buffer, start, i - start));
+                        channels.Add(Encoding.UTF8.GetString(buffer, start, i - start));
                     }
 
                     start = i + 1;
                 }
+            }
+
+            if (channels.Count > 0)
+            {
+                _onChannels(channels);
             }
         }
     }

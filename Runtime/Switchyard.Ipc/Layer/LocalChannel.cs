@@ -21,6 +21,9 @@ internal sealed class LocalChannel(string name)
 
     public int Receivers { get; set; }
 
+    /// <summary>When (<see cref="Environment.TickCount64"/>) the last receive here ended.</summary>
+    public long IdleSince { get; set; } = Environment.TickCount64;
+
     public IChannelForwarder? Forwarder { get; set; }
 
     /// <summary>Messages the forwarder did not take, for the channel's receives here.</summary>

@@ -23,6 +23,37 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
 
+    private const int OpenReadWrite = 2;
+    private const int OpenCreate = 0x40;
+    private const int OpenCloseOnExec = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int OpenCore(string path, int flags, int mode);
+
+    /// <summary>
+    /// Opens (or makes, 0600) a lock file with <c>open(2)</c>. Not through <see cref="FileStream"/>: .NET emulates
+    /// <see cref="FileShare"/> with a <c>flock</c> of its own on the handles it opens, which the layer's locks on the
+    /// same file would turn into "file in use" errors in other processes.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenLockFile(string path)
+    {
+        while (true)
+        {
+            var fd = OpenCore(path, OpenReadWrite | OpenCreate | OpenCloseOnExec, 0b110_000_000);
+            if (fd >= 0)
+            {
+                return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+            }
+
+            var error = Marshal.GetLastPInvokeError();
+            if (error != Interrupted)
+            {
+                throw new IOException($"Cannot open '{path}': {Marshal.GetPInvokeErrorMessage(error)} (errno {error}).");
+            }
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int FlockCore(int fd, int operation);
 

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Switchyard.Ipc.Native;
 
 namespace Switchyard.Ipc.Processes;
@@ -13,10 +14,10 @@ internal sealed class ProcessLiveness(string directory, string name)
     public string PathOf(int slot) => Path.Combine(directory, $"{name}.{slot}.alive");
 
     /// <summary>Takes <paramref name="slot"/>'s liveness lock for this process, or null when another live process holds it.</summary>
-    public FileStream? TryHold(int slot)
+    public SafeFileHandle? TryHold(int slot)
     {
         var file = Open(slot);
-        if (LibC.Flock(file.SafeFileHandle, LibC.LockExclusive | LibC.LockNonBlocking))
+        if (LibC.Flock(file, LibC.LockExclusive | LibC.LockNonBlocking))
         {
             return file;
         }
@@ -29,14 +30,14 @@ internal sealed class ProcessLiveness(string directory, string name)
     public bool IsHeld(int slot)
     {
         using var file = Open(slot);
-        if (LibC.Flock(file.SafeFileHandle, LibC.LockExclusive | LibC.LockNonBlocking))
+        if (LibC.Flock(file, LibC.LockExclusive | LibC.LockNonBlocking))
         {
-            LibC.Flock(file.SafeFileHandle, LibC.Unlock);
+            LibC.Flock(file, LibC.Unlock);
             return false;
         }
 
         return true;
     }
 
-    private FileStream Open(int slot) => UserOnlyFiles.Open(PathOf(slot));
+    private SafeFileHandle Open(int slot) => LibC.OpenLockFile(PathOf(slot));
 }

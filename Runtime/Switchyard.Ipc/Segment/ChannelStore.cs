@@ -82,6 +82,40 @@ internal sealed class ChannelStore(SharedSegment segment)
         tx.Commit();
     }
 
+    /// <summary>
+    /// Takes, in one transaction, up to <c>wanted</c> unexpired messages of each channel given (a process woken for many
+    /// channels at once, by a group send, fetches what its waiting receives want in one go).
+    /// </summary>
+    public List<(int Index, byte[] Message)> TakeMany(IReadOnlyList<(string Channel, int Wanted)> channels, long now, List<(string Channel, int Count)> expired)
+    {
+        var taken = new List<(int, byte[])>();
+        using var tx = segment.Begin();
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var (channel, wanted) = channels[i];
+            var block = NameTable.Find(tx, BlockKind.Channel, channel);
+            if (block == 0)
+            {
+                continue;
+            }
+
+            if (DropExpired(tx, block, now) is > 0 and var dropped)
+            {
+                expired.Add((channel, dropped));
+            }
+
+            for (var n = 0; n < wanted && tx.Read(Field(block, ChannelHead)) is var head and not 0; n++)
+            {
+                taken.Add((i, Unlink(tx, block, head)));
+            }
+
+            RemoveChannelIfUnused(tx, block, channel);
+        }
+
+        tx.Commit();
+        return taken;
+    }
+
     /// <summary>Clears <paramref name="slot"/>'s waiting mark on <paramref name="channel"/> (nothing in that process waits on it any more).</summary>
     public void StopWaiting(string channel, int slot)
     {

@@ -14,7 +14,7 @@ namespace Switchyard.Ipc.Segment;
 /// </summary>
 internal sealed unsafe class SharedSegment : IDisposable
 {
-    private readonly FileStream _lockFile;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _lockFile;
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
@@ -24,7 +24,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     private bool _inTransaction;
     private long _transaction;
 
-    private SharedSegment(string path, FileStream lockFile, MemoryMappedFile map, MemoryMappedViewAccessor view, long size)
+    private SharedSegment(string path, Microsoft.Win32.SafeHandles.SafeFileHandle lockFile, MemoryMappedFile map, MemoryMappedViewAccessor view, long size)
     {
         Path = path;
         _lockFile = lockFile;
@@ -56,11 +56,11 @@ internal sealed unsafe class SharedSegment : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(name);
         UserOnlyFiles.CreateDirectory(directory);
         var segmentPath = System.IO.Path.Combine(directory, name + ".segment");
-        var lockFile = UserOnlyFiles.Open(System.IO.Path.Combine(directory, name + ".lock"));
+        var lockFile = LibC.OpenLockFile(System.IO.Path.Combine(directory, name + ".lock"));
         try
         {
             // Made under the lock, so two processes starting together agree on one segment.
-            LibC.Flock(lockFile.SafeFileHandle, LibC.LockExclusive);
+            LibC.Flock(lockFile, LibC.LockExclusive);
             try
             {
                 var stream = UserOnlyFiles.Open(segmentPath);
@@ -88,7 +88,7 @@ internal sealed unsafe class SharedSegment : IDisposable
             }
             finally
             {
-                LibC.Flock(lockFile.SafeFileHandle, LibC.Unlock);
+                LibC.Flock(lockFile, LibC.Unlock);
             }
         }
         catch
@@ -134,7 +134,7 @@ internal sealed unsafe class SharedSegment : IDisposable
 
         try
         {
-            LibC.Flock(_lockFile.SafeFileHandle, LibC.LockExclusive);
+            LibC.Flock(_lockFile, LibC.LockExclusive);
         }
         catch
         {
@@ -180,7 +180,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
         finally
         {
-            LibC.Flock(_lockFile.SafeFileHandle, LibC.Unlock);
+            LibC.Flock(_lockFile, LibC.Unlock);
             _threadLock.Exit();
         }
     }

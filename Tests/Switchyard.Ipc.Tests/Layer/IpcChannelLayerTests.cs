@@ -107,4 +107,41 @@ public sealed class IpcChannelLayerTests : IDisposable
         Assert.Equal(channel[..(channel.IndexOf('!') - 12)], again[..(again.IndexOf('!') - 12)]);
         Assert.NotEqual(channel[..channel.IndexOf('!')], again[..again.IndexOf('!')]);
     }
+
+    [Fact]
+    public async Task Members_woken_together_by_group_sends_from_another_process_get_every_message_in_order()
+    {
+        var options = _namespace.Options();
+        options.Layer.Capacity = 10_000;
+        await using var sender = IpcChannelLayer.Open(options);
+        await using var receiver = IpcChannelLayer.Open(options);
+        var channels = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            channels.Add(await receiver.NewChannelAsync("member", Ct));
+            await receiver.GroupAddAsync("room", channels[^1], Ct);
+        }
+
+        const int Count = 500;
+        var loops = channels.Select(channel => Task.Run(async () =>
+        {
+            var seen = new List<int>();
+            while (seen.Count < Count)
+            {
+                seen.Add(BitConverter.ToInt32((await receiver.ReceiveAsync(channel, Ct)).Payload.Span));
+            }
+
+            return seen;
+        })).ToArray();
+
+        for (var n = 0; n < Count; n++)
+        {
+            Assert.Equal(channels.Count, (await sender.GroupSendAsync("room", new ChannelMessage("tick", BitConverter.GetBytes(n)), Ct)).Delivered);
+        }
+
+        foreach (var loop in loops)
+        {
+            Assert.Equal(Enumerable.Range(0, Count), await loop.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        }
+    }
 }
