@@ -151,7 +151,13 @@ static async Task<ChannelLayer> ConnectAsync(string server, string prefix)
     if (server.StartsWith("ipc:", StringComparison.Ordinal) && !OperatingSystem.IsWindows())
     {
         // The IPC layer: every process of the run (the member processes too) opens namespace <name>-<prefix>.
-        var ipc = new Switchyard.Ipc.IpcChannelLayerOptions { Name = $"{server[4..]}-{prefix}", SegmentSize = 512L << 20 };
+        // SWITCHYARD_IPC_DIRECTORY (bench/ipc/run.sh sets it to a folder it removes afterwards) or the default one.
+        var ipc = new Switchyard.Ipc.IpcChannelLayerOptions
+        {
+            Name = $"{server[4..]}-{prefix}",
+            Directory = Environment.GetEnvironmentVariable("SWITCHYARD_IPC_DIRECTORY"),
+            SegmentSize = 512L << 20,
+        };
         ipc.Layer.Capacity = 100_000;
         return Switchyard.Ipc.IpcChannelLayer.Open(ipc);
     }
