@@ -118,26 +118,47 @@ public sealed class IpcChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var capacity = Options.GetCapacity(channel);
-        var now = NowMs;
-        var outcome = _store.Send(channel, OwnerOf(channel), MessageCodec.Encode(message, NewMessageId()), now, now + ExpiryMs, capacity);
-        if (outcome.Expired > 0)
+        try
         {
-            OnMessagesExpired(channel, outcome.Expired);
-        }
+            cancellationToken.ThrowIfCancellationRequested();
+            var capacity = Options.GetCapacity(channel);
+            var now = NowMs;
+            var outcome = _store.Send(channel, OwnerOf(channel), MessageCodec.Encode(message, NewMessageId()), now, now + ExpiryMs, capacity);
+            if (outcome.Expired > 0)
+            {
+                OnMessagesExpired(channel, outcome.Expired);
+            }
 
-        if (!outcome.Queued)
+            if (!outcome.Queued)
+            {
+                throw new ChannelFullException(channel, capacity);
+            }
+
+            Ring(outcome.Waiters, channel);
+            return ValueTask.CompletedTask;
+        }
+        catch (ObjectDisposedException) when (IsClosed)
         {
-            throw new ChannelFullException(channel, capacity);
+            // The layer closed under the call (its segment is gone): that is the close.
+            throw ClosedException("send");
         }
-
-        Ring(outcome.Waiters, channel);
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     protected override async ValueTask<ChannelMessage> ReceiveCoreAsync(string channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReceiveOnceAsync(channel, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            // The layer closed under the receive (its segment is gone): that is the close.
+            throw ClosedException("receive");
+        }
+    }
+
+    private async Task<ChannelMessage> ReceiveOnceAsync(string channel, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var owner = OwnerOf(channel);
@@ -218,17 +239,33 @@ public sealed class IpcChannelLayer : ChannelLayer
     /// <inheritdoc />
     protected override ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        _store.GroupAdd(group, channel, OwnerOf(channel), NowMs);
-        return ValueTask.CompletedTask;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _store.GroupAdd(group, channel, OwnerOf(channel), NowMs);
+            return ValueTask.CompletedTask;
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            // The layer closed under the call (its segment is gone): that is the close.
+            throw ClosedException("group add");
+        }
     }
 
     /// <inheritdoc />
     protected override ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        _store.GroupDiscard(group, channel);
-        return ValueTask.CompletedTask;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _store.GroupDiscard(group, channel);
+            return ValueTask.CompletedTask;
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            // The layer closed under the call (its segment is gone): that is the close.
+            throw ClosedException("group discard");
+        }
     }
 
     /// <inheritdoc />
@@ -238,78 +275,94 @@ public sealed class IpcChannelLayer : ChannelLayer
     /// </remarks>
     protected override ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var now = NowMs;
-        var members = _store.LiveMembers(group, now - (long)Options.GroupExpiry.TotalMilliseconds);
-        if (members.Count == 0)
+        try
         {
-            return ValueTask.FromResult(new GroupSendResult(0, 0));
-        }
-
-        var bytes = MessageCodec.Encode(message, NewMessageId());
-        var outcomes = new MemberOutcome[members.Count];
-        var delivered = 0;
-        var skipped = 0;
-        for (var start = 0; start < members.Count; start += ChannelStore.GroupChunk)
-        {
-            var count = Math.Min(ChannelStore.GroupChunk, members.Count - start);
-            _store.SendToMembers(members, start, count, bytes, now, now + ExpiryMs, Options.GetCapacity, outcomes);
-            Dictionary<int, List<string>>? rings = null;
-            for (var i = start; i < start + count; i++)
+            cancellationToken.ThrowIfCancellationRequested();
+            var now = NowMs;
+            var members = _store.LiveMembers(group, now - (long)Options.GroupExpiry.TotalMilliseconds);
+            if (members.Count == 0)
             {
-                var (channel, _) = members[i];
-                if (outcomes[i].Expired > 0)
-                {
-                    OnMessagesExpired(channel, outcomes[i].Expired);
-                }
+                return ValueTask.FromResult(new GroupSendResult(0, 0));
+            }
 
-                if (!outcomes[i].Queued)
+            var bytes = MessageCodec.Encode(message, NewMessageId());
+            var outcomes = new MemberOutcome[members.Count];
+            var delivered = 0;
+            var skipped = 0;
+            for (var start = 0; start < members.Count; start += ChannelStore.GroupChunk)
+            {
+                var count = Math.Min(ChannelStore.GroupChunk, members.Count - start);
+                _store.SendToMembers(members, start, count, bytes, now, now + ExpiryMs, Options.GetCapacity, outcomes);
+                Dictionary<int, List<string>>? rings = null;
+                for (var i = start; i < start + count; i++)
                 {
-                    skipped++;
-                    continue;
-                }
-
-                delivered++;
-                for (var waiters = outcomes[i].Waiters; waiters != 0; waiters &= waiters - 1)
-                {
-                    var slot = System.Numerics.BitOperations.TrailingZeroCount(waiters);
-                    rings ??= [];
-                    if (!rings.TryGetValue(slot, out var channels))
+                    var (channel, _) = members[i];
+                    if (outcomes[i].Expired > 0)
                     {
-                        rings[slot] = channels = [];
+                        OnMessagesExpired(channel, outcomes[i].Expired);
                     }
 
-                    channels.Add(channel);
+                    if (!outcomes[i].Queued)
+                    {
+                        skipped++;
+                        continue;
+                    }
+
+                    delivered++;
+                    for (var waiters = outcomes[i].Waiters; waiters != 0; waiters &= waiters - 1)
+                    {
+                        var slot = System.Numerics.BitOperations.TrailingZeroCount(waiters);
+                        rings ??= [];
+                        if (!rings.TryGetValue(slot, out var channels))
+                        {
+                            rings[slot] = channels = [];
+                        }
+
+                        channels.Add(channel);
+                    }
+                }
+
+                foreach (var (slot, channels) in rings ?? [])
+                {
+                    RingSlot(slot, channels);
                 }
             }
 
-            foreach (var (slot, channels) in rings ?? [])
+            if (skipped > 0)
             {
-                RingSlot(slot, channels);
+                LogSkippedFullMembers(group, message, skipped);
             }
-        }
 
-        if (skipped > 0)
+            return ValueTask.FromResult(new GroupSendResult(delivered, skipped));
+        }
+        catch (ObjectDisposedException) when (IsClosed)
         {
-            LogSkippedFullMembers(group, message, skipped);
+            // The layer closed under the call (its segment is gone): that is the close.
+            throw ClosedException("group send");
         }
-
-        return ValueTask.FromResult(new GroupSendResult(delivered, skipped));
     }
 
     /// <inheritdoc />
     protected override ValueTask FlushCoreAsync(CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        _store.Flush();
-
-        // Every waiting mark went with the tables: every process's waiting receives look again (and mark again).
-        for (var slot = 0; slot < SegmentLayout.ProcessCapacity; slot++)
+        try
         {
-            RingSlot(slot, [Doorbell.Everything]);
-        }
+            cancellationToken.ThrowIfCancellationRequested();
+            _store.Flush();
 
-        return ValueTask.CompletedTask;
+            // Every waiting mark went with the tables: every process's waiting receives look again (and mark again).
+            for (var slot = 0; slot < SegmentLayout.ProcessCapacity; slot++)
+            {
+                RingSlot(slot, [Doorbell.Everything]);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            // The layer closed under the call (its segment is gone): that is the close.
+            throw ClosedException("flush");
+        }
     }
 
     /// <inheritdoc />
@@ -697,7 +750,15 @@ public sealed class IpcChannelLayer : ChannelLayer
                 local.Forwarder = null;
                 if (local.Receivers == 0 && local.Buffered.IsEmpty && !layer.IsClosed)
                 {
-                    layer._store.StopWaiting(local.Name, layer._self.Slot);
+                    try
+                    {
+                        layer._store.StopWaiting(local.Name, layer._self.Slot);
+                    }
+                    catch (ObjectDisposedException) when (layer.IsClosed)
+                    {
+                        // Closed meanwhile: the process's marks went with it.
+                    }
+
                     layer._channels.TryRemove(new KeyValuePair<string, LocalChannel>(local.Name, local));
                 }
             }

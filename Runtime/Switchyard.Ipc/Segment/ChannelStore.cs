@@ -289,7 +289,7 @@ internal sealed class ChannelStore(SharedSegment segment)
         {
             var name = NameTable.ReadName(tx, tx.Read(Field(block, ChannelName)));
             var ownerSlot = (int)tx.Read(Field(block, ChannelOwnerSlot)) - 1;
-            if (ownerSlot >= 0 && dead.Contains(new ChannelOwner(ownerSlot, tx.Read(Field(block, ChannelOwnerIncarnation)))))
+            if (ownerSlot >= 0 && IsGone(tx, ownerSlot, tx.Read(Field(block, ChannelOwnerIncarnation))))
             {
                 DeleteChannel(tx, block, name);
                 continue;
@@ -316,7 +316,7 @@ internal sealed class ChannelStore(SharedSegment segment)
                 var entry = Member(tx, block, i);
                 var ownerSlot = (int)tx.Read(entry + MemberOwnerSlot) - 1;
                 if (tx.Read(entry + MemberJoinedAt) <= groupCutoff
-                    || (ownerSlot >= 0 && dead.Contains(new ChannelOwner(ownerSlot, tx.Read(entry + MemberOwnerIncarnation)))))
+                    || (ownerSlot >= 0 && IsGone(tx, ownerSlot, tx.Read(entry + MemberOwnerIncarnation))))
                 {
                     RemoveMember(tx, block, i);
                     removedMembers++;
@@ -373,6 +373,11 @@ internal sealed class ChannelStore(SharedSegment segment)
         // The rest as a sweep would do it, now rather than later.
         Sweep(long.MinValue, long.MinValue, (slot, incarnation) => slot != owner.Slot || incarnation != owner.Incarnation);
     }
+
+    // Whether the process that owned something is gone: its slot is free or another process's now (a channel made for it
+    // by a send after it died, or a membership, is removed by the next sweep, not only those the sweep saw it die with).
+    private static bool IsGone(SegmentTransaction tx, int slot, long incarnation) =>
+        tx.Read(ProcessEntry(slot) + ProcessIncarnation) != incarnation;
 
     private long FindOrAddChannel(SegmentTransaction tx, string channel, ChannelOwner owner)
     {

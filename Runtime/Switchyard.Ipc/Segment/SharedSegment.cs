@@ -123,8 +123,13 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// </summary>
     public SegmentTransaction Begin()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         _threadLock.Enter();
+        if (_disposed)
+        {
+            _threadLock.Exit();
+            throw new ObjectDisposedException(nameof(SharedSegment));
+        }
+
         if (_inTransaction)
         {
             // The lock is re-entrant for its thread; a transaction inside another is a bug.
@@ -269,12 +274,17 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_disposed)
+        // Under the thread lock: a transaction under way in another thread ends before the mapping goes.
+        lock (_threadLock)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
         }
 
-        _disposed = true;
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map.Dispose();
