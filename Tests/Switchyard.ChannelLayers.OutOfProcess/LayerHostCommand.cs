@@ -1,8 +1,8 @@
 namespace Switchyard.ChannelLayers.OutOfProcess;
 
 /// <summary>
-/// How to start a layer host: the built host (<c>Switchyard.ChannelLayers.LayerHost.dll</c>, run with <c>dotnet</c>, never
-/// <c>dotnet run</c>), the kind of layer and the kind's arguments. Hosts of one command are interchangeable, so
+/// How to start a layer host: the built host (<c>Switchyard.ChannelLayers.LayerHost.dll</c>, published ReadyToRun by the
+/// build and run with <c>dotnet</c>, never <c>dotnet run</c>), the kind of layer and the kind's arguments. Hosts of one command are interchangeable, so
 /// <see cref="LayerHostPool"/> starts them ahead.
 /// </summary>
 public sealed class LayerHostCommand
@@ -37,7 +37,10 @@ public sealed class LayerHostCommand
     /// <summary>Gets a key that is equal for interchangeable hosts.</summary>
     internal string Key => string.Join('\0', [HostPath, Kind, .. Arguments]);
 
-    /// <summary>Returns the built host next to this repository's test output (same configuration), or the one <see cref="HostPathVariable"/> names.</summary>
+    /// <summary>
+    /// Returns the host the build published (ReadyToRun) in this repository, in the configuration of the running tests,
+    /// or the one <see cref="HostPathVariable"/> names.
+    /// </summary>
     /// <returns>The path of the host's dll.</returns>
     /// <exception cref="InvalidOperationException">The host is not built.</exception>
     public static string FindHost()
@@ -57,7 +60,7 @@ public sealed class LayerHostCommand
 
         var separator = Path.DirectorySeparatorChar;
         var configuration = AppContext.BaseDirectory.Contains($"{separator}Debug{separator}", StringComparison.Ordinal) ? "Debug" : "Release";
-        var host = directory is null ? null : Path.Combine(directory.FullName, "Tests", HostName, "bin", configuration, "net10.0", HostName + ".dll");
+        var host = directory is null ? null : Path.Combine(directory.FullName, "Tests", HostName, "bin", configuration, "layer-host", HostName + ".dll");
         return host is not null && File.Exists(host)
             ? host
             : throw new InvalidOperationException($"The layer host is not built at {host ?? "(no Switchyard.slnx above " + AppContext.BaseDirectory + ")"}; build the solution first.");

@@ -13,21 +13,20 @@ public sealed class LayerHostPool : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Queue<HostProcess>> _idle = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _starting = new(StringComparer.Ordinal);
-    private readonly int _idlePerCommand;
+    private readonly int _idlePerCommand = 2;
     private bool _disposed;
 
-    /// <summary>Creates a pool that keeps two hosts waiting per command.</summary>
-    public LayerHostPool()
-        : this(2)
+    /// <summary>
+    /// Gets how many started hosts the pool keeps waiting per command: 2 by default; 0 starts each host when it is taken.
+    /// </summary>
+    public int IdlePerCommand
     {
-    }
-
-    /// <summary>Creates a pool.</summary>
-    /// <param name="idlePerCommand">How many started hosts to keep waiting per command; 0 starts each host when it is taken.</param>
-    public LayerHostPool(int idlePerCommand)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(idlePerCommand);
-        _idlePerCommand = idlePerCommand;
+        get => _idlePerCommand;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _idlePerCommand = value;
+        }
     }
 
     /// <summary>Stops the waiting hosts: their input ends, and they exit.</summary>

@@ -54,6 +54,8 @@ public static class LayerHostServer
 
     private sealed class Session(LayerKind kind, IReadOnlyList<string> arguments) : IFrameHandler
     {
+        private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
+
         private readonly BlockingCollection<Action> _dispatch = new(new ConcurrentQueue<Action>());
         private readonly ConcurrentDictionary<long, CancellationTokenSource> _inFlight = new();
         private readonly Dictionary<long, IDisposable> _attachments = [];
@@ -65,6 +67,7 @@ public static class LayerHostServer
         private MetricRelay? _metrics;
         private Exception? _inputError;
         private int _calls;
+        private bool _draining;
         private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         private string Who => $"layer host {Environment.ProcessId} ({kind.Name})";
@@ -143,22 +146,25 @@ public static class LayerHostServer
 
         private void Shutdown()
         {
-            // The parent has gone or closed its end: close the layer if it did not (its pending calls end), wait for the
-            // calls still running to answer, then let the writer drain.
+            // The parent has gone or closed its end: close the layer if it did not. Calls still running end with the
+            // layer's own answer (a receive that raced with the close fails as closed); only calls that outlast a grace
+            // period are cancelled. Then the writer drains.
             if (_layer is { IsClosed: false } layer)
             {
-                layer.CloseAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+                layer.CloseAsync().AsTask().Wait(ShutdownGrace);
             }
 
-            _stopping.Cancel();
-            if (Volatile.Read(ref _calls) > 0 && !_idle.Task.Wait(TimeSpan.FromSeconds(10)))
+            Volatile.Write(ref _draining, true);
+            if (Volatile.Read(ref _calls) > 0 && !_idle.Task.Wait(ShutdownGrace))
             {
-                Console.Error.WriteLine($"{Who}: {Volatile.Read(ref _calls)} call(s) still running at exit.");
+                Console.Error.WriteLine($"{Who}: {Volatile.Read(ref _calls)} call(s) still running {ShutdownGrace.TotalSeconds} s after the layer closed; cancelling them.");
+                _stopping.Cancel();
+                _idle.Task.Wait(ShutdownGrace);
             }
 
             _metrics?.Dispose();
             _connection.CompleteOutput();
-            _connection.WriterDone.Wait(TimeSpan.FromSeconds(10));
+            _connection.WriterDone.Wait(ShutdownGrace);
             _meters.Dispose();
         }
 
@@ -359,7 +365,7 @@ public static class LayerHostServer
                 _connection.AnswerError(call.Id, call.Operation, error);
             }
 
-            if (Interlocked.Decrement(ref _calls) == 0 && _stopping.IsCancellationRequested)
+            if (Interlocked.Decrement(ref _calls) == 0 && Volatile.Read(ref _draining))
             {
                 _idle.TrySetResult();
             }

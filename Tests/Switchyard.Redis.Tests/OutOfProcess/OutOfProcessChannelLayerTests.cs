@@ -17,7 +17,7 @@ public sealed class OutOfProcessChannelLayerTests(OneRedisServer redis) : IClass
     [Fact]
     public async Task Each_layer_runs_in_its_own_host_process_and_they_share_channels_through_redis()
     {
-        await using var pool = new LayerHostPool(idlePerCommand: 0);
+        await using var pool = new LayerHostPool { IdlePerCommand = 0 };
         await using var sender = await StartAsync(pool);
         await using var receiver = await StartAsync(pool);
 
@@ -37,7 +37,7 @@ public sealed class OutOfProcessChannelLayerTests(OneRedisServer redis) : IClass
     [Fact]
     public async Task Closing_the_layer_ends_its_host_with_exit_code_0()
     {
-        await using var pool = new LayerHostPool(idlePerCommand: 0);
+        await using var pool = new LayerHostPool { IdlePerCommand = 0 };
         var layer = await StartAsync(pool);
         using var host = Process.GetProcessById(layer.HostProcessId);
 
@@ -52,7 +52,7 @@ public sealed class OutOfProcessChannelLayerTests(OneRedisServer redis) : IClass
     [Fact]
     public async Task When_the_host_dies_pending_and_later_calls_fail_naming_its_standard_error()
     {
-        await using var pool = new LayerHostPool(idlePerCommand: 0);
+        await using var pool = new LayerHostPool { IdlePerCommand = 0 };
         await using var layer = await StartAsync(pool);
         using var timeout = new CancellationTokenSource(Timeout);
         var receive = layer.ReceiveAsync($"{_prefix}-waiting", timeout.Token).AsTask();
@@ -79,7 +79,7 @@ public sealed class OutOfProcessChannelLayerTests(OneRedisServer redis) : IClass
     [Fact]
     public async Task A_host_with_a_bad_command_line_fails_the_start_with_its_usage()
     {
-        await using var pool = new LayerHostPool(idlePerCommand: 0);
+        await using var pool = new LayerHostPool { IdlePerCommand = 0 };
 
         var error = await Assert.ThrowsAsync<LayerHostException>(() =>
             OutOfProcessChannelLayer.StartAsync(pool, new LayerHostCommand("no-such-kind", []), new ChannelLayerOptions(), cancellationToken: TestContext.Current.CancellationToken));
@@ -91,7 +91,7 @@ public sealed class OutOfProcessChannelLayerTests(OneRedisServer redis) : IClass
     [Fact]
     public async Task A_layer_the_host_cannot_create_fails_the_start_with_the_layer_error()
     {
-        await using var pool = new LayerHostPool(idlePerCommand: 0);
+        await using var pool = new LayerHostPool { IdlePerCommand = 0 };
 
         // The Redis layer refuses an empty key prefix; its ArgumentException comes back as one.
         var error = await Assert.ThrowsAsync<ArgumentException>(() =>
@@ -103,7 +103,7 @@ public sealed class OutOfProcessChannelLayerTests(OneRedisServer redis) : IClass
     [Fact]
     public async Task The_host_layer_metrics_are_recorded_once_on_the_parent_meter_factory()
     {
-        await using var pool = new LayerHostPool(idlePerCommand: 0);
+        await using var pool = new LayerHostPool { IdlePerCommand = 0 };
         var time = new ManualTimeProvider();
         using var meters = new TestMeterFactory();
         using var metrics = new MetricCollector(meters);
