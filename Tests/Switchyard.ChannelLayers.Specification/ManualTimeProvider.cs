@@ -14,6 +14,13 @@ public sealed class ManualTimeProvider : TimeProvider
     /// <param name="start">The initial time.</param>
     public ManualTimeProvider(DateTimeOffset? start = null) => _now = start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Raised at the end of every <see cref="Advance"/>, on the calling thread, after the timers that fell due have fired.
+    /// A clock in another process that follows this one (the out-of-process harness's layer host) listens to it, so time
+    /// a test moves without calling the layer still reaches that clock.
+    /// </summary>
+    public event EventHandler? Advanced;
+
     /// <inheritdoc />
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
@@ -56,7 +63,7 @@ public sealed class ManualTimeProvider : TimeProvider
                 if (due is null)
                 {
                     _now = target;
-                    return;
+                    break;
                 }
 
                 _now = due.DueAt!.Value;
@@ -65,6 +72,8 @@ public sealed class ManualTimeProvider : TimeProvider
 
             due.Fire();
         }
+
+        Advanced?.Invoke(this, EventArgs.Empty);
     }
 
     /// <inheritdoc />

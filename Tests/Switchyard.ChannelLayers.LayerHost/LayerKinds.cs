@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+using Switchyard.Redis;
+
+namespace Switchyard.ChannelLayers.LayerHost;
+
+/// <summary>The factories of the layer kinds this host serves.</summary>
+internal static class LayerKinds
+{
+    /// <summary><c>redis {servers} {prefix}</c>: the Redis layer on those servers (sharded when several), under that key prefix.</summary>
+    public static async Task<ChannelLayer> CreateRedisAsync(
+        IReadOnlyList<string> arguments, ChannelLayerOptions options, TimeProvider timeProvider, IMeterFactory meterFactory, CancellationToken cancellationToken)
+    {
+        var redis = new RedisChannelLayerOptions { Prefix = arguments[1] };
+        foreach (var server in arguments[0].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            redis.Servers.Add(server);
+        }
+
+        CopyTo(options, redis.Layer);
+        return await RedisChannelLayer.ConnectAsync(redis, timeProvider, loggerFactory: null, meterFactory, cancellationToken);
+    }
+
+    private static void CopyTo(ChannelLayerOptions from, ChannelLayerOptions to)
+    {
+        to.Capacity = from.Capacity;
+        to.Expiry = from.Expiry;
+        to.GroupExpiry = from.GroupExpiry;
+        to.MaxMessageSize = from.MaxMessageSize;
+        to.FullMemberTimeout = from.FullMemberTimeout;
+        foreach (var rule in from.ChannelCapacity)
+        {
+            to.ChannelCapacity.Add(rule);
+        }
+    }
+}
