@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Switchyard.Ipc;
 using Switchyard.Redis;
 
 namespace Switchyard.ChannelLayers.LayerHost;
@@ -18,6 +19,20 @@ internal static class LayerKinds
 
         CopyTo(options, redis.Layer);
         return await RedisChannelLayer.ConnectAsync(redis, timeProvider, loggerFactory: null, meterFactory, cancellationToken);
+    }
+
+    /// <summary><c>ipc {directory} {namespace}</c>: the IPC layer, a process of that namespace (a small segment: tests need no more).</summary>
+    public static Task<ChannelLayer> CreateIpcAsync(
+        IReadOnlyList<string> arguments, ChannelLayerOptions options, TimeProvider timeProvider, IMeterFactory meterFactory, CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The IPC layer runs on Linux (and other POSIX systems), not Windows.");
+        }
+
+        var ipc = new IpcChannelLayerOptions { Directory = arguments[0], Name = arguments[1], SegmentSize = 8L << 20, MaxNames = 4096 };
+        CopyTo(options, ipc.Layer);
+        return Task.FromResult<ChannelLayer>(IpcChannelLayer.Open(ipc, timeProvider, loggerFactory: null, meterFactory));
     }
 
     private static void CopyTo(ChannelLayerOptions from, ChannelLayerOptions to)

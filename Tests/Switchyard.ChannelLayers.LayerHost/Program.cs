@@ -5,6 +5,7 @@ using Switchyard.ChannelLayers.OutOfProcess;
 LayerKind[] kinds =
 [
     new("redis", ["servers (comma-separated host:port)", "key prefix"], LayerKinds.CreateRedisAsync),
+    new("ipc", ["directory", "namespace"], LayerKinds.CreateIpcAsync),
 ];
 
 return LayerHostServer.Run(args, kinds);
