@@ -38,6 +38,14 @@ if (builder.Configuration["redis"] is { Length: > 0 } redis)
     });
 }
 
+// --ipc name: share rooms with the chat processes of this machine that use the same name, without Redis (the IPC
+// layer; more options under Switchyard:Ipc, such as --Switchyard:Ipc:Directory).
+else if (builder.Configuration["ipc"] is { Length: > 0 } ipc && !OperatingSystem.IsWindows())
+{
+    builder.Configuration["Switchyard:Ipc:Name"] = ipc;
+    switchyard.AddIpcLayer(builder.Configuration.GetSection("Switchyard:Ipc"));
+}
+
 var app = builder.Build();
 var page = ReadPage();
 app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));

@@ -16,7 +16,9 @@ using Switchyard.Samples.LiveBlog.Publishing;
 // layer, the worker in this process, editor password "editor".
 //   --LiveBlog:Database postgres --ConnectionStrings:LiveBlog "Host=...;Username=...;Password=...;Database=..."
 //   --redis host:port       share the blogs with every other live-blog process on that Redis
-//   --no-worker true        serve pages and sockets only; a worker process on the same Redis renders
+//   --ipc name              share them with the live-blog processes of this machine that use the same name, without
+//                           Redis (the IPC layer; more options under Switchyard:Ipc, e.g. --Switchyard:Ipc:Directory)
+//   --no-worker true        serve pages and sockets only; a worker process on the same Redis (or IPC name) renders
 //   --worker-only true      be that worker process: no pages, no sockets
 var builder = WebApplication.CreateSlimBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -59,6 +61,11 @@ if (builder.Configuration["redis"] is { Length: > 0 } redis)
         o.Prefix = "liveblog";
         o.ReconnectWait = TimeSpan.FromSeconds(10);
     });
+}
+else if (builder.Configuration["ipc"] is { Length: > 0 } ipc && !OperatingSystem.IsWindows())
+{
+    builder.Configuration["Switchyard:Ipc:Name"] = ipc;
+    switchyard.AddIpcLayer(builder.Configuration.GetSection("Switchyard:Ipc"));
 }
 
 var app = builder.Build();

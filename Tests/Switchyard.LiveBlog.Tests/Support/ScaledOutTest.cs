@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Switchyard.LiveBlog.Tests.Support;
 
-/// <summary>A test with several live-blog processes: one private redis-server and one database file for them, removed after it.</summary>
+/// <summary>A test with several live-blog processes: one private redis-server (or IPC namespace) and one database file for them, removed after it.</summary>
 public abstract class ScaledOutTest : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "switchyard-liveblog-" + Guid.NewGuid().ToString("N"));
@@ -17,6 +17,9 @@ public abstract class ScaledOutTest : IAsyncLifetime
 
     /// <summary>Gets the options that put a process on the shared Redis.</summary>
     protected string[] OnRedis => ["--redis", _redis.ConnectionString];
+
+    /// <summary>Gets the options that put a process in the test's IPC namespace (its segment in the test's folder).</summary>
+    protected string[] OnIpc => ["--ipc", "liveblog", "--Switchyard:Ipc:Directory", Path.Combine(_directory, "ipc")];
 
     public async ValueTask InitializeAsync()
     {
