@@ -16,6 +16,7 @@ namespace Switchyard.Ipc;
 /// when its holder dies, with every change undone if its process dies half way. A process waiting on a channel is
 /// woken through its doorbell, a Unix datagram socket. See docs/channel-layers.md.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class IpcChannelLayer : ChannelLayer
 {
     // "ipc" + slot (2 hex digits) + incarnation (12 hex digits): the part of this process's channel names before '!'.

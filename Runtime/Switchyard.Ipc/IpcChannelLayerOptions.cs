@@ -37,6 +37,7 @@ public sealed class IpcChannelLayerOptions
     public ChannelLayerOptions Layer { get; } = new();
 
     /// <summary>The directory used when <see cref="Directory"/> is not set.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static string DefaultDirectory()
     {
         var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");

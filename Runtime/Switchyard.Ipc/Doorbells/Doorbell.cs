@@ -9,6 +9,7 @@ namespace Switchyard.Ipc.Doorbells;
 /// is gone (its process died) or full is skipped, and a waiting receive looks at its channel again at least every
 /// <see cref="LayerPoll"/> anyway, so a lost ring delays a message, never loses it.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class Doorbell : IAsyncDisposable
 {
     /// <summary>How often a waiting receive looks again without a ring.</summary>

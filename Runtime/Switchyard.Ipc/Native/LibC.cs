@@ -6,6 +6,7 @@ namespace Switchyard.Ipc.Native;
 /// The few POSIX calls .NET has no API for: <c>flock(2)</c>, the lock the kernel releases when its process dies, which
 /// is what makes a killed process unable to wedge the others, and the user id.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static partial class LibC
 {
     public const int LockShared = 1;

@@ -8,6 +8,7 @@ namespace Switchyard.Ipc.Processes;
 /// liveness file for as long as it lives, and the kernel releases it when the process dies, however it dies. A probe
 /// that can take the lock has found the slot's process gone. (Process ids are not used: they are reused.)
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class ProcessLiveness(string directory, string name)
 {
     /// <summary>The liveness file of <paramref name="slot"/>.</summary>

@@ -4,6 +4,7 @@ namespace Switchyard.Ipc.Processes;
 /// The layer's files are the user's alone: its directory 0700 (made so, or tightened if the user made it looser), every
 /// file in it 0600. Other users on the machine cannot open the segment, so messages are not encrypted.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class UserOnlyFiles
 {
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

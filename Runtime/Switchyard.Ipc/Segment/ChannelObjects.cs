@@ -6,6 +6,7 @@ namespace Switchyard.Ipc.Segment;
 /// growable array of members. A process-local channel, and a membership of one, records its owning process (slot + 1,
 /// and the process's incarnation), so a sweep removes what a dead process left.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class ChannelObjects
 {
     // Channel payload.

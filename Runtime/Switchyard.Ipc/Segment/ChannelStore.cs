@@ -7,6 +7,7 @@ namespace Switchyard.Ipc.Segment;
 /// data in, plain data out, nothing awaited under the lock. Expiry is checked against the time the caller passes (the
 /// layer's clock), so every process agrees on what has expired.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class ChannelStore(SharedSegment segment)
 {
     /// <summary>Members queued per transaction of a group send (each transaction copies the message once).</summary>

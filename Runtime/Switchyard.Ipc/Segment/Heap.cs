@@ -7,6 +7,7 @@ namespace Switchyard.Ipc.Segment;
 /// kind, then one word its owner uses (the next free block while it is free, a message's reference count). Freed blocks
 /// go on their class's free list and are handed out again; the heap never shrinks, but a flush empties it.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class Heap
 {
     /// <summary>Bytes before a block's payload.</summary>

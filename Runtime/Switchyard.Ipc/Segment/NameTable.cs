@@ -8,6 +8,7 @@ namespace Switchyard.Ipc.Segment;
 /// An entry is two words, the name's hash (0: empty) and its object; the object's first payload word is its name block.
 /// The hash is FNV-1a over the kind and the name, the same in every process.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class NameTable
 {
     private static long Capacity(SegmentTransaction tx) => tx.Read(SegmentLayout.NameTableCapacityOffset);

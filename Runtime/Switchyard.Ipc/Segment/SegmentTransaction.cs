@@ -6,6 +6,7 @@ namespace Switchyard.Ipc.Segment;
 /// exception on the way). Words of blocks this transaction allocated need no record (<see cref="Init"/>): undone, the
 /// block is free again and what it held does not matter.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal readonly ref struct SegmentTransaction
 {
     private readonly SharedSegment _segment;

@@ -12,6 +12,7 @@ namespace Switchyard.Ipc.Segment;
 /// first: a process killed in the middle of one leaves its holder id in the header, and the next holder of the lock puts
 /// the words back before doing anything else, so the segment is always as some transaction left it.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed unsafe class SharedSegment : IDisposable
 {
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _lockFile;
