@@ -139,7 +139,7 @@ public abstract partial class ChannelLayerSpecificationTests
                 receives.Add(ReceiveOrFailAsync(layer, Name($"c{receives.Count % 16}"), timeout.Token));
             }
 
-            await close.WaitAsync(WaitTimeout);
+            await close.WaitAsync(CloseTimeout);
             foreach (var receive in receives)
             {
                 // Whichever won, a receive that started around close must fail with the closed exception,

@@ -11,24 +11,12 @@ namespace Switchyard.Ipc.Layer;
 /// </summary>
 internal static class MessageCodec
 {
-    private const byte FormatVersion = 1;
-
     public static byte[] Encode(ChannelMessage message, long id)
     {
         var body = new ArrayBufferWriter<byte>(64 + message.Payload.Length);
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(body.GetSpan(8), id);
         body.Advance(8);
-        var writer = new BinaryMessageWriter(body);
-        writer.WriteByte(FormatVersion);
-        writer.WriteString(message.Type);
-        writer.WriteCount(message.Headers.Count);
-        foreach (var (key, value) in message.Headers)
-        {
-            writer.WriteString(key);
-            writer.WriteString(value);
-        }
-
-        writer.WriteByteSpan(message.Payload.Span);
+        ChannelMessageFormat.Write(message, body);
         return body.WrittenSpan.ToArray();
     }
 
@@ -45,22 +33,7 @@ internal static class MessageCodec
 
         try
         {
-            var reader = new BinaryMessageReader(bytes[8..]);
-            if (reader.ReadByte() != FormatVersion)
-            {
-                throw new IpcLayerException("A message in the shared segment has an unknown format version; it was dropped.");
-            }
-
-            var type = reader.ReadString() ?? string.Empty;
-            var headers = MessageHeaders.Empty;
-            for (var count = reader.ReadCollectionCount(); count > 0; count--)
-            {
-                headers = headers.With(reader.ReadString() ?? string.Empty, reader.ReadString() ?? string.Empty);
-            }
-
-            var payload = reader.ReadBytes() ?? [];
-            reader.EnsureAtEnd("ipc message");
-            return new ChannelMessage(type, payload, headers);
+            return ChannelMessageFormat.Read(bytes[8..]);
         }
         catch (FormatException ex)
         {

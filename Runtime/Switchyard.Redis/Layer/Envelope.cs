@@ -14,23 +14,12 @@ namespace Switchyard.Redis.Layer;
 internal static class Envelope
 {
     public const int ExpiryDigits = 16;
-    private const byte FormatVersion = 1;
 
     public static byte[] Encode(ChannelMessage message, long expiresAtMs, PayloadEncryption? encryption)
     {
         ArgumentNullException.ThrowIfNull(message);
         var body = new ArrayBufferWriter<byte>(64 + message.Payload.Length);
-        var writer = new BinaryMessageWriter(body);
-        writer.WriteByte(FormatVersion);
-        writer.WriteString(message.Type);
-        writer.WriteCount(message.Headers.Count);
-        foreach (var (key, value) in message.Headers)
-        {
-            writer.WriteString(key);
-            writer.WriteString(value);
-        }
-
-        writer.WriteByteSpan(message.Payload.Span);
+        ChannelMessageFormat.Write(message, body);
         var content = encryption is null ? body.WrittenSpan : encryption.Encrypt(body.WrittenSpan);
         var entry = new byte[ExpiryDigits + content.Length];
         Encoding.ASCII.GetBytes(expiresAtMs.ToString("D16", CultureInfo.InvariantCulture), entry);
@@ -73,22 +62,7 @@ internal static class Envelope
         var content = encryption is null ? sealedContent : encryption.Decrypt(sealedContent);
         try
         {
-            var reader = new BinaryMessageReader(content);
-            if (reader.ReadByte() != FormatVersion)
-            {
-                throw new RedisLayerException("An entry in Redis has an unknown format version; it was dropped.");
-            }
-
-            var type = reader.ReadString() ?? string.Empty;
-            var headers = MessageHeaders.Empty;
-            for (var count = reader.ReadCollectionCount(); count > 0; count--)
-            {
-                headers = headers.With(reader.ReadString() ?? string.Empty, reader.ReadString() ?? string.Empty);
-            }
-
-            var payload = reader.ReadBytes() ?? [];
-            reader.EnsureAtEnd("redis envelope");
-            return new ChannelMessage(type, payload, headers);
+            return ChannelMessageFormat.Read(content);
         }
         catch (FormatException ex)
         {
