@@ -5,31 +5,35 @@ namespace Switchyard.LiveBlog.Tests;
 
 /// <summary>
 /// SIGTERM, as systemd, Docker and Kubernetes stop a service: every shape of live-blog process drains and exits 0 well
-/// within its drain timeout, on the in-memory and the Redis layer, with a page connected and after a Redis outage.
+/// within its drain timeout, on the in-memory, the Redis and the IPC layer, with a page connected and after a Redis
+/// outage.
 /// </summary>
 public sealed class ShutdownTests : ScaledOutTest
 {
     // The consumers' drain timeout is 10 s and the host's shutdown timeout 30 s; an idle process needs far less.
     private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(20);
 
-    public static TheoryData<string, bool> Shapes => new()
+    public static TheoryData<string, string> Shapes => new()
     {
-        { "server with its worker", false },
-        { "server with its worker", true },
-        { "server without a worker", true },
-        { "worker only", true },
+        { "server with its worker", "in-memory" },
+        { "server with its worker", "redis" },
+        { "server without a worker", "redis" },
+        { "worker only", "redis" },
+        { "server with its worker", "ipc" },
+        { "server without a worker", "ipc" },
+        { "worker only", "ipc" },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public async Task A_process_exits_0_on_SIGTERM(string shape, bool onRedis)
+    public async Task A_process_exits_0_on_SIGTERM(string shape, string layer)
     {
-        await using var process = await StartAsync(shape, onRedis);
+        await using var process = await StartAsync(shape, layer);
         using var page = await ConnectPageAsync(process, shape);
 
         var exitCode = await process.TerminateAsync(ExitWithin);
 
-        Assert.True(exitCode == 0, $"The {shape} ({(onRedis ? "Redis" : "in-memory")}) exited {exitCode}; its output:\n{process.Output}");
+        Assert.True(exitCode == 0, $"The {shape} ({layer}) exited {exitCode}; its output:\n{process.Output}");
     }
 
     [Theory]
@@ -38,7 +42,7 @@ public sealed class ShutdownTests : ScaledOutTest
     [InlineData("worker only")]
     public async Task A_process_on_Redis_exits_0_on_SIGTERM_while_Redis_is_down(string shape)
     {
-        await using var process = await StartAsync(shape, onRedis: true);
+        await using var process = await StartAsync(shape, "redis");
         using var page = await ConnectPageAsync(process, shape);
         await Redis.KillAsync();
 
@@ -47,7 +51,7 @@ public sealed class ShutdownTests : ScaledOutTest
         Assert.True(exitCode == 0, $"The {shape} exited {exitCode} with Redis down; its output:\n{process.Output}");
     }
 
-    private Task<LiveBlogProcess> StartAsync(string shape, bool onRedis)
+    private Task<LiveBlogProcess> StartAsync(string shape, string layer)
     {
         string[] options = shape switch
         {
@@ -56,7 +60,13 @@ public sealed class ShutdownTests : ScaledOutTest
             "worker only" => ["--worker-only", "true"],
             _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, null),
         };
-        return LiveBlogProcess.StartAsync(Database, onRedis ? [.. OnRedis, .. options] : options);
+        string[] shared = layer switch
+        {
+            "redis" => OnRedis,
+            "ipc" => OnIpc,
+            _ => [],
+        };
+        return LiveBlogProcess.StartAsync(Database, [.. shared, .. options]);
     }
 
     private static async Task<IDisposable?> ConnectPageAsync(LiveBlogProcess process, string shape) =>
