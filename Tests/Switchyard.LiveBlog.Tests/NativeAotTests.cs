@@ -8,7 +8,8 @@ namespace Switchyard.LiveBlog.Tests;
 
 /// <summary>
 /// The live-blog server published with Native AOT (net10.0, linux-x64; warnings are errors, so a trim or AOT warning
-/// fails the publish) and smoke-tested as a native binary: a page is served and a post reaches an open page live.
+/// fails the publish) and smoke-tested as a native binary on each layer: a page is served and a post reaches an open
+/// page live.
 /// </summary>
 public sealed class NativeAotTests : IDisposable
 {
@@ -46,10 +47,12 @@ public sealed class NativeAotTests : IDisposable
         var binary = Path.Combine(output, "LiveBlog");
         Assert.True(File.Exists(binary), $"No native binary at {binary}.");
 
-        // On its embedded defaults, then on Redis (the layer's client, scripts and inbox loop compiled ahead of time).
+        // On its embedded defaults, then on Redis (the layer's client, scripts and inbox loop compiled ahead of time),
+        // then on the IPC layer (its native calls, segment and doorbells compiled ahead of time).
         await SmokeTestAsync(binary, "sqlite", [], ct);
         await using var redis = await RedisServer.StartAsync();
         await SmokeTestAsync(binary, "redis", ["--redis", redis.ConnectionString], ct);
+        await SmokeTestAsync(binary, "ipc", ["--ipc", "aot", "--Switchyard:Ipc:Directory", Path.Combine(_directory, "ipc")], ct);
     }
 
     private async Task SmokeTestAsync(string binary, string name, string[] options, CancellationToken ct)
