@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Switchyard.ChannelLayers.Specification;
 using Switchyard.Ipc;
 using Switchyard.Redis;
 
@@ -17,7 +18,7 @@ internal static class LayerKinds
             redis.Servers.Add(server);
         }
 
-        CopyTo(options, redis.Layer);
+        options.CopyTo(redis.Layer);
         return await RedisChannelLayer.ConnectAsync(redis, timeProvider, loggerFactory: null, meterFactory, cancellationToken);
     }
 
@@ -31,20 +32,7 @@ internal static class LayerKinds
         }
 
         var ipc = new IpcChannelLayerOptions { Directory = arguments[0], Name = arguments[1], SegmentSize = 8L << 20, MaxNames = 4096 };
-        CopyTo(options, ipc.Layer);
+        options.CopyTo(ipc.Layer);
         return Task.FromResult<ChannelLayer>(IpcChannelLayer.Open(ipc, timeProvider, loggerFactory: null, meterFactory));
-    }
-
-    private static void CopyTo(ChannelLayerOptions from, ChannelLayerOptions to)
-    {
-        to.Capacity = from.Capacity;
-        to.Expiry = from.Expiry;
-        to.GroupExpiry = from.GroupExpiry;
-        to.MaxMessageSize = from.MaxMessageSize;
-        to.FullMemberTimeout = from.FullMemberTimeout;
-        foreach (var rule in from.ChannelCapacity)
-        {
-            to.ChannelCapacity.Add(rule);
-        }
     }
 }

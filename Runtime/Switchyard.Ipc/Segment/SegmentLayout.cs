@@ -30,14 +30,8 @@ internal static class SegmentLayout
     /// <summary>Set while a flush clears the tables (a flush is redone by the next holder if its process died in it).</summary>
     public const long FlushingOffset = 48;
 
-    /// <summary>When (layer clock, Unix ms) the next sweep of expired messages, memberships and dead processes is due.</summary>
-    public const long NextSweepOffset = 56;
-
     /// <summary>Names in the name table.</summary>
     public const long NameCountOffset = 64;
-
-    /// <summary>Counts the flushes, so a process can tell its cached view is stale.</summary>
-    public const long FlushGenerationOffset = 72;
 
     /// <summary>Entries of the name table (a power of two), fixed when the segment is made.</summary>
     public const long NameTableCapacityOffset = 80;

@@ -1,3 +1,5 @@
+using Switchyard.ChannelLayers.Specification;
+
 namespace Switchyard.Ipc.Tests.Support;
 
 /// <summary>A private IPC namespace for one test: its own directory in memory, removed with everything in it afterwards.</summary>
@@ -16,18 +18,7 @@ internal sealed class IpcNamespace : IDisposable
     public IpcChannelLayerOptions Options(ChannelLayerOptions? layer = null)
     {
         var options = new IpcChannelLayerOptions { Name = Name, Directory = Directory, SegmentSize = 8L << 20, MaxNames = 4096 };
-        if (layer is not null)
-        {
-            options.Layer.Capacity = layer.Capacity;
-            options.Layer.Expiry = layer.Expiry;
-            options.Layer.GroupExpiry = layer.GroupExpiry;
-            options.Layer.MaxMessageSize = layer.MaxMessageSize;
-            options.Layer.FullMemberTimeout = layer.FullMemberTimeout;
-            foreach (var rule in layer.ChannelCapacity)
-            {
-                options.Layer.ChannelCapacity.Add(rule);
-            }
-        }
+        layer?.CopyTo(options.Layer);
 
         return options;
     }

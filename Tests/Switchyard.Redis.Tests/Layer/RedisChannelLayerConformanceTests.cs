@@ -36,15 +36,7 @@ internal static class RedisLayers
             redisOptions.Servers.Add(server);
         }
 
-        redisOptions.Layer.Capacity = options.Capacity;
-        redisOptions.Layer.Expiry = options.Expiry;
-        redisOptions.Layer.GroupExpiry = options.GroupExpiry;
-        redisOptions.Layer.MaxMessageSize = options.MaxMessageSize;
-        redisOptions.Layer.FullMemberTimeout = options.FullMemberTimeout;
-        foreach (var rule in options.ChannelCapacity)
-        {
-            redisOptions.Layer.ChannelCapacity.Add(rule);
-        }
+        options.CopyTo(redisOptions.Layer);
 
         return await RedisChannelLayer.ConnectAsync(redisOptions, timeProvider, null, meterFactory, TestContext.Current.CancellationToken);
     }

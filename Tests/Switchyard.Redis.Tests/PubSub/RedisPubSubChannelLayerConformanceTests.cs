@@ -36,18 +36,7 @@ internal static class PubSubLayers
             pubSubOptions.Servers.Add(server.ConnectionString);
         }
 
-        if (options is not null)
-        {
-            pubSubOptions.Layer.Capacity = options.Capacity;
-            pubSubOptions.Layer.Expiry = options.Expiry;
-            pubSubOptions.Layer.GroupExpiry = options.GroupExpiry;
-            pubSubOptions.Layer.MaxMessageSize = options.MaxMessageSize;
-            pubSubOptions.Layer.FullMemberTimeout = options.FullMemberTimeout;
-            foreach (var rule in options.ChannelCapacity)
-            {
-                pubSubOptions.Layer.ChannelCapacity.Add(rule);
-            }
-        }
+        options?.CopyTo(pubSubOptions.Layer);
 
         configure?.Invoke(pubSubOptions);
         return await RedisPubSubChannelLayer.ConnectAsync(pubSubOptions, timeProvider, loggerFactory, meterFactory, TestContext.Current.CancellationToken);
