@@ -391,7 +391,8 @@ public sealed class IpcChannelLayer : ChannelLayer
         }
     }
 
-    private static long NewMessageId() => BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+    // Random, not secret: tells one group send's copies apart from another's (never 0, which reads as no id).
+    private static long NewMessageId() => Random.Shared.NextInt64() | 1;
 
     // A waiting receive's look: what a ring fetched for the channel, else a message of the channel in the segment, and
     // this process marked as waiting on it when there is none. Under the channel's lock, which a ring's fetch holds
@@ -454,9 +455,9 @@ public sealed class IpcChannelLayer : ChannelLayer
         {
             OnRing(channels);
         }
-        else
+        else if (!_doorbell.Ring(slot, channels))
         {
-            _doorbell.Ring(slot, channels);
+            _store.MarkMissedRing(slot);
         }
     }
 
@@ -656,6 +657,13 @@ public sealed class IpcChannelLayer : ChannelLayer
         try
         {
             ForgetIdleChannels();
+
+            // A ring to this process was lost (its doorbell's queue was full): look at every channel it waits on.
+            if (_store.TakeMissedRing(_self.Slot))
+            {
+                OnRing([Doorbell.Everything]);
+            }
+
             var now = NowMs;
             var outcome = _store.Sweep(now, now - (long)Options.GroupExpiry.TotalMilliseconds, IsAlive);
             foreach (var (channel, count) in outcome.Expired)

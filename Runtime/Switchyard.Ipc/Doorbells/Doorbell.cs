@@ -6,8 +6,10 @@ namespace Switchyard.Ipc.Doorbells;
 /// <summary>
 /// How a process learns that a channel it waits on got a message: a Unix datagram socket per process (its doorbell),
 /// to which a sender writes the names of the channels it queued on, one per line. Ringing never blocks: a doorbell that
-/// is gone (its process died) or full is skipped, and a waiting receive looks at its channel again at least every
-/// <see cref="LayerPoll"/> anyway, so a lost ring delays a message, never loses it.
+/// is gone (its process died) is skipped; one that is full (a Unix datagram socket queues few datagrams: 10 on many
+/// Linux systems) makes <see cref="Ring"/> say so, and the sender records the lost ring in the segment, where the
+/// process's next sweep finds it and looks at every channel it waits on. A waiting receive also looks again at least
+/// every <see cref="LayerPoll"/>, so a lost ring delays a message, never loses it.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class Doorbell : IAsyncDisposable
@@ -47,16 +49,17 @@ internal sealed class Doorbell : IAsyncDisposable
     /// <summary>Gets the socket's path.</summary>
     public string Path { get; }
 
-    /// <summary>Rings <paramref name="slot"/>'s doorbell for <paramref name="channels"/>.</summary>
-    public void Ring(int slot, IEnumerable<string> channels)
+    /// <summary>Rings <paramref name="slot"/>'s doorbell for <paramref name="channels"/>; false when its queue was full and a ring was lost.</summary>
+    public bool Ring(int slot, IEnumerable<string> channels)
     {
         var endpoint = _endpoints[slot] ??= new UnixDomainSocketEndPoint(_pathOf(slot));
         var datagram = new StringBuilder();
+        var rung = true;
         foreach (var channel in channels)
         {
             if (datagram.Length + channel.Length + 1 > MaxDatagram)
             {
-                Send(endpoint, datagram);
+                rung &= Send(endpoint, datagram);
                 datagram.Clear();
             }
 
@@ -65,19 +68,27 @@ internal sealed class Doorbell : IAsyncDisposable
 
         if (datagram.Length > 0)
         {
-            Send(endpoint, datagram);
+            rung &= Send(endpoint, datagram);
         }
+
+        return rung;
     }
 
-    private void Send(UnixDomainSocketEndPoint endpoint, StringBuilder datagram)
+    private bool Send(UnixDomainSocketEndPoint endpoint, StringBuilder datagram)
     {
         try
         {
             _sender.SendTo(Encoding.UTF8.GetBytes(datagram.ToString()), endpoint);
+            return true;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+        {
+            return false;
         }
         catch (SocketException)
         {
-            // Gone (ENOENT, ECONNREFUSED) or full (EAGAIN): its receives find the message when they look again.
+            // Gone (ENOENT, ECONNREFUSED): its process died, and the sweep removes what it left.
+            return true;
         }
     }
 

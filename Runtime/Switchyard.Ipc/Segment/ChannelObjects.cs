@@ -43,10 +43,11 @@ internal static class ChannelObjects
     public const long MemberOwnerIncarnation = 24;
     public const long MemberSize = 32;
 
-    // Process table entry: pid, incarnation (0: free), when it registered.
+    // Process table entry: pid, incarnation (0: free), when it registered, and whether a ring to it was lost.
     public const long ProcessPid = 0;
     public const long ProcessIncarnation = 8;
     public const long ProcessSince = 16;
+    public const long ProcessMissedRing = 24;
 
     public static long Field(long block, long field) => Heap.Payload(block) + field;
 

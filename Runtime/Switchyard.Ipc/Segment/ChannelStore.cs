@@ -331,6 +331,24 @@ internal sealed class ChannelStore(SharedSegment segment)
         return new SweepOutcome(expired, dead, removedMembers);
     }
 
+    /// <summary>Records that a ring to <paramref name="slot"/>'s doorbell was lost (its socket's queue was full).</summary>
+    public void MarkMissedRing(int slot)
+    {
+        using var tx = segment.Begin();
+        tx.Write(ProcessEntry(slot) + ProcessMissedRing, 1);
+        tx.Commit();
+    }
+
+    /// <summary>Whether a ring to <paramref name="slot"/> was lost since the last call (and forgets it).</summary>
+    public bool TakeMissedRing(int slot)
+    {
+        using var tx = segment.Begin();
+        var missed = tx.Read(ProcessEntry(slot) + ProcessMissedRing) != 0;
+        tx.Write(ProcessEntry(slot) + ProcessMissedRing, 0);
+        tx.Commit();
+        return missed;
+    }
+
     /// <summary>Takes a free process slot for a process of this incarnation; -1 when every slot is taken by a live process.</summary>
     public int Register(long incarnation, long now, Func<int, long, bool> isAlive)
     {
@@ -349,6 +367,7 @@ internal sealed class ChannelStore(SharedSegment segment)
                     tx.Write(entry + ProcessPid, Environment.ProcessId);
                     tx.Write(entry + ProcessIncarnation, incarnation);
                     tx.Write(entry + ProcessSince, now);
+                    tx.Write(entry + ProcessMissedRing, 0);
                     tx.Commit();
                     return slot;
                 }

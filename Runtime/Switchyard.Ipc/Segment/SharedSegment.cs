@@ -237,7 +237,6 @@ internal sealed unsafe class SharedSegment : IDisposable
         Bytes(SegmentLayout.FreeListsOffset, SegmentLayout.SizeClasses * 8).Clear();
         Word(SegmentLayout.NameCountOffset) = 0;
         Word(SegmentLayout.HeapTopOffset) = SegmentLayout.HeapStart(capacity);
-        Word(SegmentLayout.FlushGenerationOffset)++;
         Interlocked.MemoryBarrier();
         Volatile.Write(ref Word(SegmentLayout.FlushingOffset), 0);
     }
