@@ -55,11 +55,11 @@ internal static partial class RedisLog
     public static partial void UnreadableMessage(ILogger logger, Exception exception, string key);
 
     [LoggerMessage(EventId = 522, EventName = "RedisPubSubSubscriptionFailed", Level = LogLevel.Warning,
-        Message = "{Command} '{Key}' failed on Redis at {Server}; the subscriptions are restored when the connection is back.")]
+        Message = "{Command} '{Key}' failed on Redis at {Server}; it is tried again when the connection is back, or every second while it is up.")]
     public static partial void SubscriptionFailed(ILogger logger, Exception exception, string command, string key, string server);
 
     [LoggerMessage(EventId = 523, EventName = "RedisPubSubResubscribed", Level = LogLevel.Information,
-        Message = "Subscribed again to {Count} channel(s) and group(s) on Redis at {Server} after a reconnect; what was published while the connection was down is lost.")]
+        Message = "Subscribed again to {Count} channel(s) and group(s) on Redis at {Server}; what was published to them while they were not subscribed is lost.")]
     public static partial void Resubscribed(ILogger logger, int count, string server);
 
     [LoggerMessage(EventId = 524, EventName = "RedisPubSubIdleChannelDropped", Level = LogLevel.Debug,

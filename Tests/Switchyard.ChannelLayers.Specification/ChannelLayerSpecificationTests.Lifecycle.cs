@@ -129,7 +129,10 @@ public abstract partial class ChannelLayerSpecificationTests
         for (var iteration = 0; iteration < Iterations; iteration++)
         {
             var layer = await NewLayerAsync();
-            using var timeout = new CancellationTokenSource(WaitTimeout);
+
+            // The receives' deadline starts once the close has returned: closing may take up to CloseTimeout, and a
+            // receive may wait as long as the close does, but not after it.
+            using var timeout = new CancellationTokenSource();
             var receives = new List<Task<ChannelMessage>>();
 
             // Receives start on this thread while another thread closes the layer, until a few after it closed.
@@ -140,6 +143,7 @@ public abstract partial class ChannelLayerSpecificationTests
             }
 
             await close.WaitAsync(CloseTimeout);
+            timeout.CancelAfter(WaitTimeout);
             foreach (var receive in receives)
             {
                 // Whichever won, a receive that started around close must fail with the closed exception,

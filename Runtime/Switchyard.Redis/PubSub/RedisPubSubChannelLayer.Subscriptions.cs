@@ -24,6 +24,7 @@ public sealed partial class RedisPubSubChannelLayer
     {
         var gate = _subscriptionLocks[shard];
         await gate.WaitAsync().ConfigureAwait(false);
+        var retry = false;
         try
         {
             bool wanted;
@@ -47,8 +48,11 @@ public sealed partial class RedisPubSubChannelLayer
                 }
                 catch (RedisLayerException ex)
                 {
-                    // Redis is away: the key is subscribed when the connection is back (ResubscribeAsync).
+                    // Redis is away: the key is subscribed when the connection is back (ResubscribeAsync). It may also
+                    // have failed with the connection up (a SUBSCRIBE that timed out on a loaded machine): then no
+                    // reconnect will come to subscribe it, so it is tried again now (and every MaxBackoff while it fails).
                     Volatile.Write(ref _resubscribe[shard], true);
+                    retry = server.IsConnected;
                     if (!IsClosed)
                     {
                         RedisLog.SubscriptionFailed(Logger, ex, "SUBSCRIBE", key, server.Name);
@@ -76,6 +80,10 @@ public sealed partial class RedisPubSubChannelLayer
         finally
         {
             gate.Release();
+            if (retry)
+            {
+                _ = ResubscribeAsync(shard);
+            }
         }
     }
 

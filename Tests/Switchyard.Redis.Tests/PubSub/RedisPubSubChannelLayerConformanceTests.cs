@@ -16,7 +16,7 @@ public sealed class RedisPubSubChannelLayerConformanceTests(OneRedisServer redis
     private readonly string _prefix = $"t{Guid.NewGuid():N}";
 
     protected override async ValueTask<ChannelLayer> CreateLayerAsync(ChannelLayerOptions options, TimeProvider timeProvider, IMeterFactory meterFactory) =>
-        await PubSubLayers.CreateAsync(redis.Servers, _prefix, options, timeProvider, meterFactory);
+        await PubSubLayers.CreateAsync(redis.Servers, _prefix, options, timeProvider, meterFactory, TestOutputLoggerFactory.ForCurrentTest());
 }
 
 internal static class PubSubLayers

@@ -374,6 +374,30 @@ public sealed class RedisPubSubChannelLayerTests(OneRedisServer redis) : IClassF
         Assert.Equal("group after", Text(await ReceiveWithinAsync(layer, "member")));
     }
 
+    [Fact]
+    public async Task A_subscribe_refused_while_Redis_is_up_is_tried_again_until_it_succeeds()
+    {
+        // An ACL user that may not subscribe to any channel yet: the server is up, the SUBSCRIBE fails, and no reconnect
+        // is coming to subscribe it again.
+        var server = redis.Servers[0];
+        var user = $"u{Guid.NewGuid():N}";
+        await RawRedis.TextAsync(server.Port, WaitTimeout, "ACL", "SETUSER", user, "on", ">secret", "~*", "resetchannels", "+@all");
+        var logs = new SignalingLoggerFactory();
+        var refused = logs.WaitForAsync("RedisPubSubSubscriptionFailed", message => message.Contains("jobs.refused", StringComparison.Ordinal));
+        var layer = Own(await PubSubLayers.CreateAsync([server], _prefix, loggerFactory: logs, configure: o => o.Servers[0] += $",user={user},password=secret"));
+        var sender = await NewLayerAsync();
+
+        var receive = layer.ReceiveAsync("jobs.refused", Ct).AsTask();
+        await refused.WaitAsync(WaitTimeout, Ct);
+        var resubscribed = logs.WaitForAsync("RedisPubSubResubscribed");
+        await RawRedis.TextAsync(server.Port, WaitTimeout, "ACL", "SETUSER", user, "allchannels");
+        await resubscribed.WaitAsync(WaitTimeout, Ct);
+
+        Assert.Equal(1, await NumSubAsync(ChannelKey("jobs.refused")));
+        await sender.SendAsync("jobs.refused", Message("after"), Ct);
+        Assert.Equal("after", Text(await receive.WaitAsync(WaitTimeout, Ct)));
+    }
+
     private static ChannelMessage Message(string text) => new("chat.message", Encoding.UTF8.GetBytes(text));
 
     private static string Text(ChannelMessage message) => Encoding.UTF8.GetString(message.Payload.Span);
