@@ -177,12 +177,7 @@ public sealed class IpcChannelLayer : ChannelLayer
             return ready;
         }
 
-        var local = _channels.GetOrAdd(channel, static name => new LocalChannel(name));
-        lock (local.Lock)
-        {
-            local.Receivers++;
-        }
-
+        var local = AcquireForReceive(channel);
         try
         {
             while (true)
@@ -199,8 +194,9 @@ public sealed class IpcChannelLayer : ChannelLayer
                     return message;
                 }
 
-                await Task.WhenAny(signal, Task.Delay(Doorbell.LayerPoll, cancellationToken)).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
+                // No timer per wait: a lost ring is found by the sweep, which also wakes every waiting receive once per
+                // sweep interval to look again.
+                await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -394,10 +390,29 @@ public sealed class IpcChannelLayer : ChannelLayer
     // Random, not secret: tells one group send's copies apart from another's (never 0, which reads as no id).
     private static long NewMessageId() => Random.Shared.NextInt64() | 1;
 
+    // The channel as this process waits on it, counted as having one more receive; a channel the sweep dropped as idle
+    // meanwhile is made again (rings find only the channels of the dictionary).
+    private LocalChannel AcquireForReceive(string channel)
+    {
+        while (true)
+        {
+            var local = _channels.GetOrAdd(channel, static name => new LocalChannel(name));
+            lock (local.Lock)
+            {
+                if (!local.Removed)
+                {
+                    local.Receivers++;
+                    return local;
+                }
+            }
+        }
+    }
+
     // A waiting receive's look: what a ring fetched for the channel, else a message of the channel in the segment, and
     // this process marked as waiting on it when there is none. Under the channel's lock, which a ring's fetch holds
     // too, so a receive never overtakes a message fetched before it (the channel's order holds) and the mark agrees
-    // with the count of waiting receives.
+    // with the count of waiting receives. While the process is marked and no ring has come since a look found nothing,
+    // the segment has nothing for the channel that a ring has not announced: the receive waits without a transaction.
     private ChannelMessage? TakeForReceive(LocalChannel local, ChannelOwner owner)
     {
         lock (local.Lock)
@@ -408,7 +423,24 @@ public sealed class IpcChannelLayer : ChannelLayer
             }
 
             // A forwarder's pump offers it every message first; receives get what it does not take (buffered).
-            return local.Forwarder is null ? Take(local.Name, owner, waiting: local) : null;
+            if (local.Forwarder is not null || !local.TakeStale())
+            {
+                return null;
+            }
+
+            var message = Take(local.Name, owner, waiting: local);
+            if (message is null)
+            {
+                // Marked in the same transaction that found the channel empty: every later message rings.
+                local.Marked = true;
+            }
+            else
+            {
+                // More may be there, announced by rings already handled.
+                local.Stale();
+            }
+
+            return message;
         }
     }
 
@@ -499,6 +531,7 @@ public sealed class IpcChannelLayer : ChannelLayer
             }
             else
             {
+                local.Stale();
                 local.Notify();
             }
         }
@@ -511,6 +544,7 @@ public sealed class IpcChannelLayer : ChannelLayer
         // The channels' locks (in name order, as every taker of several takes them) keep their receives from taking a
         // later message while these are fetched and buffered.
         var expired = new List<(string Channel, int Count)>();
+        var leftOver = new List<int>();
         var locked = waiting!.OrderBy(local => local.Name, StringComparer.Ordinal).ToArray();
         var held = 0;
         try
@@ -520,7 +554,7 @@ public sealed class IpcChannelLayer : ChannelLayer
                 locked[held].Lock.Enter();
             }
 
-            foreach (var (index, bytes) in _store.TakeMany(wanted, NowMs, expired))
+            foreach (var (index, bytes) in _store.TakeMany(wanted, NowMs, expired, leftOver))
             {
                 try
                 {
@@ -530,6 +564,12 @@ public sealed class IpcChannelLayer : ChannelLayer
                 {
                     IpcLog.UnreadableMessage(Logger, ex, wanted[index].Channel);
                 }
+            }
+
+            // Channels that had more than their receives wanted: the next receive looks in the segment.
+            foreach (var index in leftOver)
+            {
+                waiting![index].Stale();
             }
         }
         catch (Exception ex) when (ex is ObjectDisposedException && IsClosed)
@@ -557,6 +597,7 @@ public sealed class IpcChannelLayer : ChannelLayer
 
     private void Reawaken(LocalChannel local)
     {
+        local.Stale();
         local.Notify();
         if (local.Forwarder is not null)
         {
@@ -658,6 +699,15 @@ public sealed class IpcChannelLayer : ChannelLayer
         {
             ForgetIdleChannels();
 
+            // Every waiting receive looks again once per sweep, whatever happened to the rings.
+            foreach (var local in _channels.Values)
+            {
+                if (local.Receivers > 0)
+                {
+                    Reawaken(local);
+                }
+            }
+
             // A ring to this process was lost (its doorbell's queue was full): look at every channel it waits on.
             if (_store.TakeMissedRing(_self.Slot))
             {
@@ -697,6 +747,8 @@ public sealed class IpcChannelLayer : ChannelLayer
                 if (local.Receivers == 0 && local.Forwarder is null && local.Buffered.IsEmpty && now - local.IdleSince > IdleMark.TotalMilliseconds)
                 {
                     _store.StopWaiting(local.Name, _self.Slot);
+                    local.Marked = false;
+                    local.Removed = true;
                     _channels.TryRemove(new KeyValuePair<string, LocalChannel>(local.Name, local));
                 }
             }
@@ -768,11 +820,14 @@ public sealed class IpcChannelLayer : ChannelLayer
                         // Closed meanwhile: the process's marks went with it.
                     }
 
+                    local.Marked = false;
+                    local.Removed = true;
                     layer._channels.TryRemove(new KeyValuePair<string, LocalChannel>(local.Name, local));
                 }
             }
 
-            // Messages the pump took that the forwarder did not: receives here still get them.
+            // Messages the pump took that the forwarder did not, and those it left in the segment: receives here get them.
+            local.Stale();
             local.Notify();
         }
     }

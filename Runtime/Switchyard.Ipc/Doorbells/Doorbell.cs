@@ -8,15 +8,12 @@ namespace Switchyard.Ipc.Doorbells;
 /// to which a sender writes the names of the channels it queued on, one per line. Ringing never blocks: a doorbell that
 /// is gone (its process died) is skipped; one that is full (a Unix datagram socket queues few datagrams: 10 on many
 /// Linux systems) makes <see cref="Ring"/> say so, and the sender records the lost ring in the segment, where the
-/// process's next sweep finds it and looks at every channel it waits on. A waiting receive also looks again at least
-/// every <see cref="LayerPoll"/>, so a lost ring delays a message, never loses it.
+/// process's next sweep finds it and looks at every channel it waits on. Every sweep also wakes each waiting receive of
+/// the process to look again, so a lost ring delays a message, never loses it.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class Doorbell : IAsyncDisposable
 {
-    /// <summary>How often a waiting receive looks again without a ring.</summary>
-    public static readonly TimeSpan LayerPoll = TimeSpan.FromSeconds(1);
-
     /// <summary>A ring for every channel the process waits on (after a flush took every waiting mark).</summary>
     public const string Everything = "*";
 

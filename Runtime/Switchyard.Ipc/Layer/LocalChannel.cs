@@ -13,6 +13,7 @@ internal sealed class LocalChannel(string name)
     private readonly Lock _signalLock = new();
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pumpRequests;
+    private int _stale;
 
     public string Name { get; } = name;
 
@@ -20,6 +21,28 @@ internal sealed class LocalChannel(string name)
     public Lock Lock { get; } = new();
 
     public int Receivers { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether this process is marked as waiting on the channel in the segment and no ring has come
+    /// since a look found it empty (under <see cref="Lock"/>). While it is, every message queued on the channel rings
+    /// this process, so a receive waits for the ring instead of looking: the segment has nothing for it that a ring
+    /// did not announce. A ring that is not fetched for the channel, a flush and a lost ring make it look again
+    /// (<see cref="Stale"/>).
+    /// </summary>
+    public bool Marked { get; set; }
+
+    /// <summary>Gets whether the channel was dropped from the process's channels (idle): a receive that holds it takes the new one.</summary>
+    public bool Removed { get; set; }
+
+    /// <summary>Makes the next receive look in the segment (a ring announced messages that were not fetched here).</summary>
+    public void Stale()
+    {
+        // Read by a receive under the lock, after it took the signal; the Notify that follows wakes it if it missed this.
+        Volatile.Write(ref _stale, 1);
+    }
+
+    /// <summary>Whether a receive must look in the segment, clearing the request (under <see cref="Lock"/>, before looking).</summary>
+    public bool TakeStale() => Interlocked.Exchange(ref _stale, 0) != 0 || !Marked;
 
     /// <summary>When (<see cref="Environment.TickCount64"/>) the last receive here ended.</summary>
     public long IdleSince { get; set; } = Environment.TickCount64;

@@ -85,9 +85,10 @@ internal sealed class ChannelStore(SharedSegment segment)
 
     /// <summary>
     /// Takes, in one transaction, up to <c>wanted</c> unexpired messages of each channel given (a process woken for many
-    /// channels at once, by a group send, fetches what its waiting receives want in one go).
+    /// channels at once, by a group send, fetches what its waiting receives want in one go). The indexes of channels
+    /// that still hold messages afterwards go to <paramref name="leftOver"/>.
     /// </summary>
-    public List<(int Index, byte[] Message)> TakeMany(IReadOnlyList<(string Channel, int Wanted)> channels, long now, List<(string Channel, int Count)> expired)
+    public List<(int Index, byte[] Message)> TakeMany(IReadOnlyList<(string Channel, int Wanted)> channels, long now, List<(string Channel, int Count)> expired, List<int> leftOver)
     {
         var taken = new List<(int, byte[])>();
         using var tx = segment.Begin();
@@ -108,6 +109,11 @@ internal sealed class ChannelStore(SharedSegment segment)
             for (var n = 0; n < wanted && tx.Read(Field(block, ChannelHead)) is var head and not 0; n++)
             {
                 taken.Add((i, Unlink(tx, block, head)));
+            }
+
+            if (tx.Read(Field(block, ChannelHead)) != 0)
+            {
+                leftOver.Add(i);
             }
 
             RemoveChannelIfUnused(tx, block, channel);
