@@ -286,6 +286,53 @@ public abstract class ChannelLayer : IAsyncDisposable
         return AwaitGroupSendAsync(pending, activity);
     }
 
+    /// <summary>
+    /// Counts the channels that are members of a group now: memberships younger than
+    /// <see cref="ChannelLayerOptions.GroupExpiry"/> (on layers with <see cref="ChannelLayerCapabilities.Expiry"/>), each
+    /// channel once however often it joined.
+    /// </summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The number of members; 0 for a group nobody joined.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is invalid.</exception>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.GroupMembers"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask<long> GroupMemberCountAsync(string group, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("count a group's members");
+        RequireCapability(ChannelLayerCapabilities.GroupMembers, "group member count");
+        ChannelNames.ValidateGroupName(group);
+        return GroupMemberCountCoreAsync(group, cancellationToken);
+    }
+
+    /// <summary>
+    /// Lists a group's member channels a page at a time: start with no cursor, then pass each page's
+    /// <see cref="GroupMemberPage.NextCursor"/> until it is <see langword="null"/>. Expired memberships are not listed.
+    /// A channel that stays a member for the whole listing is listed exactly once; one that joins or leaves meanwhile
+    /// may or may not be.
+    /// </summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="cursor">Where the previous page ended (its <see cref="GroupMemberPage.NextCursor"/>), or <see langword="null"/> for the first page.</param>
+    /// <param name="pageSize">At most this many channels per page, from 1 to <see cref="MaxGroupMemberPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One page of members.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is invalid, or the layer cannot read <paramref name="cursor"/> (not one its listing gave).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is below 1 or above <see cref="MaxGroupMemberPageSize"/>.</exception>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.GroupMembers"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask<GroupMemberPage> GroupMembersAsync(string group, string? cursor = null, int pageSize = 100, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("list a group's members");
+        RequireCapability(ChannelLayerCapabilities.GroupMembers, "group member listing");
+        ChannelNames.ValidateGroupName(group);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxGroupMemberPageSize);
+        return GroupMembersCoreAsync(group, cursor, pageSize, cancellationToken);
+    }
+
+    /// <summary>The largest page <see cref="GroupMembersAsync"/> returns.</summary>
+    public const int MaxGroupMemberPageSize = 10_000;
+
     /// <summary>Drops every message and every group membership. For tests; pending receives keep waiting.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the layer is empty.</returns>
@@ -460,6 +507,22 @@ public abstract class ChannelLayer : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The per-member outcome.</returns>
     protected virtual ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>Counts a group's live members; arguments are already validated.</summary>
+    /// <param name="group">A valid group name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The number of members.</returns>
+    protected virtual ValueTask<long> GroupMemberCountCoreAsync(string group, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>Lists one page of a group's live members; arguments are already validated.</summary>
+    /// <param name="group">A valid group name.</param>
+    /// <param name="cursor">The previous page's cursor, or <see langword="null"/>.</param>
+    /// <param name="pageSize">From 1 to <see cref="MaxGroupMemberPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page.</returns>
+    protected virtual ValueTask<GroupMemberPage> GroupMembersCoreAsync(string group, string? cursor, int pageSize, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
     /// <summary>Drops every message and membership.</summary>

@@ -46,4 +46,10 @@ public enum ChannelLayerCapabilities
     /// processes that listen to the group, not their members).
     /// </summary>
     GroupMemberCounts = 64,
+
+    /// <summary>
+    /// A group's members can be counted (<see cref="ChannelLayer.GroupMemberCountAsync"/>) and listed a page at a time
+    /// (<see cref="ChannelLayer.GroupMembersAsync"/>), consistently with group expiry.
+    /// </summary>
+    GroupMembers = 128,
 }

@@ -67,6 +67,57 @@ internal sealed class GroupRegistry
         }
     }
 
+    /// <summary>Counts the live members of <paramref name="group"/>, dropping memberships that joined at or before <paramref name="expiredAtOrBefore"/>.</summary>
+    /// <returns>The number of members, and how many memberships expired.</returns>
+    public (int Count, int Expired) Count(string group, long expiredAtOrBefore)
+    {
+        lock (_lock)
+        {
+            if (!_members.TryGetValue(group, out var members))
+            {
+                return (0, 0);
+            }
+
+            var expired = RemoveExpired(group, members, expiredAtOrBefore);
+            return (members.Count, expired);
+        }
+    }
+
+    /// <summary>
+    /// The live members of <paramref name="group"/> whose names sort (ordinal) after <paramref name="after"/>, the first
+    /// <paramref name="pageSize"/> of them in name order, and whether more follow.
+    /// </summary>
+    public (List<string> Page, bool More, int Expired) Page(string group, string? after, int pageSize, long expiredAtOrBefore)
+    {
+        List<string> candidates = [];
+        int expired;
+        lock (_lock)
+        {
+            if (!_members.TryGetValue(group, out var members))
+            {
+                return ([], false, 0);
+            }
+
+            expired = RemoveExpired(group, members, expiredAtOrBefore);
+            foreach (var channel in members.Keys)
+            {
+                if (after is null || string.CompareOrdinal(channel, after) > 0)
+                {
+                    candidates.Add(channel);
+                }
+            }
+        }
+
+        candidates.Sort(StringComparer.Ordinal);
+        var more = candidates.Count > pageSize;
+        if (more)
+        {
+            candidates.RemoveRange(pageSize, candidates.Count - pageSize);
+        }
+
+        return (candidates, more, expired);
+    }
+
     /// <summary>Drops every expired membership of every group.</summary>
     /// <returns>Per group, how many memberships expired.</returns>
     public List<(string Group, int Expired)> Sweep(long expiredAtOrBefore)

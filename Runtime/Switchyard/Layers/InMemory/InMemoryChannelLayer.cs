@@ -56,7 +56,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     /// <inheritdoc />
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry
-        | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts;
+        | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers;
 
     /// <summary>Gets how many unread messages <paramref name="channel"/> holds right now (for diagnostics and tests).</summary>
     /// <param name="channel">The channel name.</param>
@@ -175,6 +175,31 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     {
         _groups.Discard(group, channel);
         return default;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<long> GroupMemberCountCoreAsync(string group, CancellationToken cancellationToken)
+    {
+        var (count, expired) = _groups.Count(group, Now() - _groupExpiryTicks);
+        if (expired > 0)
+        {
+            ChannelLayerLog.GroupMembershipsExpired(Logger, expired, group);
+        }
+
+        return new ValueTask<long>(count);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Pages in channel-name order; the cursor is the last channel of the previous page.</remarks>
+    protected override ValueTask<GroupMemberPage> GroupMembersCoreAsync(string group, string? cursor, int pageSize, CancellationToken cancellationToken)
+    {
+        var (page, more, expired) = _groups.Page(group, cursor, pageSize, Now() - _groupExpiryTicks);
+        if (expired > 0)
+        {
+            ChannelLayerLog.GroupMembershipsExpired(Logger, expired, group);
+        }
+
+        return new ValueTask<GroupMemberPage>(new GroupMemberPage(page, more ? page[^1] : null));
     }
 
     /// <inheritdoc />
