@@ -104,7 +104,7 @@ public sealed class IpcChannelLayer : ChannelLayer
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
         | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued
-        | ChannelLayerCapabilities.GroupMemberCounts;
+        | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers;
 
     /// <inheritdoc />
     protected override string ProcessChannelPrefix => _processPart;
@@ -336,6 +336,51 @@ public sealed class IpcChannelLayer : ChannelLayer
         {
             // The layer closed under the call (its segment is gone): that is the close.
             throw ClosedException("group send");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction that reads the group's membership records (and removes the expired ones).</remarks>
+    protected override ValueTask<long> GroupMemberCountCoreAsync(string group, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult<long>(_store.CountMembers(group, NowMs - (long)Options.GroupExpiry.TotalMilliseconds));
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            // The layer closed under the call (its segment is gone): that is the close.
+            throw ClosedException("group member count");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Pages in channel-name order; the cursor is the last channel of the previous page. Each page reads the
+    /// group's members in one transaction.</remarks>
+    protected override ValueTask<GroupMemberPage> GroupMembersCoreAsync(string group, string? cursor, int pageSize, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var members = _store.LiveMembers(group, NowMs - (long)Options.GroupExpiry.TotalMilliseconds);
+            var page = members.Select(member => member.Channel)
+                .Where(channel => cursor is null || string.CompareOrdinal(channel, cursor) > 0)
+                .Order(StringComparer.Ordinal)
+                .Take(pageSize + 1)
+                .ToList();
+            var more = page.Count > pageSize;
+            if (more)
+            {
+                page.RemoveAt(pageSize);
+            }
+
+            return ValueTask.FromResult(new GroupMemberPage(page, more ? page[^1] : null));
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            // The layer closed under the call (its segment is gone): that is the close.
+            throw ClosedException("group member listing");
         }
     }
 

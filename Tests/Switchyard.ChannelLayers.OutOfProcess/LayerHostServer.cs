@@ -256,6 +256,39 @@ public static class LayerHostServer
                             break;
                         }
 
+                    case Operation.GroupMemberCount:
+                        {
+                            var layer = Layer();
+                            var group = call.ReadString();
+                            Serve(call, async cancellationToken =>
+                            {
+                                var count = await layer.GroupMemberCountAsync(group, cancellationToken);
+                                return frame => frame.WriteInt64(count);
+                            });
+                            break;
+                        }
+
+                    case Operation.GroupMembers:
+                        {
+                            var layer = Layer();
+                            var (group, cursor, pageSize) = (call.ReadString(), call.ReadNullableString(), call.ReadInt32());
+                            Serve(call, async cancellationToken =>
+                            {
+                                var page = await layer.GroupMembersAsync(group, cursor, pageSize, cancellationToken);
+                                return frame =>
+                                {
+                                    frame.WriteInt32(page.Channels.Count);
+                                    foreach (var channel in page.Channels)
+                                    {
+                                        frame.WriteString(channel);
+                                    }
+
+                                    frame.WriteString(page.NextCursor);
+                                };
+                            });
+                            break;
+                        }
+
                     case Operation.Flush:
                         {
                             var layer = Layer();

@@ -180,6 +180,36 @@ public sealed class OutOfProcessChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
+    protected override async ValueTask<long> GroupMemberCountCoreAsync(string group, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var answer = await _link.CallAsync(Operation.GroupMemberCount, frame => frame.WriteString(group), cancellationToken).ConfigureAwait(false);
+        return answer.ReadInt64();
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<GroupMemberPage> GroupMembersCoreAsync(string group, string? cursor, int pageSize, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var answer = await _link.CallAsync(
+            Operation.GroupMembers,
+            frame =>
+            {
+                frame.WriteString(group);
+                frame.WriteString(cursor);
+                frame.WriteInt32(pageSize);
+            },
+            cancellationToken).ConfigureAwait(false);
+        var channels = new string[answer.ReadInt32()];
+        for (var i = 0; i < channels.Length; i++)
+        {
+            channels[i] = answer.ReadString();
+        }
+
+        return new GroupMemberPage(channels, answer.ReadNullableString());
+    }
+
+    /// <inheritdoc />
     protected override async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

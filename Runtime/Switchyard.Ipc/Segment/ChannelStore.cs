@@ -225,6 +225,32 @@ internal sealed class ChannelStore(SharedSegment segment)
         return members;
     }
 
+    /// <summary>The number of the group's members that joined after <paramref name="cutoff"/>; expired memberships are removed.</summary>
+    public int CountMembers(string group, long cutoff)
+    {
+        using var tx = segment.Begin();
+        var count = 0;
+        var block = NameTable.Find(tx, BlockKind.Group, group);
+        if (block != 0)
+        {
+            for (var i = tx.Read(Field(block, GroupCount)) - 1; i >= 0; i--)
+            {
+                if (tx.Read(Member(tx, block, i) + MemberJoinedAt) <= cutoff)
+                {
+                    RemoveMember(tx, block, i);
+                    continue;
+                }
+
+                count++;
+            }
+
+            RemoveGroupIfEmpty(tx, block, group);
+        }
+
+        tx.Commit();
+        return count;
+    }
+
     /// <summary>
     /// Queues one copy of <paramref name="message"/> for the members given (one chunk of a group send): each member with
     /// room gets a node naming it. Returns per member whether it was queued, messages that expired on the way, and the

@@ -39,6 +39,12 @@ internal enum Operation : byte
     /// <summary>Parent post: the parent's clock (UTC ticks) after it moved.</summary>
     Time = 12,
 
+    /// <summary>Parent call: group; answers the member count.</summary>
+    GroupMemberCount = 13,
+
+    /// <summary>Parent call: group, cursor (or null) and page size; answers the page's channels and next cursor.</summary>
+    GroupMembers = 14,
+
     /// <summary>Host call: attachment id, message id, message and whether the layer may wait; answers a ForwardOutcome.</summary>
     Forward = 20,
 
