@@ -272,6 +272,72 @@ internal static class LayerScripts
         return {redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}
         """);
 
+    /// <summary>
+    /// The number of a group's live members, without changing anything. KEYS[1] plain members, KEYS[2] processes; ARGV
+    /// cutoff, process member-set prefix.
+    /// </summary>
+    public static readonly RedisScript GroupMemberCount = new("""
+        local after = '(' .. ARGV[1]
+        local count = redis.call('ZCOUNT', KEYS[1], after, '+inf')
+        for _, part in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], after, '+inf')) do
+          count = count + redis.call('ZCOUNT', ARGV[2] .. part, after, '+inf')
+        end
+        return count
+        """);
+
+    /// <summary>
+    /// One page of a group's live members, without changing anything: the plain members, then each process's members
+    /// (processes in name order), each set in its own order (join time, then name), from just after a position (source,
+    /// score, member; source '' is the plain set). KEYS[1] plain members, KEYS[2] processes; ARGV cutoff, process
+    /// member-set prefix, source, score, member (all '' for the first page), page size. Returns up to page size + 1
+    /// flat (channel, source, score) triples: the extra one says that more follow.
+    /// </summary>
+    public static readonly RedisScript GroupMemberPage = new("""
+        local after = '(' .. ARGV[1]
+        local limit = tonumber(ARGV[6])
+        local out = {}
+        local function collect(key, source, prefix, skip_score, skip_member)
+          local min = after
+          if skip_score ~= nil and tonumber(skip_score) > tonumber(ARGV[1]) then min = skip_score end
+          local offset = 0
+          while #out < 3 * (limit + 1) do
+            local batch = redis.call('ZRANGEBYSCORE', key, min, '+inf', 'WITHSCORES', 'LIMIT', offset, limit + 16)
+            if #batch == 0 then return end
+            for i = 1, #batch, 2 do
+              local member, score = batch[i], batch[i + 1]
+              if skip_score == nil or tonumber(score) > tonumber(skip_score) or (tonumber(score) == tonumber(skip_score) and member > skip_member) then
+                out[#out + 1] = prefix .. member
+                out[#out + 1] = source
+                out[#out + 1] = score
+                if #out >= 3 * (limit + 1) then return end
+              end
+            end
+            offset = offset + #batch / 2
+          end
+        end
+        local source, score, member = ARGV[3], ARGV[4], ARGV[5]
+        local started = score == ''
+        if started or source == '' then
+          if started then collect(KEYS[1], '', '', nil, nil) else collect(KEYS[1], '', '', score, member) end
+          started = true
+        end
+        local parts = redis.call('ZRANGEBYSCORE', KEYS[2], after, '+inf')
+        table.sort(parts)
+        for _, part in ipairs(parts) do
+          if #out >= 3 * (limit + 1) then break end
+          if started then
+            collect(ARGV[2] .. part, part, part, nil, nil)
+          elseif part == source then
+            collect(ARGV[2] .. part, part, part, score, member)
+            started = true
+          elseif part > source then
+            collect(ARGV[2] .. part, part, part, nil, nil)
+            started = true
+          end
+        end
+        return out
+        """);
+
     /// <summary>Reads a {status, count} pair.</summary>
     public static (long First, long Second) Pair(RedisResult reply) =>
         (reply[0].IsNull ? 0 : reply[0].AsInteger(), reply[1].AsInteger());

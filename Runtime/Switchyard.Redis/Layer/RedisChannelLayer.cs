@@ -68,7 +68,8 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     /// <inheritdoc />
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
-        | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts;
+        | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts
+        | ChannelLayerCapabilities.GroupMembers;
 
     /// <summary>
     /// Connects to every server (all at once, each within its connect timeout) and returns the layer. A server that

@@ -471,6 +471,57 @@ public abstract class ProcessInboxTests(RedisServers redis) : IAsyncDisposable
         await Assert.ThrowsAsync<ChannelLayerClosedException>(() => waiting.WaitAsync(Timeout, Ct));
     }
 
+    [Fact]
+    public async Task A_group_with_members_in_three_processes_and_plain_members_is_counted_and_listed_in_pages_once_each()
+    {
+        var layers = new[] { await NewLayerAsync(), await NewLayerAsync(), await NewLayerAsync() };
+        var members = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            members.Add($"plain.m{i}");
+            foreach (var layer in layers)
+            {
+                members.Add(await layer.NewChannelAsync(cancellationToken: Ct));
+            }
+        }
+
+        foreach (var member in members)
+        {
+            await layers[0].GroupAddAsync("room", member, Ct);
+        }
+
+        // Pages of 4 cross from the plain members to each process's members and from one process to the next.
+        var listed = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await layers[1].GroupMembersAsync("room", cursor, pageSize: 4, Ct);
+            Assert.InRange(page.Channels.Count, 1, 4);
+            listed.AddRange(page.Channels);
+            cursor = page.NextCursor;
+            Assert.True(++pages <= 28, "The listing does not end.");
+        }
+        while (cursor is not null);
+
+        Assert.Equal(members.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        Assert.Equal(7, pages);
+        Assert.Equal(28, await layers[2].GroupMemberCountAsync("room", Ct));
+        await layers[2].GroupDiscardAsync("room", members[3], Ct);
+        Assert.Equal(27, await layers[0].GroupMemberCountAsync("room", Ct));
+    }
+
+    [Fact]
+    public async Task A_cursor_the_listing_did_not_give_is_refused_with_a_clear_error()
+    {
+        var layer = await NewLayerAsync();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await layer.GroupMembersAsync("room", "not a cursor", cancellationToken: Ct));
+
+        Assert.Equal("cursor", error.ParamName);
+        Assert.Contains("NextCursor", error.Message, StringComparison.Ordinal);
+    }
+
     private async Task<ChannelLayer> NewLayerAsync(int capacity = 100, TimeSpan? fullMemberTimeout = null, TimeSpan? idleSweep = null)
     {
         var options = new RedisChannelLayerOptions { Prefix = _prefix };
