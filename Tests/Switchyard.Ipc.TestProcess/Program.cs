@@ -25,6 +25,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Switchyard;
 using Switchyard.Ipc;
 using Switchyard.Ipc.Segment;
