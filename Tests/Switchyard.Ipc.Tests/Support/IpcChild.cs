@@ -179,24 +179,38 @@ internal sealed class IpcChild : IAsyncDisposable
         }
     }
 
-    // The state letter in /proc/{pid}/stat (after the command name in parentheses): 'T' once a SIGSTOP has taken effect.
+    // The state letter in /proc/{pid}/task/{tid}/stat (after the command name in parentheses) of every thread: 'T' once a
+    // SIGSTOP has taken effect on all of them (each stops when it next runs, or when the call it is in returns).
     private async Task WaitForStateAsync(char state, TimeSpan within)
     {
         var waited = Stopwatch.StartNew();
         while (true)
         {
-            var stat = await File.ReadAllTextAsync($"/proc/{_process.Id}/stat");
-            if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith(state))
+            var states = new List<string>();
+            foreach (var task in Directory.GetDirectories($"/proc/{_process.Id}/task"))
+            {
+                try
+                {
+                    var stat = await File.ReadAllTextAsync(Path.Combine(task, "stat"));
+                    states.Add(stat[(stat.LastIndexOf(')') + 2)..(stat.LastIndexOf(')') + 3)]);
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    // A thread that ended meanwhile.
+                }
+            }
+
+            if (states.All(s => s[0] == state))
             {
                 return;
             }
 
             if (waited.Elapsed > within)
             {
-                throw new TimeoutException($"The test process did not reach state {state} within {within.TotalSeconds} s (stat: {stat}).");
+                throw new TimeoutException($"The test process's threads did not all reach state {state} within {within.TotalSeconds} s (states: {string.Concat(states)}).");
             }
 
-            // The signal is on its way (the kernel delivers it when the process next runs): look again shortly.
+            // The signal is on its way to the threads not stopped yet: look again shortly.
             await Task.Yield();
         }
     }
