@@ -55,19 +55,13 @@ public sealed class IpcChannelLayer : ChannelLayer
             _liveness = new ProcessLiveness(directory, options.Name);
             // 48 random bits, never 0 (a free slot): 12 hex digits in channel names.
             var incarnation = (BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & 0xFFFF_FFFF_FFFF) | 1;
-            var slot = -1;
+            // The slot's liveness lock is taken inside the registering transaction: a sweep (which probes the locks
+            // under the segment's lock) never sees the slot registered and its lock free, which it takes for a dead process.
             Microsoft.Win32.SafeHandles.SafeFileHandle? alive = null;
-            while (alive is null)
+            var slot = _store.Register(incarnation, NowMs, IsAlive, s => (alive = _liveness.TryHold(s)) is not null);
+            if (slot < 0 || alive is null)
             {
-                slot = _store.Register(incarnation, NowMs, IsAlive);
-                if (slot < 0)
-                {
-                    throw new IpcLayerException($"{SegmentLayout.ProcessCapacity} processes already share the IPC namespace '{options.Name}'; no more can join.");
-                }
-
-                // Registered under the segment's lock; the liveness lock is taken right after (a slot whose last
-                // process just died may still be probed as held for a moment: take another then).
-                alive = _liveness.TryHold(slot);
+                throw new IpcLayerException($"{SegmentLayout.ProcessCapacity} processes already share the IPC namespace '{options.Name}'; no more can join.");
             }
 
             _alive = alive;

@@ -7,7 +7,10 @@ using Xunit;
 
 namespace Switchyard.LiveBlog.Tests;
 
-/// <summary>The chat sample as a process: a speaker whose lines the moderator cannot take is told so, not disconnected.</summary>
+/// <summary>
+/// The chat sample as a process: a speaker whose lines the moderator cannot take is told so, not disconnected; two chat
+/// processes on one IPC namespace share their rooms.
+/// </summary>
 public sealed class ChatSampleTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -40,13 +43,78 @@ public sealed class ChatSampleTests
         Assert.False(process.HasExited);
     }
 
+    [Fact]
+    public async Task Two_chat_processes_on_one_IPC_namespace_share_a_room_both_ways()
+    {
+        // Server A runs the moderator worker; server B serves WebSockets only, its lines moderated by A's worker.
+        var directory = Path.Combine(Path.GetTempPath(), "switchyard-chat-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string[] onIpc = ["--ipc", "chat", "--Switchyard:Ipc:Directory", directory];
+            var (portA, portB) = (ChildProcess.FreePort(), ChildProcess.FreePort());
+            await using var serverA = await StartChatAsync(portA, onIpc);
+            await using var serverB = await StartChatAsync(portB, [.. onIpc, "--no-worker", "true"]);
+            using var bob = await ConnectAsync(portB, "bob", "lobby");
+            await ReceiveUntilAsync(bob, m => Is(m, "chat.presence", "bob"));
+            using var ada = await ConnectAsync(portA, "ada", "lobby");
+
+            // Ada's arrival on A is told to Bob on B.
+            var arrival = await ReceiveUntilAsync(bob, m => Is(m, "chat.presence", "ada"));
+            Assert.True(arrival.GetProperty("joined").GetBoolean());
+
+            // A line said on A (moderated by A's worker) reaches Bob on B.
+            await SayAsync(ada, "hello from A, heck");
+            var fromA = await ReceiveUntilAsync(bob, m => Is(m, "chat.message", "ada"));
+            Assert.Equal("hello from A, ****", fromA.GetProperty("text").GetString());
+
+            // A line said on B goes to A's worker over the namespace, and the room hears it on both servers.
+            await SayAsync(bob, "hello from B");
+            Assert.Equal("hello from B", (await ReceiveUntilAsync(ada, m => Is(m, "chat.message", "bob"))).GetProperty("text").GetString());
+            Assert.Equal("hello from B", (await ReceiveUntilAsync(bob, m => Is(m, "chat.message", "bob"))).GetProperty("text").GetString());
+            Assert.False(serverA.HasExited);
+            Assert.False(serverB.HasExited);
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static Task<ChildProcess> StartChatAsync(int port, string[] options)
+    {
+        var chat = Path.Combine(LiveBlogProcess.RepositoryRoot(), "Samples", "Chat", "bin", Configuration(), "net10.0", "Chat.dll");
+        return ChildProcess.StartAsync("dotnet", [chat, "--urls", $"http://127.0.0.1:{port}", .. options], "Chat is running on", TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task SayAsync(ClientWebSocket socket, string text) =>
+        await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "chat.say", ["text"] = text })), WebSocketMessageType.Text, true, Ct);
+
+    private static bool Is(JsonElement message, string type, string user) =>
+        message.GetProperty("type").GetString() == type && message.GetProperty("user").GetString() == user;
+
+    // Reads messages until one matches, each within 10 s (what does not match, such as other presences, is skipped).
+    private static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> match)
+    {
+        while (true)
+        {
+            var message = await ReceiveAsync(socket);
+            if (match(message))
+            {
+                return message;
+            }
+        }
+    }
+
     private static string Configuration() =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
 
-    private static async Task<ClientWebSocket> ConnectAsync(int port, string name)
+    private static async Task<ClientWebSocket> ConnectAsync(int port, string name, string room = "busy")
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws/chat/busy/?name={name}"), Ct);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws/chat/{room}/?name={name}"), Ct);
         return socket;
     }
 

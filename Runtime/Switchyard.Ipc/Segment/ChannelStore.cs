@@ -381,8 +381,12 @@ internal sealed class ChannelStore(SharedSegment segment)
         return missed;
     }
 
-    /// <summary>Takes a free process slot for a process of this incarnation; -1 when every slot is taken by a live process.</summary>
-    public int Register(long incarnation, long now, Func<int, long, bool> isAlive)
+    /// <summary>
+    /// Takes a free process slot for a process of this incarnation; -1 when every slot is taken by a live process.
+    /// <paramref name="claim"/> takes a slot's liveness lock for the process, in the transaction (a slot whose lock it
+    /// cannot take is passed over), so no sweep sees the slot registered without its lock held.
+    /// </summary>
+    public int Register(long incarnation, long now, Func<int, long, bool> isAlive, Func<int, bool> claim)
     {
         using var tx = segment.Begin();
         for (var pass = 0; pass < 2; pass++)
@@ -394,7 +398,7 @@ internal sealed class ChannelStore(SharedSegment segment)
 
                 // The second pass takes the slot of a process that died without a sweep having seen it yet; what it
                 // left is removed by the next sweep, which compares incarnations.
-                if (taken == 0 || (pass == 1 && !isAlive(slot, taken)))
+                if ((taken == 0 || (pass == 1 && !isAlive(slot, taken))) && claim(slot))
                 {
                     tx.Write(entry + ProcessPid, Environment.ProcessId);
                     tx.Write(entry + ProcessIncarnation, incarnation);
