@@ -467,15 +467,15 @@ public sealed class IpcChannelLayer : ChannelLayer
                 return null;
             }
 
-            var message = Take(local.Name, owner, waiting: local);
+            var message = Take(local.Name, owner, waiting: local, out var more);
             if (message is null)
             {
                 // Marked in the same transaction that found the channel empty: every later message rings.
                 local.Marked = true;
             }
-            else
+            else if (more)
             {
-                // More may be there, announced by rings already handled.
+                // Announced by rings already handled: the next receive takes them.
                 local.Stale();
             }
 
@@ -485,11 +485,15 @@ public sealed class IpcChannelLayer : ChannelLayer
 
     // Takes a message of the channel, if there is one; with a local channel (its lock held by the caller), this process
     // is marked as waiting on it when there is none.
-    private ChannelMessage? Take(string channel, ChannelOwner owner, LocalChannel? waiting)
+    private ChannelMessage? Take(string channel, ChannelOwner owner, LocalChannel? waiting) => Take(channel, owner, waiting, out _);
+
+    // As above, saying whether the channel had more messages after the one taken.
+    private ChannelMessage? Take(string channel, ChannelOwner owner, LocalChannel? waiting, out bool more)
     {
         while (true)
         {
             var outcome = _store.TryTake(channel, owner, NowMs, waiting is null ? -1 : _self.Slot);
+            more = outcome.More;
 
             if (outcome.Expired > 0)
             {

@@ -37,7 +37,7 @@ internal sealed class ChannelStore(SharedSegment segment)
     }
 
     /// <summary>
-    /// Takes the first unexpired message of <paramref name="channel"/>, if any. When there is none and
+    /// Takes the first unexpired message of <paramref name="channel"/>, if any, saying whether more are left. When there is none and
     /// <paramref name="waitingSlot"/> is a process slot, that process is marked as waiting on the channel (in the same
     /// transaction, so a send after it sees the mark and rings the process's doorbell).
     /// </summary>
@@ -60,9 +60,11 @@ internal sealed class ChannelStore(SharedSegment segment)
         var expired = DropExpired(tx, block, now);
         var head = tx.Read(Field(block, ChannelHead));
         byte[]? taken = null;
+        var more = false;
         if (head != 0)
         {
             taken = Unlink(tx, block, head);
+            more = tx.Read(Field(block, ChannelHead)) != 0;
         }
         else if (waitingSlot >= 0)
         {
@@ -71,7 +73,7 @@ internal sealed class ChannelStore(SharedSegment segment)
 
         RemoveChannelIfUnused(tx, block, channel);
         tx.Commit();
-        return new TakeOutcome(taken, expired);
+        return new TakeOutcome(taken, expired, more);
     }
 
     /// <summary>Marks <paramref name="slot"/>'s process as waiting on <paramref name="channel"/> (a forwarder is attached there), without taking anything.</summary>
@@ -622,7 +624,7 @@ internal readonly record struct ChannelOwner(int Slot, long Incarnation)
 internal readonly record struct SendOutcome(bool Queued, int Expired, long Waiters);
 
 /// <summary>What a receive found: the message's bytes (null: none), and messages that expired on the way.</summary>
-internal readonly record struct TakeOutcome(byte[]? Message, int Expired);
+internal readonly record struct TakeOutcome(byte[]? Message, int Expired, bool More);
 
 /// <summary>What a group send did for one member.</summary>
 internal readonly record struct MemberOutcome(bool Queued, int Expired, long Waiters);

@@ -308,8 +308,8 @@ public abstract class ChannelLayer : IAsyncDisposable
     /// <summary>
     /// Lists a group's member channels a page at a time: start with no cursor, then pass each page's
     /// <see cref="GroupMemberPage.NextCursor"/> until it is <see langword="null"/>. Expired memberships are not listed.
-    /// A channel that stays a member for the whole listing is listed exactly once; one that joins or leaves meanwhile
-    /// may or may not be.
+    /// A channel that stays a member for the whole listing is listed exactly once (on the Redis layer, once unless it
+    /// joins again meanwhile); one that joins or leaves meanwhile may or may not be.
     /// </summary>
     /// <param name="group">The group name.</param>
     /// <param name="cursor">Where the previous page ended (its <see cref="GroupMemberPage.NextCursor"/>), or <see langword="null"/> for the first page.</param>
