@@ -19,6 +19,7 @@ internal sealed class SwitchyardServer
         LoggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         MeterFactory = services.GetService<IMeterFactory>();
         Time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        UserIds = services.GetService<IUserIdProvider>() ?? DefaultUserIds;
         Stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         Logger = LoggerFactory.CreateLogger("Switchyard.Server");
         Origins = new OriginPolicy(Options);
@@ -27,6 +28,8 @@ internal sealed class SwitchyardServer
     }
 
     private static Meter SharedMeter { get; } = new(SwitchyardDiagnostics.MeterName);
+
+    private static ClaimUserIdProvider DefaultUserIds { get; } = new();
 
     public SwitchyardServerOptions Options { get; }
 
@@ -37,6 +40,9 @@ internal sealed class SwitchyardServer
     public IMeterFactory? MeterFactory { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Gets who says which user a connection belongs to.</summary>
+    public IUserIdProvider UserIds { get; }
 
     public CancellationToken Stopping { get; }
 

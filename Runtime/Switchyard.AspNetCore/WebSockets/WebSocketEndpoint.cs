@@ -63,6 +63,7 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
                 RemoteAddress = context.Connection.RemoteIpAddress,
                 RouteValues = RouteValues.Read(context),
                 User = context.User,
+                UserId = server.UserIds.GetUserId(context.User),
                 Services = context.RequestServices,
             };
 

@@ -142,9 +142,9 @@ public abstract class Consumer
         }
     }
 
-    internal async ValueTask JoinGroupInternalAsync(string group, CancellationToken cancellationToken)
+    internal async ValueTask JoinGroupInternalAsync(string group, CancellationToken cancellationToken, bool filtered = true)
     {
-        if (Scope.Services?.GetService(typeof(IGroupJoinFilter)) is IGroupJoinFilter filter
+        if (filtered && Scope.Services?.GetService(typeof(IGroupJoinFilter)) is IGroupJoinFilter filter
             && !await filter.CanJoinAsync(Scope, group, cancellationToken).ConfigureAwait(false))
         {
             throw new GroupJoinRefusedException(group, GetType().Name);

@@ -175,6 +175,12 @@ public sealed class ConsumerRunner
     {
         try
         {
+            // The user's group is the framework's: no join filter is asked.
+            if (Scope.UserId is { } userId)
+            {
+                await Consumer.JoinGroupInternalAsync(UserGroups.For(userId), _abort.Token, filtered: false).ConfigureAwait(false);
+            }
+
             if (Consumer is IConsumerGroupRules rules)
             {
                 foreach (var group in rules.GetGroups(Scope))
@@ -423,6 +429,13 @@ public sealed class ConsumerRunner
             {
                 OnDropped(message);
                 return false;
+            }
+
+            if (message.Type == UserGroups.DisconnectMessageType && Scope.UserId is not null)
+            {
+                ConsumerLog.UserDisconnected(_logger, _consumerName, Scope.ChannelName);
+                RequestStop(ConsumerStopReason.UserDisconnected);
+                return true;
             }
 
             using var activity = StartProcessActivity(message);

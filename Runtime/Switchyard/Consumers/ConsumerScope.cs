@@ -30,6 +30,12 @@ public class ConsumerScope
     /// <summary>Gets the authenticated user, when the server knows one.</summary>
     public ClaimsPrincipal? User { get; init; }
 
+    /// <summary>
+    /// Gets the id of the user the connection belongs to (<see cref="IUserIdProvider"/>), or <see langword="null"/>. A
+    /// consumer with one is a member of its user's group (<see cref="UserGroups.For"/>) while it runs.
+    /// </summary>
+    public string? UserId { get; init; }
+
     /// <summary>Gets the services of the consumer's dependency-injection scope, when it has one.</summary>
     public IServiceProvider? Services { get; init; }
 

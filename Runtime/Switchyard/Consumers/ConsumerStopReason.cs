@@ -14,4 +14,7 @@ public enum ConsumerStopReason
 
     /// <summary>The channel layer was closed under the consumer.</summary>
     LayerClosed,
+
+    /// <summary>Every connection of the consumer's user was closed (<see cref="ChannelLayerUserExtensions.DisconnectUserAsync"/>).</summary>
+    UserDisconnected,
 }

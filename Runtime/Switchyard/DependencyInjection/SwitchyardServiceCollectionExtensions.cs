@@ -24,6 +24,7 @@ public static class SwitchyardServiceCollectionExtensions
         // The layer validates its options when it is created and names the bad option.
         services.AddOptions<ChannelLayerOptions>();
         services.TryAddSingleton<ChannelLayer>(CreateInMemoryLayer);
+        services.TryAddSingleton<IUserIdProvider, ClaimUserIdProvider>();
         services.AddHealthChecks();
 
         // Once, however often AddSwitchyard is called (a check name must be unique).

@@ -53,4 +53,8 @@ internal static partial class ConsumerLog
     [LoggerMessage(EventId = 109, EventName = "GroupRejoinFailed", Level = LogLevel.Warning,
         Message = "Consumer {Consumer} on channel '{Channel}' could not join group '{Group}' again after the layer reconnected; it tries again at the next reconnect.")]
     public static partial void GroupRejoinFailed(ILogger logger, Exception exception, string consumer, string channel, string group);
+
+    [LoggerMessage(EventId = 110, EventName = "UserDisconnected", Level = LogLevel.Information,
+        Message = "Consumer {Consumer} on channel {Channel} is stopping: its user was disconnected everywhere.")]
+    public static partial void UserDisconnected(ILogger logger, string consumer, string channel);
 }

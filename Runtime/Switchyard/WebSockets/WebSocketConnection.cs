@@ -321,7 +321,8 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         ForwardedFrame frame;
         try
         {
-            if (!_forwarding!.TryGetFrame(message, out frame))
+            // The framework's own messages go to the consumer's runner, never to the client.
+            if (message.Type == UserGroups.DisconnectMessageType || !_forwarding!.TryGetFrame(message, out frame))
             {
                 return ForwardOutcome.NotForwarded;
             }
@@ -451,6 +452,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
     {
         ConsumerStopReason.Shutdown => (WebSocketCloseCodes.GoingAway, "server shutting down"),
         ConsumerStopReason.Requested => (WebSocketCloseCodes.NormalClosure, string.Empty),
+        ConsumerStopReason.UserDisconnected => (WebSocketCloseCodes.PolicyViolation, "user disconnected"),
         _ => (WebSocketCloseCodes.InternalError, "internal error"),
     };
 

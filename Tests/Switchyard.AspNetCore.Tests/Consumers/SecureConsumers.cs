@@ -17,6 +17,9 @@ public sealed partial class SecureConsumer(Support.ConsumerEvents events) : Json
     [FromClient]
     public ValueTask Handle(Say say, CancellationToken cancellationToken) =>
         SendAsync(new ChatMessage("secure", say.Text), cancellationToken);
+
+    // Sent to the user (SendToUserAsync): passed on to the client.
+    public ValueTask Handle(ChatMessage message, CancellationToken cancellationToken) => SendAsync(message, cancellationToken);
 }
 
 /// <summary>What <see cref="AdminConsumer"/> reads from its scope's principal.</summary>

@@ -14,7 +14,11 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     public IEnumerable<LogRecord> WithEvent(string eventName) => _records.Where(r => r.EventName == eventName);
 
     /// <summary>Waits until an event named <paramref name="eventName"/> has been logged; fails after <paramref name="timeout"/> (default 10 s).</summary>
-    public async Task<LogRecord> WaitForAsync(string eventName, TimeSpan? timeout = null)
+    public async Task<LogRecord> WaitForAsync(string eventName, TimeSpan? timeout = null) =>
+        (await WaitForCountAsync(eventName, 1, timeout))[0];
+
+    /// <summary>Waits until <paramref name="count"/> events named <paramref name="eventName"/> have been logged; fails after <paramref name="timeout"/> (default 10 s).</summary>
+    public async Task<IReadOnlyList<LogRecord>> WaitForCountAsync(string eventName, int count, TimeSpan? timeout = null)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Xunit.TestContext.Current.CancellationToken);
         cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
@@ -22,9 +26,9 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         {
             // Taken before looking, so an event logged after the look completes it.
             var next = Volatile.Read(ref _next).Task;
-            if (WithEvent(eventName).FirstOrDefault() is { } record)
+            if (WithEvent(eventName).ToList() is var records && records.Count >= count)
             {
-                return record;
+                return records;
             }
 
             try
@@ -33,7 +37,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
             }
             catch (OperationCanceledException) when (!Xunit.TestContext.Current.CancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"No log event '{eventName}' within {timeout ?? TimeSpan.FromSeconds(10)}; logged: [{string.Join(", ", _records.Select(r => r.EventName))}].");
+                throw new TimeoutException($"Not {count} log event(s) '{eventName}' within {timeout ?? TimeSpan.FromSeconds(10)}; logged: [{string.Join(", ", _records.Select(r => r.EventName))}].");
             }
         }
     }

@@ -351,7 +351,8 @@ public sealed class InMemoryChannelLayerTests : IDisposable
         Assert.Equal("inmemory", layer.Name);
         Assert.Equal(
             ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry
-            | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts,
+            | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts
+            | ChannelLayerCapabilities.GroupMembers,
             layer.Capabilities);
         Assert.StartsWith("specific.inmemory!", await layer.NewChannelAsync(cancellationToken: TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(0, layer.GetQueuedCount("never.used"));
