@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Switchyard;
 
@@ -147,6 +148,27 @@ public sealed class ChannelMessage
                 return frame;
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the group and the <see cref="GroupPosition"/> a group send with a history gave this message
+    /// (<see cref="MessageHeaders.Group"/>, <see cref="MessageHeaders.Position"/>).
+    /// </summary>
+    /// <param name="group">The group the message was sent to.</param>
+    /// <param name="position">Its position in the group's history.</param>
+    /// <returns><see langword="false"/> when the message has no position (not a group send, or the group keeps no history).</returns>
+    public bool TryGetGroupPosition([NotNullWhen(true)] out string? group, out GroupPosition position)
+    {
+        position = default;
+        group = null;
+        if (!Headers.TryGetValue(MessageHeaders.Position, out var text) || !GroupPosition.TryParse(text, out position)
+            || !Headers.TryGetValue(MessageHeaders.Group, out var name))
+        {
+            return false;
+        }
+
+        group = name;
+        return true;
     }
 
     /// <inheritdoc />

@@ -18,6 +18,12 @@ public readonly struct MessageHeaders : IReadOnlyList<KeyValuePair<string, strin
     /// <summary>The W3C trace-context header that carries vendor trace state.</summary>
     public const string TraceState = "tracestate";
 
+    /// <summary>The group a message was sent to, on a group send whose group keeps a history (<see cref="ChannelLayerOptions.GroupHistory"/>).</summary>
+    public const string Group = "switchyard-group";
+
+    /// <summary>The message's <see cref="GroupPosition"/> in its group's history, as text (<c>epoch:offset</c>).</summary>
+    public const string Position = "switchyard-position";
+
     private readonly KeyValuePair<string, string>[]? _items;
 
     private MessageHeaders(KeyValuePair<string, string>[] items) => _items = items;

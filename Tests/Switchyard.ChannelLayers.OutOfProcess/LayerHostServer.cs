@@ -289,6 +289,28 @@ public static class LayerHostServer
                             break;
                         }
 
+                    case Operation.GroupHistory:
+                        {
+                            var layer = Layer();
+                            var group = call.ReadString();
+                            GroupPosition? since = call.ReadBoolean() ? call.ReadPosition() : null;
+                            Serve(call, async cancellationToken =>
+                            {
+                                var history = await layer.GroupHistoryAsync(group, since, cancellationToken);
+                                return frame =>
+                                {
+                                    frame.WriteInt32((int)history.Loss);
+                                    frame.WritePosition(history.Position);
+                                    frame.WriteInt32(history.Messages.Count);
+                                    foreach (var message in history.Messages)
+                                    {
+                                        frame.WriteMessage(message);
+                                    }
+                                };
+                            });
+                            break;
+                        }
+
                     case Operation.Flush:
                         {
                             var layer = Layer();

@@ -210,6 +210,33 @@ public sealed class OutOfProcessChannelLayer : ChannelLayer
     }
 
     /// <inheritdoc />
+    protected override async ValueTask<GroupHistory> GroupHistoryCoreAsync(string group, GroupHistoryRule rule, GroupPosition? since, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var answer = await _link.CallAsync(
+            Operation.GroupHistory,
+            frame =>
+            {
+                frame.WriteString(group);
+                frame.WriteBoolean(since.HasValue);
+                if (since is { } position)
+                {
+                    frame.WritePosition(position);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        var loss = (GroupHistoryLoss)answer.ReadInt32();
+        var latest = answer.ReadPosition();
+        var messages = new ChannelMessage[answer.ReadInt32()];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            messages[i] = answer.ReadMessage();
+        }
+
+        return new GroupHistory(messages, latest, loss);
+    }
+
+    /// <inheritdoc />
     protected override async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -3,7 +3,7 @@ namespace Switchyard.ChannelLayers.Specification;
 /// <summary>Copies the options the kit sets onto a layer package's own <c>Layer</c> options (every backend's test class needs it).</summary>
 public static class ChannelLayerOptionsCopy
 {
-    /// <summary>Copies capacity and its rules, expiry, group expiry, maximum message size and the full-member timeout.</summary>
+    /// <summary>Copies capacity and its rules, expiry, group expiry, maximum message size, the full-member timeout and the group history rules.</summary>
     /// <param name="from">The kit's options.</param>
     /// <param name="to">The layer's options.</param>
     public static void CopyTo(this ChannelLayerOptions from, ChannelLayerOptions to)
@@ -18,6 +18,11 @@ public static class ChannelLayerOptionsCopy
         foreach (var rule in from.ChannelCapacity)
         {
             to.ChannelCapacity.Add(rule);
+        }
+
+        foreach (var rule in from.GroupHistory)
+        {
+            to.GroupHistory.Add(rule);
         }
     }
 }

@@ -9,12 +9,13 @@ namespace Switchyard;
 /// <remarks>
 /// Handlers are methods the Switchyard source generator wires to message types through
 /// <see cref="IConsumerDispatcher"/>, so the class must be <c>partial</c>. Groups joined with
-/// <see cref="JoinGroupAsync"/> are left automatically when the consumer stops.
+/// <see cref="JoinGroupAsync(string, CancellationToken)"/> are left automatically when the consumer stops.
 /// </remarks>
 public abstract class Consumer
 {
     private HashSet<string>? _groups;
     private ConsumerRunner? _runner;
+    private ChannelMessage? _currentMessage;
 
     /// <summary>Gets what the consumer knows of its connection or channel.</summary>
     /// <exception cref="InvalidOperationException">The consumer has not been started by a <see cref="ConsumerRunner"/>.</exception>
@@ -85,6 +86,36 @@ public abstract class Consumer
     protected ValueTask JoinGroupAsync(string group, CancellationToken cancellationToken = default) =>
         JoinGroupInternalAsync(group, cancellationToken);
 
+    /// <summary>
+    /// Joins <paramref name="group"/> and first hands this consumer's handlers, oldest first, the messages sent to it
+    /// after <paramref name="since"/> (the last position the client saw, <see cref="ChannelMessage.TryGetGroupPosition"/>),
+    /// then live messages — none twice, none lost in the switch. When the messages cannot all be given (the history
+    /// trimmed them, or was lost: another epoch), none are replayed and <see cref="GroupResume.Loss"/> says why: the
+    /// consumer is in the group all the same, and catches up from the application's own source of truth. The group must
+    /// keep a history (<see cref="ChannelLayerOptions.GroupHistory"/>). Handlers run in this call, so call it where
+    /// they may send (after <c>AcceptAsync</c> on a WebSocket consumer).
+    /// </summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="since">The last position the client has, or <see langword="null"/> to only learn the group's latest position.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many missed messages were handled, the position reached, or why nothing was replayed.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is invalid.</exception>
+    /// <exception cref="InvalidOperationException">The group keeps no history.</exception>
+    protected ValueTask<GroupResume> JoinGroupAsync(string group, GroupPosition? since, CancellationToken cancellationToken = default) =>
+        Runner.JoinAndResumeAsync(group, since, cancellationToken);
+
+    /// <summary>
+    /// Gets the message whose handler is running (with its headers, such as its group position), or
+    /// <see langword="null"/> in a lifecycle hook or a client handler.
+    /// </summary>
+    protected ChannelMessage? CurrentMessage => _currentMessage;
+
+    internal ChannelMessage? CurrentMessageSlot
+    {
+        get => _currentMessage;
+        set => _currentMessage = value;
+    }
+
     /// <summary>Removes this consumer's channel from <paramref name="group"/>.</summary>
     /// <param name="group">The group name.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -93,6 +124,7 @@ public abstract class Consumer
     {
         await Layer.GroupDiscardAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
         _groups?.Remove(group);
+        Runner.ForgetResume(group);
     }
 
     /// <summary>Sends a message to another channel, such as a worker's named channel or a reply channel.</summary>

@@ -41,6 +41,7 @@ public sealed class ConsumerRunner
     // nothing is handled beside or after the stop hook.
     private readonly SemaphoreSlim _gate = new(0, 1);
     private int _stopReason = NotStopping;
+    private GroupResumeTracker? _resumes;
     private int _started;
 
     /// <summary>Creates a runner for one consumer instance.</summary>
@@ -84,6 +85,12 @@ public sealed class ConsumerRunner
 
     /// <summary>Gets the channel layer, if any.</summary>
     public ChannelLayer? Layer { get; }
+
+    /// <summary>
+    /// Gets or sets how a replay waits for its client to take more (a connection's send queue with room): a resumed
+    /// group can replay more messages than the queue holds, and a replay must not look like a slow client.
+    /// </summary>
+    internal Func<CancellationToken, ValueTask>? WaitForOutputRoom { get; set; }
 
     /// <summary>Gets or sets who is told, once, when the consumer has stopped (its connection, which closes with a code that says why).</summary>
     internal IConsumerStopObserver? StopObserver { get; set; }
@@ -438,20 +445,16 @@ public sealed class ConsumerRunner
                 return true;
             }
 
+            if (Volatile.Read(ref _resumes)?.IsDuplicate(message) == true)
+            {
+                // Handled already, in the replay of a group this consumer resumed.
+                return true;
+            }
+
             using var activity = StartProcessActivity(message);
             try
             {
-                if (_dispatcher.TryDispatch(message, _abort.Token, out var handling))
-                {
-                    await handling.ConfigureAwait(false);
-                    _metrics.Handled();
-                }
-                else
-                {
-                    _metrics.Unhandled();
-                    ConsumerLog.UnhandledMessage(_logger, _consumerName, Scope.ChannelName, message.Type);
-                    await Consumer.OnUnhandledMessageAsync(message, _abort.Token).ConfigureAwait(false);
-                }
+                await DispatchAsync(message).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_abort.IsCancellationRequested)
             {
@@ -473,6 +476,94 @@ public sealed class ConsumerRunner
             _gate.Release();
         }
     }
+
+    // Hands one message to its handler (or to OnUnhandledMessageAsync); the caller holds the gate.
+    private async ValueTask DispatchAsync(ChannelMessage message)
+    {
+        var outer = Consumer.CurrentMessageSlot;
+        Consumer.CurrentMessageSlot = message;
+        try
+        {
+            if (_dispatcher.TryDispatch(message, _abort.Token, out var handling))
+            {
+                await handling.ConfigureAwait(false);
+                _metrics.Handled();
+            }
+            else
+            {
+                _metrics.Unhandled();
+                ConsumerLog.UnhandledMessage(_logger, _consumerName, Scope.ChannelName, message.Type);
+                await Consumer.OnUnhandledMessageAsync(message, _abort.Token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Consumer.CurrentMessageSlot = outer;
+        }
+    }
+
+    /// <summary>
+    /// Joins <paramref name="group"/> and hands the consumer's handlers the messages sent to it after
+    /// <paramref name="since"/>, oldest first, before any live message of the group; live messages already handled in
+    /// that replay are dropped. Runs in the caller's turn (a handler or hook).
+    /// </summary>
+    internal async ValueTask<GroupResume> JoinAndResumeAsync(string group, GroupPosition? since, CancellationToken cancellationToken)
+    {
+        var layer = Layer ?? throw new InvalidOperationException($"{_consumerName} has no channel layer to join a group on.");
+        if (since is null)
+        {
+            await Consumer.JoinGroupInternalAsync(group, cancellationToken).ConfigureAwait(false);
+            var latest = await layer.GroupHistoryAsync(group, null, cancellationToken).ConfigureAwait(false);
+            return new GroupResume(latest.Position, 0, GroupHistoryLoss.None);
+        }
+
+        var resumes = Volatile.Read(ref _resumes) ?? Interlocked.CompareExchange(ref _resumes, new GroupResumeTracker(), null) ?? _resumes!;
+        resumes.BeginHolding(group);
+        try
+        {
+            // Joined first, then the history read: a message sent in between is both live and in the history, and the
+            // live copy is dropped as a duplicate; nothing falls between the two.
+            await Consumer.JoinGroupInternalAsync(group, cancellationToken).ConfigureAwait(false);
+            var history = await layer.GroupHistoryAsync(group, since, cancellationToken).ConfigureAwait(false);
+            foreach (var message in history.Messages)
+            {
+                await ReplayAsync(message).ConfigureAwait(false);
+            }
+
+            // The live messages the forwarding path held back meanwhile, then live as usual.
+            while (resumes.EndHolding(group, history.Recovered ? history.Position : null) is { } held)
+            {
+                foreach (var message in held)
+                {
+                    await ReplayAsync(message).ConfigureAwait(false);
+                }
+            }
+
+            return new GroupResume(history.Position, history.Messages.Count, history.Loss);
+        }
+        catch
+        {
+            resumes.Forget(group);
+            throw;
+        }
+    }
+
+    private async ValueTask ReplayAsync(ChannelMessage message)
+    {
+        if (WaitForOutputRoom is { } waitForRoom)
+        {
+            await waitForRoom(_abort.Token).ConfigureAwait(false);
+        }
+
+        await DispatchAsync(message).ConfigureAwait(false);
+    }
+
+    /// <summary>For the forwarding path: what to do with a live message while this consumer resumes a group.</summary>
+    internal GroupResumeTracker.Verdict ForwardingVerdict(ChannelMessage message) =>
+        Volatile.Read(ref _resumes) is { } resumes ? resumes.Forwarding(message) : GroupResumeTracker.Verdict.Pass;
+
+    /// <summary>Forgets a group's resume state (the consumer left the group).</summary>
+    internal void ForgetResume(string group) => Volatile.Read(ref _resumes)?.Forget(group);
 
     // Once stopping, a posted message is refused (its sender hears false). A message already taken off the channel
     // cannot go back: a graceful shutdown still handles it while the drain lasts; any other stop drops it.

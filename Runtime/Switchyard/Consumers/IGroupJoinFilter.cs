@@ -2,7 +2,7 @@ namespace Switchyard;
 
 /// <summary>
 /// Decides whether a consumer may join a group, for every join: the <c>[JoinGroup]</c> rules at connect and each
-/// <see cref="Consumer.JoinGroupAsync"/>. Register one in the services (<c>AddSingleton&lt;IGroupJoinFilter, MyFilter&gt;()</c>)
+/// <see cref="Consumer.JoinGroupAsync(string, CancellationToken)"/>. Register one in the services (<c>AddSingleton&lt;IGroupJoinFilter, MyFilter&gt;()</c>)
 /// to keep users out of rooms they may not read. A refused <c>[JoinGroup]</c> rule refuses the connection (HTTP 403);
 /// a refused explicit join throws <see cref="GroupJoinRefusedException"/> in the handler.
 /// </summary>

@@ -261,6 +261,10 @@ public abstract class ChannelLayer : IAsyncDisposable
         ChannelNames.ValidateGroupName(group);
         ArgumentNullException.ThrowIfNull(message);
         ThrowIfTooLarge(message, group);
+        if (Options.GroupHistory.Count > 0 && Options.GetGroupHistory(group) is not null)
+        {
+            RequireCapability(ChannelLayerCapabilities.GroupHistory, $"group history (a {nameof(ChannelLayerOptions.GroupHistory)} rule matches '{group}')");
+        }
 
         var activity = StartProducer("group_send", group, ref message);
         ValueTask<GroupSendResult> pending;
@@ -332,6 +336,35 @@ public abstract class ChannelLayer : IAsyncDisposable
 
     /// <summary>The largest page <see cref="GroupMembersAsync"/> returns.</summary>
     public const int MaxGroupMemberPageSize = 10_000;
+
+    /// <summary>
+    /// Returns the messages sent to <paramref name="group"/> after <paramref name="since"/>, oldest first, from the
+    /// group's history (<see cref="ChannelLayerOptions.GroupHistory"/>) — or, when they cannot all be given, none and
+    /// the reason (<see cref="GroupHistory.Loss"/>), so the caller falls back to its own source of truth. With no
+    /// position it returns no messages and the group's latest position: where to resume from later.
+    /// </summary>
+    /// <remarks>
+    /// To miss nothing between the history and live messages, join the group first, then read the history, and skip
+    /// live messages at or before the last position read (a consumer's <c>JoinGroupAsync(group, since)</c> does this).
+    /// </remarks>
+    /// <param name="group">The group name; a <see cref="ChannelLayerOptions.GroupHistory"/> rule must match it.</param>
+    /// <param name="since">The last position the caller has, or <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The messages after <paramref name="since"/>, or the reason they cannot be given.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is invalid.</exception>
+    /// <exception cref="InvalidOperationException">No history rule matches <paramref name="group"/>.</exception>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.GroupHistory"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask<GroupHistory> GroupHistoryAsync(string group, GroupPosition? since = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("read a group's history");
+        RequireCapability(ChannelLayerCapabilities.GroupHistory, "group history");
+        ChannelNames.ValidateGroupName(group);
+        var rule = Options.GetGroupHistory(group)
+            ?? throw new InvalidOperationException(
+                $"The group '{group}' keeps no history: add a rule that matches it to {nameof(ChannelLayerOptions)}.{nameof(ChannelLayerOptions.GroupHistory)} (WithGroupHistory(\"{group}\")).");
+        return GroupHistoryCoreAsync(group, rule, since, cancellationToken);
+    }
 
     /// <summary>Drops every message and every group membership. For tests; pending receives keep waiting.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -524,6 +557,26 @@ public abstract class ChannelLayer : IAsyncDisposable
     /// <returns>The page.</returns>
     protected virtual ValueTask<GroupMemberPage> GroupMembersCoreAsync(string group, string? cursor, int pageSize, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
+
+    /// <summary>Reads a group's history after a position; arguments are already validated.</summary>
+    /// <param name="group">A valid group name.</param>
+    /// <param name="rule">The group's history rule.</param>
+    /// <param name="since">The caller's last position, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The messages after <paramref name="since"/>, or why they cannot be given.</returns>
+    protected virtual ValueTask<GroupHistory> GroupHistoryCoreAsync(string group, GroupHistoryRule rule, GroupPosition? since, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>Returns <paramref name="message"/> with its group and its position in the group's history as headers.</summary>
+    /// <param name="message">The message sent to the group.</param>
+    /// <param name="group">The group.</param>
+    /// <param name="position">Its position.</param>
+    /// <returns>The message with <see cref="MessageHeaders.Group"/> and <see cref="MessageHeaders.Position"/>.</returns>
+    protected static ChannelMessage WithGroupPosition(ChannelMessage message, string group, GroupPosition position)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.WithHeaders(message.Headers.With(MessageHeaders.Group, group).With(MessageHeaders.Position, position.ToString()));
+    }
 
     /// <summary>Drops every message and membership.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>

@@ -52,4 +52,11 @@ public enum ChannelLayerCapabilities
     /// (<see cref="ChannelLayer.GroupMembersAsync"/>), consistently with group expiry.
     /// </summary>
     GroupMembers = 128,
+
+    /// <summary>
+    /// Groups matching a <see cref="ChannelLayerOptions.GroupHistory"/> rule keep a bounded history: each group send
+    /// gets a <see cref="GroupPosition"/> (the <see cref="MessageHeaders.Position"/> header), and
+    /// <see cref="ChannelLayer.GroupHistoryAsync"/> gives the messages after a position, or says why it cannot.
+    /// </summary>
+    GroupHistory = 256,
 }

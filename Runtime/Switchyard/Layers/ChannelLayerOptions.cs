@@ -23,6 +23,12 @@ public class ChannelLayerOptions
     /// <summary>Gets per-pattern capacities, tried in order; the first rule whose pattern matches wins.</summary>
     public IList<ChannelCapacityRule> ChannelCapacity { get; } = new List<ChannelCapacityRule>();
 
+    /// <summary>
+    /// Gets the groups that keep a history, tried in order; the first rule whose pattern matches a group applies. Empty
+    /// by default: no group keeps one. See <see cref="GroupHistoryRule"/> and <see cref="ChannelLayer.GroupHistoryAsync"/>.
+    /// </summary>
+    public IList<GroupHistoryRule> GroupHistory { get; } = new List<GroupHistoryRule>();
+
     /// <summary>Gets or sets how long an unread message lives. An expired message is dropped, counted and logged,
     /// and its channel leaves every group (its consumer is presumed gone). Default 60 s.</summary>
     public TimeSpan Expiry { get; set; } = TimeSpan.FromSeconds(60);
@@ -53,6 +59,33 @@ public class ChannelLayerOptions
     {
         ChannelCapacity.Add(new ChannelCapacityRule(pattern, capacity));
         return this;
+    }
+
+    /// <summary>Keeps a history for the groups matching <paramref name="pattern"/>.</summary>
+    /// <param name="pattern">A glob such as <c>chat.*</c>.</param>
+    /// <param name="maxCount">How many of the latest messages each group keeps.</param>
+    /// <param name="maxAge">How long a message is kept; <see langword="null"/> for 5 minutes.</param>
+    /// <returns>These options, for chaining.</returns>
+    public ChannelLayerOptions WithGroupHistory(string pattern, int maxCount = GroupHistoryRule.DefaultMaxCount, TimeSpan? maxAge = null)
+    {
+        GroupHistory.Add(new GroupHistoryRule(pattern, maxCount, maxAge));
+        return this;
+    }
+
+    /// <summary>Returns the history rule of <paramref name="group"/>: the first whose pattern matches, or <see langword="null"/>.</summary>
+    /// <param name="group">A group name.</param>
+    /// <returns>The rule, or <see langword="null"/> when the group keeps no history.</returns>
+    public GroupHistoryRule? GetGroupHistory(string group)
+    {
+        foreach (var rule in GroupHistory)
+        {
+            if (Glob.IsMatch(rule.Pattern, group))
+            {
+                return rule;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Throws when a value is out of range, naming the option.</summary>
@@ -95,6 +128,26 @@ public class ChannelLayerOptions
             {
                 throw new ArgumentException(
                     $"The {nameof(ChannelLayerOptions)}.{nameof(ChannelCapacity)} rule for '{rule.Pattern}' must have a capacity of at least 1, not {rule.Capacity}.");
+            }
+        }
+
+        foreach (var rule in GroupHistory)
+        {
+            if (string.IsNullOrEmpty(rule.Pattern))
+            {
+                throw new ArgumentException($"A {nameof(ChannelLayerOptions)}.{nameof(GroupHistory)} rule has an empty pattern.");
+            }
+
+            if (rule.MaxCount < 1 || rule.MaxCount > GroupHistoryRule.MaxMaxCount)
+            {
+                throw new ArgumentException(
+                    $"The {nameof(ChannelLayerOptions)}.{nameof(GroupHistory)} rule for '{rule.Pattern}' must keep from 1 to {GroupHistoryRule.MaxMaxCount:N0} messages, not {rule.MaxCount}.");
+            }
+
+            if (rule.MaxAge <= TimeSpan.Zero)
+            {
+                throw new ArgumentException(
+                    $"The {nameof(ChannelLayerOptions)}.{nameof(GroupHistory)} rule for '{rule.Pattern}' must have a positive {nameof(GroupHistoryRule.MaxAge)}, not {rule.MaxAge}.");
             }
         }
     }

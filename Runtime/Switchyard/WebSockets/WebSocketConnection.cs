@@ -99,6 +99,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         _layer = layer;
         _forwarding = consumer as IForwardingConsumer;
         _runner.StopObserver = this;
+        _runner.WaitForOutputRoom = _sendQueue.WaitForRoomAsync;
         consumer.AttachConnection(this);
     }
 
@@ -318,6 +319,13 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
 
     ForwardOutcome IChannelForwarder.Forward(ChannelMessage message, bool mayWait)
     {
+        // While the consumer replays a group it resumed, that group's live messages wait for the replay (the runner
+        // hands them on after it), and those the replay covered are dropped.
+        if (_runner.ForwardingVerdict(message) != GroupResumeTracker.Verdict.Pass)
+        {
+            return ForwardOutcome.Forwarded;
+        }
+
         ForwardedFrame frame;
         try
         {

@@ -14,3 +14,6 @@ public sealed partial record Hello(string Channel, string? User, string? Subprot
 
 [Message("test.boom")]
 public sealed partial record Boom(string Why);
+
+[Message("test.resumed")]
+public sealed partial record Resumed(string Position, int Replayed, string Loss);

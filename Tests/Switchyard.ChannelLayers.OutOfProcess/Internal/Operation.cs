@@ -45,6 +45,9 @@ internal enum Operation : byte
     /// <summary>Parent call: group, cursor (or null) and page size; answers the page's channels and next cursor.</summary>
     GroupMembers = 14,
 
+    /// <summary>Parent call: group and whether a position follows (then epoch, offset); answers the loss, the latest position and the messages.</summary>
+    GroupHistory = 15,
+
     /// <summary>Host call: attachment id, message id, message and whether the layer may wait; answers a ForwardOutcome.</summary>
     Forward = 20,
 

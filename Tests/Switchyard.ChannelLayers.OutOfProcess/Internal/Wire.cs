@@ -31,7 +31,22 @@ internal static class Wire
         writer.WriteInt64(options.GroupExpiry.Ticks);
         writer.WriteInt32(options.MaxMessageSize);
         writer.WriteInt64(options.FullMemberTimeout.Ticks);
+        writer.WriteInt32(options.GroupHistory.Count);
+        foreach (var rule in options.GroupHistory)
+        {
+            writer.WriteString(rule.Pattern);
+            writer.WriteInt32(rule.MaxCount);
+            writer.WriteInt64(rule.MaxAge.Ticks);
+        }
     }
+
+    public static void WritePosition(this FrameWriter writer, GroupPosition position)
+    {
+        writer.WriteString(position.Epoch);
+        writer.WriteInt64(position.Offset);
+    }
+
+    public static GroupPosition ReadPosition(this FrameReader reader) => new(reader.ReadString(), reader.ReadInt64());
 
     public static ChannelLayerOptions ReadOptions(this FrameReader reader)
     {
@@ -46,6 +61,12 @@ internal static class Wire
         options.GroupExpiry = TimeSpan.FromTicks(reader.ReadInt64());
         options.MaxMessageSize = reader.ReadInt32();
         options.FullMemberTimeout = TimeSpan.FromTicks(reader.ReadInt64());
+        var histories = reader.ReadInt32();
+        for (var i = 0; i < histories; i++)
+        {
+            options.GroupHistory.Add(new GroupHistoryRule(reader.ReadString(), reader.ReadInt32(), TimeSpan.FromTicks(reader.ReadInt64())));
+        }
+
         return options;
     }
 

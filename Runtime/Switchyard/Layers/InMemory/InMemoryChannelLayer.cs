@@ -25,6 +25,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
 {
     private readonly ConcurrentDictionary<string, ChannelQueue> _queues = new();
     private readonly GroupRegistry _groups = new();
+    private readonly GroupHistoryStore _histories = new();
     private const int RecentQueueSlots = 256;
 
     private readonly ChannelQueue?[] _recentQueues = new ChannelQueue?[RecentQueueSlots];
@@ -56,7 +57,8 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     /// <inheritdoc />
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry
-        | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers;
+        | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers
+        | ChannelLayerCapabilities.GroupHistory;
 
     /// <summary>Gets how many unread messages <paramref name="channel"/> holds right now (for diagnostics and tests).</summary>
     /// <param name="channel">The channel name.</param>
@@ -95,6 +97,11 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         foreach (var (group, expired) in _groups.Sweep(now - _groupExpiryTicks))
         {
             ChannelLayerLog.GroupMembershipsExpired(Logger, expired, group);
+        }
+
+        if (Options.GroupHistory.Count > 0)
+        {
+            _histories.Sweep(now - _groupExpiryTicks, group => now - ToTimestampTicks(Options.GetGroupHistory(group)?.MaxAge ?? TimeSpan.Zero));
         }
     }
 
@@ -206,6 +213,30 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     protected override ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
         var now = Now();
+        if (Options.GroupHistory.Count > 0 && Options.GetGroupHistory(group) is { } rule)
+        {
+            // The offset is given and the members are handed the message under the history's lock, so every member
+            // gets the group's messages in the order of their positions.
+            var history = _histories.Get(group, now);
+            lock (history.Gate)
+            {
+                message = history.Append(message, rule, now, now - ToTimestampTicks(rule.MaxAge), (m, position) => WithGroupPosition(m, group, position));
+                return Deliver(group, message, now, cancellationToken);
+            }
+        }
+
+        return Deliver(group, message, now, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<GroupHistory> GroupHistoryCoreAsync(string group, GroupHistoryRule rule, GroupPosition? since, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return new ValueTask<GroupHistory>(_histories.Get(group, now).Read(since, now - ToTimestampTicks(rule.MaxAge)));
+    }
+
+    private ValueTask<GroupSendResult> Deliver(string group, ChannelMessage message, long now, CancellationToken cancellationToken)
+    {
         var (count, expiredMemberships) = _groups.RentMembers(group, now - _groupExpiryTicks, out var members);
         if (expiredMemberships > 0)
         {
@@ -346,6 +377,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         }
 
         _groups.Clear();
+        _histories.Clear();
         return default;
     }
 
@@ -361,6 +393,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
 
         _queues.Clear();
         _groups.Clear();
+        _histories.Clear();
         ChannelLayerLog.LayerClosed(Logger, Name, waiting);
     }
 
