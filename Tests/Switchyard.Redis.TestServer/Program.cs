@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Switchyard;
 using Switchyard.Redis.TestServer;
 
@@ -16,6 +17,8 @@ if (string.IsNullOrEmpty(redis) || string.IsNullOrEmpty(prefix) || string.IsNull
     return 2;
 }
 
+// Authentication brings data protection along; a test process keeps its keys in memory, not in the user's profile.
+builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
 builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
 builder.Services.AddSwitchyard().AddRedisLayer(o =>

@@ -66,15 +66,22 @@ internal sealed class TestServerProcess : IAsyncDisposable
         timeout.CancelAfter(ReceiveTimeout);
         var buffer = new byte[16 * 1024];
         var count = 0;
-        while (true)
+        try
         {
-            var result = await socket.ReceiveAsync(buffer.AsMemory(count), timeout.Token);
-            Assert.Equal(WebSocketMessageType.Text, result.MessageType);
-            count += result.Count;
-            if (result.EndOfMessage)
+            while (true)
             {
-                return Encoding.UTF8.GetString(buffer, 0, count);
+                var result = await socket.ReceiveAsync(buffer.AsMemory(count), timeout.Token);
+                Assert.Equal(WebSocketMessageType.Text, result.MessageType);
+                count += result.Count;
+                if (result.EndOfMessage)
+                {
+                    return Encoding.UTF8.GetString(buffer, 0, count);
+                }
             }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No text frame arrived within {ReceiveTimeout.TotalSeconds} s.");
         }
     }
 
@@ -84,10 +91,19 @@ internal sealed class TestServerProcess : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(ReceiveTimeout);
-        var result = await socket.ReceiveAsync(new byte[1024], timeout.Token);
+        ValueWebSocketReceiveResult result;
+        try
+        {
+            result = await socket.ReceiveAsync(new byte[1024].AsMemory(), timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The server did not close the connection within {ReceiveTimeout.TotalSeconds} s.");
+        }
+
         Assert.Equal(WebSocketMessageType.Close, result.MessageType);
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
-        return (result.CloseStatus, result.CloseStatusDescription);
+        return (socket.CloseStatus, socket.CloseStatusDescription);
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
