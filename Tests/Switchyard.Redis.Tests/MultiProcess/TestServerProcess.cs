@@ -1,0 +1,126 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Switchyard.Redis.Tests.Support;
+using Xunit;
+
+namespace Switchyard.Redis.Tests.MultiProcess;
+
+/// <summary>
+/// The test server (Tests/Switchyard.Redis.TestServer) running as its own process on a free port, on the Redis layer:
+/// a request names its user in the <c>X-Test-User</c> header, and <c>/ws/echo/</c> greets each connection with its
+/// user and process, then passes on every <c>testserver.note</c> it is sent.
+/// </summary>
+internal sealed class TestServerProcess : IAsyncDisposable
+{
+    /// <summary>How long a test waits for a frame before it fails.</summary>
+    public static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly ChildProcess _process;
+
+    private TestServerProcess(ChildProcess process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Gets what the process wrote last, for a failure message.</summary>
+    public string Output => _process.Output;
+
+    public static async Task<TestServerProcess> StartAsync(string redis, string prefix)
+    {
+        var port = ChildProcess.FreePort();
+        string[] arguments = [FindServer(), "--urls", $"http://127.0.0.1:{port}", "--redis", redis, "--prefix", prefix];
+        return new TestServerProcess(await ChildProcess.StartAsync("dotnet", arguments, "Test server is running on", TimeSpan.FromSeconds(30)), port);
+    }
+
+    /// <summary>Opens <c>/ws/echo/</c> as <paramref name="user"/> and reads its welcome, which must name the user and this process.</summary>
+    public async Task<ClientWebSocket> ConnectAsync(string user, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("X-Test-User", user);
+        try
+        {
+            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{Port}/ws/echo/"), ct);
+            using var welcome = JsonDocument.Parse(await ReceiveTextAsync(socket, ct));
+            Assert.Equal("testserver.welcome", welcome.RootElement.GetProperty("type").GetString());
+            Assert.Equal(user, welcome.RootElement.GetProperty("user").GetString());
+            Assert.Equal(ProcessId, welcome.RootElement.GetProperty("process").GetInt32());
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Receives one whole text frame within <see cref="ReceiveTimeout"/>.</summary>
+    public static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ReceiveTimeout);
+        var buffer = new byte[16 * 1024];
+        var count = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer.AsMemory(count), timeout.Token);
+                Assert.Equal(WebSocketMessageType.Text, result.MessageType);
+                count += result.Count;
+                if (result.EndOfMessage)
+                {
+                    return Encoding.UTF8.GetString(buffer, 0, count);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No text frame arrived within {ReceiveTimeout.TotalSeconds} s.");
+        }
+    }
+
+    /// <summary>Receives the server's close frame within <see cref="ReceiveTimeout"/> (no data frame before it) and answers it.</summary>
+    /// <returns>The close status and description.</returns>
+    public static async Task<(WebSocketCloseStatus? Status, string? Description)> ReceiveCloseAsync(ClientWebSocket socket, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ReceiveTimeout);
+        ValueWebSocketReceiveResult result;
+        try
+        {
+            result = await socket.ReceiveAsync(new byte[1024].AsMemory(), timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The server did not close the connection within {ReceiveTimeout.TotalSeconds} s.");
+        }
+
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+        return (socket.CloseStatus, socket.CloseStatusDescription);
+    }
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    // The server's build output next to this repository's test output (same configuration and framework).
+    private static string FindServer()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Switchyard.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var server = directory is null ? null : Path.Combine(directory.FullName, "Tests", "Switchyard.Redis.TestServer", "bin", configuration, "net10.0", "Switchyard.Redis.TestServer.dll");
+        return server is not null && File.Exists(server)
+            ? server
+            : throw new InvalidOperationException($"The test server is not built at {server}; build the solution first.");
+    }
+}
