@@ -272,6 +272,61 @@ internal static class LayerScripts
         return {redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}
         """);
 
+    // A group history's state (KEYS[1] stream, KEYS[2] state hash): its epoch, made from the caller's fresh one when the
+    // state is gone (never made, or expired, or a Redis that lost it) — with the stream, so no entry of an old epoch is
+    // served under a new one — and its latest offset; the state lives for the group expiry after its last use.
+    private const string HistoryState = """
+        local function history_state(stream, state, fresh_epoch, keep_ms)
+          local epoch = redis.call('HGET', state, 'e')
+          if not epoch then
+            epoch = fresh_epoch
+            redis.call('DEL', stream)
+            redis.call('HSET', state, 'e', epoch, 'o', 0)
+          end
+          redis.call('PEXPIRE', state, keep_ms)
+          return epoch, tonumber(redis.call('HGET', state, 'o'))
+        end
+
+        """;
+
+    /// <summary>
+    /// Appends a group send to the group's history. KEYS[1] history stream, KEYS[2] history state; ARGV fresh epoch,
+    /// now ms, max count, max age ms, state lifetime ms, the message entry. Returns {epoch, offset}.
+    /// </summary>
+    public static readonly RedisScript GroupHistoryAppend = new(HistoryState + """
+        local epoch, offset = history_state(KEYS[1], KEYS[2], ARGV[1], ARGV[5])
+        offset = redis.call('HINCRBY', KEYS[2], 'o', 1)
+        redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], offset .. '-0', 't', ARGV[2], 'm', ARGV[6])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        return {epoch, offset}
+        """);
+
+    /// <summary>
+    /// Reads a group's history after a position. KEYS as <see cref="GroupHistoryAppend"/>; ARGV fresh epoch, since
+    /// epoch (empty: no position), since offset, now ms, max count, max age ms, state lifetime ms. Returns {epoch,
+    /// latest offset, loss (0 none, 1 epoch changed, 2 trimmed), entries as (offset, message entry) pairs}. Only the
+    /// latest max-count entries younger than max age count: the stream itself is trimmed approximately.
+    /// </summary>
+    public static readonly RedisScript GroupHistoryRead = new(HistoryState + """
+        local epoch, offset = history_state(KEYS[1], KEYS[2], ARGV[1], ARGV[7])
+        if ARGV[2] == '' then return {epoch, offset, 0, {}} end
+        local since = tonumber(ARGV[3])
+        if ARGV[2] ~= epoch or since > offset or since < 0 then return {epoch, offset, 1, {}} end
+        if since == offset then return {epoch, offset, 0, {}} end
+        if offset - since > tonumber(ARGV[5]) then return {epoch, offset, 2, {}} end
+        local entries = redis.call('XRANGE', KEYS[1], (since + 1) .. '-0', '+', 'COUNT', offset - since)
+        local cutoff = tonumber(ARGV[4]) - tonumber(ARGV[6])
+        if #entries == 0 or entries[1][1] ~= (since + 1) .. '-0' or tonumber(entries[1][2][2]) <= cutoff then
+          return {epoch, offset, 2, {}}
+        end
+        local out = {}
+        for i = 1, #entries do
+          out[#out + 1] = string.match(entries[i][1], '^(%d+)')
+          out[#out + 1] = entries[i][2][4]
+        end
+        return {epoch, offset, 0, out}
+        """);
+
     /// <summary>
     /// The number of a group's live members, without changing anything. KEYS[1] plain members, KEYS[2] processes; ARGV
     /// cutoff, process member-set prefix.

@@ -17,11 +17,18 @@ public sealed partial class RedisChannelLayer
     protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
         await WhenStartedAsync(cancellationToken).ConfigureAwait(false);
+        var history = Options.GroupHistory.Count > 0 ? Options.GetGroupHistory(group) : null;
         long? waitingSince = null;
         while (true)
         {
             try
             {
+                if (history is not null)
+                {
+                    message = await AppendToHistoryAsync(group, history, message, cancellationToken).ConfigureAwait(false);
+                    history = null;
+                }
+
                 return await GroupSendOnceAsync(group, message, cancellationToken).ConfigureAwait(false);
             }
             catch (RedisConnectionException ex) when (MayWaitForRedis(ex))

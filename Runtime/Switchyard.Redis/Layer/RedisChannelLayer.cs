@@ -69,7 +69,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
         | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts
-        | ChannelLayerCapabilities.GroupMembers;
+        | ChannelLayerCapabilities.GroupMembers | ChannelLayerCapabilities.GroupHistory;
 
     /// <summary>
     /// Connects to every server (all at once, each within its connect timeout) and returns the layer. A server that

@@ -38,6 +38,12 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey GroupVersions(string group) => $"{prefix}:gv:{{{group}}}";
 
+    /// <summary>A group's history (a stream, entry ids <c>offset-0</c>), in the group's slot.</summary>
+    public RedisKey GroupHistory(string group) => $"{prefix}:gh:{{{group}}}";
+
+    /// <summary>A group history's epoch and latest offset (a hash: <c>e</c>, <c>o</c>), in the group's slot.</summary>
+    public RedisKey GroupHistoryState(string group) => $"{prefix}:ghs:{{{group}}}";
+
     public RedisKey GroupMembers(string group, string nonLocalPart) => $"{GroupMembersPrefix(group)}{nonLocalPart}";
 
     /// <summary>The start of a group's per-process member sets; a script appends the process's <c>a!</c>.</summary>
