@@ -22,25 +22,9 @@ internal sealed class ChatProcess : IAsyncDisposable
     public static async Task<ChatProcess> StartAsync(string redis, bool workers = true)
     {
         var port = ChildProcess.FreePort();
-        string[] arguments = [FindSample(), "--urls", $"http://127.0.0.1:{port}", "--redis", redis, "--no-worker", workers ? "false" : "true"];
+        string[] arguments = [BuildOutput.Find("Samples/Chat", "Chat.dll"), "--urls", $"http://127.0.0.1:{port}", "--redis", redis, "--no-worker", workers ? "false" : "true"];
         return new ChatProcess(await ChildProcess.StartAsync("dotnet", arguments, "Chat is running on", TimeSpan.FromSeconds(30)), port);
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
-
-    // The sample's build output next to this repository's test output (same configuration and framework).
-    private static string FindSample()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Switchyard.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        var sample = directory is null ? null : Path.Combine(directory.FullName, "Samples", "Chat", "bin", configuration, "net10.0", "Chat.dll");
-        return sample is not null && File.Exists(sample)
-            ? sample
-            : throw new InvalidOperationException($"The chat sample is not built at {sample}; build the solution first.");
-    }
 }

@@ -34,7 +34,7 @@ internal sealed class TestServerProcess : IAsyncDisposable
     public static async Task<TestServerProcess> StartAsync(string redis, string prefix)
     {
         var port = ChildProcess.FreePort();
-        string[] arguments = [FindServer(), "--urls", $"http://127.0.0.1:{port}", "--redis", redis, "--prefix", prefix];
+        string[] arguments = [BuildOutput.Find("Tests/Switchyard.Redis.TestServer", "Switchyard.Redis.TestServer.dll"), "--urls", $"http://127.0.0.1:{port}", "--redis", redis, "--prefix", prefix];
         return new TestServerProcess(await ChildProcess.StartAsync("dotnet", arguments, "Test server is running on", TimeSpan.FromSeconds(30)), port);
     }
 
@@ -107,20 +107,4 @@ internal sealed class TestServerProcess : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
-
-    // The server's build output next to this repository's test output (same configuration and framework).
-    private static string FindServer()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Switchyard.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        var server = directory is null ? null : Path.Combine(directory.FullName, "Tests", "Switchyard.Redis.TestServer", "bin", configuration, "net10.0", "Switchyard.Redis.TestServer.dll");
-        return server is not null && File.Exists(server)
-            ? server
-            : throw new InvalidOperationException($"The test server is not built at {server}; build the solution first.");
-    }
 }
