@@ -46,7 +46,9 @@ public sealed class OutOfProcessChannelLayer : ChannelLayer
         string name, ChannelLayerCapabilities capabilities, bool connected, ChannelLayerOptions options, TimeProvider timeProvider, HostLink link, TestMeterFactory uncounted)
         : base(name, options, timeProvider, loggerFactory: null, meterFactory: uncounted)
     {
-        Capabilities = capabilities;
+        // Presence is not proxied: its events come from the layer instance members join through, and the kit's presence
+        // tests run against each layer in this process (the Redis crash test uses real server processes).
+        Capabilities = capabilities & ~ChannelLayerCapabilities.Presence;
         _connected = connected;
         _link = link;
         _uncounted = uncounted;

@@ -182,8 +182,31 @@ public abstract class Consumer
             throw new GroupJoinRefusedException(group, GetType().Name);
         }
 
-        await Layer.GroupAddAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
+        await AddToGroupAsync(group, cancellationToken).ConfigureAwait(false);
         (_groups ??= new HashSet<string>(StringComparer.Ordinal)).Add(group);
+    }
+
+    /// <summary>
+    /// Returns what this consumer's member of a presence group says of itself (<see cref="PresenceMember.Info"/>, at
+    /// most <see cref="PresenceMember.MaxInfoLength"/> characters), such as a display name or a device; <see langword="null"/> by default.
+    /// Its user id is the connection's (<see cref="ConsumerScope.UserId"/>).
+    /// </summary>
+    /// <param name="group">The presence group being joined.</param>
+    /// <returns>The info, or <see langword="null"/>.</returns>
+    protected virtual string? GetPresenceInfo(string group) => null;
+
+    // A join, or a rejoin after the layer came back: with presence where a rule asks for it.
+    internal async ValueTask AddToGroupAsync(string group, CancellationToken cancellationToken)
+    {
+        var layer = Layer;
+        if (layer.Options.Presence.Count > 0 && (layer.Capabilities & ChannelLayerCapabilities.Presence) != 0 && layer.Options.GetPresence(group) is not null)
+        {
+            await layer.JoinPresenceAsync(group, ChannelName, Scope.UserId, GetPresenceInfo(group), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await layer.GroupAddAsync(group, ChannelName, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     internal string[] TakeGroups()

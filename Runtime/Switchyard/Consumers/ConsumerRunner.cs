@@ -312,7 +312,7 @@ public sealed class ConsumerRunner
             {
                 try
                 {
-                    await _layer.GroupAddAsync(group, _runner.Scope.ChannelName, cancellationToken).ConfigureAwait(false);
+                    await consumer.AddToGroupAsync(group, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ChannelLayerException ex)
                 {
@@ -489,8 +489,9 @@ public sealed class ConsumerRunner
                 await handling.ConfigureAwait(false);
                 _metrics.Handled();
             }
-            else
+            else if (message.Type != PresenceEvent.MessageType)
             {
+                // Presence events reach every member of a presence group; a consumer without a handler for them does not care.
                 _metrics.Unhandled();
                 ConsumerLog.UnhandledMessage(_logger, _consumerName, Scope.ChannelName, message.Type);
                 await Consumer.OnUnhandledMessageAsync(message, _abort.Token).ConfigureAwait(false);

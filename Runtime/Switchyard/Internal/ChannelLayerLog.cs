@@ -36,4 +36,8 @@ internal static partial class ChannelLayerLog
     [LoggerMessage(EventId = 8, EventName = "ConnectionHandlerFailed", Level = LogLevel.Error,
         Message = "A handler of the {Layer} channel layer's ConnectionChanged event failed.")]
     public static partial void ConnectionHandlerFailed(ILogger logger, Exception exception, string layer);
+
+    [LoggerMessage(EventId = 9, EventName = "PresenceEventFailed", Level = LogLevel.Warning,
+        Message = "A presence event for group {Group} could not be sent ({Joins} joins, {Leaves} leaves); its members learn of them with the next one, or from a listing.")]
+    public static partial void PresenceEventFailed(ILogger logger, Exception exception, string group, int joins, int leaves);
 }

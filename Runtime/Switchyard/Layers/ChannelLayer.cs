@@ -25,6 +25,7 @@ namespace Switchyard;
 public abstract class ChannelLayer : IAsyncDisposable
 {
     private int _closed;
+    private PresenceNotifier? _presenceEvents;
     private System.Collections.Concurrent.ConcurrentDictionary<string, IChannelForwarder>? _forwarders;
     private readonly GroupSkipLog _skipLog;
     private readonly Lock _watchLock = new();
@@ -238,8 +239,103 @@ public abstract class ChannelLayer : IAsyncDisposable
         RequireCapability(ChannelLayerCapabilities.Groups, "group discard");
         ChannelNames.ValidateGroupName(group);
         ChannelNames.ValidateChannelName(channel);
-        return GroupDiscardCoreAsync(group, channel, cancellationToken);
+        return Options.Presence.Count > 0 && (Capabilities & ChannelLayerCapabilities.Presence) != 0 && Options.GetPresence(group) is { } rule
+            ? DiscardWithPresenceAsync(group, channel, rule, cancellationToken)
+            : GroupDiscardCoreAsync(group, channel, cancellationToken);
     }
+
+    /// <summary>
+    /// Adds a channel to a group with presence (a <see cref="ChannelLayerOptions.Presence"/> rule matches it) and
+    /// records who it is: the group's members hear of the join in the next <see cref="PresenceEvent"/>, and
+    /// <see cref="GroupPresenceAsync"/> lists it until it leaves (<see cref="GroupDiscardAsync"/>, or, on Redis, until its
+    /// process has stopped renewing it for <see cref="ChannelLayerOptions.PresenceTimeout"/>). A consumer joins this way
+    /// by itself when it joins such a group, with its connection's user id.
+    /// </summary>
+    /// <param name="group">The group name.</param>
+    /// <param name="channel">The channel name.</param>
+    /// <param name="userId">The user the channel belongs to, or <see langword="null"/>.</param>
+    /// <param name="info">Small application data about the member (at most <see cref="PresenceMember.MaxInfoLength"/> characters), or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The member as recorded.</returns>
+    /// <exception cref="ArgumentException">A name is invalid, or <paramref name="info"/> is too long.</exception>
+    /// <exception cref="InvalidOperationException">No presence rule matches <paramref name="group"/>.</exception>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.Presence"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public async ValueTask<PresenceMember> JoinPresenceAsync(string group, string channel, string? userId = null, string? info = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("join a group with presence");
+        RequireCapability(ChannelLayerCapabilities.Presence, "presence");
+        var rule = PresenceRuleOf(group);
+        if (info is { Length: > PresenceMember.MaxInfoLength })
+        {
+            throw new ArgumentException($"A member's presence info must be at most {PresenceMember.MaxInfoLength} characters, not {info.Length}.", nameof(info));
+        }
+
+        var member = new PresenceMember(channel, userId, info, TimeProvider.GetUtcNow());
+        await GroupAddAsync(group, channel, cancellationToken).ConfigureAwait(false);
+        await PresenceAddCoreAsync(group, member, cancellationToken).ConfigureAwait(false);
+        PresenceEvents.Joined(group, member, rule);
+        return member;
+    }
+
+    /// <summary>
+    /// Lists a group's present members a page at a time: start with no cursor, then pass each page's
+    /// <see cref="PresencePage.NextCursor"/> until it is <see langword="null"/>.
+    /// </summary>
+    /// <param name="group">The group name; a <see cref="ChannelLayerOptions.Presence"/> rule must match it.</param>
+    /// <param name="cursor">Where the previous page ended, or <see langword="null"/> for the first page.</param>
+    /// <param name="pageSize">At most this many members per page, from 1 to <see cref="MaxGroupMemberPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One page of members.</returns>
+    /// <exception cref="ArgumentException">The group name is invalid, or the layer cannot read <paramref name="cursor"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pageSize"/> is out of range.</exception>
+    /// <exception cref="InvalidOperationException">No presence rule matches <paramref name="group"/>.</exception>
+    /// <exception cref="NotSupportedException">The layer has no <see cref="ChannelLayerCapabilities.Presence"/>.</exception>
+    /// <exception cref="ChannelLayerClosedException">The layer is closed.</exception>
+    public ValueTask<PresencePage> GroupPresenceAsync(string group, string? cursor = null, int pageSize = 100, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed("list a group's presence");
+        RequireCapability(ChannelLayerCapabilities.Presence, "presence");
+        PresenceRuleOf(group);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxGroupMemberPageSize);
+        return GroupPresenceCoreAsync(group, cursor, pageSize, cancellationToken);
+    }
+
+    private GroupPresenceRule PresenceRuleOf(string group)
+    {
+        ChannelNames.ValidateGroupName(group);
+        return Options.GetPresence(group)
+            ?? throw new InvalidOperationException(
+                $"The group '{group}' has no presence: add a rule that matches it to {nameof(ChannelLayerOptions)}.{nameof(ChannelLayerOptions.Presence)} (WithPresence(\"{group}\")).");
+    }
+
+    private async ValueTask DiscardWithPresenceAsync(string group, string channel, GroupPresenceRule rule, CancellationToken cancellationToken)
+    {
+        await GroupDiscardCoreAsync(group, channel, cancellationToken).ConfigureAwait(false);
+        if (await PresenceRemoveCoreAsync(group, channel, cancellationToken).ConfigureAwait(false) is { } member)
+        {
+            PresenceEvents.Left(group, member, rule);
+        }
+    }
+
+    /// <summary>Tells a presence group's members that <paramref name="members"/> left without a discard (their process died and their presence timed out).</summary>
+    /// <param name="group">The group.</param>
+    /// <param name="members">The members removed.</param>
+    protected void OnPresenceTimedOut(string group, IEnumerable<PresenceMember> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (Options.GetPresence(group) is { } rule)
+        {
+            foreach (var member in members)
+            {
+                PresenceEvents.Left(group, member, rule);
+            }
+        }
+    }
+
+    // Made on first use: a layer without presence rules never has one.
+    private PresenceNotifier PresenceEvents => LazyInitializer.EnsureInitialized(ref _presenceEvents, () => new PresenceNotifier(this, Logger, TimeProvider));
 
     /// <summary>
     /// Sends one message to every channel of a group. The message is serialized once and the same bytes reach
@@ -380,7 +476,17 @@ public abstract class ChannelLayer : IAsyncDisposable
 
     /// <summary>Closes the layer: waiting receives fail with <see cref="ChannelLayerClosedException"/> and every later call throws it. Idempotent.</summary>
     /// <returns>A task that completes when the layer has released its resources.</returns>
-    public ValueTask CloseAsync()
+    public ValueTask CloseAsync() =>
+        Volatile.Read(ref _presenceEvents) is { } events && !IsClosed ? CloseAfterPresenceEventsAsync(events) : CloseNowAsync();
+
+    // The joins and leaves gathered but not yet told (a shutdown's consumers left their groups just now) go out first.
+    private async ValueTask CloseAfterPresenceEventsAsync(PresenceNotifier events)
+    {
+        await events.DisposeAsync().ConfigureAwait(false);
+        await CloseNowAsync().ConfigureAwait(false);
+    }
+
+    private ValueTask CloseNowAsync()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
@@ -577,6 +683,31 @@ public abstract class ChannelLayer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(message);
         return message.WithHeaders(message.Headers.With(MessageHeaders.Group, group).With(MessageHeaders.Position, position.ToString()));
     }
+
+    /// <summary>Records a present member of a group (already added to the group); arguments are validated.</summary>
+    /// <param name="group">The group.</param>
+    /// <param name="member">The member.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when it is recorded.</returns>
+    protected virtual ValueTask PresenceAddCoreAsync(string group, PresenceMember member, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>Removes a member's presence (its channel was discarded from the group).</summary>
+    /// <param name="group">The group.</param>
+    /// <param name="channel">The channel.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The member removed, or <see langword="null"/> when it had no presence.</returns>
+    protected virtual ValueTask<PresenceMember?> PresenceRemoveCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>Lists one page of a group's present members; arguments are validated.</summary>
+    /// <param name="group">The group.</param>
+    /// <param name="cursor">The previous page's cursor, or <see langword="null"/>.</param>
+    /// <param name="pageSize">From 1 to <see cref="MaxGroupMemberPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page.</returns>
+    protected virtual ValueTask<PresencePage> GroupPresenceCoreAsync(string group, string? cursor, int pageSize, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
 
     /// <summary>Drops every message and membership.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>

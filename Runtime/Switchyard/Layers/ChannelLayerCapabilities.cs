@@ -59,4 +59,11 @@ public enum ChannelLayerCapabilities
     /// <see cref="ChannelLayer.GroupHistoryAsync"/> gives the messages after a position, or says why it cannot.
     /// </summary>
     GroupHistory = 256,
+
+    /// <summary>
+    /// Groups matching a <see cref="ChannelLayerOptions.Presence"/> rule keep their members' <see cref="PresenceMember"/>
+    /// (<see cref="ChannelLayer.JoinPresenceAsync"/>, <see cref="ChannelLayer.GroupPresenceAsync"/>) and tell their
+    /// members of joins and leaves (<see cref="PresenceEvent"/>).
+    /// </summary>
+    Presence = 512,
 }

@@ -29,6 +29,25 @@ public class ChannelLayerOptions
     /// </summary>
     public IList<GroupHistoryRule> GroupHistory { get; } = new List<GroupHistoryRule>();
 
+    /// <summary>
+    /// Gets the groups with presence, tried in order; the first rule whose pattern matches a group applies. Empty by
+    /// default. See <see cref="GroupPresenceRule"/>, <see cref="ChannelLayer.JoinPresenceAsync"/> and <see cref="PresenceEvent"/>.
+    /// </summary>
+    public IList<GroupPresenceRule> Presence { get; } = new List<GroupPresenceRule>();
+
+    /// <summary>
+    /// Gets or sets how long a process gathers a presence group's joins and leaves into one <see cref="PresenceEvent"/>:
+    /// at most one event per group per interval per process. Default 250 ms.
+    /// </summary>
+    public TimeSpan PresenceInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Gets or sets how long a member's presence outlives its process on a layer shared by processes (Redis): every
+    /// process renews its members' presence each third of this; a process that died stops renewing, and another process
+    /// with members in the group removes them and tells the group they left. Default 30 s.
+    /// </summary>
+    public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets how long an unread message lives. An expired message is dropped, counted and logged,
     /// and its channel leaves every group (its consumer is presumed gone). Default 60 s.</summary>
     public TimeSpan Expiry { get; set; } = TimeSpan.FromSeconds(60);
@@ -72,11 +91,55 @@ public class ChannelLayerOptions
         return this;
     }
 
+    /// <summary>Turns presence on for the groups matching <paramref name="pattern"/>.</summary>
+    /// <param name="pattern">A glob such as <c>chat.*</c>.</param>
+    /// <param name="countsOnly">Whether events carry only the member count (large rooms).</param>
+    /// <returns>These options, for chaining.</returns>
+    public ChannelLayerOptions WithPresence(string pattern, bool countsOnly = false)
+    {
+        Presence.Add(new GroupPresenceRule(pattern, countsOnly));
+        return this;
+    }
+
+    /// <summary>Returns the presence rule of <paramref name="group"/>: the first whose pattern matches, or <see langword="null"/>.</summary>
+    /// <param name="group">A group name.</param>
+    /// <returns>The rule, or <see langword="null"/> when the group has no presence.</returns>
+    public GroupPresenceRule? GetPresence(string group)
+    {
+        foreach (var rule in Presence)
+        {
+            if (Glob.IsMatch(rule.Pattern, group))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Returns the history rule of <paramref name="group"/>: the first whose pattern matches, or <see langword="null"/>.</summary>
     /// <param name="group">A group name.</param>
     /// <returns>The rule, or <see langword="null"/> when the group keeps no history.</returns>
     public GroupHistoryRule? GetGroupHistory(string group)
     {
+        foreach (var rule in Presence)
+        {
+            if (string.IsNullOrEmpty(rule.Pattern))
+            {
+                throw new ArgumentException($"A {nameof(ChannelLayerOptions)}.{nameof(Presence)} rule has an empty pattern.");
+            }
+        }
+
+        if (PresenceInterval < TimeSpan.FromMilliseconds(1) || PresenceInterval > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"{nameof(ChannelLayerOptions)}.{nameof(PresenceInterval)} must be between 1 ms and 1 minute, not {PresenceInterval}.");
+        }
+
+        if (PresenceTimeout < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException($"{nameof(ChannelLayerOptions)}.{nameof(PresenceTimeout)} must be at least 1 second, not {PresenceTimeout}.");
+        }
+
         foreach (var rule in GroupHistory)
         {
             if (Glob.IsMatch(rule.Pattern, group))

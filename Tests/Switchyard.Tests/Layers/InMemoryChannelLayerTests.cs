@@ -352,7 +352,7 @@ public sealed class InMemoryChannelLayerTests : IDisposable
         Assert.Equal(
             ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry
             | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts
-            | ChannelLayerCapabilities.GroupMembers | ChannelLayerCapabilities.GroupHistory,
+            | ChannelLayerCapabilities.GroupMembers | ChannelLayerCapabilities.GroupHistory | ChannelLayerCapabilities.Presence,
             layer.Capabilities);
         Assert.StartsWith("specific.inmemory!", await layer.NewChannelAsync(cancellationToken: TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(0, layer.GetQueuedCount("never.used"));

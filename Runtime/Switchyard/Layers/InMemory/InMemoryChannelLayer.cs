@@ -26,6 +26,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     private readonly ConcurrentDictionary<string, ChannelQueue> _queues = new();
     private readonly GroupRegistry _groups = new();
     private readonly GroupHistoryStore _histories = new();
+    private readonly PresenceRegistry _presence = new();
     private const int RecentQueueSlots = 256;
 
     private readonly ChannelQueue?[] _recentQueues = new ChannelQueue?[RecentQueueSlots];
@@ -58,7 +59,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry
         | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers
-        | ChannelLayerCapabilities.GroupHistory;
+        | ChannelLayerCapabilities.GroupHistory | ChannelLayerCapabilities.Presence;
 
     /// <summary>Gets how many unread messages <paramref name="channel"/> holds right now (for diagnostics and tests).</summary>
     /// <param name="channel">The channel name.</param>
@@ -235,6 +236,21 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         return new ValueTask<GroupHistory>(_histories.Get(group, now).Read(since, now - ToTimestampTicks(rule.MaxAge)));
     }
 
+    /// <inheritdoc />
+    protected override ValueTask PresenceAddCoreAsync(string group, PresenceMember member, CancellationToken cancellationToken)
+    {
+        _presence.Add(group, member);
+        return default;
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<PresenceMember?> PresenceRemoveCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
+        new(_presence.Remove(group, channel));
+
+    /// <inheritdoc />
+    protected override ValueTask<PresencePage> GroupPresenceCoreAsync(string group, string? cursor, int pageSize, CancellationToken cancellationToken) =>
+        new(_presence.Page(group, cursor, pageSize));
+
     private ValueTask<GroupSendResult> Deliver(string group, ChannelMessage message, long now, CancellationToken cancellationToken)
     {
         var (count, expiredMemberships) = _groups.RentMembers(group, now - _groupExpiryTicks, out var members);
@@ -378,6 +394,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
 
         _groups.Clear();
         _histories.Clear();
+        _presence.Clear();
         return default;
     }
 
@@ -394,6 +411,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
         _queues.Clear();
         _groups.Clear();
         _histories.Clear();
+        _presence.Clear();
         ChannelLayerLog.LayerClosed(Logger, Name, waiting);
     }
 
