@@ -272,6 +272,68 @@ internal static class LayerScripts
         return {redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}
         """);
 
+    /// <summary>
+    /// Presence upkeep for one group, by a process with members in it: it adds a member (ARGV[5] channel, ARGV[6] its
+    /// data; empty when none joins), renews its own members' deadlines (ARGV[7..]), and removes every member whose
+    /// deadline has passed — from the presence keys and from the group itself — so a dead process's members leave.
+    /// KEYS[1] plain members, KEYS[2] processes, KEYS[3] versions, KEYS[4] presence data, KEYS[5] names, KEYS[6]
+    /// deadlines; ARGV[1] process member-set prefix, ARGV[2] now ms, ARGV[3] new deadline ms, ARGV[4] key lifetime ms.
+    /// Returns the removed members as flat (channel, data) pairs.
+    /// </summary>
+    public static readonly RedisScript PresenceUpkeep = new(NextVersion + """
+        if ARGV[5] ~= '' then
+          redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
+          redis.call('ZADD', KEYS[5], 0, ARGV[5])
+          redis.call('ZADD', KEYS[6], ARGV[3], ARGV[5])
+        end
+        for i = 7, #ARGV do redis.call('ZADD', KEYS[6], 'XX', ARGV[3], ARGV[i]) end
+        local out = {}
+        for _, ch in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[2])) do
+          out[#out + 1] = ch
+          out[#out + 1] = redis.call('HGET', KEYS[4], ch) or ''
+          redis.call('HDEL', KEYS[4], ch)
+          redis.call('ZREM', KEYS[5], ch)
+          redis.call('ZREM', KEYS[6], ch)
+          local bang = string.find(ch, '!', 1, true)
+          if bang then
+            local part = string.sub(ch, 1, bang)
+            local set = ARGV[1] .. part
+            redis.call('ZREM', set, string.sub(ch, bang + 1))
+            if redis.call('ZCARD', set) == 0 then redis.call('ZREM', KEYS[2], part) end
+            next_version(KEYS[3], part)
+          else
+            redis.call('ZREM', KEYS[1], ch)
+          end
+        end
+        for k = 4, 6 do redis.call('PEXPIRE', KEYS[k], ARGV[4]) end
+        return out
+        """);
+
+    /// <summary>A member leaves a presence group's presence. KEYS[1] data, KEYS[2] names, KEYS[3] deadlines; ARGV channel. Returns its data, or nil.</summary>
+    public static readonly RedisScript PresenceLeave = new("""
+        local data = redis.call('HGET', KEYS[1], ARGV[1])
+        redis.call('HDEL', KEYS[1], ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        return data
+        """);
+
+    /// <summary>
+    /// One page of a presence group's members in name order. KEYS[1] data, KEYS[2] names, KEYS[3] deadlines; ARGV cursor
+    /// (the last channel of the previous page, or empty), page size. Returns flat (channel, data or empty, deadline ms)
+    /// triples, one more than the page when there are more; the caller leaves out those past their deadline.
+    /// </summary>
+    public static readonly RedisScript PresencePage = new("""
+        local from = ARGV[1] == '' and '-' or ('(' .. ARGV[1])
+        local out = {}
+        for _, ch in ipairs(redis.call('ZRANGEBYLEX', KEYS[2], from, '+', 'LIMIT', 0, tonumber(ARGV[2]) + 1)) do
+          out[#out + 1] = ch
+          out[#out + 1] = redis.call('HGET', KEYS[1], ch) or ''
+          out[#out + 1] = redis.call('ZSCORE', KEYS[3], ch) or '0'
+        end
+        return out
+        """);
+
     // A group history's state (KEYS[1] stream, KEYS[2] state hash): its epoch, made from the caller's fresh one when the
     // state is gone (never made, or expired, or a Redis that lost it) — with the stream, so no entry of an old epoch is
     // served under a new one — and its latest offset; the state lives for the group expiry after its last use.

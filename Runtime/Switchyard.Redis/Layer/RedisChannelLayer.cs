@@ -69,7 +69,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
         | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued | ChannelLayerCapabilities.GroupMemberCounts
-        | ChannelLayerCapabilities.GroupMembers | ChannelLayerCapabilities.GroupHistory;
+        | ChannelLayerCapabilities.GroupMembers | ChannelLayerCapabilities.GroupHistory | ChannelLayerCapabilities.Presence;
 
     /// <summary>
     /// Connects to every server (all at once, each within its connect timeout) and returns the layer. A server that
@@ -347,6 +347,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     protected override async ValueTask CloseCoreAsync()
     {
         await _sweeper.DisposeAsync().ConfigureAwait(false);
+        _presenceRenewal?.Dispose();
         var closed = ClosedException("receive");
         foreach (var watch in _watches.Values)
         {

@@ -41,6 +41,15 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>A group's history (a stream, entry ids <c>offset-0</c>), in the group's slot.</summary>
     public RedisKey GroupHistory(string group) => $"{prefix}:gh:{{{group}}}";
 
+    /// <summary>A presence group's members' data (a hash: channel → user id, info, joined at), in the group's slot.</summary>
+    public RedisKey PresenceData(string group) => $"{prefix}:pd:{{{group}}}";
+
+    /// <summary>A presence group's member channels in name order (a sorted set, all scores 0), in the group's slot.</summary>
+    public RedisKey PresenceNames(string group) => $"{prefix}:pn:{{{group}}}";
+
+    /// <summary>A presence group's member channels by the time their presence runs out (a sorted set), in the group's slot.</summary>
+    public RedisKey PresenceDeadlines(string group) => $"{prefix}:pt:{{{group}}}";
+
     /// <summary>A group history's epoch and latest offset (a hash: <c>e</c>, <c>o</c>), in the group's slot.</summary>
     public RedisKey GroupHistoryState(string group) => $"{prefix}:ghs:{{{group}}}";
 
