@@ -18,6 +18,7 @@ namespace Switchyard;
 /// <param name="Count">The group's member count when the event was sent; -1 on a layer that cannot count members.</param>
 /// <param name="Joins">The members that joined, oldest first.</param>
 /// <param name="Leaves">The members that left, oldest first (a crashed process's members too, once their presence timed out).</param>
+[Message("switchyard.presence")]
 public sealed record PresenceEvent(string Group, long Count, IReadOnlyList<PresenceMember> Joins, IReadOnlyList<PresenceMember> Leaves)
     : IChannelMessage<PresenceEvent>, IJsonMessage<PresenceEvent>
 {

@@ -59,6 +59,26 @@ internal sealed class TestServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Opens <c>/ws/room/{room}/</c> (a presence group) as <paramref name="user"/>.</summary>
+    public async Task<ClientWebSocket> JoinRoomAsync(string room, string user, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("X-Test-User", user);
+        try
+        {
+            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{Port}/ws/room/{room}/"), ct);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Kills the process with SIGKILL: no consumer leaves its groups, nothing is flushed.</summary>
+    public Task KillAsync() => _process.KillAsync();
+
     /// <summary>Receives one whole text frame within <see cref="ReceiveTimeout"/>.</summary>
     public static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken ct)
     {

@@ -117,6 +117,14 @@ internal sealed class ChildProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process with SIGKILL, as a crash would, and waits for it to be gone.</summary>
+    /// <returns>A task that completes when it has exited.</returns>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Kills the process (no shutdown handshake) and waits for it to be gone.</summary>
     public async ValueTask DisposeAsync()
     {
