@@ -192,25 +192,54 @@ internal static class LayerScripts
     /// prefix (each completed with <c>{a!}</c>), group, now, ttl ms, entry, inbox capacity.
     /// Returns {plain members, flat (non-local part, member count, result) triples, expired triples as Deliver's}.
     /// </summary>
-    public static readonly RedisScript GroupSendToInboxes = new(DropExpiredInbox + DeliverInbox + GroupTargetsFunction + """
-        local plain, processes = group_targets(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
-        local now = tonumber(ARGV[6])
-        local entry = ARGV[8]
-        local stamp = string.sub(entry, 1, 16)
-        local body = string.sub(entry, 17)
-        local inbox_capacity = tonumber(ARGV[9])
-        local results = {}
-        local expired = {}
-        for i = 1, #processes, 3 do
-          local part = processes[i]
-          local inbox = (i + 2) / 3
-          results[#results + 1] = part
-          results[#results + 1] = processes[i + 2]
-          results[#results + 1] = deliver_inbox(ARGV[3] .. '{' .. part .. '}', ARGV[4] .. '{' .. part .. '}', '@' .. ARGV[5] .. ',' .. processes[i + 1],
-            0, true, now, ARGV[7], stamp, body, inbox_capacity, expired, inbox)
-        end
+    public static readonly RedisScript GroupSendToInboxes = new(GroupSendFunction + """
+        local plain, results, expired = group_send(ARGV[8])
         return {plain, results, expired}
         """);
+
+    /// <summary>
+    /// <see cref="GroupSendToInboxes"/> for a group with a history, in the same round trip: the send gets the next
+    /// offset, its entry's position header (a placeholder of the same length, ARGV[14], that the script finds after the
+    /// expiry) is written, the entry is appended to the history, and then delivered. KEYS as
+    /// <see cref="GroupSendToInboxes"/>, then the history stream and state; ARGV as <see cref="GroupSendToInboxes"/>,
+    /// then fresh epoch, max count, max age ms, state lifetime ms, placeholder. Returns its reply, then epoch and offset.
+    /// </summary>
+    public static readonly RedisScript GroupSendToInboxesWithHistory = new(HistoryState + GroupSendFunction + """
+        local epoch, offset = history_state(KEYS[4], KEYS[5], ARGV[10], ARGV[13])
+        offset = redis.call('HINCRBY', KEYS[5], 'o', 1)
+        local position = epoch .. ':' .. string.format('%019d', offset)
+        local from, to = string.find(ARGV[8], ARGV[14], 17, true)
+        if not from or #position ~= #ARGV[14] then return redis.error_reply('ERR group history: no position placeholder in the entry') end
+        local entry = string.sub(ARGV[8], 1, from - 1) .. position .. string.sub(ARGV[8], to + 1)
+        redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[11], offset .. '-0', 't', ARGV[6], 'm', entry)
+        redis.call('PEXPIRE', KEYS[4], ARGV[12])
+        local plain, results, expired = group_send(entry)
+        return {plain, results, expired, epoch, offset}
+        """);
+
+    // The body of a group send on one server (KEYS and ARGV[1..7, 9] as GroupSendToInboxes): finds the targets and
+    // queues the entry once in each process inbox among them. Returns plain members, (part, count, result) triples, expired.
+    private const string GroupSendFunction = DropExpiredInbox + DeliverInbox + GroupTargetsFunction + """
+        local function group_send(entry)
+          local plain, processes = group_targets(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+          local now = tonumber(ARGV[6])
+          local stamp = string.sub(entry, 1, 16)
+          local body = string.sub(entry, 17)
+          local inbox_capacity = tonumber(ARGV[9])
+          local results = {}
+          local expired = {}
+          for i = 1, #processes, 3 do
+            local part = processes[i]
+            local inbox = (i + 2) / 3
+            results[#results + 1] = part
+            results[#results + 1] = processes[i + 2]
+            results[#results + 1] = deliver_inbox(ARGV[3] .. '{' .. part .. '}', ARGV[4] .. '{' .. part .. '}', '@' .. ARGV[5] .. ',' .. processes[i + 1],
+              0, true, now, ARGV[7], stamp, body, inbox_capacity, expired, inbox)
+          end
+          return plain, results, expired
+        end
+
+        """;
 
     // A new membership version for one process of a group (KEYS[3] versions, ARGV[1] its non-local part): the server's
     // clock in microseconds, past the group's last version (under '#'), so a version never comes back, even after the

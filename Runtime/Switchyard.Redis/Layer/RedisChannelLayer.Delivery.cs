@@ -23,13 +23,13 @@ public sealed partial class RedisChannelLayer
         {
             try
             {
-                if (history is not null)
+                if (history is not null && !SendsWithHistoryInOneTrip)
                 {
                     message = await AppendToHistoryAsync(group, history, message, cancellationToken).ConfigureAwait(false);
                     history = null;
                 }
 
-                return await GroupSendOnceAsync(group, message, cancellationToken).ConfigureAwait(false);
+                return await GroupSendOnceAsync(group, message, history, cancellationToken).ConfigureAwait(false);
             }
             catch (RedisConnectionException ex) when (MayWaitForRedis(ex))
             {
@@ -42,10 +42,16 @@ public sealed partial class RedisChannelLayer
         }
     }
 
-    private async Task<GroupSendResult> GroupSendOnceAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
+    // history: the group's history rule when this send appends to it in the same script (one server, no encryption).
+    private async Task<GroupSendResult> GroupSendOnceAsync(string group, ChannelMessage message, GroupHistoryRule? history, CancellationToken cancellationToken)
     {
         var now = NowMs;
         var cutoff = now - (long)Options.GroupExpiry.TotalMilliseconds;
+        if (history is not null)
+        {
+            message = message.WithHeaders(message.Headers.With(MessageHeaders.Group, group).With(MessageHeaders.Position, _positionPlaceholder));
+        }
+
         var entry = Envelope.Encode(message, now + ExpiryMs, _encryption);
         var tally = new GroupSendTally();
         RedisResult[] plain;
@@ -54,12 +60,28 @@ public sealed partial class RedisChannelLayer
         if (_shards.Length == 1 && !_shards[0].IsCluster)
         {
             // Everything is on this server: the script finds the processes and queues their entries itself.
-            var reply = await LayerScripts.GroupSendToInboxes.EvaluateAsync(
-                    _shards[0],
-                    [_keys.Group(group), _keys.GroupProcesses(group), _keys.GroupVersions(group)],
-                    [cutoff, _keys.GroupMembersPrefix(group), _keys.InboxPrefix, _keys.InboxCountsPrefix, group, now, ExpiryMs, entry, (long)_redisOptions.InboxCapacity],
-                    cancellationToken)
-                .ConfigureAwait(false);
+            var reply = history is null
+                ? await LayerScripts.GroupSendToInboxes.EvaluateAsync(
+                        _shards[0],
+                        [_keys.Group(group), _keys.GroupProcesses(group), _keys.GroupVersions(group)],
+                        [cutoff, _keys.GroupMembersPrefix(group), _keys.InboxPrefix, _keys.InboxCountsPrefix, group, now, ExpiryMs, entry, (long)_redisOptions.InboxCapacity],
+                        cancellationToken)
+                    .ConfigureAwait(false)
+                : await LayerScripts.GroupSendToInboxesWithHistory.EvaluateAsync(
+                        _shards[0],
+                        [_keys.Group(group), _keys.GroupProcesses(group), _keys.GroupVersions(group), _keys.GroupHistory(group), _keys.GroupHistoryState(group)],
+                        [
+                            cutoff, _keys.GroupMembersPrefix(group), _keys.InboxPrefix, _keys.InboxCountsPrefix, group, now, ExpiryMs, entry, (long)_redisOptions.InboxCapacity,
+                            NewEpoch(), history.MaxCount, (long)history.MaxAge.TotalMilliseconds, GroupHistoryLifetimeMs, _positionPlaceholder,
+                        ],
+                        cancellationToken)
+                    .ConfigureAwait(false);
+            if (history is not null)
+            {
+                // The plain members get the entry as the script wrote it: with its position in place of the placeholder.
+                WritePosition(entry, new GroupPosition(reply[3].AsString()!, reply[4].AsInteger()));
+            }
+
             plain = reply[0].Items!;
             var processes = reply[1].Items!;
             var expired = reply[2].Items!;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
 using Switchyard.Redis.Layer;
@@ -55,6 +56,28 @@ public sealed partial class RedisChannelLayer
                 cancellationToken)
             .ConfigureAwait(false)).Items!;
         return WithGroupPosition(message, group, new GroupPosition(reply[0].AsString()!, reply[1].AsInteger()));
+    }
+
+    // A group send to a history group appends and delivers in one script when every key is on one server and the entry
+    // is not sealed (the script writes the position into it); otherwise the append is a round trip of its own first.
+    private bool SendsWithHistoryInOneTrip => _encryption is null && _shards.Length == 1 && !_shards[0].IsCluster;
+
+    // The position header's value in an entry before the script knows the offset: as long as every position it writes
+    // (16 hex digits of epoch, ':', 19 digits of offset), and random per layer, so no other bytes of the entry match it.
+    private readonly string _positionPlaceholder = "~" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(18))[..35];
+
+    // What the script did to its copy of the entry, done to this one: the placeholder replaced with the position.
+    private void WritePosition(byte[] entry, GroupPosition position)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{position.Epoch}:{position.Offset:D19}");
+        var placeholder = Encoding.ASCII.GetBytes(_positionPlaceholder);
+        var at = entry.AsSpan(Envelope.ExpiryDigits).IndexOf(placeholder);
+        if (at < 0 || text.Length != placeholder.Length)
+        {
+            throw new RedisLayerException($"A group send's entry has no position placeholder, or the position '{text}' does not fit it.");
+        }
+
+        Encoding.ASCII.GetBytes(text, entry.AsSpan(Envelope.ExpiryDigits + at));
     }
 
     // A history's epoch and latest offset outlive its messages for the group expiry after the last send or read.
