@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 
 namespace Switchyard;
 
@@ -99,6 +100,8 @@ public sealed class ChannelMessage
     /// <summary>
     /// Returns the message as one JSON frame for WebSocket clients, encoded on first use and then shared: a group send
     /// on the forwarding path (see <see cref="IChannelForwarder"/>) encodes once for all of its members in a process.
+    /// A message of a group with a history (<see cref="ChannelLayerOptions.GroupHistory"/>) ends with a
+    /// <c>"position":"epoch:offset"</c> field: what its client keeps, to come back with after a reconnect.
     /// </summary>
     /// <typeparam name="T">The message record, whose type is <see cref="Type"/>.</typeparam>
     /// <returns>The UTF-8 JSON of the message; do not change the bytes.</returns>
@@ -108,10 +111,22 @@ public sealed class ChannelMessage
         GetFrame(typeof(T), static message =>
         {
             var (rented, length) = Serialization.JsonFrame.Serialize(T.Read(message.Payload.Span));
-            var frame = rented.AsSpan(0, length).ToArray();
+            var frame = message.TryGetGroupPosition(out _, out var position)
+                ? WithPositionField(rented.AsSpan(0, length), position)
+                : rented.AsSpan(0, length).ToArray();
             ArrayPool<byte>.Shared.Return(rented);
             return frame;
         }) ?? ReadOnlyMemory<byte>.Empty;
+
+    // A message of a group with a history: its frame ends with "position":"epoch:offset", what the client keeps to resume.
+    private static byte[] WithPositionField(ReadOnlySpan<byte> json, GroupPosition position)
+    {
+        var field = Encoding.UTF8.GetBytes($",\"position\":\"{position}\"}}");
+        var frame = new byte[json.Length - 1 + field.Length];
+        json[..^1].CopyTo(frame);
+        field.CopyTo(frame.AsSpan(json.Length - 1));
+        return frame;
+    }
 
     /// <summary>
     /// Returns a frame made from this envelope by <paramref name="encode"/>, made on first use for

@@ -92,6 +92,9 @@ public sealed class ConsumerRunner
     /// </summary>
     internal Func<CancellationToken, ValueTask>? WaitForOutputRoom { get; set; }
 
+    /// <summary>Gets or sets how a replayed message of a forwarded type is sent as the forwarding path would; false when it is not one.</summary>
+    internal Func<ChannelMessage, bool>? ForwardReplayed { get; set; }
+
     /// <summary>Gets or sets who is told, once, when the consumer has stopped (its connection, which closes with a code that says why).</summary>
     internal IConsumerStopObserver? StopObserver { get; set; }
 
@@ -556,7 +559,11 @@ public sealed class ConsumerRunner
             await waitForRoom(_abort.Token).ConfigureAwait(false);
         }
 
-        await DispatchAsync(message).ConfigureAwait(false);
+        // A forwarded type goes out as the forwarding path sends it live (with its position), not through its handler.
+        if (ForwardReplayed?.Invoke(message) != true)
+        {
+            await DispatchAsync(message).ConfigureAwait(false);
+        }
     }
 
     /// <summary>For the forwarding path: what to do with a live message while this consumer resumes a group.</summary>

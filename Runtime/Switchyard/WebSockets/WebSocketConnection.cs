@@ -100,6 +100,7 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         _forwarding = consumer as IForwardingConsumer;
         _runner.StopObserver = this;
         _runner.WaitForOutputRoom = _sendQueue.WaitForRoomAsync;
+        _runner.ForwardReplayed = ForwardReplayed;
         consumer.AttachConnection(this);
     }
 
@@ -326,6 +327,14 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
             return ForwardOutcome.Forwarded;
         }
 
+        return ForwardFrame(message, mayWait);
+    }
+
+    // A replayed message (a resumed group's), after the runner waited for room: sent as the forwarding path sends it.
+    private bool ForwardReplayed(ChannelMessage message) => _forwarding is not null && ForwardFrame(message, mayWait: true) == ForwardOutcome.Forwarded;
+
+    private ForwardOutcome ForwardFrame(ChannelMessage message, bool mayWait)
+    {
         ForwardedFrame frame;
         try
         {

@@ -29,14 +29,18 @@ public sealed class ResumeTests : IAsyncLifetime
 
         using var client = await ConnectAsync("news", new GroupPosition(start.Epoch, 2));
 
-        Assert.Equal(["n3", "n4", "n5"], [Text(await client.ReceiveTextAsync()), Text(await client.ReceiveTextAsync()), Text(await client.ReceiveTextAsync())]);
+        // Replayed frames are the frames the forwarding path sends live: each ends with its position.
+        var replayed = new[] { await client.ReceiveTextAsync(), await client.ReceiveTextAsync(), await client.ReceiveTextAsync() };
+        Assert.Equal(["n3", "n4", "n5"], replayed.Select(Text));
+        Assert.Equal([$"{start.Epoch}:3", $"{start.Epoch}:4", $"{start.Epoch}:5"], replayed.Select(Position));
         var resumed = JsonDocument.Parse(await client.ReceiveTextAsync()).RootElement;
         Assert.Equal(3, resumed.GetProperty("replayed").GetInt32());
         Assert.Equal(new GroupPosition(start.Epoch, 5).ToString(), resumed.GetProperty("position").GetString());
         Assert.Equal("None", resumed.GetProperty("loss").GetString());
 
         await _host.Layer.GroupSendAsync("feed.news", ChannelMessage.Create(new ChatMessage("news", "n6")), Ct);
-        Assert.Equal("n6", Text(await client.ReceiveTextAsync()));
+        var live = await client.ReceiveTextAsync();
+        Assert.Equal("""{"type":"chat.message","room":"news","text":"n6","position":""" + $"\"{start.Epoch}:6\"}}", live);
     }
 
     [Fact]
@@ -120,6 +124,8 @@ public sealed class ResumeTests : IAsyncLifetime
         await _host.Layer.GroupSendAsync("feed.fresh", ChannelMessage.Create(new ChatMessage("fresh", "after")), Ct);
         Assert.Equal("after", Text(await client.ReceiveTextAsync()));
     }
+
+    private static string? Position(string frame) => JsonDocument.Parse(frame).RootElement.GetProperty("position").GetString();
 
     private static string Text(string frame)
     {
