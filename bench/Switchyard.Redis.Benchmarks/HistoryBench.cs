@@ -5,7 +5,9 @@
 //                                         one sender, then 16 concurrent senders; a layer with no history rule (off)
 //                                         and one with WithGroupHistory("feed.*") (on), alternated for [rounds] rounds
 //   resume of 1,000 missed messages      1,000 64-byte group sends, then GroupHistoryAsync(group, position before
-//                                         them), timed; repeated; reference: the same call with nothing missed
+//                                         them), timed; repeated; reference: the same call with nothing missed;
+//                                         then end to end (Resume/ResumeEndToEnd.cs): a WebSocket client connecting
+//                                         with ?since= until it has the 1,000 frames
 //   member count of 100,000              100,000 process-local members joined (64 joins in flight, timed), then
 //                                         GroupMemberCountAsync timed; references: 100 members on Redis, 100,000 on
 //                                         the in-memory layer
@@ -16,6 +18,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Switchyard;
 using Switchyard.Redis;
+using Switchyard.Redis.Benchmarks.Resume;
 
 internal static class HistoryBench
 {
@@ -26,6 +29,7 @@ internal static class HistoryBench
     private const int BigGroup = 100_000;
     private const int JoinsInFlight = 64;
     private const int CountCalls = 200;
+    private const int EndToEndResumes = 20;
     private const double SendCostTarget = 1.3;
     private const double ResumeTargetMs = 50;
 
@@ -72,7 +76,19 @@ internal static class HistoryBench
                 $"< {ResumeTargetMs:F0} ms (p99)",
                 resume.Quantile(0.99) < ResumeTargetMs / 1000));
             details.Add($"resume: each repetition first sent {Missed:N0} messages to the group (16 senders), {Ms(sendTime.Quantile(0.5))} per {Missed:N0} at p50; the read then returned all {Missed:N0}, offsets in order");
+            await layer.FlushAsync();
         }
+
+        // 2b. The same end to end: a WebSocket client that comes back with ?since= and receives the 1,000 frames.
+        var endToEnd = new Samples();
+        endToEnd.AddSeconds(await ResumeEndToEnd.RunAsync(server, $"{prefix}e2e", Missed, EndToEndResumes));
+        rows.Add(Row(
+            $"resume of {Missed:N0} missed messages end to end (WebSocket connect with ?since= to the last of {Missed:N0} frames, {EndToEndResumes} times)",
+            $"p50 {Ms(endToEnd.Quantile(0.5))}, p99 {Ms(endToEnd.Quantile(0.99))}, max {Ms(endToEnd.Max)}",
+            "the layer-level resume above",
+            "",
+            $"< {ResumeTargetMs:F0} ms (p99)",
+            endToEnd.Quantile(0.99) < ResumeTargetMs / 1000));
 
         // 3. Member count of a 100,000-member group.
         await using (var layer = await ConnectAsync(server, $"{prefix}count", history: false))
@@ -307,54 +323,5 @@ internal static class HistoryBench
 
         public override string ToString() =>
             string.Create(CultureInfo.InvariantCulture, $"{Rate:F0}/s (p50 {Us(Latencies.Quantile(0.5))}, p99 {Us(Latencies.Quantile(0.99))})");
-    }
-
-    // Durations in seconds.
-    private sealed class Samples
-    {
-        private readonly List<double> _values = [];
-        private bool _sorted;
-
-        public int Count => _values.Count;
-
-        public double Max => Quantile(1);
-
-        public void Add(double seconds)
-        {
-            _values.Add(seconds);
-            _sorted = false;
-        }
-
-        public void AddTicks(IEnumerable<long> ticks)
-        {
-            foreach (var tick in ticks)
-            {
-                Add((double)tick / Stopwatch.Frequency);
-            }
-        }
-
-        public Samples Merge(Samples other)
-        {
-            var merged = new Samples();
-            merged._values.AddRange(_values);
-            merged._values.AddRange(other._values);
-            return merged;
-        }
-
-        public double Quantile(double share)
-        {
-            if (_values.Count == 0)
-            {
-                return double.NaN;
-            }
-
-            if (!_sorted)
-            {
-                _values.Sort();
-                _sorted = true;
-            }
-
-            return _values[Math.Min(_values.Count - 1, (int)(share * _values.Count))];
-        }
     }
 }
