@@ -19,6 +19,8 @@ using System.Globalization;
 using Switchyard;
 using Switchyard.Redis;
 using Switchyard.Redis.Benchmarks.Resume;
+using ConnectionMultiplexer = StackExchange.Redis.ConnectionMultiplexer;
+using IServer = StackExchange.Redis.IServer;
 
 internal static class HistoryBench
 {
@@ -39,6 +41,8 @@ internal static class HistoryBench
     {
         var details = new List<string>();
         var prefix = $"hb{Environment.ProcessId}";
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"{server},allowAdmin=true"); // INFO cpu
+        var redisServer = redis.GetServer(redis.GetEndPoints()[0]);
 
         // 1. Group send, history off then on, alternated; one sender, then 16.
         var sequential = new Dictionary<bool, SendFigures>();
@@ -48,13 +52,18 @@ internal static class HistoryBench
             foreach (var history in new[] { false, true })
             {
                 await using var layer = await ConnectAsync(server, $"{prefix}r{round}{(history ? "on" : "off")}", history);
-                var one = await GroupSendAsync(layer, $"feed.one{round}", senders: 1, seconds);
-                var many = await GroupSendAsync(layer, $"feed.many{round}", ConcurrentSenders, seconds);
+                var one = await GroupSendAsync(layer, redisServer, $"feed.one{round}", senders: 1, seconds);
+                var many = await GroupSendAsync(layer, redisServer, $"feed.many{round}", ConcurrentSenders, seconds);
                 details.Add($"round {round}, history {(history ? "on " : "off")}: 1 sender {one}; {ConcurrentSenders} senders {many}");
                 sequential[history] = sequential.TryGetValue(history, out var s) ? s.Add(one) : one;
                 concurrent[history] = concurrent.TryGetValue(history, out var c) ? c.Add(many) : many;
                 await layer.FlushAsync();
             }
+        }
+
+        foreach (var history in new[] { false, true })
+        {
+            details.Add($"all rounds, history {(history ? "on " : "off")}: 1 sender {sequential[history].Cpu}; {ConcurrentSenders} senders {concurrent[history].Cpu}");
         }
 
         var rows = new List<string>
@@ -144,7 +153,8 @@ internal static class HistoryBench
 
     // Sends to a group of 100 fresh process-local channels for the given time from `senders` tasks, after a warm-up
     // (JIT, script cache, and a history already at its MaxCount); every send must report all members reached.
-    private static async Task<SendFigures> GroupSendAsync(ChannelLayer layer, string group, int senders, double seconds)
+    // Also measures the CPU time each send cost this process and the redis-server (INFO cpu), to tell where it goes.
+    private static async Task<SendFigures> GroupSendAsync(ChannelLayer layer, IServer redis, string group, int senders, double seconds)
     {
         for (var i = 0; i < GroupMembers; i++)
         {
@@ -152,10 +162,24 @@ internal static class HistoryBench
         }
 
         await SendFromAsync(layer, group, senders, TimeSpan.FromSeconds(Math.Min(1, seconds / 2)), warmUp: 2_000);
+        var redisCpu = await RedisCpuSecondsAsync(redis);
+        var clientCpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         var latencies = await SendFromAsync(layer, group, senders, TimeSpan.FromSeconds(seconds), warmUp: 0);
         var elapsed = clock.Elapsed.TotalSeconds;
-        return new SendFigures(latencies.Count, elapsed, latencies);
+        return new SendFigures(
+            latencies.Count,
+            elapsed,
+            latencies,
+            (Environment.CpuUsage.TotalTime - clientCpu).TotalSeconds,
+            await RedisCpuSecondsAsync(redis) - redisCpu);
+    }
+
+    // used_cpu_sys + used_cpu_user of the redis-server, in seconds.
+    private static async Task<double> RedisCpuSecondsAsync(IServer redis)
+    {
+        var cpu = (await redis.InfoAsync("cpu")).SelectMany(group => group).ToDictionary(pair => pair.Key, pair => pair.Value);
+        return double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture);
     }
 
     // Runs `senders` send loops until the time is up (or, with warmUp > 0, until that many sends or the time);
@@ -315,13 +339,17 @@ internal static class HistoryBench
     private static string Us(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1_000_000:F0} us");
 
     // Sends over a measured time: their count, the time, and each send's latency.
-    private sealed record SendFigures(int Sends, double Seconds, Samples Latencies)
+    // (CPU: seconds of this process's and of the redis-server's CPU time over the measured time.)
+    private sealed record SendFigures(int Sends, double Seconds, Samples Latencies, double ClientCpu, double RedisCpu)
     {
         public double Rate => Sends / Seconds;
 
-        public SendFigures Add(SendFigures other) => new(Sends + other.Sends, Seconds + other.Seconds, Latencies.Merge(other.Latencies));
+        public SendFigures Add(SendFigures other) =>
+            new(Sends + other.Sends, Seconds + other.Seconds, Latencies.Merge(other.Latencies), ClientCpu + other.ClientCpu, RedisCpu + other.RedisCpu);
+
+        public string Cpu => string.Create(CultureInfo.InvariantCulture, $"CPU per send: client {Us(ClientCpu / Sends)}, redis-server {Us(RedisCpu / Sends)}");
 
         public override string ToString() =>
-            string.Create(CultureInfo.InvariantCulture, $"{Rate:F0}/s (p50 {Us(Latencies.Quantile(0.5))}, p99 {Us(Latencies.Quantile(0.99))})");
+            string.Create(CultureInfo.InvariantCulture, $"{Rate:F0}/s (p50 {Us(Latencies.Quantile(0.5))}, p99 {Us(Latencies.Quantile(0.99))}; {Cpu})");
     }
 }
