@@ -13,6 +13,7 @@
 //        "host:port,host:port,..." there and runs only "spread", the group over 4)
 //        Switchyard.Redis.Benchmarks forward <host:port> [seconds per scenario]   (the forwarding path; see ForwardingBench.cs)
 //        Switchyard.Redis.Benchmarks client <host:port> [seconds]   (StackExchange.Redis alone: see ClientFloor.cs)
+//        Switchyard.Redis.Benchmarks history <host:port> [seconds] [rounds] [resumes]   (issue 15: see HistoryBench.cs)
 //        Switchyard.Redis.Benchmarks member <host:port> <prefix> <group> <members>   (a receiving process of "group over 4")
 using System.Diagnostics;
 using System.Globalization;
@@ -34,6 +35,16 @@ if (args is ["client", var clientServer, .. var clientRest])
 if (args is ["forward", var forwardServer, .. var forwardRest])
 {
     await ForwardingBench.RunAsync(forwardServer, forwardRest.Length > 0 ? double.Parse(forwardRest[0], CultureInfo.InvariantCulture) : 3, forwardRest.Length > 1 ? forwardRest[1] : null);
+    return;
+}
+
+if (args is ["history", var historyServer, .. var historyRest])
+{
+    await HistoryBench.RunAsync(
+        historyServer,
+        historyRest.Length > 0 ? double.Parse(historyRest[0], CultureInfo.InvariantCulture) : 4,
+        historyRest.Length > 1 ? int.Parse(historyRest[1], CultureInfo.InvariantCulture) : 2,
+        historyRest.Length > 2 ? int.Parse(historyRest[2], CultureInfo.InvariantCulture) : 50);
     return;
 }
 
