@@ -31,6 +31,7 @@ public sealed class IpcChannelLayer : ChannelLayer
     private readonly IpcChannelLayerOptions _ipcOptions;
     private readonly SharedSegment _segment;
     private readonly ChannelStore _store;
+    private readonly HistoryStore _histories;
     private readonly ProcessLiveness _liveness;
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _alive;
     private readonly Doorbell _doorbell;
@@ -52,6 +53,7 @@ public sealed class IpcChannelLayer : ChannelLayer
         try
         {
             _store = new ChannelStore(_segment);
+            _histories = new HistoryStore(_segment);
             _liveness = new ProcessLiveness(directory, options.Name);
             // 48 random bits, never 0 (a free slot): 12 hex digits in channel names.
             var incarnation = (BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & 0xFFFF_FFFF_FFFF) | 1;
@@ -98,7 +100,7 @@ public sealed class IpcChannelLayer : ChannelLayer
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
         | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued
-        | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers;
+        | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers | ChannelLayerCapabilities.GroupHistory;
 
     /// <inheritdoc />
     protected override string ProcessChannelPrefix => _processPart;
@@ -270,13 +272,26 @@ public sealed class IpcChannelLayer : ChannelLayer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var now = NowMs;
+            var id = NewMessageId();
+            byte[]? bytes = null;
+            if (Options.GroupHistory.Count > 0 && Options.GetGroupHistory(group) is { } rule)
+            {
+                // The offset is given, and the message kept, in one transaction; members get the bytes kept.
+                bytes = _histories.Append(
+                    group,
+                    rule.MaxCount,
+                    now,
+                    now - (long)rule.MaxAge.TotalMilliseconds,
+                    (epoch, offset) => MessageCodec.Encode(WithGroupPosition(message, group, new GroupPosition(EpochText(epoch), offset)), id));
+            }
+
             var members = _store.LiveMembers(group, now - (long)Options.GroupExpiry.TotalMilliseconds);
             if (members.Count == 0)
             {
                 return ValueTask.FromResult(new GroupSendResult(0, 0));
             }
 
-            var bytes = MessageCodec.Encode(message, NewMessageId());
+            bytes ??= MessageCodec.Encode(message, id);
             var outcomes = new MemberOutcome[members.Count];
             var delivered = 0;
             var skipped = 0;
@@ -332,6 +347,41 @@ public sealed class IpcChannelLayer : ChannelLayer
             throw ClosedException("group send");
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction that reads the group's history ring in the segment.</remarks>
+    protected override ValueTask<GroupHistory> GroupHistoryCoreAsync(string group, GroupHistoryRule rule, GroupPosition? since, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (long, long)? from = null;
+            if (since is { } position)
+            {
+                // A position whose epoch is not one of this layer's (16 hex digits) is from no history here.
+                from = long.TryParse(position.Epoch, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var epoch)
+                    && position.Epoch.Length == 16
+                    ? (epoch, position.Offset)
+                    : (0, position.Offset);
+            }
+
+            var now = NowMs;
+            var (epochValue, latest, loss, kept) = _histories.Read(group, from, rule.MaxCount, now, now - (long)rule.MaxAge.TotalMilliseconds);
+            var messages = new ChannelMessage[kept.Count];
+            for (var i = 0; i < messages.Length; i++)
+            {
+                messages[i] = MessageCodec.Decode(kept[i]);
+            }
+
+            return ValueTask.FromResult(new GroupHistory(messages, new GroupPosition(EpochText(epochValue), latest), loss));
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            throw ClosedException("group history");
+        }
+    }
+
+    private static string EpochText(long epoch) => epoch.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     /// <remarks>One transaction that reads the group's membership records (and removes the expired ones).</remarks>
@@ -759,6 +809,11 @@ public sealed class IpcChannelLayer : ChannelLayer
 
             var now = NowMs;
             var outcome = _store.Sweep(now, now - (long)Options.GroupExpiry.TotalMilliseconds, IsAlive);
+            if (Options.GroupHistory.Count > 0)
+            {
+                _histories.Sweep(now - (long)Options.GroupExpiry.TotalMilliseconds);
+            }
+
             foreach (var (channel, count) in outcome.Expired)
             {
                 OnMessagesExpired(channel, count);

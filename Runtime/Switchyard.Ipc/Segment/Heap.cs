@@ -94,4 +94,6 @@ internal enum BlockKind
     Members = 4,
     Node = 5,
     Message = 6,
+    History = 7,
+    HistoryEntries = 8,
 }
