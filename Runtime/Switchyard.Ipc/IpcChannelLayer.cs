@@ -32,6 +32,7 @@ public sealed class IpcChannelLayer : ChannelLayer
     private readonly SharedSegment _segment;
     private readonly ChannelStore _store;
     private readonly HistoryStore _histories;
+    private readonly PresenceStore _presence;
     private readonly ProcessLiveness _liveness;
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _alive;
     private readonly Doorbell _doorbell;
@@ -54,6 +55,7 @@ public sealed class IpcChannelLayer : ChannelLayer
         {
             _store = new ChannelStore(_segment);
             _histories = new HistoryStore(_segment);
+            _presence = new PresenceStore(_segment);
             _liveness = new ProcessLiveness(directory, options.Name);
             // 48 random bits, never 0 (a free slot): 12 hex digits in channel names.
             var incarnation = (BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & 0xFFFF_FFFF_FFFF) | 1;
@@ -100,7 +102,8 @@ public sealed class IpcChannelLayer : ChannelLayer
     public override ChannelLayerCapabilities Capabilities =>
         ChannelLayerCapabilities.Groups | ChannelLayerCapabilities.Flush | ChannelLayerCapabilities.CrossProcess
         | ChannelLayerCapabilities.Capacity | ChannelLayerCapabilities.Expiry | ChannelLayerCapabilities.Queued
-        | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers | ChannelLayerCapabilities.GroupHistory;
+        | ChannelLayerCapabilities.GroupMemberCounts | ChannelLayerCapabilities.GroupMembers | ChannelLayerCapabilities.GroupHistory
+        | ChannelLayerCapabilities.Presence;
 
     /// <inheritdoc />
     protected override string ProcessChannelPrefix => _processPart;
@@ -378,6 +381,73 @@ public sealed class IpcChannelLayer : ChannelLayer
         catch (ObjectDisposedException) when (IsClosed)
         {
             throw ClosedException("group history");
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask PresenceAddCoreAsync(string group, PresenceMember member, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _presence.Add(group, member.Channel, OwnerOf(member.Channel), member.ToBytes());
+            return ValueTask.CompletedTask;
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            throw ClosedException("presence join");
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<PresenceMember?> PresenceRemoveCoreAsync(string group, string channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ValueTask.FromResult(_presence.Remove(group, channel) is { } data ? ReadMember(channel, data) : null);
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            throw ClosedException("presence leave");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction reading the group's presence entries; the page is cut from them in name order.</remarks>
+    protected override ValueTask<PresencePage> GroupPresenceCoreAsync(string group, string? cursor, int pageSize, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = _presence.All(group)
+                .Where(member => cursor is null || string.CompareOrdinal(member.Channel, cursor) > 0)
+                .OrderBy(member => member.Channel, StringComparer.Ordinal)
+                .Take(pageSize + 1)
+                .Select(member => ReadMember(member.Channel, member.Data))
+                .ToList();
+            if (page.Count <= pageSize)
+            {
+                return ValueTask.FromResult(new PresencePage(page, null));
+            }
+
+            page.RemoveAt(pageSize);
+            return ValueTask.FromResult(new PresencePage(page, page[^1].Channel));
+        }
+        catch (ObjectDisposedException) when (IsClosed)
+        {
+            throw ClosedException("presence listing");
+        }
+    }
+
+    private static PresenceMember ReadMember(string channel, byte[] data)
+    {
+        try
+        {
+            return PresenceMember.FromBytes(channel, data);
+        }
+        catch (FormatException)
+        {
+            return new PresenceMember(channel, null, null, default);
         }
     }
 
@@ -812,6 +882,15 @@ public sealed class IpcChannelLayer : ChannelLayer
             if (Options.GroupHistory.Count > 0)
             {
                 _histories.Sweep(now - (long)Options.GroupExpiry.TotalMilliseconds);
+            }
+
+            // A dead process's present members: the first process to sweep removes them and tells their groups.
+            if (Options.Presence.Count > 0)
+            {
+                foreach (var group in _presence.Sweep().GroupBy(removed => removed.Group, StringComparer.Ordinal))
+                {
+                    OnPresenceTimedOut(group.Key, group.Select(removed => ReadMember(removed.Channel, removed.Data)));
+                }
             }
 
             foreach (var (channel, count) in outcome.Expired)

@@ -21,6 +21,9 @@
 //   receive <directory> <name> <group> <plain channel>...
 //       makes a channel of its own and joins <group> with it (printed: "channels a"), receives on it and on each plain
 //       channel, prints "ready", and prints "got <channel> <text>" for every message received, until killed
+//   presence-member <directory> <name> <group> <user>
+//       makes a channel of its own and joins <group> with presence as <user> (printed: "channels a"), prints "ready",
+//       and waits until killed
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,13 +50,17 @@ switch (args)
     case ["send", var directory, var name, var channel, var group, var member, var count]:
         await SendAsync(directory, name, channel, group, member, int.Parse(count, CultureInfo.InvariantCulture));
         break;
+    case ["presence-member", var directory, var name, var group, var user]:
+        await PresenceMemberAsync(directory, name, group, user);
+        break;
     case ["receive", var directory, var name, var group, .. var plain] when plain.Length > 0:
         await ReceiveAsync(directory, name, group, plain);
         break;
     default:
         Console.Error.WriteLine(
             "usage: member <directory> <name> <group> <channels> <plain channel> | hold-transaction <directory> <name> | forward <directory> <name> <channels> <sweep ms>"
-            + " | hosted-member <directory> <name> <group> <channels> | send <directory> <name> <channel> <group> <member> <messages> | receive <directory> <name> <group> <plain channel>...");
+            + " | hosted-member <directory> <name> <group> <channels> | send <directory> <name> <channel> <group> <member> <messages> | receive <directory> <name> <group> <plain channel>..."
+            + " | presence-member <directory> <name> <group> <user>");
         Environment.Exit(2);
         break;
 }
@@ -194,6 +201,18 @@ static async Task ReceiveAsync(string directory, string name, string group, stri
         });
     }
 
+    Console.WriteLine("ready");
+    await Task.Delay(Timeout.Infinite);
+}
+
+static async Task PresenceMemberAsync(string directory, string name, string group, string user)
+{
+    var options = Options(directory, name);
+    options.Layer.WithPresence(group);
+    var layer = IpcChannelLayer.Open(options);
+    var own = await layer.NewChannelAsync("present");
+    await layer.JoinPresenceAsync(group, own, user, $"process {Environment.ProcessId}");
+    Console.WriteLine("channels " + own);
     Console.WriteLine("ready");
     await Task.Delay(Timeout.Infinite);
 }

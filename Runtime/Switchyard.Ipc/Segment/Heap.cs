@@ -96,4 +96,7 @@ internal enum BlockKind
     Message = 6,
     History = 7,
     HistoryEntries = 8,
+    Presence = 9,
+    PresenceEntries = 10,
+    PresenceData = 11,
 }

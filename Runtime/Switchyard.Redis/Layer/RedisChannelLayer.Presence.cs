@@ -1,10 +1,8 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
 using Switchyard.Redis.Layer;
-using Switchyard.Serialization;
 
 namespace Switchyard.Redis;
 
@@ -118,7 +116,7 @@ public sealed partial class RedisChannelLayer
         arguments[2] = now + (long)Options.PresenceTimeout.TotalMilliseconds;
         arguments[3] = (long)Options.GroupExpiry.TotalMilliseconds;
         arguments[4] = joining?.Channel ?? string.Empty;
-        arguments[5] = joining is null ? RedisValue.EmptyString : EncodeMember(joining);
+        arguments[5] = joining is null ? RedisValue.EmptyString : joining.ToBytes();
         for (var i = 0; i < own.Length; i++)
         {
             arguments[6 + i] = own[i];
@@ -147,22 +145,11 @@ public sealed partial class RedisChannelLayer
 
     private RedisKey[] PresenceKeys(string group) => [_keys.PresenceData(group), _keys.PresenceNames(group), _keys.PresenceDeadlines(group)];
 
-    private static byte[] EncodeMember(PresenceMember member)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        var writer = new BinaryMessageWriter(buffer);
-        writer.WriteString(member.UserId);
-        writer.WriteString(member.Info);
-        writer.WriteDateTimeOffset(member.JoinedAt);
-        return buffer.WrittenSpan.ToArray();
-    }
-
     private static PresenceMember DecodeMember(string channel, byte[] data)
     {
         try
         {
-            var reader = new BinaryMessageReader(data);
-            return new PresenceMember(channel, reader.ReadString(), reader.ReadString(), reader.ReadDateTimeOffset());
+            return PresenceMember.FromBytes(channel, data);
         }
         catch (FormatException)
         {
