@@ -277,7 +277,7 @@ public sealed class IpcChannelLayer : ChannelLayer
             var now = NowMs;
             var id = NewMessageId();
             byte[]? bytes = null;
-            if (Options.GroupHistory.Count > 0 && Options.GetGroupHistory(group) is { } rule)
+            if (HistoryRuleFor(group, message) is { } rule)
             {
                 // The offset is given, and the message kept, in one transaction; members get the bytes kept.
                 bytes = _histories.Append(

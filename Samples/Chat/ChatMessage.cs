@@ -4,13 +4,13 @@ namespace Switchyard.Samples.Chat;
 [Message("chat.say")]
 public sealed partial record Say(string Text);
 
-/// <summary>A line said in a room, as the room's members receive it.</summary>
+/// <summary>A line said in a room, as the room's members receive it (with its position in the room's history).</summary>
 [Message("chat.message")]
 public sealed partial record ChatMessage(string Room, string User, string Text, DateTimeOffset At);
 
-/// <summary>Someone came into or left a room.</summary>
-[Message("chat.presence")]
-public sealed partial record Presence(string Room, string User, bool Joined);
+/// <summary>Told to a browser that came back with a position: how many lines it missed were sent again, or that some were lost.</summary>
+[Message("chat.resumed")]
+public sealed partial record Resumed(int Replayed, bool Recovered);
 
 /// <summary>Told to one browser only: what it sent was not passed on (the room is too busy).</summary>
 [Message("chat.error")]

@@ -14,6 +14,10 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 var switchyard = builder.Services.AddSwitchyard()
     .ConfigureServer(o => o.WebSockets.MaxMessageSize = 16 * 1024);
 
+// Rooms know who is in them (presence) and keep their last 200 lines for 10 minutes, so a browser that reconnects
+// gets what it missed (group history). On every layer: the in-memory one here, Redis and IPC below.
+builder.Services.Configure<ChannelLayerOptions>(Rooms);
+
 // --no-worker true: serve HTTP and WebSockets only; another process's workers (on the same Redis) do the moderating
 // and the summaries.
 if (builder.Configuration["no-worker"] != "true")
@@ -32,6 +36,7 @@ if (builder.Configuration["redis"] is { Length: > 0 } redis)
     {
         o.Servers.Add(redis);
         o.Prefix = "chat";
+        Rooms(o.Layer);
 
         // If Redis restarts, a line said meanwhile waits for it (up to 10 s) instead of failing the speaker's consumer.
         o.ReconnectWait = TimeSpan.FromSeconds(10);
@@ -43,7 +48,7 @@ if (builder.Configuration["redis"] is { Length: > 0 } redis)
 else if (builder.Configuration["ipc"] is { Length: > 0 } ipc && !OperatingSystem.IsWindows())
 {
     builder.Configuration["Switchyard:Ipc:Name"] = ipc;
-    switchyard.AddIpcLayer(builder.Configuration.GetSection("Switchyard:Ipc"));
+    switchyard.AddIpcLayer(builder.Configuration.GetSection("Switchyard:Ipc"), o => Rooms(o.Layer));
 }
 
 var app = builder.Build();
@@ -57,6 +62,9 @@ app.MapHealthChecks("/healthz");
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Chat is running on {string.Join(", ", app.Urls)} - open it in two browser tabs; Ctrl+C stops it."));
 app.Run();
+
+static void Rooms(ChannelLayerOptions layer) =>
+    layer.WithPresence("chat.*").WithGroupHistory("chat.*", maxCount: 200, maxAge: TimeSpan.FromMinutes(10));
 
 static string ReadPage()
 {

@@ -11,6 +11,12 @@ public sealed partial class RoomFeedConsumer : HttpConsumer
     public ValueTask Handle(ChatMessage message, CancellationToken cancellationToken) =>
         SendEventAsync($"{message.User}: {message.Text}", "message", cancellationToken: cancellationToken);
 
-    public ValueTask Handle(Presence presence, CancellationToken cancellationToken) =>
-        SendEventAsync($"{presence.User} {(presence.Joined ? "joined" : "left")}", "presence", cancellationToken: cancellationToken);
+    public ValueTask Handle(PresenceEvent presence, CancellationToken cancellationToken) =>
+        SendEventAsync(
+            string.Join(", ", presence.Joins.Select(m => $"{m.Info} joined").Concat(presence.Leaves.Select(m => $"{m.Info} left")).DefaultIfEmpty($"{presence.Count} here")),
+            "presence",
+            cancellationToken: cancellationToken);
+
+    // A feed is in the room too: the room's presence lists it as one.
+    protected override string? GetPresenceInfo(string group) => "(a feed)";
 }

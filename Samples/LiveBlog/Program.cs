@@ -48,6 +48,10 @@ if (!workerOnly && EditorLogin.StartProblem(builder.Configuration, builder.Envir
 }
 
 var switchyard = builder.Services.AddSwitchyard().ConfigureServer(o => o.WebSockets.MaxMessageSize = 16 * 1024);
+
+// Each blog's group keeps its last 500 changes for 10 minutes: a page that reconnects gets what it missed from the
+// layer, and from the database only when the layer cannot give it all.
+builder.Services.Configure<ChannelLayerOptions>(Blogs);
 if (builder.Configuration["no-worker"] != "true")
 {
     switchyard.AddWorker(o => o.Channels.Add(RenderWorker.Channel));
@@ -60,12 +64,13 @@ if (builder.Configuration["redis"] is { Length: > 0 } redis)
         o.Servers.Add(redis);
         o.Prefix = "liveblog";
         o.ReconnectWait = TimeSpan.FromSeconds(10);
+        Blogs(o.Layer);
     });
 }
 else if (builder.Configuration["ipc"] is { Length: > 0 } ipc && !OperatingSystem.IsWindows())
 {
     builder.Configuration["Switchyard:Ipc:Name"] = ipc;
-    switchyard.AddIpcLayer(builder.Configuration.GetSection("Switchyard:Ipc"));
+    switchyard.AddIpcLayer(builder.Configuration.GetSection("Switchyard:Ipc"), o => Blogs(o.Layer));
 }
 
 var app = builder.Build();
@@ -94,6 +99,8 @@ app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(workerOnly
     : $"Live blog is running on {string.Join(", ", app.Urls)} - open it, and /editor (password: the configured one) in another tab; Ctrl+C stops it."));
 await app.RunAsync();
 return 0;
+
+static void Blogs(ChannelLayerOptions layer) => layer.WithGroupHistory("liveblog.*", maxCount: 500, maxAge: TimeSpan.FromMinutes(10));
 
 static (DbDataSource DataSource, SqlDialect Dialect) Database(IConfiguration configuration)
 {

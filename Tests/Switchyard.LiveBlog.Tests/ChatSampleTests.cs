@@ -23,7 +23,7 @@ public sealed class ChatSampleTests
         var chat = Path.Combine(LiveBlogProcess.RepositoryRoot(), "Samples", "Chat", "bin", Configuration(), "net10.0", "Chat.dll");
         await using var process = await ChildProcess.StartAsync("dotnet", [chat, "--urls", $"http://127.0.0.1:{port}", "--no-worker", "true"], "Chat is running on", TimeSpan.FromSeconds(30));
         using var speaker = await ConnectAsync(port, "ada");
-        Assert.Equal("chat.presence", (await ReceiveAsync(speaker)).GetProperty("type").GetString());
+        Assert.True(Joined(await ReceiveAsync(speaker), "ada"), "The first frame says who is here: ada.");
 
         for (var i = 0; i <= 100; i++)
         {
@@ -36,9 +36,7 @@ public sealed class ChatSampleTests
 
         // Still connected and served: it hears the next member arrive.
         using var other = await ConnectAsync(port, "bob");
-        var presence = await ReceiveAsync(speaker);
-        Assert.Equal("chat.presence", presence.GetProperty("type").GetString());
-        Assert.Equal("bob", presence.GetProperty("user").GetString());
+        await ReceiveUntilAsync(speaker, m => Joined(m, "bob"));
         Assert.Equal(WebSocketState.Open, speaker.State);
         Assert.False(process.HasExited);
     }
@@ -55,12 +53,12 @@ public sealed class ChatSampleTests
             await using var serverA = await StartChatAsync(portA, onIpc);
             await using var serverB = await StartChatAsync(portB, [.. onIpc, "--no-worker", "true"]);
             using var bob = await ConnectAsync(portB, "bob", "lobby");
-            await ReceiveUntilAsync(bob, m => Is(m, "chat.presence", "bob"));
+            await ReceiveUntilAsync(bob, m => Joined(m, "bob"));
             using var ada = await ConnectAsync(portA, "ada", "lobby");
 
-            // Ada's arrival on A is told to Bob on B.
-            var arrival = await ReceiveUntilAsync(bob, m => Is(m, "chat.presence", "ada"));
-            Assert.True(arrival.GetProperty("joined").GetBoolean());
+            // Ada's arrival on A is told to Bob on B (the room's presence, in the IPC namespace).
+            var arrival = await ReceiveUntilAsync(bob, m => Joined(m, "ada"));
+            Assert.Equal("chat.lobby", arrival.GetProperty("group").GetString());
 
             // A line said on A (moderated by A's worker) reaches Bob on B.
             await SayAsync(ada, "hello from A, heck");
@@ -91,6 +89,11 @@ public sealed class ChatSampleTests
 
     private static async Task SayAsync(ClientWebSocket socket, string text) =>
         await socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "chat.say", ["text"] = text })), WebSocketMessageType.Text, true, Ct);
+
+    // A presence event (or the who-is-here snapshot) in which the user named joined.
+    private static bool Joined(JsonElement message, string user) =>
+        message.GetProperty("type").GetString() == "switchyard.presence"
+        && message.GetProperty("joins").EnumerateArray().Any(member => member.GetProperty("info").GetString() == user);
 
     private static bool Is(JsonElement message, string type, string user) =>
         message.GetProperty("type").GetString() == type && message.GetProperty("user").GetString() == user;

@@ -127,6 +127,39 @@ public sealed class LiveBlogTests(LiveBlogServer server) : IClassFixture<LiveBlo
     }
 
     [Fact]
+    public async Task A_page_that_comes_back_with_its_position_gets_what_it_missed_from_the_layer_not_the_database()
+    {
+        await Blog.LoginAsync(Ct);
+        var since = await PagePositionAsync("launch-day");
+        Assert.Matches("^[0-9a-f]{16}:[0-9]+$", since);
+
+        // Published after the page was rendered: in the blog group's history after the page's position.
+        var missed = (await Blog.PublishAsync("launch-day", "After the page loaded", "From the history.", Ct)).GetProperty("id").GetInt64();
+        await WaitForRenderedAsync("launch-day", missed);
+
+        // After a change number beyond any: the database would send nothing, so what arrives comes from the layer,
+        // as a forwarded frame with its own position.
+        using var page = await Blog.ConnectAsync("launch-day", long.MaxValue / 2, Ct, since);
+        var change = await LiveBlogProcess.ReceiveUntilAsync(page, c => c.GetProperty("id").GetInt64() == missed, Live, Ct);
+        Assert.False(change.GetProperty("deleted").GetBoolean());
+        Assert.StartsWith(since[..17], change.GetProperty("position").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_page_whose_position_the_layer_cannot_serve_catches_up_from_the_database()
+    {
+        await Blog.LoginAsync(Ct);
+        var before = await LatestSeqAsync("launch-day");
+        var published = (await Blog.PublishAsync("launch-day", "Caught up from the database", "Epoch changed.", Ct)).GetProperty("id").GetInt64();
+        await WaitForRenderedAsync("launch-day", published);
+
+        // A position of another epoch (a restarted layer): the database sends the changes after the page's number.
+        using var page = await Blog.ConnectAsync("launch-day", before, Ct, "0000000000000000:1");
+        var change = await LiveBlogProcess.ReceiveUntilAsync(page, c => c.GetProperty("id").GetInt64() == published, Live, Ct);
+        Assert.False(change.TryGetProperty("position", out _), "A change from the database carries no position.");
+    }
+
+    [Fact]
     public async Task Bad_input_gets_a_400_naming_the_problem_and_unknown_blogs_and_posts_404()
     {
         await Blog.LoginAsync(Ct);
@@ -150,6 +183,14 @@ public sealed class LiveBlogTests(LiveBlogServer server) : IClassFixture<LiveBlo
         var html = await Blog.Http.GetStringAsync($"/blogs/{blog}", Ct);
         var start = html.IndexOf("data-after=\"", StringComparison.Ordinal) + "data-after=\"".Length;
         return long.Parse(html[start..html.IndexOf('"', start)], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // The blog group's position a page loaded now starts from.
+    private async Task<string> PagePositionAsync(string blog)
+    {
+        var html = await Blog.Http.GetStringAsync($"/blogs/{blog}", Ct);
+        var start = html.IndexOf("data-since=\"", StringComparison.Ordinal) + "data-since=\"".Length;
+        return html[start..html.IndexOf('"', start)];
     }
 
     // Waits (on a live page) until a post is rendered; returns its change number.

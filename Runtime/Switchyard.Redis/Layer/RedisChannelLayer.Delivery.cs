@@ -17,7 +17,7 @@ public sealed partial class RedisChannelLayer
     protected override async ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
         await WhenStartedAsync(cancellationToken).ConfigureAwait(false);
-        var history = Options.GroupHistory.Count > 0 ? Options.GetGroupHistory(group) : null;
+        var history = HistoryRuleFor(group, message);
         long? waitingSince = null;
         while (true)
         {

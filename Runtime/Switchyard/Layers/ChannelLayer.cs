@@ -357,7 +357,7 @@ public abstract class ChannelLayer : IAsyncDisposable
         ChannelNames.ValidateGroupName(group);
         ArgumentNullException.ThrowIfNull(message);
         ThrowIfTooLarge(message, group);
-        if (Options.GroupHistory.Count > 0 && Options.GetGroupHistory(group) is not null)
+        if (HistoryRuleFor(group, message) is not null)
         {
             RequireCapability(ChannelLayerCapabilities.GroupHistory, $"group history (a {nameof(ChannelLayerOptions.GroupHistory)} rule matches '{group}')");
         }
@@ -672,6 +672,19 @@ public abstract class ChannelLayer : IAsyncDisposable
     /// <returns>The messages after <paramref name="since"/>, or why they cannot be given.</returns>
     protected virtual ValueTask<GroupHistory> GroupHistoryCoreAsync(string group, GroupHistoryRule rule, GroupPosition? since, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
+
+    /// <summary>
+    /// Returns the history rule a group send follows: the group's (<see cref="ChannelLayerOptions.GetGroupHistory"/>),
+    /// except for presence events, which say what changed, not what was said, and are not kept.
+    /// </summary>
+    /// <param name="group">The group.</param>
+    /// <param name="message">The message sent to it.</param>
+    /// <returns>The rule, or <see langword="null"/> when the send is not kept.</returns>
+    protected GroupHistoryRule? HistoryRuleFor(string group, ChannelMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Options.GroupHistory.Count > 0 && message.Type != PresenceEvent.MessageType ? Options.GetGroupHistory(group) : null;
+    }
 
     /// <summary>Returns <paramref name="message"/> with its group and its position in the group's history as headers.</summary>
     /// <param name="message">The message sent to the group.</param>

@@ -4,13 +4,14 @@ using Switchyard.Samples.LiveBlog.Data;
 namespace Switchyard.Samples.LiveBlog.Consumers;
 
 /// <summary>
-/// One reader's page on one blog: <c>ws://host/ws/liveblog/{blog}/?after=N</c>. It is in the blog's group from the
-/// start, then sends what changed after change N (the last the page saw: nothing is lost across a reconnect), then
-/// forwards the group's changes as they come. A change can arrive both ways around the catch-up; the page keeps the
-/// highest change number per post. When the channel layer goes away the page is closed 1013 and reconnects.
+/// One reader's page on one blog: <c>ws://host/ws/liveblog/{blog}/?after=N&amp;since=epoch:offset</c>. It joins the
+/// blog's group from the page's last position in the group's history, so the layer first sends the changes the page
+/// missed; when it cannot (the history was lost or trimmed, or the page has no position), the database sends what
+/// changed after change N instead — the database stays the truth. Then it forwards the group's changes as they come.
+/// A change can arrive both ways around the catch-up; the page keeps the highest change number per post. When the
+/// channel layer goes away the page is closed 1013 and reconnects.
 /// </summary>
 [WebSocketConsumer("/ws/liveblog/{blog}/")]
-[JoinGroup("liveblog.{blog}")]
 public sealed partial class LiveBlogConsumer(IPostStore store) : JsonWebSocketConsumer
 {
     protected override async ValueTask OnConnectAsync(CancellationToken cancellationToken)
@@ -22,9 +23,14 @@ public sealed partial class LiveBlogConsumer(IPostStore store) : JsonWebSocketCo
         }
 
         await AcceptAsync(cancellationToken: cancellationToken);
-        foreach (var post in await store.ChangesSinceAsync(Route["blog"], After(), cancellationToken))
+        var since = Since();
+        var resume = await JoinGroupAsync(BlogGroups.Blog(Route["blog"]), since, cancellationToken);
+        if (since is null || !resume.Recovered)
         {
-            await SendAsync(post.ToMessage(), cancellationToken);
+            foreach (var post in await store.ChangesSinceAsync(Route["blog"], After(), cancellationToken))
+            {
+                await SendAsync(post.ToMessage(), cancellationToken);
+            }
         }
     }
 
@@ -37,16 +43,20 @@ public sealed partial class LiveBlogConsumer(IPostStore store) : JsonWebSocketCo
     // Only forwarded to the page: the generator puts it on the fast lane (one JSON encoding per broadcast).
     public ValueTask Handle(PostChanged post, CancellationToken cancellationToken) => SendAsync(post, cancellationToken);
 
-    private long After()
+    private long After() => long.TryParse(Query("after"), NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after : 0;
+
+    private GroupPosition? Since() => GroupPosition.TryParse(Query("since"), out var since) ? since : null;
+
+    private string? Query(string name)
     {
         foreach (var pair in Scope.QueryString.TrimStart('?').Split('&'))
         {
-            if (pair.StartsWith("after=", StringComparison.Ordinal) && long.TryParse(pair.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var after))
+            if (pair.StartsWith(name + "=", StringComparison.Ordinal))
             {
-                return after;
+                return Uri.UnescapeDataString(pair[(name.Length + 1)..]);
             }
         }
 
-        return 0;
+        return null;
     }
 }

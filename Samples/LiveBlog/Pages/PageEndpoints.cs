@@ -27,11 +27,24 @@ public static class PageEndpoints
             return Html(Templates["index.html"].Replace("{{blogs}}", list.ToString(), StringComparison.Ordinal));
         });
 
-        app.MapGet("/blogs/{blog}", async (string blog, IPostStore store, CancellationToken ct) =>
+        app.MapGet("/blogs/{blog}", async (string blog, IPostStore store, ChannelLayer layer, CancellationToken ct) =>
         {
             if (await store.BlogAsync(blog, ct) is not { } found)
             {
                 return Results.NotFound();
+            }
+
+            // The blog group's position before the query: the page's WebSocket asks the layer for every change sent
+            // after it (one that committed after the query included), and falls back to the database when the layer
+            // cannot give them all. Without a layer (Redis away), the page still renders and uses the database.
+            var since = string.Empty;
+            try
+            {
+                since = (await layer.GroupHistoryAsync(BlogGroups.Blog(found.Slug), cancellationToken: ct)).Position.ToString();
+            }
+            catch (ChannelLayerException)
+            {
+                // Resumes from the database instead.
             }
 
             var (posts, after) = await store.PageAsync(blog, ct);
@@ -45,6 +58,7 @@ public static class PageEndpoints
                 .Replace("{{slug}}", Encode(found.Slug), StringComparison.Ordinal)
                 .Replace("{{title}}", Encode(found.Title), StringComparison.Ordinal)
                 .Replace("{{after}}", after.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{{since}}", Encode(since), StringComparison.Ordinal)
                 .Replace("{{posts}}", articles.ToString(), StringComparison.Ordinal));
         });
 

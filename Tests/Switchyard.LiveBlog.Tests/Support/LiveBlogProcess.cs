@@ -58,11 +58,12 @@ internal sealed class LiveBlogProcess : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
     }
 
-    public async Task<ClientWebSocket> ConnectAsync(string blog, long after, CancellationToken ct)
+    public async Task<ClientWebSocket> ConnectAsync(string blog, long after, CancellationToken ct, string? since = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Origin", $"http://127.0.0.1:{Port}");
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{Port}/ws/liveblog/{blog}/?after={after}"), ct);
+        var resume = since is null ? string.Empty : "&since=" + Uri.EscapeDataString(since);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{Port}/ws/liveblog/{blog}/?after={after}{resume}"), ct);
         return socket;
     }
 

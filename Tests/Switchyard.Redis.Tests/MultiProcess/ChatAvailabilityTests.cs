@@ -50,7 +50,7 @@ public sealed class ChatAvailabilityTests : IAsyncLifetime
 
         using var ada = await CrossProcessTests.ConnectAsync(chat.Port, "ada", ct);
         using var bob = await CrossProcessTests.ConnectAsync(chat.Port, "bob", ct);
-        await CrossProcessTests.ReceiveUntilAsync(ada, "\"user\":\"bob\"", ct);
+        await CrossProcessTests.ReceiveUntilAsync(ada, "\"info\":\"bob\"", ct);
         await ada.SendAsync(Encoding.UTF8.GetBytes("""{"type":"chat.say","text":"Redis is back"}"""), WebSocketMessageType.Text, true, ct);
         Assert.Contains("\"user\":\"ada\"", await CrossProcessTests.ReceiveUntilAsync(bob, "Redis is back", ct), StringComparison.Ordinal);
         Assert.False(chat.HasExited);

@@ -22,7 +22,7 @@ public sealed class CrossProcessFaultTests : IAsyncLifetime
         await using var second = await ChatProcess.StartAsync(_server.ConnectionString);
         using var ada = await CrossProcessTests.ConnectAsync(first.Port, "ada", ct);
         using var bob = await CrossProcessTests.ConnectAsync(second.Port, "bob", ct);
-        await CrossProcessTests.ReceiveUntilAsync(bob, "\"user\":\"bob\"", ct);
+        await CrossProcessTests.ReceiveUntilAsync(bob, "\"info\":\"bob\"", ct);
 
         // Redis restarts empty (no persistence): the group memberships are gone with it, and each process's consumers
         // join their groups again when their layer reconnects.

@@ -21,8 +21,8 @@ public sealed class CrossProcessTests(OneRedisServer redis) : IClassFixture<OneR
         using var ada = await ConnectAsync(first.Port, "ada", ct);
         using var bob = await ConnectAsync(second.Port, "bob", ct);
 
-        // Bob hears that he joined (the presence broadcast crossed Redis to his own process).
-        await ReceiveUntilAsync(bob, "\"user\":\"bob\"", ct);
+        // Bob hears who is here, himself included (the room's presence, kept in Redis).
+        await ReceiveUntilAsync(bob, "\"info\":\"bob\"", ct);
 
         await ada.SendAsync(Encoding.UTF8.GetBytes("""{"type":"chat.say","text":"hello from process one, darn"}"""), WebSocketMessageType.Text, true, ct);
 

@@ -214,7 +214,7 @@ public sealed class InMemoryChannelLayer : ChannelLayer
     protected override ValueTask<GroupSendResult> GroupSendCoreAsync(string group, ChannelMessage message, CancellationToken cancellationToken)
     {
         var now = Now();
-        if (Options.GroupHistory.Count > 0 && Options.GetGroupHistory(group) is { } rule)
+        if (HistoryRuleFor(group, message) is { } rule)
         {
             // The offset is given and the members are handed the message under the history's lock, so every member
             // gets the group's messages in the order of their positions.
