@@ -125,6 +125,26 @@ public abstract partial class ChannelLayerSpecificationTests
     }
 
     [Fact]
+    public async Task Presence_events_are_not_kept_in_the_history_of_a_group_that_has_one()
+    {
+        var layer = await NewPresenceLayerAsync(new ChannelLayerOptions().WithPresence(PresencePattern).WithGroupHistory(PresencePattern));
+        RequireCapability(layer, ChannelLayerCapabilities.GroupHistory);
+        var group = PresenceGroup("kept");
+        var member = Name("member");
+        await layer.JoinPresenceAsync(group, member, "ann");
+
+        Time.Advance(layer.Options.PresenceInterval);
+        var presence = await ReceiveWithinAsync(layer, member);
+        Assert.Equal(PresenceEvent.MessageType, presence.Type);
+        Assert.False(presence.TryGetGroupPosition(out _, out _));
+        Assert.Equal(0, (await layer.GroupHistoryAsync(group)).Position.Offset);
+
+        await layer.GroupSendAsync(group, Message("said"));
+        Assert.True((await ReceiveWithinAsync(layer, member)).TryGetGroupPosition(out _, out var said));
+        Assert.Equal(1, said.Offset);
+    }
+
+    [Fact]
     public async Task Presence_needs_a_rule_and_small_info()
     {
         var layer = await NewPresenceLayerAsync();
