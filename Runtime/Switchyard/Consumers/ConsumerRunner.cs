@@ -514,6 +514,13 @@ public sealed class ConsumerRunner
     internal async ValueTask<GroupResume> JoinAndResumeAsync(string group, GroupPosition? since, CancellationToken cancellationToken)
     {
         var layer = Layer ?? throw new InvalidOperationException($"{_consumerName} has no channel layer to join a group on.");
+        if (layer.Options.GetGroupHistory(group) is null)
+        {
+            // Refused before joining: the consumer is not left in a group it asked to resume and could not.
+            throw new InvalidOperationException(
+                $"{_consumerName} cannot resume the group '{group}': it keeps no history. Add a {nameof(ChannelLayerOptions.GroupHistory)} rule that matches it, or join it with JoinGroupAsync(group).");
+        }
+
         if (since is null)
         {
             await Consumer.JoinGroupInternalAsync(group, cancellationToken).ConfigureAwait(false);

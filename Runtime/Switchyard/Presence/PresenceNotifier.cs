@@ -13,6 +13,9 @@ internal sealed class PresenceNotifier(ChannelLayer layer, ILogger logger, TimeP
     /// <summary>The most joins plus leaves one event carries; more go in further events.</summary>
     public const int MaxMembersPerEvent = 500;
 
+    // How long a closing layer tries to send what it gathered (a layer waiting for its backend does not hold up a shutdown).
+    private static readonly TimeSpan CloseFlushTimeout = TimeSpan.FromSeconds(2);
+
     private readonly Lock _lock = new();
     private Dictionary<string, Changes> _pending = new(StringComparer.Ordinal);
     private ITimer? _timer;
@@ -32,7 +35,7 @@ internal sealed class PresenceNotifier(ChannelLayer layer, ILogger logger, TimeP
             _disposed = true;
             _timer?.Dispose();
             _timer = null;
-            flushing = _flushing = _flushing.ContinueWith(_ => FlushAsync(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            flushing = _flushing = _flushing.ContinueWith(_ => FlushWithinAsync(CloseFlushTimeout), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
         }
 
         await flushing.ConfigureAwait(false);
@@ -67,11 +70,17 @@ internal sealed class PresenceNotifier(ChannelLayer layer, ILogger logger, TimeP
         {
             _timer?.Dispose();
             _timer = null;
-            _flushing = _flushing.ContinueWith(_ => FlushAsync(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            _flushing = _flushing.ContinueWith(_ => FlushAsync(CancellationToken.None), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
         }
     }
 
-    private async Task FlushAsync()
+    private async Task FlushWithinAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await FlushAsync(deadline.Token).ConfigureAwait(false);
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
     {
         Dictionary<string, Changes> pending;
         lock (_lock)
@@ -90,7 +99,7 @@ internal sealed class PresenceNotifier(ChannelLayer layer, ILogger logger, TimeP
                 }
 
                 var count = (layer.Capabilities & ChannelLayerCapabilities.GroupMemberCounts) != 0
-                    ? await layer.GroupMemberCountAsync(group).ConfigureAwait(false)
+                    ? await layer.GroupMemberCountAsync(group, cancellationToken).ConfigureAwait(false)
                     : -1;
                 var joins = 0;
                 var leaves = 0;
@@ -101,11 +110,11 @@ internal sealed class PresenceNotifier(ChannelLayer layer, ILogger logger, TimeP
                     var presence = new PresenceEvent(group, count, changes.Joins.GetRange(joins, joinTake), changes.Leaves.GetRange(leaves, leaveTake));
                     joins += joinTake;
                     leaves += leaveTake;
-                    await layer.GroupSendAsync(group, ChannelMessage.Create(presence)).ConfigureAwait(false);
+                    await layer.GroupSendAsync(group, ChannelMessage.Create(presence), cancellationToken).ConfigureAwait(false);
                 }
                 while (joins < changes.Joins.Count || leaves < changes.Leaves.Count);
             }
-            catch (Exception ex) when (ex is ChannelLayerException or OperationCanceledException or InvalidOperationException)
+            catch (Exception ex) when (ex is ChannelLayerException or OperationCanceledException or InvalidOperationException or NotSupportedException or ArgumentException)
             {
                 ChannelLayerLog.PresenceEventFailed(logger, ex, group, changes.Joins.Count, changes.Leaves.Count);
             }
