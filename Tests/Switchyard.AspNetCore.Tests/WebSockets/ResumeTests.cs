@@ -125,6 +125,19 @@ public sealed class ResumeTests : IAsyncLifetime
         Assert.Equal("after", Text(await client.ReceiveTextAsync()));
     }
 
+    [Fact]
+    public async Task Resuming_a_group_that_keeps_no_history_fails_the_consumer_and_leaves_it_in_no_group()
+    {
+        await using var host = await KestrelHost.StartAsync();
+
+        using var client = await WsClient.ConnectAsync(host.WebSocketUri("/ws/feed/plain/?since=0123456789abcdef:1"));
+
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, await client.ReceiveCloseAsync());
+        var failed = Assert.Single(await host.Logs.WaitForCountAsync("LifecycleHookFailed", 1));
+        Assert.Contains("keeps no history", failed.Exception?.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await host.Layer.GroupMemberCountAsync("feed.plain", Ct));
+    }
+
     private static string? Position(string frame) => JsonDocument.Parse(frame).RootElement.GetProperty("position").GetString();
 
     private static string Text(string frame)
