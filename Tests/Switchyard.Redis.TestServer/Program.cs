@@ -7,7 +7,8 @@ using Switchyard.Redis.TestServer;
 //   --urls http://127.0.0.1:<port> --redis <host:port> --prefix <key prefix>
 // On the Redis layer (AddRedisLayer), with a test-only authentication scheme: a request names its user in the
 // X-Test-User header. EchoConsumer at /ws/echo/; RoomConsumer at /ws/room/{room}/ in the presence groups room.*, whose
-// members' presence times out 3 s after their process stopped renewing it. Prints "Test server is running on <urls>" once listening; SIGTERM
+// members' presence times out 3 s after their process stopped renewing it; FeedConsumer at /ws/feed/{name}/ in the
+// groups feed.*, which keep a history (resume with ?since=epoch:offset). Prints "Test server is running on <urls>" once listening; SIGTERM
 // stops it and it exits 0.
 var builder = WebApplication.CreateSlimBuilder(args);
 var redis = builder.Configuration["redis"];
@@ -27,6 +28,7 @@ builder.Services.AddSwitchyard().AddRedisLayer(o =>
     o.Servers.Add(redis);
     o.Prefix = prefix;
     o.Layer.WithPresence("room.*");
+    o.Layer.WithGroupHistory("feed.*");
     o.Layer.PresenceTimeout = TimeSpan.FromSeconds(3);
 });
 

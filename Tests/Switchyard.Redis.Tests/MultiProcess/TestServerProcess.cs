@@ -76,6 +76,26 @@ internal sealed class TestServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Opens <c>/ws/feed/{name}/</c> (a group with a history), from <paramref name="since"/> when given.</summary>
+    public async Task<ClientWebSocket> OpenFeedAsync(string name, string? since, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            var query = since is null ? string.Empty : "?since=" + Uri.EscapeDataString(since);
+            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{Port}/ws/feed/{name}/{query}"), ct);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the process with SIGTERM and returns its exit code.</summary>
+    public Task<int> TerminateAsync() => _process.TerminateAsync(TimeSpan.FromSeconds(30));
+
     /// <summary>Kills the process with SIGKILL: no consumer leaves its groups, nothing is flushed.</summary>
     public Task KillAsync() => _process.KillAsync();
 
