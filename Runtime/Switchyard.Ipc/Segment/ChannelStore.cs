@@ -162,21 +162,7 @@ internal sealed class ChannelStore(SharedSegment segment)
         }
 
         var count = tx.Read(Field(block, GroupCount));
-        var members = tx.Read(Field(block, GroupMembers));
-        if (members == 0 || (count + 1) * MemberSize > Heap.Capacity(tx, members))
-        {
-            var grown = Heap.Allocate(tx, Math.Max(4, count * 2) * MemberSize, BlockKind.Members);
-            if (members != 0)
-            {
-                segment.Bytes(Heap.Payload(members), checked((int)(count * MemberSize))).CopyTo(segment.Bytes(Heap.Payload(grown), checked((int)(count * MemberSize))));
-                Heap.Free(tx, members);
-            }
-
-            tx.Write(Field(block, GroupMembers), grown);
-            members = grown;
-        }
-
-        var entry = Heap.Payload(members) + (count * MemberSize);
+        var entry = Heap.AppendSlot(tx, Field(block, GroupMembers), count, MemberSize, BlockKind.Members);
         tx.Write(entry + MemberName, NameTable.NewName(tx, channel));
         tx.Write(entry + MemberJoinedAt, now);
         tx.Write(entry + MemberOwnerSlot, owner.Slot + 1);

@@ -71,6 +71,31 @@ internal static class Heap
     /// <summary>The payload bytes a block has room for.</summary>
     public static long Capacity(SegmentTransaction tx, long block) => ((long)SmallestBlock << (int)(uint)tx.Read(block)) - HeaderSize;
 
+    /// <summary>
+    /// Returns where a new entry goes at the end of a growable array of <paramref name="count"/> entries of
+    /// <paramref name="entrySize"/> bytes, whose block the word at <paramref name="arrayField"/> holds (0: none yet): a
+    /// full array is copied into one twice as large (at least 4 entries), which the field then holds.
+    /// </summary>
+    public static long AppendSlot(SegmentTransaction tx, long arrayField, long count, long entrySize, BlockKind kind)
+    {
+        var array = tx.Read(arrayField);
+        if (array == 0 || (count + 1) * entrySize > Capacity(tx, array))
+        {
+            var grown = Allocate(tx, Math.Max(4, count * 2) * entrySize, kind);
+            if (array != 0)
+            {
+                var bytes = checked((int)(count * entrySize));
+                tx.Segment.Bytes(Payload(array), bytes).CopyTo(tx.Segment.Bytes(Payload(grown), bytes));
+                Free(tx, array);
+            }
+
+            tx.Write(arrayField, grown);
+            array = grown;
+        }
+
+        return Payload(array) + (count * entrySize);
+    }
+
     private static int SizeClassOf(long blockBytes)
     {
         var rounded = Math.Max(SmallestBlock, (long)BitOperations.RoundUpToPowerOf2((ulong)blockBytes));

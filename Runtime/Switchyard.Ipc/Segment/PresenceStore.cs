@@ -55,21 +55,7 @@ internal sealed class PresenceStore(SharedSegment segment)
         }
 
         var count = tx.Read(Field(block, PresenceCount));
-        var entries = tx.Read(Field(block, PresenceEntries));
-        if (entries == 0 || (count + 1) * EntrySize > Heap.Capacity(tx, entries))
-        {
-            var grown = Heap.Allocate(tx, Math.Max(4, count * 2) * EntrySize, BlockKind.PresenceEntries);
-            if (entries != 0)
-            {
-                segment.Bytes(Heap.Payload(entries), checked((int)(count * EntrySize))).CopyTo(segment.Bytes(Heap.Payload(grown), checked((int)(count * EntrySize))));
-                Heap.Free(tx, entries);
-            }
-
-            tx.Write(Field(block, PresenceEntries), grown);
-            entries = grown;
-        }
-
-        var entry = Heap.Payload(entries) + (count * EntrySize);
+        var entry = Heap.AppendSlot(tx, Field(block, PresenceEntries), count, EntrySize, BlockKind.PresenceEntries);
         tx.Write(entry + EntryName, NameTable.NewName(tx, channel));
         tx.Write(entry + EntryData, stored);
         tx.Write(entry + EntryOwnerSlot, owner.Slot + 1);
