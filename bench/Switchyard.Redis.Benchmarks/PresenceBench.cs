@@ -2,7 +2,8 @@
 // same run, on the same redis-server, with the shipped presence defaults (PresenceInterval 250 ms, PresenceTimeout 30 s):
 //   join with presence      10,000 process-local channels of this process (NewChannelAsync) joined with
 //                           JoinPresenceAsync(group, channel, "user{i}", small info), 64 in flight: joins/s;
-//                           reference: 10,000 plain GroupAddAsync to another group, same layer, same run
+//                           reference: 10,000 plain GroupAddAsync to another group, same layer, same run; and 1,000
+//                           presence joins to a fresh group (how the join's cost grows with the group)
 //   churn events            with the 10,000 in the group, one of them (the watcher) receives every PresenceEvent; the
 //                           others nobody receives on (capacity 100,000 and an inbox of 10,000,000: nothing skipped).
 //                           1,000 members leave (GroupDiscardAsync), then 1,000 new ones join (JoinPresenceAsync), 64
@@ -49,11 +50,12 @@ internal static class PresenceBench
         // Members mode (the default rule), then counts-only: each on its own layer and key prefix.
         var full = await RunModeAsync(server, $"{prefix}m", redisServer, countsOnly: false, members, churn, listings, details);
         var counts = await RunModeAsync(server, $"{prefix}c", redisServer, countsOnly: true, members, churn, listings: 0, details);
+        var small = await JoinSmallAsync(server, $"{prefix}s", redisServer, churn);
 
         rows.Add(Row(
             $"join {members:N0} members with presence (JoinPresenceAsync, {JoinsInFlight} in flight)",
             $"{full.Join.Seconds:F2} s ({members / full.Join.Seconds:N0} joins/s; redis-server CPU {Us(full.Join.RedisCpu / members)} per join)",
-            $"plain GroupAddAsync, same layer: {full.PlainJoin.Seconds:F2} s ({members / full.PlainJoin.Seconds:N0} joins/s; redis-server CPU {Us(full.PlainJoin.RedisCpu / members)} per join)",
+            $"plain GroupAddAsync, same layer: {full.PlainJoin.Seconds:F2} s ({members / full.PlainJoin.Seconds:N0} joins/s; redis-server CPU {Us(full.PlainJoin.RedisCpu / members)} per join); {churn:N0} members with presence (another group): {small.Seconds:F2} s ({churn / small.Seconds:N0} joins/s; redis-server CPU {Us(small.RedisCpu / churn)} per join)",
             $"{full.Join.Seconds / full.PlainJoin.Seconds:F1}x the time",
             "none set (reported)",
             null));
@@ -145,11 +147,13 @@ internal static class PresenceBench
 
         // Churn: members 1..churn leave, then members..members+churn-1 join; count goes down, then back to `members`.
         watcher.Reset();
+        var churnCpu = await RedisCpuSecondsAsync(redis);
         var churnStart = Stopwatch.GetTimestamp();
         await ForAllAsync(churn, i => layer.GroupDiscardAsync(Group, channels[1 + i]));
         var leavesEnd = Stopwatch.GetTimestamp();
         await ForAllAsync(churn, i => JoinAsync(layer, channels[members + i], members + i));
         var churnEnd = Stopwatch.GetTimestamp();
+        churnCpu = await RedisCpuSecondsAsync(redis) - churnCpu;
         var churnEvents = await watcher.WaitForAsync(
             seen => countsOnly ? seen.LastCount == members : seen.Joined.Count == churn && seen.Left.Count == churn,
             $"the {2 * churn:N0} churn changes");
@@ -159,7 +163,7 @@ internal static class PresenceBench
         var window = Seconds(churnEvents.LastAt - churnStart);
         details.Add(string.Create(
             CultureInfo.InvariantCulture,
-            $"{mode}: churn calls took {Ms(Seconds(churnEnd - churnStart))} ({churn:N0} leaves {Ms(Seconds(leavesEnd - churnStart))}, {churn:N0} joins {Ms(Seconds(churnEnd - leavesEnd))}); {churnEvents.Count} events, first seen {Ms(Seconds(churnEvents.FirstAt - churnStart))} after the churn's start, last {Ms(Seconds(churnEvents.LastAt - churnEnd))} after its last call; counts seen {string.Join(", ", churnEvents.Counts)}"));
+            $"{mode}: churn calls took {Ms(Seconds(churnEnd - churnStart))} ({churn:N0} leaves {Ms(Seconds(leavesEnd - churnStart))}, {churn:N0} joins {Ms(Seconds(churnEnd - leavesEnd))}; redis-server CPU {Us(churnCpu / (2 * churn))} per join or leave); {churnEvents.Count} events, first seen {Ms(Seconds(churnEvents.FirstAt - churnStart))} after the churn's start, last {Ms(Seconds(churnEvents.LastAt - churnEnd))} after its last call; counts seen {string.Join(", ", churnEvents.Counts)}"));
 
         // Every sampled member's queue holds exactly the watcher's churn events, in order (the local fan-out reached it).
         foreach (var channel in sampled)
@@ -189,8 +193,19 @@ internal static class PresenceBench
         return new ModeFigures(plainJoin, join, new ChurnFigures(churnEvents.Count, window, Seconds(churnEvents.LastAt - churnEnd), churnEvents.Bytes, churnEvents.Json), listing, channelListing);
     }
 
-    private static ValueTask JoinAsync(ChannelLayer layer, string channel, int user) =>
-        new(layer.JoinPresenceAsync(Group, channel, $"user{user}", Info).AsTask());
+    // The reference for how the presence join grows with the group: `members` presence joins to a fresh group.
+    private static async Task<JoinFigures> JoinSmallAsync(string server, string prefix, IServer redis, int members)
+    {
+        await using var layer = await ConnectAsync(server, prefix, countsOnly: false);
+        var channels = await NewChannelsAsync(layer, "small", members);
+        var join = await TimedAsync(redis, () => ForAllAsync(members, i => JoinAsync(layer, channels[i], i, "room.small")));
+        await CheckCountAsync(layer, "room.small", members);
+        await layer.FlushAsync();
+        return join;
+    }
+
+    private static ValueTask JoinAsync(ChannelLayer layer, string channel, int user, string group = Group) =>
+        new(layer.JoinPresenceAsync(group, channel, $"user{user}", Info).AsTask());
 
     private static async Task<ChannelLayer> ConnectAsync(string server, string prefix, bool countsOnly)
     {
