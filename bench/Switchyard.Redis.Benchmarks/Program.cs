@@ -14,6 +14,7 @@
 //        Switchyard.Redis.Benchmarks forward <host:port> [seconds per scenario]   (the forwarding path; see ForwardingBench.cs)
 //        Switchyard.Redis.Benchmarks client <host:port> [seconds]   (StackExchange.Redis alone: see ClientFloor.cs)
 //        Switchyard.Redis.Benchmarks history <host:port> [seconds] [rounds] [resumes]   (issue 15: see HistoryBench.cs)
+//        Switchyard.Redis.Benchmarks presence <host:port> [members] [listings]   (issue 15: see PresenceBench.cs)
 //        Switchyard.Redis.Benchmarks member <host:port> <prefix> <group> <members>   (a receiving process of "group over 4")
 using System.Diagnostics;
 using System.Globalization;
@@ -45,6 +46,15 @@ if (args is ["history", var historyServer, .. var historyRest])
         historyRest.Length > 0 ? double.Parse(historyRest[0], CultureInfo.InvariantCulture) : 4,
         historyRest.Length > 1 ? int.Parse(historyRest[1], CultureInfo.InvariantCulture) : 2,
         historyRest.Length > 2 ? int.Parse(historyRest[2], CultureInfo.InvariantCulture) : 50);
+    return;
+}
+
+if (args is ["presence", var presenceServer, .. var presenceRest])
+{
+    await PresenceBench.RunAsync(
+        presenceServer,
+        presenceRest.Length > 0 ? int.Parse(presenceRest[0], CultureInfo.InvariantCulture) : 10_000,
+        presenceRest.Length > 1 ? int.Parse(presenceRest[1], CultureInfo.InvariantCulture) : 20);
     return;
 }
 
