@@ -26,7 +26,9 @@ public sealed partial class RedisChannelLayer
         await WhenStartedAsync(cancellationToken).ConfigureAwait(false);
         var channels = _presence.GetOrAdd(group, static _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
         channels[member.Channel] = 0;
-        await UpkeepAsync(group, member, channels, cancellationToken).ConfigureAwait(false);
+        // The join adds only its own member (and removes timed-out ones): renewing every member of this process at each
+        // join would make filling a group quadratic; the renewal timer renews them all each third of the timeout.
+        await UpkeepAsync(group, member, [], cancellationToken).ConfigureAwait(false);
         if (_presenceRenewal is null)
         {
             var period = Options.PresenceTimeout / 3;
@@ -92,7 +94,7 @@ public sealed partial class RedisChannelLayer
 
                 try
                 {
-                    await UpkeepAsync(group, joining: null, channels, CancellationToken.None).ConfigureAwait(false);
+                    await UpkeepAsync(group, joining: null, channels.Keys.ToArray(), CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is ChannelLayerException or RedisException or ObjectDisposedException)
                 {
@@ -106,10 +108,10 @@ public sealed partial class RedisChannelLayer
         }
     }
 
-    private async Task UpkeepAsync(string group, PresenceMember? joining, ConcurrentDictionary<string, byte> channels, CancellationToken cancellationToken)
+    // One upkeep script: the joining member added (if any), the members given renewed, the timed-out ones removed.
+    private async Task UpkeepAsync(string group, PresenceMember? joining, string[] own, CancellationToken cancellationToken)
     {
         var now = NowMs;
-        var own = channels.Keys.ToArray();
         var arguments = new RedisValue[6 + own.Length];
         arguments[0] = _keys.GroupMembersPrefix(group);
         arguments[1] = now;
