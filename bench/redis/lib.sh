@@ -92,3 +92,23 @@ wait_for_redis() {
   echo "redis-server on port $port did not start" >&2
   return 1
 }
+
+# Waits while the 1-minute load average is above 1.5 (others building on the two cores), a minute at a time, at most
+# QUIET_WAITS times (default 2; 0 does not wait).
+wait_for_quiet() {
+  local waits="${QUIET_WAITS:-2}"
+  while [ "$waits" -gt 0 ] && awk '{ exit !($1 > 1.5) }' /proc/loadavg; do
+    echo "== load average $(cut -d' ' -f1-3 /proc/loadavg): waiting a minute for a quieter machine"
+    sleep 60
+    waits=$((waits - 1))
+  done
+}
+
+# Starts a private redis-server on a free loopback port, pinned to CPU 0, without persistence, its log in $1; sets
+# port and redis_pid (the caller's cleanup kills it) and returns once it answers.
+start_pinned_redis() {
+  port="$(free_port)"
+  taskset -c 0 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no > "$1" 2>&1 &
+  redis_pid=$!
+  wait_for_redis "$port"
+}

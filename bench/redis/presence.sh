@@ -36,19 +36,10 @@ echo "== building the benchmark (the checkout)"
 commit="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- Runtime bench ':!bench/results' 2> /dev/null || echo ' with uncommitted changes')"
 dll="$(build_bench)"
 
-waits="${QUIET_WAITS:-2}"
 load_first="$(cut -d' ' -f1-3 /proc/loadavg)"
-while [ "$waits" -gt 0 ] && awk '{ exit !($1 > 1.5) }' /proc/loadavg; do
-  echo "== load average $(cut -d' ' -f1-3 /proc/loadavg): waiting a minute for a quieter machine"
-  sleep 60
-  waits=$((waits - 1))
-done
+wait_for_quiet
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-
-port="$(free_port)"
-taskset -c 0 redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no > "$work/redis.log" 2>&1 &
-redis_pid=$!
-wait_for_redis "$port"
+start_pinned_redis "$work/redis.log"
 
 echo "== presence: $members members, $listings listings"
 run_client presence $client dotnet "$dll" presence "127.0.0.1:$port" "$members" "$listings"
