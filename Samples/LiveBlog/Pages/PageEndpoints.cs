@@ -40,11 +40,14 @@ public static class PageEndpoints
             var since = string.Empty;
             try
             {
-                since = (await layer.GroupHistoryAsync(BlogGroups.Blog(found.Slug), cancellationToken: ct)).Position.ToString();
+                if (layer.IsConnected)
+                {
+                    since = (await layer.GroupHistoryAsync(BlogGroups.Blog(found.Slug), cancellationToken: ct)).Position.ToString();
+                }
             }
             catch (ChannelLayerException)
             {
-                // Resumes from the database instead.
+                // Lost meanwhile: the page resumes from the database instead.
             }
 
             var (posts, after) = await store.PageAsync(blog, ct);
