@@ -343,7 +343,6 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
     if (this.#closing) {
       return;
     }
-    this.#state = "open";
     if (this.#backoff !== undefined && this.#backoff.resetAfter !== Infinity) {
       this.#resetTimer = this.#timers.setTimeout(() => {
         this.#resetTimer = undefined;
@@ -366,6 +365,10 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
 
   #closed(code: number, reason: string, detail: string | undefined): void {
     this.#cancelTimer("reset");
+    if (this.#closing) {
+      this.#finish(undefined, code, reason);
+      return;
+    }
     const error = closeError(code, reason, detail);
     for (const [id, pending] of this.#pending) {
       if (pending.sent) {
@@ -374,9 +377,7 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
         pending.reject(new SwitchyardError("closed", `no answer: ${error.message}`, { code, reason, cause: error }));
       }
     }
-    if (this.#closing) {
-      this.#finish(undefined, code, reason);
-    } else if (this.#backoff !== undefined && reconnectsAfter(code) && this.#attempt < this.#backoff.maxAttempts) {
+    if (this.#backoff !== undefined && reconnectsAfter(code) && this.#attempt < this.#backoff.maxAttempts) {
       const { initialDelay, maxDelay, factor } = this.#backoff;
       const delay = this.#random() * Math.min(maxDelay, initialDelay * factor ** this.#attempt);
       this.#attempt++;
@@ -397,7 +398,6 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
     if (this.#state === "closed") {
       return;
     }
-    this.#state = "closed";
     this.#cancelTimer("reconnect");
     this.#cancelTimer("reset");
     this.#queue = [];
@@ -560,6 +560,9 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
   }
 
   #emitState(state: ClientState, error: SwitchyardError | undefined): void {
+    if (this.#state === state) {
+      return; // another failed attempt while reconnecting: the state is the same
+    }
     this.#state = state;
     for (const listener of [...this.#stateListeners]) {
       call(listener, state, error);
