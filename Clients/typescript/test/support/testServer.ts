@@ -69,7 +69,7 @@ export class TestServer {
     const refused = new Set<string>();
     const wss = await listen(port, refused);
     const address = wss.address();
-    if (typeof address === "string") {
+    if (address === null || typeof address === "string") {
       throw new Error("expected a TCP address");
     }
     return new TestServer(wss, address.port, refused);
