@@ -483,6 +483,9 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
 
   #answer(socket: WebSocketLike, frame: Frame): void {
     const id = frame["$id"];
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 1) {
+      return; // not a call the protocol allows: nothing could take the answer
+    }
     const reply = (answer: Record<string, unknown>): void => {
       if (this.#socket === socket && this.#state === "open" && !this.#closing) {
         socket.send(JSON.stringify(answer));

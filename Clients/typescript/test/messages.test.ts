@@ -229,6 +229,8 @@ describe("server calls", () => {
     expect(() => client.handle("chat.confirm", () => undefined)).not.toThrow();
     expect(() => client.handle("chat.confirm", () => undefined)).toThrow(/already registered/);
     off();
+    // A call whose $id is not an integer of 1 or more cannot be answered: it is ignored.
+    conn.send({ type: "chat.ping", n: 1, $id: "x" }, { type: "chat.ping", n: 1, $id: 0 }, { type: "chat.ping", n: 1, $id: 1.5 });
     conn.send({ type: "chat.ping", n: 1, $id: 3 });
     expect(await conn.next()).toEqual({ type: "switchyard.error", $re: 3, error: "the client has no handler for chat.ping" });
   });
