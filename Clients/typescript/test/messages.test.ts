@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { connect, SwitchyardError, type SwitchyardClient } from "../src/index.js";
 import type { ChatMessage, ChatRoute } from "./support/chatRoute.js";
@@ -90,6 +90,36 @@ describe("frames", () => {
     expect(() => client.send({ text: "x" } as never)).toThrow(SwitchyardError);
     expect(() => connect("ftp://example.test/", { WebSocket })).toThrow(/not a ws:, wss:, http: or https: URL/);
     expect(() => connect("not a url", { WebSocket })).toThrow(/is not a URL/);
+  });
+
+  it("says what is missing when there is no WebSocket, and refuses a bad subprotocol", () => {
+    vi.stubGlobal("WebSocket", undefined);
+    try {
+      expect(() => connect(server.url)).toThrow(expect.objectContaining({ kind: "invalid", message: expect.stringMatching(/no WebSocket implementation: pass options.WebSocket/) }));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(() => connect(server.url, { WebSocket, protocols: ["not a token"] })).toThrow(expect.objectContaining({ kind: "invalid", message: expect.stringMatching(/could not open a WebSocket/) }));
+    expect(() => connect(server.url, { WebSocket, requestTimeout: -1 })).toThrow(/requestTimeout must be a number of 0 or more/);
+  });
+
+  it("keeps calling the other listeners when one throws, and reports the error", async () => {
+    const reported: unknown[] = [];
+    vi.stubGlobal("reportError", (error: unknown) => reported.push(error));
+    try {
+      const { client, conn } = await open();
+      const got = new Inbox<string>();
+      client.on("chat.message", () => {
+        throw new Error("listener bug");
+      });
+      client.on("chat.message", (m) => got.push(m.text));
+      client.onAny((m) => got.push(`any ${m.type}`));
+      conn.send({ type: "chat.message", text: "x" });
+      expect([await got.next("the second listener"), await got.next("onAny")]).toEqual(["x", "any chat.message"]);
+      expect(reported).toEqual([new Error("listener bug")]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it("turns http: into ws: and drops the fragment", async () => {
