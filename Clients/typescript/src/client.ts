@@ -83,6 +83,9 @@ interface Backoff {
   resetAfter: number;
 }
 
+/** What the ws package says when the server's handshake answer selects no subprotocol. */
+const NO_SUBPROTOCOL = "Server sent no subprotocol";
+
 const defaultTimers: Timers = {
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
@@ -98,6 +101,7 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
 
   readonly #WebSocket: WebSocketConstructor;
   readonly #protocols: string[];
+  #offerProtocols = true;
   readonly #backoff: Backoff | undefined;
   readonly #resumeParam: string | undefined;
   readonly #requestTimeout: number;
@@ -306,7 +310,7 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
       : this.url;
     let socket: WebSocketLike;
     try {
-      socket = new this.#WebSocket(url, this.#protocols);
+      socket = this.#offerProtocols ? new this.#WebSocket(url, this.#protocols) : new this.#WebSocket(url);
     } catch (error) {
       const failure = new SwitchyardError("invalid", `could not open a WebSocket to ${url}: ${describe(error)}`, { cause: error });
       if (first) {
@@ -332,10 +336,19 @@ export class SwitchyardClient<R extends RouteContract = AnyRoute> {
       detail = typeof text === "string" && text !== "" ? text : detail;
     };
     socket.onclose = (event: { code?: number; reason?: string } | undefined) => {
-      if (this.#socket === socket) {
-        this.#socket = undefined;
-        this.#closed(event?.code ?? 1006, event?.reason ?? "", detail);
+      if (this.#socket !== socket) {
+        return;
       }
+      this.#socket = undefined;
+      if (detail === NO_SUBPROTOCOL && this.#offerProtocols && !this.#closing) {
+        // The ws package refuses a handshake whose answer selects none of the offered subprotocols (a consumer that
+        // accepts without naming one); browsers take it. Connect again at once, offering none: frames are split all
+        // the same.
+        this.#offerProtocols = false;
+        this.#open(false);
+        return;
+      }
+      this.#closed(event?.code ?? 1006, event?.reason ?? "", detail);
     };
   }
 

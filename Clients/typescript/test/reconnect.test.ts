@@ -114,6 +114,25 @@ describe("reconnect", () => {
     expect(failed.error?.message).toMatch(/403/);
   });
 
+  it("connects again at once without subprotocols when the server selects none (ws refuses that handshake)", async () => {
+    const plain = await TestServer.start(0, false);
+    servers.push(plain);
+    const timers = new ManualTimers();
+    const { client: c, states } = client(plain.url, { timers, reconnect: { resetAfter: Infinity }, requestTimeout: 0 });
+    const refused = await plain.next("the handshake ws refuses");
+    expect(refused.offered).toEqual(["switchyard.batch"]);
+    const conn = await plain.next("the connection offering no subprotocol");
+    expect(conn.offered).toEqual([]);
+    await states.until("open");
+    expect(states.names).toEqual(["open"]);
+    expect(timers.scheduled.pending).toEqual([]); // no backoff: connected again at once
+    const texts: string[] = [];
+    const two = new Promise<void>((resolve) => c.on("chat.message", (m) => texts.push(m.text) === 2 && resolve()));
+    conn.send({ type: "chat.message", text: "a" }, { type: "chat.message", text: "b" });
+    await within(two, "both messages of the frame");
+    expect(texts).toEqual(["a", "b"]);
+  });
+
   it("waits with exponential backoff and full jitter, and starts again after a connection stayed open", async () => {
     const port = await freePort();
     const timers = new ManualTimers();

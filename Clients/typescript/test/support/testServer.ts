@@ -64,10 +64,13 @@ export class TestServer {
     this.#listen();
   }
 
-  /** Starts a server on `port` (0: a free one). */
-  static async start(port = 0): Promise<TestServer> {
+  /**
+   * Starts a server on `port` (0: a free one). `selectBatch: false` answers the handshake without a subprotocol, as a
+   * consumer does that accepts without naming one.
+   */
+  static async start(port = 0, selectBatch = true): Promise<TestServer> {
     const refused = new Set<string>();
-    const wss = await listen(port, refused);
+    const wss = await listen(port, refused, selectBatch);
     const address = wss.address();
     if (address === null || typeof address === "string") {
       throw new Error("expected a TCP address");
@@ -99,7 +102,7 @@ export class TestServer {
 
   /** Listens again on the same port. */
   async restart(): Promise<void> {
-    this.#wss = await listen(this.port, this.#refused);
+    this.#wss = await listen(this.port, this.#refused, true);
     this.#listen();
   }
 
@@ -112,13 +115,13 @@ export class TestServer {
   }
 }
 
-function listen(port: number, refused: Set<string>): Promise<WebSocketServer> {
+function listen(port: number, refused: Set<string>, selectBatch: boolean): Promise<WebSocketServer> {
   return new Promise((resolve, reject) => {
     const wss = new WebSocketServer({
       host: "127.0.0.1",
       port,
       verifyClient: (info, callback) => callback(!refused.has(info.req.url ?? ""), 403, "Forbidden"),
-      handleProtocols: (protocols) => (protocols.has("switchyard.batch") ? "switchyard.batch" : false),
+      handleProtocols: (protocols) => (selectBatch && protocols.has("switchyard.batch") ? "switchyard.batch" : false),
     });
     wss.once("listening", () => resolve(wss));
     wss.once("error", reject);
