@@ -69,6 +69,8 @@ export async function untyped(): Promise<void> {
   assertType<Equal<typeof reply, AnyMessage | undefined>>(true);
   client.on("x", (m) => assertType<Equal<typeof m, AnyMessage>>(true));
   client.handle("call", (m) => ({ type: "answer", to: m.type }));
+  // A browser's own WebSocket (the DOM's type) fits too.
+  connect("ws://localhost/ws/", { WebSocket: globalThis.WebSocket });
   // @ts-expect-error an option that does not exist
   connect("ws://localhost/", { WebSocket, reconect: false });
 }
