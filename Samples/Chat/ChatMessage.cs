@@ -1,6 +1,6 @@
 namespace Switchyard.Samples.Chat;
 
-/// <summary>What a browser sends to say something. The generator writes its JSON and binary serializers.</summary>
+/// <summary>What a browser sends (as a request) to say something. The generator writes its JSON and binary serializers.</summary>
 [Message("chat.say")]
 public sealed partial record Say(string Text);
 
@@ -11,7 +11,3 @@ public sealed partial record ChatMessage(string Room, string User, string Text, 
 /// <summary>Told to a browser that came back with a position: how many lines it missed were sent again, or that some were lost.</summary>
 [Message("chat.resumed")]
 public sealed partial record Resumed(int Replayed, bool Recovered);
-
-/// <summary>Told to one browser only: what it sent was not passed on (the room is too busy).</summary>
-[Message("chat.error")]
-public sealed partial record ChatError(string Text);

@@ -52,8 +52,10 @@ else if (builder.Configuration["ipc"] is { Length: > 0 } ipc && !OperatingSystem
 }
 
 var app = builder.Build();
-var page = ReadPage();
+var page = ReadResource("index.html");
+var script = ReadResource("chat.js");
 app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
+app.MapGet("/chat.js", () => Results.Content(script, "text/javascript; charset=utf-8"));
 app.MapSwitchyard();
 app.MapSwitchyardOffload("/rooms/{room}/summary", SummaryWorker.Channel);
 
@@ -66,10 +68,11 @@ app.Run();
 static void Rooms(ChannelLayerOptions layer) =>
     layer.WithPresence("chat.*").WithGroupHistory("chat.*", maxCount: 200, maxAge: TimeSpan.FromMinutes(10));
 
-static string ReadPage()
+// The page and its script (Client/chat.ts bundled by Samples/web into chat.js), embedded in the sample.
+static string ReadResource(string name)
 {
-    using var stream = typeof(RoomConsumer).Assembly.GetManifestResourceStream("index.html")
-        ?? throw new InvalidOperationException("The page index.html is not embedded in the sample.");
+    using var stream = typeof(RoomConsumer).Assembly.GetManifestResourceStream(name)
+        ?? throw new InvalidOperationException($"The page's {name} is not embedded in the sample.");
     using var reader = new StreamReader(stream);
     return reader.ReadToEnd();
 }

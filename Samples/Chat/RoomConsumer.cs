@@ -11,8 +11,6 @@ namespace Switchyard.Samples.Chat;
 [WebSocketConsumer("/ws/chat/{room}/")]
 public sealed partial class RoomConsumer : JsonWebSocketConsumer
 {
-    private Dictionary<string, Microsoft.Extensions.Primitives.StringValues>? _query;
-
     private string Group => $"chat.{Route["room"]}";
 
     private string User
@@ -24,15 +22,19 @@ public sealed partial class RoomConsumer : JsonWebSocketConsumer
         }
     }
 
-    private Dictionary<string, Microsoft.Extensions.Primitives.StringValues> Query => _query ??= QueryHelpers.ParseQuery(Scope.QueryString);
+    /// <summary>The longest line a user may say, in characters.</summary>
+    public const int MaxLine = 500;
+
+    private Dictionary<string, Microsoft.Extensions.Primitives.StringValues> Query => field ??= QueryHelpers.ParseQuery(Scope.QueryString);
 
     protected override async ValueTask OnConnectAsync(CancellationToken cancellationToken)
     {
         await AcceptAsync(cancellationToken: cancellationToken);
 
-        // The lines missed since the browser's last position come first (a position the room's history cannot serve,
-        // or none, replays nothing), then live ones; none twice.
-        GroupPosition? since = Query.TryGetValue("since", out var text) && GroupPosition.TryParse(text.ToString(), out var position) ? position : null;
+        // The lines missed since the browser's last position (since=, which the page's @switchyard/client adds when it
+        // reconnects) come first (a position the room's history cannot serve, or none, replays nothing), then live
+        // ones; none twice.
+        var since = ResumePosition;
         var resume = await JoinGroupAsync(Group, since, cancellationToken);
         if (since is not null)
         {
@@ -47,15 +49,28 @@ public sealed partial class RoomConsumer : JsonWebSocketConsumer
     // The room's presence shows the user's name.
     protected override string? GetPresenceInfo(string group) => User;
 
-    // What the user says goes to the moderator worker on its named channel, not straight to the room.
+    // What the user says goes to the moderator worker on its named channel, not straight to the room. The page sends
+    // it as a request: returning acknowledges it (the moderator has the line), RequestFailedException refuses it with
+    // a text the page shows, and the connection stays open either way.
     [FromClient]
-    public async ValueTask Handle(Say say, CancellationToken cancellationToken) =>
-        await SendToChannelAsync(ModeratorConsumer.Channel, new ChatMessage(Route["room"], User, say.Text, DateTimeOffset.UtcNow), cancellationToken);
+    public async ValueTask Handle(Say say, CancellationToken cancellationToken)
+    {
+        var text = say.Text.Trim();
+        if (text.Length is 0 or > MaxLine)
+        {
+            throw new RequestFailedException($"A line is 1 to {MaxLine} characters; this one has {text.Length}.");
+        }
 
-    // The moderator's channel is full (it is not keeping up with the room): the line is not passed on, and the speaker
-    // is told so and stays connected. Without this override the line is dropped silently, the connection still open.
-    protected override ValueTask OnChannelFullAsync(ChannelFullException exception, CancellationToken cancellationToken) =>
-        SendAsync(new ChatError("The room is busy: your line was not sent. Try again in a moment."), cancellationToken);
+        try
+        {
+            await SendToChannelAsync(ModeratorConsumer.Channel, new ChatMessage(Route["room"], User, text, DateTimeOffset.UtcNow), cancellationToken);
+        }
+        catch (ChannelFullException ex)
+        {
+            // The moderator is not keeping up with the room (the layer has logged the full channel): not passed on.
+            throw new RequestFailedException("The room is busy: your line was not sent. Try again in a moment.", ex);
+        }
+    }
 
     // Only forwarded to the browser: the generator puts these on the fast lane (one JSON encoding per broadcast, which
     // ends with the line's position in the room's history: what the browser comes back with).

@@ -10,11 +10,14 @@ namespace Switchyard.Samples.LiveBlog.Pages;
 /// <summary>The HTML pages: the blogs, a blog's live page (server-rendered, then live over a WebSocket), login and the editor.</summary>
 public static class PageEndpoints
 {
-    private static readonly Dictionary<string, string> Templates = Load("index.html", "blog.html", "login.html", "editor.html", "style.css");
+    private static readonly Dictionary<string, string> Templates = Load("index.html", "blog.html", "blog.js", "login.html", "editor.html", "style.css");
 
     public static void MapPages(this WebApplication app)
     {
         app.MapGet("/style.css", () => Results.Text(Templates["style.css"], "text/css; charset=utf-8"));
+
+        // The blog page's script: Client/blog.ts bundled by Samples/web into Pages/blog.js, embedded like the pages.
+        app.MapGet("/blog.js", () => Results.Text(Templates["blog.js"], "text/javascript; charset=utf-8"));
 
         app.MapGet("/", async (IPostStore store, CancellationToken ct) =>
         {
