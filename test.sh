@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Switchyard test on a fresh machine: builds the whole solution (warnings are errors) and the TypeScript
-# client, runs all test projects and the client's vitest suite, and prints one summary line taken from the test
+# client, type-checks the samples' page code (Samples/web), runs all test projects, the client's vitest suite and the
+# check that the samples' page bundles are current, and prints one summary line taken from the test
 # results (TRX and JUnit XML): "tests: N passed, N failed".
 # It installs and starts what the tests need and stops it again on exit.
 set -uo pipefail
@@ -128,6 +129,14 @@ if ! (cd Clients/typescript && npm ci --no-audit --no-fund && npm run build && n
   exit 1
 fi
 
+# The samples' page code (Samples/web: the chat's and the live blog's TypeScript, with the client above) type-checks
+# against the generated modules Samples/*/Client/switchyard.generated.ts.
+if ! (cd Samples/web && npm ci --no-audit --no-fund && npm run check); then
+  echo "test.sh: the sample pages' type check (Samples/web) failed; no test ran." >&2
+  echo "tests: 0 passed, 0 failed"
+  exit 1
+fi
+
 if ! dotnet build Switchyard.slnx -c Release; then
   echo "test.sh: the build failed (warnings are errors); no test ran." >&2
   echo "tests: 0 passed, 0 failed"
@@ -141,6 +150,12 @@ status=$?
 
 # The TypeScript client's tests (vitest against a real ws server), as JUnit XML for the summary.
 if ! (cd Clients/typescript && VITEST_JUNIT="$results/vitest.xml" npm run test:ci); then
+  status=1
+fi
+
+# The samples' checked-in page bundles (Samples/Chat/chat.js, Samples/LiveBlog/Pages/blog.js) are those npm run build
+# makes now, as JUnit XML for the summary.
+if ! (cd Samples/web && VITEST_JUNIT="$results/samples-web.xml" npm run test:ci); then
   status=1
 fi
 

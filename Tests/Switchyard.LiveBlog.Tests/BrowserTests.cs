@@ -55,7 +55,7 @@ public sealed class BrowserTests : ScaledOutTest
         }
     }
 
-    private static string Chromium() =>
+    internal static string Chromium() =>
         new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("chromium is not installed; ./test.sh installs it (apt-get install -y chromium).");
 }

@@ -8,15 +8,15 @@ using Xunit;
 namespace Switchyard.LiveBlog.Tests;
 
 /// <summary>
-/// The chat sample as a process: a speaker whose lines the moderator cannot take is told so, not disconnected; two chat
-/// processes on one IPC namespace share their rooms.
+/// The chat sample as a process: a speaker whose line the moderator cannot take has that request refused, and is not
+/// disconnected; two chat processes on one IPC namespace share their rooms.
 /// </summary>
 public sealed class ChatSampleTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task When_the_moderator_channel_is_full_the_speaker_is_told_and_stays_connected()
+    public async Task When_the_moderator_channel_is_full_the_speakers_request_is_refused_and_it_stays_connected()
     {
         // No worker in this process and an in-memory layer: nothing reads chat.moderate, so it fills after 100 lines.
         var port = ChildProcess.FreePort();
@@ -25,14 +25,26 @@ public sealed class ChatSampleTests
         using var speaker = await ConnectAsync(port, "ada");
         Assert.True(Joined(await ReceiveAsync(speaker), "ada"), "The first frame says who is here: ada.");
 
-        for (var i = 0; i <= 100; i++)
+        // Each line is a request ($id), as the page sends it: the moderator's channel takes 100, and the server
+        // acknowledges each; the 101st is refused with the reason, answering that request.
+        for (var i = 1; i <= 101; i++)
         {
-            await speaker.SendAsync(Encoding.UTF8.GetBytes($$"""{"type":"chat.say","text":"line {{i}}"}"""), WebSocketMessageType.Text, true, Ct);
+            await speaker.SendAsync(Encoding.UTF8.GetBytes($$"""{"type":"chat.say","text":"line {{i}}","$id":{{i}}}"""), WebSocketMessageType.Text, true, Ct);
         }
 
-        var error = await ReceiveAsync(speaker);
-        Assert.Equal("chat.error", error.GetProperty("type").GetString());
-        Assert.Contains("busy", error.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var acknowledged = new List<int>();
+        var error = await ReceiveUntilAsync(speaker, m =>
+        {
+            if (m.GetProperty("type").GetString() == "switchyard.ack")
+            {
+                acknowledged.Add(m.GetProperty("$re").GetInt32());
+            }
+
+            return m.GetProperty("type").GetString() == "switchyard.error";
+        });
+        Assert.Equal(Enumerable.Range(1, 100), acknowledged);
+        Assert.Equal(101, error.GetProperty("$re").GetInt32());
+        Assert.Contains("busy", error.GetProperty("error").GetString(), StringComparison.Ordinal);
 
         // Still connected and served: it hears the next member arrive.
         using var other = await ConnectAsync(port, "bob");

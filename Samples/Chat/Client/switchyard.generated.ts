@@ -4,12 +4,6 @@
 // camelCase names, enums as their names, 64-bit integers and decimals as numbers, byte[] as base64, dates ISO 8601.
 // An optional field (?) may be left out when sending: it is nullable or has a default value on the server.
 
-/** `chat.error` (Switchyard.Samples.Chat.ChatError). */
-export interface ChatError {
-    type: "chat.error";
-    text: string;
-}
-
 /** `chat.message` (Switchyard.Samples.Chat.ChatMessage). */
 export interface ChatMessage {
     type: "chat.message";
@@ -53,7 +47,7 @@ export interface Say {
 export interface RoomConsumerRoute {
     path: "/ws/chat/{room}/";
     sends: Say;
-    receives: PresenceEvent | ChatError | ChatMessage | Resumed;
+    receives: PresenceEvent | ChatMessage | Resumed;
     replies: { "chat.say": undefined; };
     calls: {};
 }
