@@ -9,6 +9,7 @@ namespace Switchyard.LiveBlog.Tests;
 /// made through the editor API appears within 2 s; when the server its page is connected to is killed and restarted,
 /// a post made meanwhile (through the other server) appears after the page reconnects.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class BrowserTests : ScaledOutTest
 {
     [Fact]

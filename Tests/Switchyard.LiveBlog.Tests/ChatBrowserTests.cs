@@ -11,6 +11,7 @@ namespace Switchyard.LiveBlog.Tests;
 /// a refused line is shown as such, the page reconnects to a restarted process, and a page whose connection drops
 /// gets the lines said meanwhile once each, in order, when it comes back.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class ChatBrowserTests
 {
     private static readonly PageWaitForSelectorOptions Within10s = new() { Timeout = 10_000 };
