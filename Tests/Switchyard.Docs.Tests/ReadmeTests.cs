@@ -23,7 +23,7 @@ public sealed class ReadmeTests
     [InlineData("README.md", "csharp", "Readme/ChatConsumer.cs")]
     [InlineData("README.md", "ts", "Readme/chat.ts")]
     [InlineData("docs/consumers.md", "csharp", "Consumers/CalcConsumer.cs")]
-    [InlineData("docs/consumers.md", "csharp", "Consumers/ShopConsumer.cs")]
+    [InlineData("docs/consumers.md", "csharp", "Shop/ShopConsumer.cs")]
     public void The_docs_show_the_code_that_is_compiled(string document, string language, string file)
     {
         var text = File.ReadAllText(Path.Combine(Root, document)).ReplaceLineEndings("\n");

@@ -20,22 +20,23 @@ export interface ChatMessage {
     at: string;
 }
 
-/** `calc.confirm` (Switchyard.Docs.Tests.Consumers.Confirm). */
-export interface Confirm {
-    type: "calc.confirm";
-    question: string;
-}
-
-/** `calc.confirmed` (Switchyard.Docs.Tests.Consumers.Confirmed). */
-export interface Confirmed {
-    type: "calc.confirmed";
-    yes: boolean;
-}
-
 /** `calc.note` (Switchyard.Docs.Tests.Consumers.Note). */
 export interface Note {
     type: "calc.note";
     text: string;
+}
+
+/** `shop.place` (Switchyard.Docs.Tests.Shop.Place). */
+export interface Place {
+    type: "shop.place";
+    id: string;
+}
+
+/** `shop.placed` (Switchyard.Docs.Tests.Shop.Placed). */
+export interface Placed {
+    type: "shop.placed";
+    id: string;
+    confirmed: boolean;
 }
 
 /** `chat.said` (Switchyard.Docs.Tests.Readme.Said). */
@@ -56,13 +57,37 @@ export interface Sum {
     value: number;
 }
 
+/** `calc.confirm` (Switchyard.Docs.Tests.Consumers.Confirm). */
+export interface SwitchyardDocsTestsConsumersConfirm {
+    type: "calc.confirm";
+    question: string;
+}
+
+/** `calc.confirmed` (Switchyard.Docs.Tests.Consumers.Confirmed). */
+export interface SwitchyardDocsTestsConsumersConfirmed {
+    type: "calc.confirmed";
+    yes: boolean;
+}
+
+/** `shop.confirm` (Switchyard.Docs.Tests.Shop.Confirm). */
+export interface SwitchyardDocsTestsShopConfirm {
+    type: "shop.confirm";
+    id: string;
+}
+
+/** `shop.confirmed` (Switchyard.Docs.Tests.Shop.Confirmed). */
+export interface SwitchyardDocsTestsShopConfirmed {
+    type: "shop.confirmed";
+    yes: boolean;
+}
+
 /** The WebSocket route `/ws/calc/` (Switchyard.Docs.Tests.Consumers.CalcConsumer): pass it to `connect<CalcConsumerRoute>(url)`. */
 export interface CalcConsumerRoute {
     path: "/ws/calc/";
     sends: Add | Note;
-    receives: Confirm | Sum;
+    receives: SwitchyardDocsTestsConsumersConfirm | Sum;
     replies: { "calc.add": Sum; "calc.note": undefined; };
-    calls: { "calc.confirm": Confirmed; };
+    calls: { "calc.confirm": SwitchyardDocsTestsConsumersConfirmed; };
 }
 
 /** The WebSocket route `/ws/chat/{room}/` (Switchyard.Docs.Tests.Readme.ChatConsumer): pass it to `connect<ChatConsumerRoute>(url)`. */
@@ -74,8 +99,18 @@ export interface ChatConsumerRoute {
     calls: {};
 }
 
+/** The WebSocket route `/ws/shop/` (Switchyard.Docs.Tests.Shop.ShopConsumer): pass it to `connect<ShopConsumerRoute>(url)`. */
+export interface ShopConsumerRoute {
+    path: "/ws/shop/";
+    sends: Place;
+    receives: SwitchyardDocsTestsShopConfirm | Placed;
+    replies: { "shop.place": undefined; };
+    calls: { "shop.confirm": SwitchyardDocsTestsShopConfirmed; };
+}
+
 /** The route templates of the WebSocket consumers, by consumer name. */
 export const routes = {
     CalcConsumer: "/ws/calc/",
     ChatConsumer: "/ws/chat/{room}/",
+    ShopConsumer: "/ws/shop/",
 } as const;

@@ -1,4 +1,4 @@
-namespace Switchyard.Docs.Tests.Consumers;
+namespace Switchyard.Docs.Tests.Shop;
 
 // docs/consumers.md, "Requests, replies and calls to the client": compiled here; the doc shows what lies between the markers.
 // <readme>
