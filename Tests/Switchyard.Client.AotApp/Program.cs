@@ -1,0 +1,45 @@
+using Switchyard.Client;
+using Switchyard.Client.TestMessages;
+
+// Usage: Switchyard.Client.AotApp ws://127.0.0.1:<port>
+// Connects to the test server's echo consumer, sends a line and prints the echo, then asks for a sum and prints it.
+if (args.Length != 1 || !Uri.TryCreate(args[0], UriKind.Absolute, out var server))
+{
+    Console.Error.WriteLine("usage: Switchyard.Client.AotApp ws://host:port");
+    return 2;
+}
+
+using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+var ct = timeout.Token;
+await using var client = new SwitchyardClient(new Uri(server, "/ws/client/echo/"), new SwitchyardClientOptions
+{
+    Reconnect = { MaxAttempts = 3, InitialDelay = TimeSpan.FromMilliseconds(100) },
+});
+client.StateChanged += (_, e) => Console.WriteLine($"state: {e.State}");
+
+var echoed = new TaskCompletionSource<Echoed>(TaskCreationOptions.RunContinuationsAsynchronously);
+using var subscription = client.On<Echoed>((message, _) =>
+{
+    echoed.TrySetResult(message);
+    return ValueTask.CompletedTask;
+});
+
+await client.ConnectAsync(ct);
+await client.SendAsync(new Line("native"), ct);
+var echo = await echoed.Task.WaitAsync(ct);
+Console.WriteLine($"echoed: {echo.Text} ({echo.Length})");
+
+var sum = await client.RequestAsync<Add, Sum>(new Add(20, 22), timeout: null, ct);
+Console.WriteLine($"sum: {sum.Value}");
+
+try
+{
+    await client.RequestAsync(new Refuse("no thanks"), timeout: null, ct);
+}
+catch (SwitchyardRequestFailedException ex)
+{
+    Console.WriteLine($"refused: {ex.Message}");
+}
+
+await client.CloseAsync(ct);
+return 0;
