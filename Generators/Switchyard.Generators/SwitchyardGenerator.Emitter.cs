@@ -177,6 +177,7 @@ public sealed partial class SwitchyardGenerator
             {
                 HandlerReturn.ValueTask => $"handling = {call};",
                 HandlerReturn.Task => $"handling = new global::System.Threading.Tasks.ValueTask({call});",
+                HandlerReturn.ValueTaskOfReply or HandlerReturn.TaskOfReply => $"handling = ReplyWhenDoneAsync({call});",
                 _ => $"handling = new global::System.Threading.Tasks.ValueTask(global::System.Threading.Tasks.Task.Run(() => {call}, cancellationToken));",
             });
             w.WriteLine("return true;");

@@ -196,6 +196,9 @@ public sealed partial class SwitchyardGenerator
                     (true, _) when !isJson => $"only JsonWebSocketConsumer handlers take client frames; {symbol.Name} gets its clients' frames in {(isWebSocket ? "OnReceiveAsync" : "no handler")}",
                     (_, true) when !isJson => $"[FromLayer] only applies to JsonWebSocketConsumer handlers; every handler of {symbol.Name} takes messages from the channel layer",
                     (true, _) when !handler.HasJson => $"its message '{handler.MessageType}' has no JSON form",
+                    (false, _) when handler.ReplyTypeName.Length > 0 => isJson
+                        ? "it returns a reply, which only a [FromClient] handler gives (a client's request is answered with it); mark it [FromClient], or return ValueTask"
+                        : $"it returns a reply, which only a JsonWebSocketConsumer's [FromClient] handler gives; {symbol.Name}'s handlers return ValueTask or Task",
                     _ => null,
                 };
                 if (misplaced is not null)
@@ -400,8 +403,22 @@ public sealed partial class SwitchyardGenerator
 
             var synchronous = method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SyncHandlerAttribute);
             HandlerReturn returns;
+            string replyTypeName = string.Empty, replyMessageType = string.Empty;
             switch (method.ReturnType.ToDisplayString())
             {
+                case var _ when !synchronous && method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic &&
+                    generic.OriginalDefinition.ToDisplayString() is "System.Threading.Tasks.ValueTask<TResult>" or "System.Threading.Tasks.Task<TResult>":
+                    var reply = generic.TypeArguments[0];
+                    if (MessageTypeOf(reply) is not { } replyType || !IsGeneratableMessage(reply))
+                    {
+                        problem = $"it returns '{method.ReturnType.ToDisplayString()}': a handler's reply must be a [Message(\"type\")] record";
+                        return null;
+                    }
+
+                    returns = generic.OriginalDefinition.Name == "ValueTask" ? HandlerReturn.ValueTaskOfReply : HandlerReturn.TaskOfReply;
+                    replyTypeName = reply.ToDisplayString(TypeNameFormat);
+                    replyMessageType = replyType;
+                    break;
                 case "void" when synchronous:
                     returns = HandlerReturn.Void;
                     break;
@@ -418,7 +435,7 @@ public sealed partial class SwitchyardGenerator
                     returns = HandlerReturn.ValueTask;
                     break;
                 default:
-                    problem = $"it returns '{method.ReturnType.ToDisplayString()}' instead of ValueTask or Task";
+                    problem = $"it returns '{method.ReturnType.ToDisplayString()}' instead of ValueTask or Task (or ValueTask<TReply> for a [FromClient] handler that answers requests)";
                     return null;
             }
 
@@ -458,7 +475,8 @@ public sealed partial class SwitchyardGenerator
 
             var hasJson = messageParameter.Type.DeclaringSyntaxReferences.Length > 0 ||
                 messageParameter.Type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == "Switchyard.Serialization.IJsonMessage<TSelf>");
-            return new HandlerSpec(method.Name, messageType, messageParameter.Type.ToDisplayString(TypeNameFormat), takesToken, returns, hasJson);
+            return new HandlerSpec(method.Name, messageType, messageParameter.Type.ToDisplayString(TypeNameFormat), takesToken, returns, hasJson,
+                ReplyTypeName: replyTypeName, ReplyMessageType: replyMessageType);
         }
 
         // A message from a referenced assembly was generated there; one from this compilation must be a top-level

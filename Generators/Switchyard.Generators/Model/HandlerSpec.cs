@@ -11,6 +11,12 @@ internal enum HandlerReturn
 
     /// <summary><c>void</c>, marked <c>[SyncHandler]</c>: run on the thread pool, off the event path.</summary>
     Void,
+
+    /// <summary><c>ValueTask&lt;TReply&gt;</c> of a <c>[FromClient]</c> handler: the reply to the client's request.</summary>
+    ValueTaskOfReply,
+
+    /// <summary><c>Task&lt;TReply&gt;</c> of a <c>[FromClient]</c> handler: the reply to the client's request.</summary>
+    TaskOfReply,
 }
 
 /// <summary>How a handler that only forwards its message to the WebSocket client makes the frame (the forwarding path).</summary>
@@ -49,6 +55,8 @@ internal enum ForwardKind
 /// </param>
 /// <param name="Forward">How the handler forwards its message to the client, when that is all it does.</param>
 /// <param name="ForwardMember">The forwarded field of the message (<see cref="ForwardKind.TextString"/> and the byte kinds).</param>
+/// <param name="ReplyTypeName">The <c>global::</c>-qualified message record a reply-returning handler answers with; empty otherwise.</param>
+/// <param name="ReplyMessageType">The <c>type</c> string of that reply, or empty (a member-only record cannot be a reply).</param>
 internal sealed record HandlerSpec(
     string MethodName,
     string MessageType,
@@ -58,4 +66,6 @@ internal sealed record HandlerSpec(
     bool HasJson = true,
     bool FromClient = false,
     ForwardKind Forward = ForwardKind.None,
-    string ForwardMember = "");
+    string ForwardMember = "",
+    string ReplyTypeName = "",
+    string ReplyMessageType = "");

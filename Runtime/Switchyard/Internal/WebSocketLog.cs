@@ -98,6 +98,14 @@ internal static partial class WebSocketLog
         }
     }
 
+    public static void AnswerDropped(ILogger logger, string path, string channel, long id)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            AnswerDroppedCore(logger, LogSanitizer.Sanitize(path), channel, id);
+        }
+    }
+
     [LoggerMessage(EventId = 200, EventName = "WebSocketAccepted", Level = LogLevel.Debug,
         Message = "WebSocket {Path} accepted by {Consumer} on channel '{Channel}' (subprotocol '{Subprotocol}').")]
     private static partial void AcceptedCore(ILogger logger, string path, string consumer, string channel, string? subprotocol);
@@ -141,4 +149,8 @@ internal static partial class WebSocketLog
     [LoggerMessage(EventId = 210, EventName = "WebSocketClientMessageRefused", Level = LogLevel.Debug,
         Message = "WebSocket {Path} on channel '{Channel}': a client message was refused because channel '{FullChannel}' is full; the connection stays open.")]
     private static partial void ClientMessageRefusedCore(ILogger logger, string path, string channel, string fullChannel);
+
+    [LoggerMessage(EventId = 211, EventName = "WebSocketAnswerDropped", Level = LogLevel.Debug,
+        Message = "WebSocket {Path} on channel '{Channel}': the client answered call {Id}, which no call waits for (it timed out, or was never made); dropped.")]
+    private static partial void AnswerDroppedCore(ILogger logger, string path, string channel, long id);
 }

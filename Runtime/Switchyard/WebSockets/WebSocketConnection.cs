@@ -21,6 +21,9 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
     private const string ByClient = "client";
     private const int ReadBufferSize = 4096;
 
+    // Client messages read ahead while the consumer waits on its client (see DeliverMessageAsync).
+    private const int MaxReadAhead = 64;
+
     private readonly WebSocketConsumer _consumer;
     private readonly SwitchyardWebSocketOptions _options;
     private readonly ConsumerRunner _runner;
@@ -62,6 +65,9 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
 
     // The message being reassembled from its frames: a pooled buffer, only while a message is arriving.
     private byte[]? _message;
+    private Task? _delivering;
+    private int _readAhead;
+    private long _readAheadBytes;
     private int _messageLength;
     private WebSocketOpcode _messageOpcode;
     private int _failCode;
@@ -254,6 +260,8 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         }
 
         var closeCode = await ReceiveLoopAsync(input).ConfigureAwait(false);
+        _consumer.ConnectionClosed();
+        await DrainDeliveryAsync().ConfigureAwait(false);
         Interlocked.Exchange(ref _receiving, 0);
         _forwarder?.Dispose();
         StopTimers();
@@ -454,6 +462,10 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
 
         StartClose(code, reason, discardPending: false);
     }
+
+    // An answer ($re) that no call of the server waits for: late, or made up. Not bad input: a call may time out just
+    // before its answer arrives.
+    internal void AnswerDropped(long id) => WebSocketLog.AnswerDropped(_logger, Scope.Path, Scope.ChannelName, id);
 
     // Bad input closes the connection with one log line and no stack trace; what arrives after the close began (more
     // garbage, a bad close frame) is not logged again. The detail goes to the log only, not into the close frame.
@@ -803,10 +815,78 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         return code;
     }
 
+    // One client message at a time reaches the consumer, in order. While one is handled the loop reads on, so an
+    // answer to the server's own call to the client ($re, see ClientCalls) is taken at once: a handler awaiting its
+    // client does not wait on itself. The next message waits for the one before it, holding the loop (backpressure),
+    // except while the consumer waits on its client: then messages queue behind the handler, up to MaxReadAhead
+    // messages and MaxMessageSize bytes, so the answer behind them can still be read.
     private async ValueTask DeliverMessageAsync()
     {
+        var rented = _message;
         var message = new WebSocketMessage(_messageOpcode == WebSocketOpcode.Text, _message.AsMemory(0, _messageLength));
+        _message = null;
+        ReturnMessageBuffer();
         _metrics.Received();
+        if (_consumer.TryTakeAnswer(message))
+        {
+            ReturnRented(rented);
+            return;
+        }
+
+        while (_delivering is { IsCompleted: false } tail)
+        {
+            var calls = _consumer.ClientCallsWaiting();
+            if (calls is { Waiting: true } && Volatile.Read(ref _readAhead) < MaxReadAhead
+                && Volatile.Read(ref _readAheadBytes) + message.Data.Length <= _options.MaxMessageSize)
+            {
+                Interlocked.Increment(ref _readAhead);
+                Interlocked.Add(ref _readAheadBytes, message.Data.Length);
+                _delivering = DeliverAfterAsync(tail, message, rented);
+                return;
+            }
+
+            await (calls is { } waiting && !waiting.Waiting ? Task.WhenAny(tail, waiting.WhenWaiting) : tail).ConfigureAwait(false);
+        }
+
+        _delivering = null;
+        var delivering = RunReceiveAsync(message, rented);
+        if (!delivering.IsCompleted)
+        {
+            _delivering = delivering.AsTask();
+        }
+        else
+        {
+            await delivering.ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeliverAfterAsync(Task previous, WebSocketMessage message, byte[]? rented)
+    {
+        try
+        {
+            await previous.ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _readAhead);
+            Interlocked.Add(ref _readAheadBytes, -message.Data.Length);
+        }
+
+        await RunReceiveAsync(message, rented).ConfigureAwait(false);
+    }
+
+    // Waits for the message still being handled when the loop ends (the client closed or dropped meanwhile).
+    private async ValueTask DrainDeliveryAsync()
+    {
+        if (_delivering is { } previous)
+        {
+            _delivering = null;
+            await previous.ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask RunReceiveAsync(WebSocketMessage message, byte[]? rented)
+    {
         try
         {
             if (Volatile.Read(ref _closeSent) == 0)
@@ -816,7 +896,15 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         }
         finally
         {
-            ReturnMessageBuffer();
+            ReturnRented(rented);
+        }
+    }
+
+    private static void ReturnRented(byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

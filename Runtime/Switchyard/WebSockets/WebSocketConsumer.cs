@@ -22,6 +22,28 @@ public abstract class WebSocketConsumer : Consumer
     /// <summary>Gets what the consumer knows of its connection: path, query, headers, subprotocols, user, route values.</summary>
     public new WebSocketScope Scope => (WebSocketScope)base.Scope;
 
+    /// <summary>
+    /// Gets the group position the client says it has got to: the <c>since</c> parameter of the URL's query string,
+    /// which the official clients add when they reconnect (docs/protocol.md, "Resume"). Pass it to
+    /// <see cref="Consumer.JoinGroupAsync(string, GroupPosition?, CancellationToken)"/>. <see langword="null"/> when the
+    /// query has no <c>since</c>, or one that is not a position.
+    /// </summary>
+    public GroupPosition? ResumePosition
+    {
+        get
+        {
+            foreach (var part in Scope.QueryString.TrimStart('?').Split('&'))
+            {
+                if (part.StartsWith("since=", StringComparison.Ordinal))
+                {
+                    return GroupPosition.TryParse(Uri.UnescapeDataString(part[6..]), out var position) ? position : null;
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>Gets the subprotocol the connection was accepted with, if any.</summary>
     public string? Subprotocol => Connection.Subprotocol;
 
@@ -149,6 +171,23 @@ public abstract class WebSocketConsumer : Consumer
 
     /// <summary>Handles one client message; <see cref="JsonWebSocketConsumer"/> overrides it to dispatch typed JSON.</summary>
     internal virtual ValueTask ReceiveAsync(WebSocketMessage message, CancellationToken cancellationToken) => OnReceiveAsync(message, cancellationToken);
+
+    /// <summary>
+    /// Takes a client message that answers the server's own call (<c>$re</c>) before it waits for the consumer's turn;
+    /// <see cref="JsonWebSocketConsumer"/> overrides it.
+    /// </summary>
+    internal virtual bool TryTakeAnswer(WebSocketMessage message) => false;
+
+    /// <summary>
+    /// Returns <see langword="null"/> when this consumer never waits on its client; otherwise whether a call waits for
+    /// the client's answer now, and a task that completes when one does.
+    /// </summary>
+    internal virtual (bool Waiting, Task WhenWaiting)? ClientCallsWaiting() => null;
+
+    /// <summary>Called by the connection once it reads nothing more: calls waiting for the client's answer fail.</summary>
+    internal virtual void ConnectionClosed()
+    {
+    }
 
     internal ValueTask ChannelFullAsync(ChannelFullException exception, CancellationToken cancellationToken) => OnChannelFullAsync(exception, cancellationToken);
 

@@ -138,6 +138,57 @@ public sealed class DiagnosticTests
         $"C.Handle(Ping) cannot be a handler as marked: {problem}");
 
     [Theory]
+    [InlineData("JsonWebSocketConsumer", "[FromLayer]", "it returns a reply, which only a [FromClient] handler gives (a client's request is answered with it); mark it [FromClient], or return ValueTask")]
+    [InlineData("ChannelConsumer", "", "it returns a reply, which only a JsonWebSocketConsumer's [FromClient] handler gives; C's handlers return ValueTask or Task")]
+    public void SWY0013_a_handler_that_returns_a_reply_must_take_client_frames(string baseClass, string attributes, string problem) => AssertSingle(
+        Usings + Ping + $$"""
+            [Consumer]
+            public sealed partial class C : {{baseClass}}
+            {
+                {{attributes}} public ValueTask<Ping> Handle(Ping ping) => ValueTask.FromResult(ping);
+            }
+            """,
+        "SWY0013",
+        "Handle(",
+        $"C.Handle(Ping) cannot be a handler as marked: {problem}");
+
+    [Theory]
+    [InlineData("ValueTask<string>", "System.Threading.Tasks.ValueTask<string>")]
+    [InlineData("Task<int>", "System.Threading.Tasks.Task<int>")]
+    public void SWY0004_a_reply_that_is_not_a_message(string returns, string shown) => AssertSingle(
+        Usings + Ping + $$"""
+            [Consumer]
+            public sealed partial class C : JsonWebSocketConsumer
+            {
+                [FromClient] public {{returns}} Handle(Ping ping) => default!;
+            }
+            """,
+        "SWY0004",
+        "Handle(",
+        $"Handler C.Handle is invalid: it returns '{shown}': a handler's reply must be a [Message(\"type\")] record. A handler is 'ValueTask Handle(TMessage message, CancellationToken cancellationToken)' (Task is allowed, the token is optional) where TMessage is a [Message(\"type\")] record");
+
+    [Fact]
+    public void A_FromClient_handler_may_return_its_reply_as_ValueTask_or_Task()
+    {
+        var run = GeneratorHarness.Run(Usings + Ping + """
+            [Message("app.pong")] public sealed partial record Pong(int N);
+            [WebSocketConsumer("/ws/")]
+            public sealed partial class C : JsonWebSocketConsumer
+            {
+                [FromClient] public ValueTask<Pong> Handle(Ping ping) => ValueTask.FromResult(new Pong(ping.N));
+            }
+            [WebSocketConsumer("/ws/b/")]
+            public sealed partial class D : JsonWebSocketConsumer
+            {
+                [FromClient] public Task<Pong> Handle(Ping ping, CancellationToken ct) => Task.FromResult(new Pong(ping.N));
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompileDiagnostics);
+    }
+
+    [Theory]
     [InlineData("public ValueTask Handle(Ping ping, CancellationToken ct) => SendAsync(ping, ct);", "takes the forwarding path: every 'app.ping' from the channel layer goes to the client as its JSON without waking the consumer")]
     [InlineData("public ValueTask Handle(Ping ping) => SendTextAsync(ping.Text);", "takes the forwarding path: every 'app.ping' from the channel layer goes to the client as a text frame of its 'Text' without waking the consumer")]
     [InlineData("public ValueTask Handle(Ping ping, CancellationToken ct) => SendBytesAsync(ping.Data, ct);", "takes the forwarding path: every 'app.ping' from the channel layer goes to the client as a binary frame of its 'Data' without waking the consumer")]
