@@ -8,7 +8,7 @@ public static class DocsExample
     public static async Task<int> RunAsync(Uri server, TextWriter output, CancellationToken ct)
     {
         // docs:begin
-        await using var client = new SwitchyardClient(new Uri(server, "/ws/client/echo/"), new SwitchyardClientOptions
+        await using var client = new SwitchyardClient(new Uri(server, "/ws/client/calls/docs/"), new SwitchyardClientOptions
         {
             Reconnect = { InitialDelay = TimeSpan.FromSeconds(0.5), MaxDelay = TimeSpan.FromSeconds(30) },
             RequestTimeout = TimeSpan.FromSeconds(10),

@@ -61,13 +61,13 @@ public sealed class MessageTests : IAsyncLifetime
     {
         await using var client = new SwitchyardClient(_server.WebSocketUri("/ws/client/echo/"));
         var notes = new Inbox<Note>(client);
+        var echoes = new Inbox<Echoed>(client);
         await client.ConnectAsync(Ct);
 
         await client.SendAsync(new BatchMe(5), Ct);
 
         Assert.Equal(["b1", "b2", "b3", "b4", "b5"], (await notes.ReceiveAsync(5)).Select(n => n.Text));
         await client.SendAsync(new Line("after"), Ct);
-        var echoes = new Inbox<Echoed>(client);
         Assert.Equal("after", (await echoes.ReceiveAsync()).Text);
         Assert.False(notes.TryReceive(out _));
     }

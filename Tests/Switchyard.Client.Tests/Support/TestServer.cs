@@ -30,6 +30,8 @@ public sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    public Gates Gates => _app.Services.GetRequiredService<Gates>();
+
     /// <summary>Gets or sets whether every request gets HTTP 503.</summary>
     public bool Refusing { get; set; }
 
@@ -38,6 +40,7 @@ public sealed class TestServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<Gates>();
         builder.Services.AddSwitchyard();
         builder.Services.Configure<ChannelLayerOptions>(o => o.WithGroupHistory("feed.*", maxCount: 10_000));
         services?.Invoke(builder.Services);
