@@ -2,7 +2,8 @@ using Switchyard.Client;
 using Switchyard.Client.TestMessages;
 
 // Usage: Switchyard.Client.AotApp ws://127.0.0.1:<port>
-// Connects to the test server's echo consumer, sends a line and prints the echo, then asks for a sum and prints it.
+// Connects to the test server's call consumer; sends a line and prints the echo, asks for a sum, makes a request the
+// server refuses, has the server call it, and prints what each gave.
 if (args.Length != 1 || !Uri.TryCreate(args[0], UriKind.Absolute, out var server))
 {
     Console.Error.WriteLine("usage: Switchyard.Client.AotApp ws://host:port");
@@ -11,7 +12,7 @@ if (args.Length != 1 || !Uri.TryCreate(args[0], UriKind.Absolute, out var server
 
 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 var ct = timeout.Token;
-await using var client = new SwitchyardClient(new Uri(server, "/ws/client/echo/"), new SwitchyardClientOptions
+await using var client = new SwitchyardClient(new Uri(server, "/ws/client/calls/aot/"), new SwitchyardClientOptions
 {
     Reconnect = { MaxAttempts = 3, InitialDelay = TimeSpan.FromMilliseconds(100) },
 });
@@ -23,6 +24,14 @@ using var subscription = client.On<Echoed>((message, _) =>
     echoed.TrySetResult(message);
     return ValueTask.CompletedTask;
 });
+
+var called = new TaskCompletionSource<CallResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+using var results = client.On<CallResult>((result, _) =>
+{
+    called.TrySetResult(result);
+    return ValueTask.CompletedTask;
+});
+using var confirm = client.Handle<ConfirmAsk, ConfirmAnswer>((ask, _) => ValueTask.FromResult(new ConfirmAnswer(true, "aot")));
 
 await client.ConnectAsync(ct);
 await client.SendAsync(new Line("native"), ct);
@@ -40,6 +49,11 @@ catch (SwitchyardRequestFailedException ex)
 {
     Console.WriteLine($"refused: {ex.Message}");
 }
+
+await client.SendAsync(new CallMe("from native?"), ct);
+var call = await called.Task.WaitAsync(ct);
+Console.WriteLine($"called: {call.Outcome}");
+Console.WriteLine($"position: {client.Position ?? "none"}");
 
 await client.CloseAsync(ct);
 return 0;
