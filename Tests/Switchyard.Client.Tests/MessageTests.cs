@@ -37,6 +37,36 @@ public sealed class MessageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_handshake_offers_switchyard_batch_and_carries_what_ConfigureWebSocket_set()
+    {
+        await using var client = new SwitchyardClient(
+            _server.WebSocketUri("/ws/client/hello/?room=a"),
+            new SwitchyardClientOptions { ConfigureWebSocket = ws => ws.SetRequestHeader("X-Client", "tests") });
+        var notes = new Inbox<Note>(client);
+
+        await client.ConnectAsync(Ct);
+
+        Assert.Equal("tests|switchyard.batch|?room=a", (await notes.ReceiveAsync()).Text);
+    }
+
+    [Fact]
+    public async Task A_reconnect_carries_the_last_position_in_since_replacing_the_one_the_URL_had()
+    {
+        await using var client = new SwitchyardClient(
+            _server.WebSocketUri("/ws/client/hello/?restart=1&since=stale%3A1"),
+            new SwitchyardClientOptions { Reconnect = { InitialDelay = TimeSpan.FromMilliseconds(20) } });
+        var states = new StateRecorder(client);
+        var notes = new Inbox<Note>(client);
+
+        await client.ConnectAsync(Ct);
+
+        Assert.Equal(["-|switchyard.batch|?restart=1&since=stale%3A1", "positioned", "-|switchyard.batch|?restart=1&since=e9%3A4"], (await notes.ReceiveAsync(3)).Select(n => n.Text));
+        Assert.Equal("e9:4", client.Position);
+        await states.WaitForAsync(SwitchyardClientState.Open, count: 2);
+        Assert.Equal(SwitchyardCloseKind.ServiceRestart, ((SwitchyardClosedException)states.Events.Single(e => e.State == SwitchyardClientState.Reconnecting).Error!).Kind);
+    }
+
+    [Fact]
     public async Task A_burst_of_500_group_messages_to_a_batch_client_arrives_complete_and_in_order()
     {
         await using var client = new SwitchyardClient(_server.WebSocketUri("/ws/client/room/burst/"));

@@ -6,6 +6,9 @@ namespace Switchyard.Client;
 // Opening, reconnecting and closing.
 public sealed partial class SwitchyardClient
 {
+    // How long CloseAsync waits for the server's close frame before it drops the connection.
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
     private int _failures;
     private int _exponent;
 
@@ -59,6 +62,12 @@ public sealed partial class SwitchyardClient
                 Finish(ex);
                 throw;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // ConfigureWebSocket threw, or set an option the socket refused: not worth a retry.
+                Finish(CouldNotOpen(ex));
+                throw;
+            }
         }
 
         lock (_gate)
@@ -79,7 +88,7 @@ public sealed partial class SwitchyardClient
     /// Closes the connection with 1000 and waits for the server's close; stops reconnecting. Requests still waiting
     /// fail with a <see cref="SwitchyardClosedException"/>, queued frames are dropped, handlers' tokens are cancelled.
     /// </summary>
-    /// <param name="cancellationToken">Stops waiting for the server's close: the connection is dropped instead.</param>
+    /// <param name="cancellationToken">Stops waiting for the server's close (at most 5 s anyway): the connection is dropped instead.</param>
     /// <returns>A task that completes when the client is closed.</returns>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
@@ -100,14 +109,16 @@ public sealed partial class SwitchyardClient
             {
                 try
                 {
+                    using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    handshake.CancelAfter(CloseTimeout);
                     if (connection.IsOpen)
                     {
-                        await connection.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, cancellationToken).ConfigureAwait(false);
+                        await connection.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, handshake.Token).ConfigureAwait(false);
                     }
 
                     if (connection.Receiving is { } receiving)
                     {
-                        await receiving.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        await receiving.WaitAsync(handshake.Token).ConfigureAwait(false);
                     }
                 }
                 catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
@@ -164,7 +175,18 @@ public sealed partial class SwitchyardClient
     {
         while (true)
         {
-            var error = await connection.Receiving!.ConfigureAwait(false);
+            SwitchyardClosedException error;
+            try
+            {
+                error = await connection.Receiving!.ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A receive loop that broke is a lost connection: reconnect.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                error = new SwitchyardClosedException(1006, string.Empty, SwitchyardCloseKind.ConnectionLost, $"The connection to {_endpoint} failed: {ex.Message}", ex);
+            }
+
             lock (_gate)
             {
                 _writable = false;
@@ -202,6 +224,13 @@ public sealed partial class SwitchyardClient
             catch (SwitchyardClosedException ex)
             {
                 Finish(ex);
+                return;
+            }
+#pragma warning disable CA1031 // Whatever stops the reconnects closes the client with it, never a faulted task nobody sees.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Finish(CouldNotOpen(ex));
                 return;
             }
 
@@ -292,6 +321,9 @@ public sealed partial class SwitchyardClient
             };
         }
     }
+
+    private SwitchyardClosedException CouldNotOpen(Exception ex) =>
+        new(1006, string.Empty, SwitchyardCloseKind.Other, $"Could not open a connection to {_endpoint}: {ex.Message}", ex);
 
     // The URL of the next connect: with since=<position> once the client kept one (and resumes).
     private Uri ConnectUri()

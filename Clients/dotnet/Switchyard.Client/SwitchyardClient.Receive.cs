@@ -64,7 +64,7 @@ public sealed partial class SwitchyardClient
                 count = 0;
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             return new SwitchyardClosedException(1006, string.Empty, SwitchyardCloseKind.ConnectionLost, $"The connection to {_endpoint} dropped: {ex.Message}", ex);
         }

@@ -4,7 +4,7 @@ namespace Switchyard.Client.Tests.Consumers;
 
 /// <summary>
 /// <c>/ws/client/feed/{name}/?since=epoch:offset</c>: joins <c>feed.{name}</c> (a group with a history) from the
-/// client's last position, as docs/consumers.md shows: what the client missed first, then a <see cref="Joined"/>
+/// client's last position (<see cref="WebSocketConsumer.ResumePosition"/>, the <c>since</c> the client adds): what the client missed first, then a <see cref="Joined"/>
 /// notice, then live notes, each note's frame ending with its position. Closes with the code it is asked for.
 /// </summary>
 [WebSocketConsumer("/ws/client/feed/{name}/")]
@@ -13,11 +13,7 @@ public sealed partial class FeedConsumer : JsonWebSocketConsumer
     protected override async ValueTask OnConnectAsync(CancellationToken cancellationToken)
     {
         await AcceptAsync(cancellationToken: cancellationToken);
-        var query = Scope.QueryString;
-        GroupPosition? since = query.StartsWith("?since=", StringComparison.Ordinal) && GroupPosition.TryParse(Uri.UnescapeDataString(query[7..]), out var position)
-            ? position
-            : null;
-        var resume = await JoinGroupAsync($"feed.{Route["name"]}", since, cancellationToken);
+        var resume = await JoinGroupAsync($"feed.{Route["name"]}", ResumePosition, cancellationToken);
         await SendAsync(new Joined(resume.Replayed, resume.Loss.ToString()), cancellationToken);
     }
 

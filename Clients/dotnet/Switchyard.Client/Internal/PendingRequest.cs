@@ -19,16 +19,10 @@ internal abstract class PendingRequest
     public bool Sent { get; set; }
 
     /// <summary>Gets whether the request is answered, failed or abandoned (a queued frame of it is not sent then).</summary>
-    public bool IsCompleted => IsAbandoned || IsSettled;
+    public abstract bool IsCompleted { get; }
 
-    protected abstract bool IsSettled { get; }
-
-    private volatile bool _abandoned;
-
-    private bool IsAbandoned => _abandoned;
-
-    /// <summary>Nobody waits any more (timed out, cancelled, or answered).</summary>
-    public void Abandon() => _abandoned = true;
+    /// <summary>Nobody waits any more (timed out, cancelled, or answered): cancels the completion, which nobody observes.</summary>
+    public abstract void Abandon();
 
     /// <summary>The server answered <c>switchyard.ack</c>.</summary>
     public abstract void Acknowledge();
@@ -56,7 +50,9 @@ internal sealed class PendingRequest<TAnswer> : PendingRequest
 
     public Task<TAnswer> Task => _completion.Task;
 
-    protected override bool IsSettled => _completion.Task.IsCompleted;
+    public override bool IsCompleted => _completion.Task.IsCompleted;
+
+    public override void Abandon() => _completion.TrySetCanceled();
 
     public override void Acknowledge() => _completion.TrySetException(new SwitchyardClientException(
         $"The server acknowledged '{RequestType}' without replying with a '{TAnswer.MessageType}'."));
@@ -96,7 +92,9 @@ internal sealed class PendingAck : PendingRequest
 
     public Task Task => _completion.Task;
 
-    protected override bool IsSettled => _completion.Task.IsCompleted;
+    public override bool IsCompleted => _completion.Task.IsCompleted;
+
+    public override void Abandon() => _completion.TrySetCanceled();
 
     public override void Acknowledge() => _completion.TrySetResult();
 
