@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every Switchyard test on a fresh machine: builds the whole solution (warnings are errors), runs all test
-# projects, and prints one summary line taken from the test results: "tests: N passed, N failed".
+# Runs every Switchyard test on a fresh machine: builds the whole solution (warnings are errors) and the TypeScript
+# client, runs all test projects and the client's vitest suite, and prints one summary line taken from the test
+# results (TRX and JUnit XML): "tests: N passed, N failed".
 # It installs and starts what the tests need and stops it again on exit.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -15,14 +16,33 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The value of attribute $2 in the first <$1 ...> tag of file $3 (empty when absent).
+xml_attr() {
+  grep -o "<$1 [^>]*" "$3" | head -n 1 | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]*'
+}
+
 summary() {
-  local passed=0 failed=0 p f
+  local passed=0 failed=0 p f junit t e s
   for trx in "$results"/*.trx; do
     [ -e "$trx" ] || continue
     p=$(grep -o '<Counters [^>]*' "$trx" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*')
     f=$(grep -o '<Counters [^>]*' "$trx" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
+  done
+  # JUnit XML (the TypeScript client's vitest run): passed = tests - failures - errors - skipped.
+  for junit in "$results"/*.xml; do
+    [ -e "$junit" ] || continue
+    t=$(xml_attr testsuites tests "$junit")
+    f=$(xml_attr testsuites failures "$junit")
+    e=$(xml_attr testsuites errors "$junit")
+    s=$(xml_attr testsuites skipped "$junit")
+    if [ -z "$s" ]; then
+      # vitest writes skipped only on each <testsuite>: add those up.
+      s=$(grep -o '<testsuite [^>]*' "$junit" | grep -o ' skipped="[0-9]*"' | grep -o '[0-9]*' | awk '{n += $1} END {print n + 0}')
+    fi
+    passed=$((passed + ${t:-0} - ${f:-0} - ${e:-0} - ${s:-0}))
+    failed=$((failed + ${f:-0} + ${e:-0}))
   done
   echo "tests: $passed passed, $failed failed"
 }
@@ -89,6 +109,25 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The TypeScript client (Clients/typescript) builds and tests with Node.js 20+ and npm.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "test.sh: installing nodejs and npm for the TypeScript client"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null; }; then
+    echo "test.sh: could not install nodejs and npm; the TypeScript client's build will fail saying so." >&2
+  fi
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "test.sh: the TypeScript client needs Node.js 20 or later; node is $(node --version 2>/dev/null || echo missing)." >&2
+fi
+if ! (cd Clients/typescript && npm ci --no-audit --no-fund && npm run build && npm run typecheck); then
+  echo "test.sh: the TypeScript client's build or type check failed; no test ran." >&2
+  echo "tests: 0 passed, 0 failed"
+  exit 1
+fi
+
 if ! dotnet build Switchyard.slnx -c Release; then
   echo "test.sh: the build failed (warnings are errors); no test ran." >&2
   echo "tests: 0 passed, 0 failed"
@@ -99,6 +138,11 @@ dotnet test Switchyard.slnx -c Release --no-build \
   --logger "trx" --results-directory "$results" \
   --blame-hang-timeout 5m
 status=$?
+
+# The TypeScript client's tests (vitest against a real ws server), as JUnit XML for the summary.
+if ! (cd Clients/typescript && VITEST_JUNIT="$results/vitest.xml" npm run test:ci); then
+  status=1
+fi
 
 summary
 exit $status

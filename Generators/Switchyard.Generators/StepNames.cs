@@ -17,4 +17,7 @@ public static class StepNames
 
     /// <summary>The aggregated route table.</summary>
     public const string RouteTable = nameof(RouteTable);
+
+    /// <summary>The input of the TypeScript module.</summary>
+    public const string TypeScript = nameof(TypeScript);
 }

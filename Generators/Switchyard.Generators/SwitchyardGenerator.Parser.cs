@@ -13,7 +13,7 @@ namespace Switchyard.Generators;
 public sealed partial class SwitchyardGenerator
 {
     /// <summary>Turns attributed declarations into equatable specs and diagnostics. Runs once per declaration.</summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         public const string MessageAttribute = "Switchyard.MessageAttribute";
         private const string JsonWebSocketConsumerBase = "Switchyard.JsonWebSocketConsumer";
@@ -262,7 +262,8 @@ public sealed partial class SwitchyardGenerator
                 groups.ToEquatableArray(),
                 handlers.Values.Select(h => h.Spec).OrderBy(h => h.MessageType, System.StringComparer.Ordinal).ThenBy(h => h.FromClient).ToEquatableArray(),
                 constructorParameters,
-                hasFactory);
+                hasFactory,
+                isJson && kind == ConsumerKind.WebSocket ? ClientContract(symbol, handlers.Values, context.SemanticModel, cancellationToken) : null);
             return new ParseResult<ConsumerSpec>(spec, diagnostics.ToEquatableArray(), anchor);
         }
 

@@ -58,6 +58,27 @@ public sealed partial class SwitchyardGenerator : IIncrementalGenerator
             .WithTrackingName(StepNames.RouteTable);
         context.RegisterSourceOutput(routeTable, static (spc, specs) => Emitter.EmitRouteTable(spc, specs));
 
+        // Stage 4, the TypeScript module for clients: only when the project asks for it (SwitchyardTypeScriptOutput),
+        // from every message spec and the JSON WebSocket consumers' contracts.
+        var typeScriptOutput = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.SwitchyardTypeScriptOutput", out var path) ? path.Trim() : string.Empty);
+        var assemblyName = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName ?? string.Empty);
+        var typeScript = typeScriptOutput
+            .Combine(assemblyName)
+            .Combine(messageSpecs.Collect())
+            .Combine(webSockets.Collect())
+            .Select(static (all, _) => new TypeScriptInput(
+                all.Left.Left.Left,
+                all.Left.Left.Right,
+                all.Left.Left.Left.Length == 0 ? EquatableArray<MessageSpec>.Empty : all.Left.Right.OrderBy(static m => m.FullName, System.StringComparer.Ordinal).ToEquatableArray(),
+                all.Left.Left.Left.Length == 0 ? EquatableArray<ConsumerSpec>.Empty : all.Right
+                    .Where(static r => r.Spec is { Client: not null })
+                    .Select(static r => r.Spec!)
+                    .OrderBy(static s => s.TypeName, System.StringComparer.Ordinal)
+                    .ToEquatableArray()))
+            .WithTrackingName(StepNames.TypeScript);
+        context.RegisterSourceOutput(typeScript, static (spc, input) => Emitter.EmitTypeScript(spc, input));
+
         // Aggregate diagnostics: duplicate routes and duplicate message types.
         context.RegisterSourceOutput(routed, static (spc, results) => Report(spc, Aggregates.DuplicateRoutes(results)));
         context.RegisterSourceOutput(messages.Collect(), static (spc, results) => Report(spc, Aggregates.DuplicateMessageTypes(results)));

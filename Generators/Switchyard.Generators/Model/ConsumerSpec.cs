@@ -31,6 +31,7 @@ internal enum ConsumerKind
 /// <param name="Handlers">Handlers, ordinal-sorted by message type.</param>
 /// <param name="ConstructorParameters">The <c>global::</c>-qualified types of the constructor's parameters, resolved from services.</param>
 /// <param name="HasFactory">Whether the route table can create it: not abstract, with exactly one public constructor.</param>
+/// <param name="Client">What a JSON WebSocket consumer's clients send and receive (the TypeScript module); <see langword="null"/> for other consumers.</param>
 internal sealed record ConsumerSpec(
     string Namespace,
     string TypeName,
@@ -42,7 +43,8 @@ internal sealed record ConsumerSpec(
     EquatableArray<GroupTemplateSpec> Groups,
     EquatableArray<HandlerSpec> Handlers,
     EquatableArray<string> ConstructorParameters,
-    bool HasFactory);
+    bool HasFactory,
+    ClientContractSpec? Client = null);
 
 /// <summary>A group name template split into literal text and route-value placeholders.</summary>
 /// <param name="Template">The template as written.</param>

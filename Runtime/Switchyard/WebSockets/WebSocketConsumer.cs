@@ -92,12 +92,22 @@ public abstract class WebSocketConsumer : Consumer
     protected virtual ValueTask OnChannelFullAsync(ChannelFullException exception, CancellationToken cancellationToken) => default;
 
     /// <summary>Accepts the connection, optionally choosing one of the subprotocols the client offered.</summary>
-    /// <param name="subprotocol">A subprotocol from <see cref="WebSocketScope.Subprotocols"/>, or <see langword="null"/>.</param>
+    /// <param name="subprotocol">
+    /// A subprotocol from <see cref="WebSocketScope.Subprotocols"/>, or <see langword="null"/>: then a
+    /// <see cref="JsonWebSocketConsumer"/> whose client offered <see cref="SwitchyardWebSocketOptions.BatchSubprotocol"/>
+    /// chooses it (the official clients offer it, and a strict client such as Node's <c>ws</c> refuses a handshake that
+    /// chooses none of what it offered), and any other consumer chooses none.
+    /// </param>
     /// <param name="cancellationToken">Unused; for symmetry with the other verbs.</param>
     /// <returns>A completed task: the handshake is written when the connect step returns.</returns>
     /// <exception cref="InvalidOperationException">The connection was already accepted or rejected, or the client did not offer <paramref name="subprotocol"/>.</exception>
     protected ValueTask AcceptAsync(string? subprotocol = null, CancellationToken cancellationToken = default)
     {
+        if (subprotocol is null && this is JsonWebSocketConsumer && Scope.Subprotocols.Contains(SwitchyardWebSocketOptions.BatchSubprotocol))
+        {
+            subprotocol = SwitchyardWebSocketOptions.BatchSubprotocol;
+        }
+
         Connection.Accept(subprotocol);
         return default;
     }

@@ -98,9 +98,53 @@ public sealed class SnapshotTests
         }
         """);
 
-    private static void Verify(string caseName, string source)
+    [Fact]
+    public void TypeScript_module_of_messages_and_routes() => Verify(nameof(TypeScript_module_of_messages_and_routes), """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Switchyard;
+        namespace Shop;
+
+        public enum Status { Pending, Paid = 3 }
+        [Flags] public enum Tags { None = 0, Gift = 1, Rush = 2 }
+
+        [Message] public sealed partial record Line(string Sku, int Quantity, decimal Price);
+        [Message("shop.order")]
+        public sealed partial record Order(Guid Id, Status Status, Status? Previous, IReadOnlyList<Line> Lines, Dictionary<string, string>? Notes,
+            byte[] Signature, TimeSpan? Eta, Tags Tags, List<string?> Comments, long Total, DateTimeOffset At, string Currency = "EUR");
+        [Message("shop.place")] public sealed partial record Place(Order Order);
+        [Message("shop.placed")] public sealed partial record Placed(Guid Id);
+        [Message("shop.watch")] public sealed partial record Watch(Guid Id);
+        [Message("shop.confirm")] public sealed partial record Confirm(Guid Id);
+        [Message("shop.confirmed")] public sealed partial record Confirmed(bool Ok);
+        [Message("shop.notice")] public sealed partial record Notice(string Text);
+
+        [WebSocketConsumer("/ws/shop/{customer}/")]
+        public sealed partial class ShopConsumer : JsonWebSocketConsumer
+        {
+            [FromClient] public async ValueTask<Placed> Handle(Place place, CancellationToken ct)
+            {
+                var answer = await InvokeClientAsync<Confirm, Confirmed>(new Confirm(place.Order.Id), null, ct);
+                await InvokeClientAsync(new Notice(answer.Ok ? "placed" : "cancelled"), null, ct);
+                return new Placed(place.Order.Id);
+            }
+
+            [FromClient] public async ValueTask Handle(Watch watch, CancellationToken ct) => await SendAsync(new Notice("watching"), ct);
+            [FromLayer] public ValueTask Forward(Order order, CancellationToken ct) => SendAsync(order, ct);
+            public ValueTask Handle(PresenceEvent presence, CancellationToken ct) => SendAsync(presence, ct);
+        }
+
+        [WebSocketConsumer("/ws/raw/")]
+        public sealed partial class RawConsumer : WebSocketConsumer
+        {
+        }
+        """, new Dictionary<string, string> { ["SwitchyardTypeScriptOutput"] = "Client/shop.generated.ts" });
+
+    private static void Verify(string caseName, string source, IReadOnlyDictionary<string, string>? buildProperties = null)
     {
-        var run = GeneratorHarness.Run(source);
+        var run = GeneratorHarness.Run(buildProperties, source);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.CompileDiagnostics);
 
