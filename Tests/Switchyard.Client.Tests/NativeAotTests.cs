@@ -26,7 +26,7 @@ public sealed class NativeAotTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var output = Path.Combine(_directory, "publish");
-        var project = Path.Combine(RepositoryRoot(), "Tests", "Switchyard.Client.AotApp", "Switchyard.Client.AotApp.csproj");
+        var project = Path.Combine(Repository.Root(), "Tests", "Switchyard.Client.AotApp", "Switchyard.Client.AotApp.csproj");
         var (publishCode, publishText) = await RunAsync("dotnet", ["publish", project, "-r", "linux-x64", "-c", "Release", "-o", output, "-nologo"], TimeSpan.FromMinutes(5), ct);
         Assert.True(publishCode == 0, publishText);
         Assert.DoesNotContain("warning", publishText, StringComparison.OrdinalIgnoreCase);
@@ -61,18 +61,5 @@ public sealed class NativeAotTests : IDisposable
         }
 
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Switchyard.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Switchyard.slnx not found above the test's directory.");
     }
 }
