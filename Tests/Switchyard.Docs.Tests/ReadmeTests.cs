@@ -11,7 +11,7 @@ using Xunit;
 namespace Switchyard.Docs.Tests;
 
 /// <summary>
-/// The README's consumer and browser code are the files in Readme/ (compiled here, and type-checked by the TypeScript
+/// The README's consumer and browser code (and docs' examples) are the files here: Readme/ (compiled here, and type-checked by the TypeScript
 /// client's type check against the module the build generated), and the consumer does what the README says.
 /// </summary>
 public sealed class ReadmeTests
@@ -20,19 +20,20 @@ public sealed class ReadmeTests
         .Single(a => a.Key == "RepositoryRoot").Value!;
 
     [Theory]
-    [InlineData("csharp", "ChatConsumer.cs")]
-    [InlineData("ts", "chat.ts")]
-    public void The_README_shows_the_code_that_is_compiled(string language, string file)
+    [InlineData("README.md", "csharp", "Readme/ChatConsumer.cs")]
+    [InlineData("README.md", "ts", "Readme/chat.ts")]
+    [InlineData("docs/consumers.md", "csharp", "Consumers/CalcConsumer.cs")]
+    public void The_docs_show_the_code_that_is_compiled(string document, string language, string file)
     {
-        var readme = File.ReadAllText(Path.Combine(Root, "README.md")).ReplaceLineEndings("\n");
-        var source = File.ReadAllText(Path.Combine(Root, "Tests", "Switchyard.Docs.Tests", "Readme", file)).ReplaceLineEndings("\n");
+        var text = File.ReadAllText(Path.Combine(Root, document)).ReplaceLineEndings("\n");
+        var source = File.ReadAllText(Path.Combine(Root, "Tests", "Switchyard.Docs.Tests", file)).ReplaceLineEndings("\n");
         var start = source.IndexOf("// <readme>\n", StringComparison.Ordinal);
         var end = source.IndexOf("// </readme>\n", StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, $"Readme/{file} has no // <readme> ... // </readme> region.");
+        Assert.True(start >= 0 && end > start, $"{file} has no // <readme> ... // </readme> region.");
         var shown = source[(start + "// <readme>\n".Length)..end];
 
-        Assert.True(readme.Contains($"```{language}\n{shown}```\n", StringComparison.Ordinal),
-            $"README.md has no ```{language} block equal to the region of Tests/Switchyard.Docs.Tests/Readme/{file}; copy the region into the README.");
+        Assert.True(text.Contains($"```{language}\n{shown}```\n", StringComparison.Ordinal),
+            $"{document} has no ```{language} block equal to the region of Tests/Switchyard.Docs.Tests/{file}; copy the region into it.");
     }
 
     [Fact]

@@ -4,6 +4,13 @@
 // camelCase names, enums as their names, 64-bit integers and decimals as numbers, byte[] as base64, dates ISO 8601.
 // An optional field (?) may be left out when sending: it is nullable or has a default value on the server.
 
+/** `calc.add` (Switchyard.Docs.Tests.Consumers.Add). */
+export interface Add {
+    type: "calc.add";
+    a: number;
+    b: number;
+}
+
 /** `chat.message` (Switchyard.Docs.Tests.Readme.ChatMessage). */
 export interface ChatMessage {
     type: "chat.message";
@@ -11,6 +18,24 @@ export interface ChatMessage {
     user: string;
     text: string;
     at: string;
+}
+
+/** `calc.confirm` (Switchyard.Docs.Tests.Consumers.Confirm). */
+export interface Confirm {
+    type: "calc.confirm";
+    question: string;
+}
+
+/** `calc.confirmed` (Switchyard.Docs.Tests.Consumers.Confirmed). */
+export interface Confirmed {
+    type: "calc.confirmed";
+    yes: boolean;
+}
+
+/** `calc.note` (Switchyard.Docs.Tests.Consumers.Note). */
+export interface Note {
+    type: "calc.note";
+    text: string;
 }
 
 /** `chat.said` (Switchyard.Docs.Tests.Readme.Said). */
@@ -25,6 +50,21 @@ export interface Say {
     text: string;
 }
 
+/** `calc.sum` (Switchyard.Docs.Tests.Consumers.Sum). */
+export interface Sum {
+    type: "calc.sum";
+    value: number;
+}
+
+/** The WebSocket route `/ws/calc/` (Switchyard.Docs.Tests.Consumers.CalcConsumer): pass it to `connect<CalcConsumerRoute>(url)`. */
+export interface CalcConsumerRoute {
+    path: "/ws/calc/";
+    sends: Add | Note;
+    receives: Confirm | Sum;
+    replies: { "calc.add": Sum; "calc.note": undefined; };
+    calls: { "calc.confirm": Confirmed; };
+}
+
 /** The WebSocket route `/ws/chat/{room}/` (Switchyard.Docs.Tests.Readme.ChatConsumer): pass it to `connect<ChatConsumerRoute>(url)`. */
 export interface ChatConsumerRoute {
     path: "/ws/chat/{room}/";
@@ -36,5 +76,6 @@ export interface ChatConsumerRoute {
 
 /** The route templates of the WebSocket consumers, by consumer name. */
 export const routes = {
+    CalcConsumer: "/ws/calc/",
     ChatConsumer: "/ws/chat/{room}/",
 } as const;
