@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit;
+
+namespace Switchyard.Client.BrowserTests.Support;
+
+/// <summary>
+/// The test server's page (Tests/Switchyard.Client.TestServer/TestPage.html) in a browser context of its own: the
+/// client is driven through <c>window.harness</c>, and the test waits on the page's state, never on a clock.
+/// </summary>
+internal sealed class TestPage : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+    private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentQueue<string> _console = new();
+
+    private TestPage(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+        page.PageError += (_, error) => _errors.Enqueue(error);
+        page.Console += (_, message) => _console.Enqueue($"{message.Type}: {message.Text}");
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Gets the page's uncaught errors so far (a listener that threw, a failed module load).</summary>
+    public IReadOnlyCollection<string> Errors => _errors;
+
+    public static async Task<TestPage> OpenAsync(IBrowserContext context, ClientTestServer server)
+    {
+        var page = new TestPage(context, await context.NewPageAsync());
+        await page.Page.GotoAsync(server.Url);
+        // The module sets the title once window.harness exists (after /client/index.js and its imports loaded).
+        await page.WaitForAsync("document.title === 'ready'", "the test page to load the client", 5_000);
+        return page;
+    }
+
+    /// <summary>Connects the page's client to <paramref name="path"/> and waits until it is open.</summary>
+    public async Task ConnectAsync(string path)
+    {
+        await Page.EvaluateAsync("path => window.harness.open(path)", path);
+        await WaitForAsync("window.harness.state() === 'open'", $"the client to open {path}", 5_000);
+    }
+
+    /// <summary>Runs <paramref name="expression"/> (a function of <paramref name="argument"/>) on the page and returns its result as JSON.</summary>
+    public Task<JsonElement> EvaluateAsync(string expression, object? argument = null) =>
+        Page.EvaluateAsync<JsonElement>(expression, argument);
+
+    /// <summary>Sends a request from the page; the result is <c>{ok, reply}</c> or <c>{ok: false, kind, message}</c>.</summary>
+    public Task<JsonElement> RequestAsync(object message, int? timeout = null) =>
+        timeout is null
+            ? EvaluateAsync("message => window.harness.request(message)", message)
+            : EvaluateAsync("([message, timeout]) => window.harness.request(message, { timeout })", new object[] { message, timeout.Value });
+
+    /// <summary>Waits until <paramref name="condition"/> (JavaScript) is true on the page; fails saying what did not happen.</summary>
+    public async Task WaitForAsync(string condition, string what, float timeoutMs)
+    {
+        try
+        {
+            await Page.WaitForFunctionAsync(condition, null, new() { Timeout = timeoutMs, PollingInterval = 20 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Waited {timeoutMs} ms for {what} ({condition}). {await DescribeAsync()}");
+        }
+    }
+
+    /// <summary>The page's client state, states, sockets and errors, for a failure message.</summary>
+    public async Task<string> DescribeAsync()
+    {
+        string state;
+        try
+        {
+            state = await Page.EvaluateAsync<string>("JSON.stringify({ state: window.harness?.state(), states: window.harness?.states, sockets: window.harness?.sockets?.map(s => ({ url: s.url, protocol: s.protocol, frames: s.frames.length })), received: window.harness?.received.length })");
+        }
+        catch (PlaywrightException ex)
+        {
+            state = $"(the page could not say: {ex.Message})";
+        }
+
+        return $"Page: {state}\nErrors: {string.Join("\n", _errors)}\nConsole: {string.Join("\n", _console.TakeLast(20))}";
+    }
+
+    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+}
