@@ -6,21 +6,20 @@ using Xunit;
 namespace Switchyard.Client.BrowserTests.Support;
 
 /// <summary>
-/// The test server's page (Tests/Switchyard.Client.TestServer/TestPage.html) in a browser context of its own: the
-/// client is driven through <c>window.harness</c>, and the test waits on the page's state, never on a clock.
+/// The test server's page (Tests/Switchyard.Client.TestServer/TestPage.html), loaded for one test: the client is
+/// driven through <c>window.harness</c>, and the test waits on the page's state, never on a clock. Disposing it leaves
+/// the page for about:blank, which closes the client's socket.
 /// </summary>
 internal sealed class TestPage : IAsyncDisposable
 {
-    private readonly IBrowserContext _context;
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly ConcurrentQueue<string> _console = new();
 
-    private TestPage(IBrowserContext context, IPage page)
+    private TestPage(IPage page)
     {
-        _context = context;
         Page = page;
-        page.PageError += (_, error) => _errors.Enqueue(error);
-        page.Console += (_, message) => _console.Enqueue($"{message.Type}: {message.Text}");
+        page.PageError += OnPageError;
+        page.Console += OnConsole;
     }
 
     public IPage Page { get; }
@@ -28,9 +27,9 @@ internal sealed class TestPage : IAsyncDisposable
     /// <summary>Gets the page's uncaught errors so far (a listener that threw, a failed module load).</summary>
     public IReadOnlyCollection<string> Errors => _errors;
 
-    public static async Task<TestPage> OpenAsync(IBrowserContext context, ClientTestServer server)
+    public static async Task<TestPage> OpenAsync(IPage browserPage, ClientTestServer server)
     {
-        var page = new TestPage(context, await context.NewPageAsync());
+        var page = new TestPage(browserPage);
         await page.Page.GotoAsync(server.Url);
         // The module sets the title once window.harness exists (after /client/index.js and its imports loaded).
         await page.WaitForAsync("document.title === 'ready'", "the test page to load the client", 5_000);
@@ -83,5 +82,20 @@ internal sealed class TestPage : IAsyncDisposable
         return $"Page: {state}\nErrors: {string.Join("\n", _errors)}\nConsole: {string.Join("\n", _console.TakeLast(20))}";
     }
 
-    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Page.GotoAsync("about:blank");
+        }
+        finally
+        {
+            Page.PageError -= OnPageError;
+            Page.Console -= OnConsole;
+        }
+    }
+
+    private void OnPageError(object? sender, string error) => _errors.Enqueue(error);
+
+    private void OnConsole(object? sender, IConsoleMessage message) => _console.Enqueue($"{message.Type}: {message.Text}");
 }
