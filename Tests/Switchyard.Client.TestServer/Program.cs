@@ -35,6 +35,7 @@ var app = builder.Build();
 var page = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "TestPage.html"));
 app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(Path.GetFullPath(dist)), RequestPath = "/client" });
 app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
+app.MapGet("/favicon.ico", () => Results.NoContent()); // no 404 in the page's console
 app.MapSwitchyard();
 
 app.MapPost("/test/feed/{name}", async (string name, int? from, int? count, ChannelLayer layer, CancellationToken cancellationToken) =>
