@@ -82,7 +82,7 @@ public sealed class TypeScriptClientBrowserTests(BrowserFixture browser) : IClas
         // The handler still holds the connection's turn; once it replies (too late: the client drops that answer),
         // the next request is handled. Its reply comes after the late one on the same socket.
         await Server.OpenAsync(gate, TestContext.Current.CancellationToken);
-        var after = await page.RequestAsync(new { type = "test.add", a = 20, b = 22 }, timeout: 5_000);
+        var after = await page.RequestAsync(new { type = "test.add", a = 20, b = 22 });
 
         Assert.True(after.GetProperty("ok").GetBoolean(), after.ToString());
         Assert.Equal(42, after.GetProperty("reply").GetProperty("value").GetInt32());
@@ -175,7 +175,7 @@ public sealed class TypeScriptClientBrowserTests(BrowserFixture browser) : IClas
             server = await ClientTestServer.StartAsync(port);
             await page.WaitForAsync("window.harness.state() === 'open'", "the client to reconnect to the restarted server", 15_000);
 
-            var after = await page.RequestAsync(new { type = "test.add", a = 40, b = 2 }, timeout: 5_000);
+            var after = await page.RequestAsync(new { type = "test.add", a = 40, b = 2 });
             Assert.True(after.GetProperty("ok").GetBoolean(), after.ToString());
             Assert.Equal(42, after.GetProperty("reply").GetProperty("value").GetInt32());
 

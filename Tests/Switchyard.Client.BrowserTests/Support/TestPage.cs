@@ -47,11 +47,12 @@ internal sealed class TestPage : IAsyncDisposable
     public Task<JsonElement> EvaluateAsync(string expression, object? argument = null) =>
         Page.EvaluateAsync<JsonElement>(expression, argument);
 
-    /// <summary>Sends a request from the page; the result is <c>{ok, reply}</c> or <c>{ok: false, kind, message}</c>.</summary>
-    public Task<JsonElement> RequestAsync(object message, int? timeout = null) =>
-        timeout is null
-            ? EvaluateAsync("message => window.harness.request(message)", message)
-            : EvaluateAsync("([message, timeout]) => window.harness.request(message, { timeout })", new object[] { message, timeout.Value });
+    /// <summary>
+    /// Sends a request from the page with the client's <c>timeout</c> option (5 s unless given); the result is
+    /// <c>{ok, reply}</c> or <c>{ok: false, kind, message}</c>.
+    /// </summary>
+    public Task<JsonElement> RequestAsync(object message, int timeout = 5_000) =>
+        EvaluateAsync("([message, timeout]) => window.harness.request(message, { timeout })", new object[] { message, timeout });
 
     /// <summary>Waits until <paramref name="condition"/> (JavaScript) is true on the page; fails saying what did not happen.</summary>
     public async Task WaitForAsync(string condition, string what, float timeoutMs)
