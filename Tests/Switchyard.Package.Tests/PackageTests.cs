@@ -45,6 +45,8 @@ public sealed class PackageTests : IDisposable
         Assert.Contains("analyzers/dotnet/cs/Switchyard.Analyzers.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/Switchyard.Analyzers.CodeFixes.dll", entries);
         Assert.Contains("README.md", entries);
+        Assert.Contains("build/Switchyard.targets", entries);
+        Assert.Contains("buildTransitive/Switchyard.targets", entries);
     }
 
     [Fact]
@@ -59,7 +61,7 @@ public sealed class PackageTests : IDisposable
     }
 
     [Fact]
-    public async Task A_fresh_project_restores_the_package_builds_with_the_generated_code_and_sees_SWY1001()
+    public async Task A_fresh_project_restores_the_package_builds_with_the_generated_code_and_its_TypeScript_module_and_sees_SWY1001()
     {
         var feed = Path.GetDirectoryName(await PackAsync())!;
         var app = Path.Combine(_work, "app");
@@ -79,6 +81,7 @@ public sealed class PackageTests : IDisposable
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
+                <SwitchyardTypeScriptOutput>client/switchyard.generated.ts</SwitchyardTypeScriptOutput>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Switchyard" Version="{_version}" />
@@ -119,6 +122,10 @@ public sealed class PackageTests : IDisposable
         var build = await RunAsync(app, "build", "-nologo");
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.True(build.Output.Contains("Program.cs(24,20): warning SWY1001: 'Task.Result' blocks a thread inside async consumer code", StringComparison.Ordinal), build.Output);
+
+        // The package's build target wrote the TypeScript module the project asked for.
+        var module = await File.ReadAllTextAsync(Path.Combine(app, "client", "switchyard.generated.ts"), Ct);
+        Assert.Contains("export interface Ping {\n    type: \"ping\";\n    value: number;\n}", module, StringComparison.Ordinal);
 
         var run = await RunAsync(app, "run", "--no-build");
         Assert.True(run.ExitCode == 0, run.Output);

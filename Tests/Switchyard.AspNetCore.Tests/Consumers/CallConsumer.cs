@@ -21,6 +21,9 @@ public sealed partial record ClientQuestion(string Text);
 [Message("client.answer")]
 public sealed partial record ClientAnswer(string Text);
 
+[Message("calc.ask_later")]
+public sealed partial record AskLater(string Question);
+
 [Message("calc.outcome")]
 public sealed partial record Outcome(string Text);
 
@@ -80,6 +83,37 @@ public sealed partial class CallConsumer(Support.ConsumerEvents events) : JsonWe
 
         events.Add($"call:{outcome}");
         await SendAsync(new Outcome(outcome), cancellationToken);
+    }
+
+    // The call is started and not awaited: the handler returns at once, the consumer goes on with its other messages,
+    // and the answer comes back through the consumer's own channel, to be handled in turn by a layer handler.
+    [FromClient]
+    public ValueTask Handle(AskLater ask, CancellationToken cancellationToken)
+    {
+        _ = AskLaterAsync(ask.Question);
+        return default;
+    }
+
+    [FromLayer]
+    public async ValueTask Handle(Outcome outcome, CancellationToken cancellationToken)
+    {
+        events.Add($"later:{outcome.Text}");
+        await SendAsync(outcome, cancellationToken);
+    }
+
+    private async Task AskLaterAsync(string question)
+    {
+        string outcome;
+        try
+        {
+            outcome = (await InvokeClientAsync<ClientQuestion, ClientAnswer>(new ClientQuestion(question), TimeSpan.FromSeconds(5))).Text;
+        }
+        catch (Exception ex) when (ex is ClientCallException or TimeoutException)
+        {
+            outcome = ex.Message;
+        }
+
+        await SendToChannelAsync(ChannelName, ChannelMessage.Create(new Outcome(outcome)));
     }
 
     [FromLayer]

@@ -123,6 +123,22 @@ public sealed class RequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_started_without_awaiting_it_leaves_the_consumer_free_and_its_answer_comes_back_through_the_channel()
+    {
+        using var client = await ConnectAsync();
+        await client.SendTextAsync("""{"type":"calc.ask_later","question":"later?"}""");
+        Assert.Equal("""{"type":"client.question","text":"later?","$id":1}""", await client.ReceiveTextAsync());
+
+        // While the client has not answered, the consumer handles the client's next request.
+        await client.SendTextAsync("""{"type":"calc.add","a":2,"b":3,"$id":1}""");
+        Assert.Equal("""{"type":"calc.sum","value":5,"$re":1}""", await client.ReceiveTextAsync());
+
+        await client.SendTextAsync("""{"type":"client.answer","text":"now","$re":1}""");
+        Assert.Equal("later:now", await _host.Events.WaitForAsync("later:"));
+        Assert.Equal("""{"type":"calc.outcome","text":"now"}""", await client.ReceiveTextAsync());
+    }
+
+    [Fact]
     public async Task A_late_answer_is_dropped_with_a_debug_line_and_the_connection_stays_open()
     {
         using var client = await ConnectAsync();
