@@ -100,9 +100,10 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   fi
 fi
 
-# The live-blog browser test drives Debian's headless chromium (Playwright with an explicit executable; no download).
+# The live-blog and TypeScript-client browser tests drive Debian's headless chromium (Playwright with an explicit
+# executable; no download).
 if ! command -v chromium >/dev/null 2>&1; then
-  echo "test.sh: installing chromium for the live-blog browser test"
+  echo "test.sh: installing chromium for the browser tests"
   sudo_cmd=""
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
   if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null; }; then
