@@ -65,11 +65,14 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
 
     // The message being reassembled from its frames: a pooled buffer, only while a message is arriving.
     private byte[]? _message;
+    private int _messageLength;
+    private WebSocketOpcode _messageOpcode;
+
+    // The client message the consumer is handling (or the last of those read ahead behind it), and how many read-ahead
+    // messages and bytes wait behind it (see DeliverMessageAsync).
     private Task? _delivering;
     private int _readAhead;
     private long _readAheadBytes;
-    private int _messageLength;
-    private WebSocketOpcode _messageOpcode;
     private int _failCode;
     private string? _failReason;
 
@@ -865,6 +868,11 @@ public sealed class WebSocketConnection : IChannelForwarder, IConsumerStopObserv
         try
         {
             await previous.ConfigureAwait(false);
+        }
+        catch
+        {
+            ReturnRented(rented);
+            throw;
         }
         finally
         {
