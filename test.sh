@@ -45,7 +45,34 @@ summary() {
     passed=$((passed + ${t:-0} - ${f:-0} - ${e:-0} - ${s:-0}))
     failed=$((failed + ${f:-0} + ${e:-0}))
   done
+  if [ "$failed" -gt 0 ]; then failures; fi
   echo "tests: $passed passed, $failed failed"
+}
+
+# Names every failed test and the first line of its message, so the tail of a CI log says what failed.
+failures() {
+  echo "failed tests:"
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    python3 - "$trx" <<'PY' 2>/dev/null || grep -o 'testName="[^"]*" [^>]*outcome="Failed"' "$trx" | sed 's/^/  /'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+root = ET.parse(sys.argv[1]).getroot()
+for r in root.iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+    msg = r.find(".//t:ErrorInfo/t:Message", ns)
+    first = (msg.text or "").strip().splitlines()[0][:300] if msg is not None and msg.text else ""
+    print(f"  {r.get('testName')}: {first}")
+PY
+  done
+  for junit in "$results"/*.xml; do
+    [ -e "$junit" ] || continue
+    python3 - "$junit" <<'PY' 2>/dev/null || grep -o '<failure message="[^"]*' "$junit" | sed 's/^/  /'
+import sys, xml.etree.ElementTree as ET
+for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+    for failure in list(case.iter("failure")) + list(case.iter("error")):
+        print(f"  {case.get('classname')} > {case.get('name')}: {(failure.get('message') or '')[:300]}")
+PY
+  done
 }
 
 if ! command -v dotnet >/dev/null 2>&1; then
