@@ -54,7 +54,7 @@ public static class SwitchyardEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps a route whose requests are handled by workers (the Channels 1 model): each request is sent to
-    /// <paramref name="channel"/> as an <see cref="Switchyard.Http.HttpRequestEvent"/> with a reply channel, and the
+    /// <paramref name="channel"/> as an <see cref="HttpRequestEvent"/> with a reply channel, and the
     /// worker's reply is streamed back. Workers run the <c>[ChannelConsumer]</c> for that channel (see the worker host).
     /// </summary>
     /// <param name="endpoints">The endpoint route builder.</param>

@@ -1,3 +1,5 @@
+using Switchyard.Server;
+
 namespace Switchyard.AspNetCore;
 
 /// <summary>How the interface server admits and runs connections. Configure with <c>AddSwitchyard().ConfigureServer(...)</c>.</summary>

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Switchyard.Http;
+using Switchyard.Server;
 
 namespace Switchyard.Testing;
 

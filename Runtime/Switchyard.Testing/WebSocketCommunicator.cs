@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Switchyard.Serialization;
-using Switchyard.WebSockets;
+using Switchyard.Server;
 
 namespace Switchyard.Testing;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Switchyard.Server;
 using Xunit;
 
 namespace Switchyard.Testing.Tests;
@@ -104,7 +105,7 @@ public sealed class AbandonedHandshakeTests
         await using var layer = new InMemoryChannelLayer();
         var channel = await layer.NewChannelAsync("ws", TestContext.Current.CancellationToken);
         var scope = new WebSocketScope(channel) { RouteValues = new Dictionary<string, string> { ["room"] = "gone" } };
-        var connection = new Switchyard.WebSockets.WebSocketConnection(new RoomConsumer(new Greeter()), scope, layer);
+        var connection = new WebSocketConnection(new RoomConsumer(new Greeter()), scope, layer);
 
         Assert.True((await connection.ConnectAsync(TestContext.Current.CancellationToken)).IsAccepted);
         Assert.Equal(1, (await layer.GroupSendAsync("room.gone", ChannelMessage.Create(new Said("gone", "before")), TestContext.Current.CancellationToken)).Delivered);

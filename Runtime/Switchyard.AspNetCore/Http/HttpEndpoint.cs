@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Switchyard.Http;
+using Switchyard.Server;
 
 namespace Switchyard.AspNetCore;
 

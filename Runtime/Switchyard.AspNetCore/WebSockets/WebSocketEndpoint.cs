@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchyard.WebSockets;
+using Switchyard.Server;
 
 namespace Switchyard.AspNetCore;
 

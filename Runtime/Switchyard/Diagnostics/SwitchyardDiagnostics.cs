@@ -30,11 +30,7 @@ public static class SwitchyardDiagnostics
 
     // Instruments are created once per meter, not once per consumer or connection.
     private static readonly ConditionalWeakTable<Meter, ConsumerMetrics> ConsumerMetricsByMeter = [];
-    private static readonly ConditionalWeakTable<Meter, WebSocketMetrics> WebSocketMetricsByMeter = [];
 
     internal static ConsumerMetrics GetConsumerMetrics(IMeterFactory? meterFactory) =>
         ConsumerMetricsByMeter.GetValue(GetMeter(meterFactory), static meter => new ConsumerMetrics(meter));
-
-    internal static WebSocketMetrics GetWebSocketMetrics(IMeterFactory? meterFactory) =>
-        WebSocketMetricsByMeter.GetValue(GetMeter(meterFactory), static meter => new WebSocketMetrics(meter));
 }

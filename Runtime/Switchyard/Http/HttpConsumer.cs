@@ -1,5 +1,4 @@
 using System.Text;
-using Switchyard.Http;
 using Switchyard.Serialization;
 
 namespace Switchyard;
@@ -23,12 +22,12 @@ public abstract class HttpConsumer : Consumer
         new("cache-control", "no-cache"),
     ];
 
-    private HttpConnection? _connection;
+    private IHttpConnection? _connection;
 
     /// <summary>Gets what the consumer knows of its request: method, path, query, headers, user, route values.</summary>
     public new HttpScope Scope => (HttpScope)base.Scope;
 
-    private HttpConnection Connection => _connection ?? throw new InvalidOperationException(
+    private IHttpConnection Connection => _connection ?? throw new InvalidOperationException(
         $"{GetType().Name} is not attached to a request; it is run by the Switchyard server or an HTTP communicator.");
 
     /// <summary>Handles the request.</summary>
@@ -144,7 +143,7 @@ public abstract class HttpConsumer : Consumer
 
     internal ValueTask DisconnectAsync(CancellationToken cancellationToken) => OnDisconnectAsync(cancellationToken);
 
-    internal void AttachConnection(HttpConnection connection)
+    internal void AttachConnection(IHttpConnection connection)
     {
         if (Interlocked.CompareExchange(ref _connection, connection, null) is not null)
         {

@@ -1,6 +1,6 @@
 using Switchyard.Serialization;
 
-namespace Switchyard.Http;
+namespace Switchyard;
 
 /// <summary>Reads and writes a header list in the compact binary form of the HTTP event messages.</summary>
 internal static class HttpHeaderList

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Switchyard.Serialization;
 
-namespace Switchyard.Http;
+namespace Switchyard;
 
 /// <summary>
 /// An HTTP request handed to a worker over the channel layer (ASGI's <c>http.request</c> with Channels 1's reply

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Switchyard.Serialization;
 
-namespace Switchyard.Http;
+namespace Switchyard;
 
 /// <summary>A chunk of a response body on a reply channel (ASGI's <c>http.response.body</c>); the last has <see cref="MoreBody"/> false.</summary>
 /// <param name="Body">The chunk.</param>

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Switchyard.Serialization;
 
-namespace Switchyard.Http;
+namespace Switchyard;
 
 /// <summary>The start of a response on a reply channel (ASGI's <c>http.response.start</c>): status and headers.</summary>
 /// <param name="Status">The HTTP status.</param>

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using Switchyard.Serialization;
-using Switchyard.WebSockets.Protocol;
 
 namespace Switchyard;
 
@@ -19,6 +18,12 @@ namespace Switchyard;
 /// </remarks>
 public abstract class JsonWebSocketConsumer : WebSocketConsumer
 {
+    /// <summary>
+    /// The subprotocol a client asks for to receive several JSON messages per frame, separated by <c>\n</c>
+    /// (docs/protocol.md). A JSON consumer chooses it when the client offers it.
+    /// </summary>
+    public const string BatchSubprotocol = "switchyard.batch";
+
     private const int MaxTypeLength = ChannelNames.MaxLength;
     private static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(30);
 
@@ -39,7 +44,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
     {
         ArgumentNullException.ThrowIfNull(message);
         var (rented, length) = JsonFrame.Serialize(message);
-        ConnectionInternal.Send(WebSocketOpcode.Text, rented.AsMemory(0, length), rented);
+        ConnectionInternal.Send(text: true, rented.AsMemory(0, length), rented);
         return default;
     }
 
@@ -71,7 +76,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
 
         _answered = true;
         var (rented, length) = JsonEnvelope.Serialize(message, "$re"u8, id);
-        ConnectionInternal.Send(WebSocketOpcode.Text, rented.AsMemory(0, length), rented);
+        ConnectionInternal.Send(text: true, rented.AsMemory(0, length), rented);
         return default;
     }
 
@@ -170,7 +175,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
         try
         {
             var (rented, length) = JsonEnvelope.Serialize(question, "$id"u8, id);
-            ConnectionInternal.Send(WebSocketOpcode.Text, rented.AsMemory(0, length), rented);
+            ConnectionInternal.Send(text: true, rented.AsMemory(0, length), rented);
             answer = await pending.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -386,7 +391,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
             if (id != 0 && !_answered)
             {
                 var (rented, length) = JsonEnvelope.Ack(id);
-                ConnectionInternal.Send(WebSocketOpcode.Text, rented.AsMemory(0, length), rented);
+                ConnectionInternal.Send(text: true, rented.AsMemory(0, length), rented);
             }
         }
         catch (RequestFailedException ex)
@@ -408,7 +413,7 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
         }
 
         var (rented, length) = JsonEnvelope.Error(id, exception.Message);
-        ConnectionInternal.Send(WebSocketOpcode.Text, rented.AsMemory(0, length), rented);
+        ConnectionInternal.Send(text: true, rented.AsMemory(0, length), rented);
     }
 
     // Where a frame's JSON went wrong, for the log line: the reader's message (with the position), cut short. It may

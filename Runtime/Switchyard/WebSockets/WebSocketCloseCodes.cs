@@ -30,7 +30,7 @@ public static class WebSocketCloseCodes
     /// <summary>1008: a policy was violated; Switchyard sends it to a client too slow to keep up (its outbound queue is full).</summary>
     public const int PolicyViolation = 1008;
 
-    /// <summary>1009: a message larger than <see cref="SwitchyardWebSocketOptions.MaxMessageSize"/>.</summary>
+    /// <summary>1009: a message larger than the server's <c>MaxMessageSize</c>.</summary>
     public const int MessageTooBig = 1009;
 
     /// <summary>1011: the consumer failed (a handler threw) or the channel layer went away.</summary>
@@ -38,4 +38,17 @@ public static class WebSocketCloseCodes
 
     /// <summary>1013: a temporary condition (such as the channel layer being away); the client should reconnect later (RFC 6455 registry, IANA).</summary>
     public const int TryAgainLater = 1013;
+
+    /// <summary>
+    /// Whether a close frame may carry <paramref name="code"/> (RFC 6455 §7.4.1, IANA registry): 1000–1003, 1007–1014
+    /// or 3000–4999; never the reserved 1004–1006 and 1015. The same rule holds for what a peer sends and what an
+    /// application closes with.
+    /// </summary>
+    internal static bool MaySend(int code) => code switch
+    {
+        >= 1000 and <= 1003 => true,
+        >= 1007 and <= 1014 => true,
+        >= 3000 and <= 4999 => true,
+        _ => false,
+    };
 }

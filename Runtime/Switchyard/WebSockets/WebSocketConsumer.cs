@@ -1,6 +1,4 @@
 using System.Text;
-using Switchyard.WebSockets;
-using Switchyard.WebSockets.Protocol;
 
 namespace Switchyard;
 
@@ -13,11 +11,11 @@ namespace Switchyard;
 /// <remarks>
 /// Handlers of one connection never run concurrently: client messages, channel-layer messages and the lifecycle
 /// callbacks take turns. Sends never wait for a slow client: they are queued, and a client that cannot keep up is
-/// dealt with by <see cref="SwitchyardWebSocketOptions.SlowClientMode"/>.
+/// dealt with by the server's <c>SlowClientMode</c> (docs/server.md).
 /// </remarks>
 public abstract class WebSocketConsumer : Consumer
 {
-    private WebSocketConnection? _connection;
+    private IWebSocketConnection? _connection;
 
     /// <summary>Gets what the consumer knows of its connection: path, query, headers, subprotocols, user, route values.</summary>
     public new WebSocketScope Scope => (WebSocketScope)base.Scope;
@@ -47,20 +45,19 @@ public abstract class WebSocketConsumer : Consumer
     /// <summary>Gets the subprotocol the connection was accepted with, if any.</summary>
     public string? Subprotocol => Connection.Subprotocol;
 
-    private WebSocketConnection Connection => _connection ?? throw new InvalidOperationException(
+    private IWebSocketConnection Connection => _connection ?? throw new InvalidOperationException(
         $"{GetType().Name} is not attached to a WebSocket connection; it is run by the Switchyard server or a WebSocket communicator.");
 
     /// <summary>
     /// Called when a client connects, before anything else. The default accepts, choosing the
-    /// <see cref="SwitchyardWebSocketOptions.BatchSubprotocol"/> when the client offered it. Call
+    /// <see cref="JsonWebSocketConsumer.BatchSubprotocol"/> when the client offered it. Call
     /// <see cref="AcceptAsync"/> or <see cref="RejectAsync"/>; closing before accepting rejects with HTTP 403, as in
-    /// Django Channels. A consumer that does neither within <see cref="SwitchyardWebSocketOptions.ConnectTimeout"/> is
-    /// refused with HTTP 504.
+    /// Django Channels. A consumer that does neither within the server's <c>ConnectTimeout</c> is refused with HTTP 504.
     /// </summary>
     /// <param name="cancellationToken">Cancelled when the connection is aborted.</param>
     /// <returns>A task that completes when the decision is made.</returns>
     protected virtual ValueTask OnConnectAsync(CancellationToken cancellationToken) =>
-        AcceptAsync(Scope.Subprotocols.Contains(SwitchyardWebSocketOptions.BatchSubprotocol) ? SwitchyardWebSocketOptions.BatchSubprotocol : null, cancellationToken);
+        AcceptAsync(Scope.Subprotocols.Contains(JsonWebSocketConsumer.BatchSubprotocol) ? JsonWebSocketConsumer.BatchSubprotocol : null, cancellationToken);
 
     /// <summary>Called for each complete message the client sends. The default ignores it.</summary>
     /// <param name="message">The message; its bytes are valid until the returned task completes.</param>
@@ -94,7 +91,7 @@ public abstract class WebSocketConsumer : Consumer
     /// <summary>Accepts the connection, optionally choosing one of the subprotocols the client offered.</summary>
     /// <param name="subprotocol">
     /// A subprotocol from <see cref="WebSocketScope.Subprotocols"/>, or <see langword="null"/>: then a
-    /// <see cref="JsonWebSocketConsumer"/> whose client offered <see cref="SwitchyardWebSocketOptions.BatchSubprotocol"/>
+    /// <see cref="JsonWebSocketConsumer"/> whose client offered <see cref="JsonWebSocketConsumer.BatchSubprotocol"/>
     /// chooses it (the official clients offer it, and a strict client such as Node's <c>ws</c> refuses a handshake that
     /// chooses none of what it offered), and any other consumer chooses none.
     /// </param>
@@ -103,9 +100,9 @@ public abstract class WebSocketConsumer : Consumer
     /// <exception cref="InvalidOperationException">The connection was already accepted or rejected, or the client did not offer <paramref name="subprotocol"/>.</exception>
     protected ValueTask AcceptAsync(string? subprotocol = null, CancellationToken cancellationToken = default)
     {
-        if (subprotocol is null && this is JsonWebSocketConsumer && Scope.Subprotocols.Contains(SwitchyardWebSocketOptions.BatchSubprotocol))
+        if (subprotocol is null && this is JsonWebSocketConsumer && Scope.Subprotocols.Contains(JsonWebSocketConsumer.BatchSubprotocol))
         {
-            subprotocol = SwitchyardWebSocketOptions.BatchSubprotocol;
+            subprotocol = JsonWebSocketConsumer.BatchSubprotocol;
         }
 
         Connection.Accept(subprotocol);
@@ -132,7 +129,7 @@ public abstract class WebSocketConsumer : Consumer
         ArgumentNullException.ThrowIfNull(text);
         var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
         var length = Encoding.UTF8.GetBytes(text, rented);
-        Connection.Send(WebSocketOpcode.Text, rented.AsMemory(0, length), rented);
+        Connection.Send(text: true, rented.AsMemory(0, length), rented);
         return default;
     }
 
@@ -142,7 +139,7 @@ public abstract class WebSocketConsumer : Consumer
     /// <returns>A completed task.</returns>
     protected ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken = default)
     {
-        Connection.SendCopy(WebSocketOpcode.Text, utf8.Span);
+        Connection.SendCopy(text: true, utf8.Span);
         return default;
     }
 
@@ -152,7 +149,7 @@ public abstract class WebSocketConsumer : Consumer
     /// <returns>A completed task.</returns>
     protected ValueTask SendBytesAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        Connection.SendCopy(WebSocketOpcode.Binary, data.Span);
+        Connection.SendCopy(text: false, data.Span);
         return default;
     }
 
@@ -167,7 +164,7 @@ public abstract class WebSocketConsumer : Consumer
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="code"/> may not be sent.</exception>
     protected ValueTask CloseAsync(int code = WebSocketCloseCodes.NormalClosure, string? reason = null, CancellationToken cancellationToken = default)
     {
-        if (!WebSocketCloseFrame.IsValidSentCode(code))
+        if (!WebSocketCloseCodes.MaySend(code))
         {
             throw new ArgumentOutOfRangeException(nameof(code), code, "A close code must be 1000–1003, 1007–1014 or an application code in 3000–4999.");
         }
@@ -203,7 +200,7 @@ public abstract class WebSocketConsumer : Consumer
 
     internal ValueTask DisconnectAsync(int closeCode, CancellationToken cancellationToken) => OnDisconnectAsync(closeCode, cancellationToken);
 
-    internal void AttachConnection(WebSocketConnection connection)
+    internal void AttachConnection(IWebSocketConnection connection)
     {
         if (Interlocked.CompareExchange(ref _connection, connection, null) is not null)
         {
@@ -212,5 +209,5 @@ public abstract class WebSocketConsumer : Consumer
     }
 
     /// <summary>Gives derived server consumers the connection (sends, closes).</summary>
-    internal WebSocketConnection ConnectionInternal => Connection;
+    internal IWebSocketConnection ConnectionInternal => Connection;
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using Switchyard.Http;
 
 namespace Switchyard.AspNetCore.Tests.Consumers;
 

@@ -1,7 +1,8 @@
-using Xunit;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using Switchyard.Server;
+using Xunit;
 
 namespace Switchyard.AspNetCore.Tests.Support;
 

@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Switchyard.AspNetCore.Tests.Support;
+using Switchyard.Server;
 using Xunit;
 
 namespace Switchyard.AspNetCore.Tests.WebSockets;

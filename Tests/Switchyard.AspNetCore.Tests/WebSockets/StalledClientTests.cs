@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Switchyard.AspNetCore.Tests.Support;
+using Switchyard.Server;
 using Xunit;
 
 namespace Switchyard.AspNetCore.Tests.WebSockets;

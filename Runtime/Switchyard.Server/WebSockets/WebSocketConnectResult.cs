@@ -1,4 +1,4 @@
-namespace Switchyard.WebSockets;
+namespace Switchyard.Server;
 
 /// <summary>How the connect step of a WebSocket consumer ended: accepted (with a subprotocol or none) or refused with an HTTP status.</summary>
 public readonly record struct WebSocketConnectResult

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Switchyard.Internal;
+namespace Switchyard.Server;
 
 /// <summary>
 /// Log events of WebSocket connections. EventIds are fixed (200–299); never renumber them. The path, the subprotocol

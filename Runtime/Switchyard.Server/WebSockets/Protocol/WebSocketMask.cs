@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Switchyard.WebSockets.Protocol;
+namespace Switchyard.Server;
 
 /// <summary>Unmasks client payloads (RFC 6455 §5.3): XOR with the 4-byte key, a vector at a time.</summary>
 internal static class WebSocketMask

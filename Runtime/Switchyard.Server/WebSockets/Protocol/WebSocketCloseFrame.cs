@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Switchyard.WebSockets.Protocol;
+namespace Switchyard.Server;
 
 /// <summary>Reads a client's close frame payload (RFC 6455 §5.5.1, §7.4).</summary>
 internal static class WebSocketCloseFrame
@@ -24,7 +24,7 @@ internal static class WebSocketCloseFrame
         }
 
         code = BinaryPrimitives.ReadUInt16BigEndian(payload);
-        if (!IsValidReceivedCode(code))
+        if (!WebSocketCloseCodes.MaySend(code))
         {
             return WebSocketCloseCodes.ProtocolError;
         }
@@ -38,16 +38,4 @@ internal static class WebSocketCloseFrame
         reason = text.IsEmpty ? null : Encoding.UTF8.GetString(text);
         return 0;
     }
-
-    /// <summary>Whether a peer may send <paramref name="code"/> in a close frame (RFC 6455 §7.4.1, IANA registry).</summary>
-    public static bool IsValidReceivedCode(int code) => code switch
-    {
-        >= 1000 and <= 1003 => true,
-        >= 1007 and <= 1014 => true,
-        >= 3000 and <= 4999 => true,
-        _ => false,
-    };
-
-    /// <summary>Whether an application may send <paramref name="code"/>: 1000, 3000–4999, or a defined code other than the reserved 1004–1006 and 1015.</summary>
-    public static bool IsValidSentCode(int code) => IsValidReceivedCode(code);
 }

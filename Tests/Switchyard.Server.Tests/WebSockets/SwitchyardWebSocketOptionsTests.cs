@@ -1,6 +1,7 @@
+using Switchyard.Server;
 using Xunit;
 
-namespace Switchyard.Tests.WebSockets;
+namespace Switchyard.Server.Tests.WebSockets;
 
 /// <summary>The WebSocket time and fragment limits: their defaults and validation that names the option.</summary>
 public sealed class SwitchyardWebSocketOptionsTests

@@ -1,4 +1,4 @@
-namespace Switchyard;
+namespace Switchyard.Server;
 
 /// <summary>
 /// Limits and timers of every WebSocket connection. The defaults protect a server on the open internet; daphne's
@@ -6,9 +6,6 @@ namespace Switchyard;
 /// </summary>
 public sealed class SwitchyardWebSocketOptions
 {
-    /// <summary>The subprotocol a client asks for to receive several JSON messages per frame, separated by <c>\n</c>.</summary>
-    public const string BatchSubprotocol = "switchyard.batch";
-
     /// <summary>Gets or sets the largest message a client may send, in bytes, after reassembling fragments. Larger closes with 1009. Default 1 MiB.</summary>
     public int MaxMessageSize { get; set; } = 1024 * 1024;
 
@@ -58,7 +55,7 @@ public sealed class SwitchyardWebSocketOptions
     /// </summary>
     public int MaxMessageFragments { get; set; } = 1024;
 
-    /// <summary>Gets or sets the most bytes of queued JSON messages packed into one frame for a client that asked for <see cref="BatchSubprotocol"/>. Default 16 KiB.</summary>
+    /// <summary>Gets or sets the most bytes of queued JSON messages packed into one frame for a client that asked for <see cref="JsonWebSocketConsumer.BatchSubprotocol"/>. Default 16 KiB.</summary>
     public int MaxBatchSize { get; set; } = 16 * 1024;
 
     /// <summary>Throws when a value is out of range, naming the option.</summary>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Switchyard.WebSockets.Protocol;
+namespace Switchyard.Server;
 
 /// <summary>Encodes server-to-client frames (RFC 6455 §5.2): final, unmasked, no extensions.</summary>
 internal static class WebSocketFrameWriter

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Switchyard.WebSockets.Protocol;
+namespace Switchyard.Server;
 
 /// <summary>One parsed frame header of a client-to-server frame (RFC 6455 §5.2).</summary>
 internal readonly struct WebSocketFrameHeader

@@ -1,4 +1,4 @@
-namespace Switchyard.WebSockets;
+namespace Switchyard.Server;
 
 /// <summary>
 /// The timestamps of one connection's time limits. On the system clock a timestamp is

@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Switchyard.WebSockets.Protocol;
 
-namespace Switchyard.WebSockets;
+namespace Switchyard.Server;
 
 /// <summary>
 /// One connection's bounded queue of outgoing frames and the single writer that drains it straight into the

@@ -1,6 +1,6 @@
 using Switchyard.Internal;
 
-namespace Switchyard.WebSockets;
+namespace Switchyard.Server;
 
 /// <summary>
 /// One timer for the keep-alive checks of every connection on the system clock with the same tick (Kestrel's

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
-namespace Switchyard.WebSockets;
+namespace Switchyard.Server;
 
 /// <summary>
 /// A <see cref="PipeWriter"/> over a stream that holds memory only between <see cref="GetMemory"/> and the next

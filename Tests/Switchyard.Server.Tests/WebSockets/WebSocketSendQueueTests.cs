@@ -1,10 +1,9 @@
 using System.IO.Pipelines;
 using Switchyard.ChannelLayers.Specification;
-using Switchyard.WebSockets;
-using Switchyard.WebSockets.Protocol;
+using Switchyard.Server;
 using Xunit;
 
-namespace Switchyard.Tests.WebSockets;
+namespace Switchyard.Server.Tests.WebSockets;
 
 /// <summary>How long the oldest frame a transport has not taken has waited: what the send timeout measures.</summary>
 public sealed class WebSocketSendQueueTests

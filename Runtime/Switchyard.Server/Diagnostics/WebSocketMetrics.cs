@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
-namespace Switchyard;
+namespace Switchyard.Server;
 
 /// <summary>
 /// The instruments WebSocket connections report on the <see cref="SwitchyardDiagnostics.MeterName"/> meter:
@@ -8,8 +9,11 @@ namespace Switchyard;
 /// <c>code</c> and <c>initiator</c>), <c>switchyard.websocket.connections.rejected</c> (tagged <c>reason</c>),
 /// <c>switchyard.websocket.messages.received</c>, <c>.sent</c> and <c>.dropped</c> (tagged <c>reason</c>).
 /// </summary>
-public sealed class WebSocketMetrics
+internal sealed class WebSocketMetrics
 {
+    // Instruments are created once per meter, not once per connection.
+    private static readonly ConditionalWeakTable<Meter, WebSocketMetrics> ByMeter = [];
+
     /// <summary>The <c>reason</c> tag of a message dropped because the client's send queue was full.</summary>
     public const string ReasonSlowClient = "slow_client";
 
@@ -35,6 +39,10 @@ public sealed class WebSocketMetrics
         _sent = meter.CreateCounter<long>("switchyard.websocket.messages.sent", "{message}", "Messages queued to clients.");
         _dropped = meter.CreateCounter<long>("switchyard.websocket.messages.dropped", "{message}", "Messages to clients dropped, by reason.");
     }
+
+    /// <summary>Returns the instruments on the Switchyard meter of <paramref name="meterFactory"/> (a process-wide meter without one).</summary>
+    internal static WebSocketMetrics For(IMeterFactory? meterFactory) =>
+        ByMeter.GetValue(SwitchyardDiagnostics.GetMeter(meterFactory), static meter => new WebSocketMetrics(meter));
 
     internal void Opened() => _active.Add(1);
 

@@ -1,10 +1,10 @@
-namespace Switchyard.Http;
+namespace Switchyard.Server;
 
 /// <summary>
 /// Where an HTTP consumer's response goes: the ASP.NET Core response, a reply channel, or a test communicator.
 /// Calls come in order: <see cref="StartAsync"/> once, then <see cref="WriteAsync"/> until <c>moreBody</c> is false.
 /// </summary>
-public interface IHttpResponder
+internal interface IHttpResponder
 {
     /// <summary>Starts the response.</summary>
     /// <param name="status">The HTTP status.</param>

@@ -1,14 +1,14 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
-namespace Switchyard.Http;
+namespace Switchyard.Server;
 
 /// <summary>
 /// Runs one <see cref="HttpConsumer"/> for one request: starts it, hands it the body, and keeps it alive until its
 /// response is complete or the client goes away. Server integrations (ASP.NET Core, the test communicator, the
 /// offload path) supply the <see cref="IHttpResponder"/>.
 /// </summary>
-public sealed class HttpConnection
+internal sealed class HttpConnection : IHttpConnection
 {
     private readonly HttpConsumer _consumer;
     private readonly IHttpResponder _responder;
@@ -70,7 +70,7 @@ public sealed class HttpConnection
         return await run.ConfigureAwait(false);
     }
 
-    internal async ValueTask StartResponseAsync(int status, KeyValuePair<string, string>[] headers, CancellationToken cancellationToken)
+    public async ValueTask StartResponseAsync(int status, KeyValuePair<string, string>[] headers, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(status, 100);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 599);
@@ -82,7 +82,7 @@ public sealed class HttpConnection
         await _responder.StartAsync(status, headers, cancellationToken).ConfigureAwait(false);
     }
 
-    internal async ValueTask WriteBodyAsync(ReadOnlyMemory<byte> body, bool moreBody, CancellationToken cancellationToken)
+    public async ValueTask WriteBodyAsync(ReadOnlyMemory<byte> body, bool moreBody, CancellationToken cancellationToken)
     {
         switch (Volatile.Read(ref _state))
         {

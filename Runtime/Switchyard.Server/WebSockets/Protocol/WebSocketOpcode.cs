@@ -1,4 +1,4 @@
-namespace Switchyard.WebSockets.Protocol;
+namespace Switchyard.Server;
 
 /// <summary>The frame opcodes of RFC 6455 §5.2.</summary>
 internal enum WebSocketOpcode : byte

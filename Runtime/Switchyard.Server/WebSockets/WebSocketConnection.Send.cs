@@ -1,0 +1,116 @@
+using System.Buffers;
+
+namespace Switchyard.Server;
+
+/// <summary>
+/// The send side: the consumer's sends and the layer's forwarded group messages into the send queue, and the slow-
+/// client policy.
+/// </summary>
+internal sealed partial class WebSocketConnection
+{
+    ForwardOutcome IChannelForwarder.Forward(ChannelMessage message, bool mayWait)
+    {
+        // While the consumer replays a group it resumed, that group's live messages wait for the replay (the runner
+        // hands them on after it), and those the replay covered are dropped.
+        if (_runner.ForwardingVerdict(message) != GroupResumeTracker.Verdict.Pass)
+        {
+            return ForwardOutcome.Forwarded;
+        }
+
+        return ForwardFrame(message, mayWait);
+    }
+
+    // A replayed message (a resumed group's), after the runner waited for room: sent as the forwarding path sends it.
+    private bool ForwardReplayed(ChannelMessage message) => _forwarding is not null && ForwardFrame(message, mayWait: true) == ForwardOutcome.Forwarded;
+
+    private ForwardOutcome ForwardFrame(ChannelMessage message, bool mayWait)
+    {
+        ForwardedFrame frame;
+        try
+        {
+            // The framework's own messages go to the consumer's runner, never to the client.
+            if (message.Type == UserGroups.DisconnectMessageType || !_forwarding!.TryGetFrame(message, out frame))
+            {
+                return ForwardOutcome.NotForwarded;
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            // A payload that does not read as its type: the normal path hands it to the handler, which fails as it would
+            // without the forwarding path (the consumer stops, the client is told 1011), and the sender is not hurt.
+            return ForwardOutcome.NotForwarded;
+        }
+
+        // Not written inline: the sender is fanning out to many connections; each connection's writer coalesces.
+        var opcode = frame.IsText ? WebSocketOpcode.Text : WebSocketOpcode.Binary;
+        switch (_sendQueue.TrySend(opcode, frame.Payload, rented: null, writeInline: false))
+        {
+            case SendOutcome.Queued:
+                _droppingForSlowClient = false;
+                _metrics.Sent();
+                return ForwardOutcome.Forwarded;
+            case SendOutcome.Full when mayWait && !_droppingForSlowClient:
+                return ForwardOutcome.Full;
+            case SendOutcome.Full:
+                // Found slow once (a sender waited the whole timeout): later messages are dropped without waiting
+                // until the queue has room again, so a client that stopped reading does not slow every group send.
+                _droppingForSlowClient = true;
+                OnSlowClient();
+                return ForwardOutcome.Dropped;
+            default:
+                _metrics.Dropped(WebSocketMetrics.ReasonClosed);
+                return ForwardOutcome.Dropped;
+        }
+    }
+
+    ValueTask IChannelForwarder.WaitForRoomAsync(CancellationToken cancellationToken) => _sendQueue.WaitForRoomAsync(cancellationToken);
+
+    internal void Send(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented, bool writeInline = true)
+    {
+        switch (_sendQueue.TrySend(opcode, payload, rented, writeInline))
+        {
+            case SendOutcome.Queued:
+                _metrics.Sent();
+                return;
+            case SendOutcome.Closed:
+                _metrics.Dropped(WebSocketMetrics.ReasonClosed);
+                WebSocketLog.DroppedAfterClose(_logger, Scope.Path, Scope.ChannelName);
+                return;
+            default:
+                OnSlowClient();
+                return;
+        }
+    }
+
+    // A message met the send queue full and cannot wait: the slow-client policy decides.
+    private void OnSlowClient()
+    {
+        _metrics.Dropped(WebSocketMetrics.ReasonSlowClient);
+        if (_options.SlowClientMode == SlowClientMode.Close)
+        {
+            if (Volatile.Read(ref _closeSent) == 0)
+            {
+                WebSocketLog.SlowClient(_logger, Scope.Path, Scope.ChannelName, _options.SendQueueCapacity, "closing it with 1008 and dropping what it had not read");
+            }
+
+            StartClose(WebSocketCloseCodes.PolicyViolation, "slow client", discardPending: true);
+        }
+        else if (!_slowClientLogged)
+        {
+            _slowClientLogged = true;
+            WebSocketLog.SlowClient(_logger, Scope.Path, Scope.ChannelName, _options.SendQueueCapacity, "dropping messages until it catches up (logged once, counted each time)");
+        }
+    }
+
+    void IWebSocketConnection.Send(bool text, ReadOnlyMemory<byte> payload, byte[]? rented) =>
+        Send(text ? WebSocketOpcode.Text : WebSocketOpcode.Binary, payload, rented);
+
+    void IWebSocketConnection.SendCopy(bool text, ReadOnlySpan<byte> payload) => SendCopy(text ? WebSocketOpcode.Text : WebSocketOpcode.Binary, payload);
+
+    internal void SendCopy(WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(payload.Length);
+        payload.CopyTo(rented);
+        Send(opcode, rented.AsMemory(0, payload.Length), rented);
+    }
+}
