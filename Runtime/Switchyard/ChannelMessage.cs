@@ -140,6 +140,13 @@ public sealed class ChannelMessage
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(encode);
+        return GetFrame(key, encode, static (message, encode) => encode(message));
+    }
+
+    // GetFrame with state for the encoder, so a caller on a hot path (the connection engine's compressed frames)
+    // passes what it encodes without a closure.
+    internal byte[]? GetFrame<TState>(object key, TState state, Func<ChannelMessage, TState, byte[]?> encode)
+    {
         for (var cached = Volatile.Read(ref _frames); cached is not null; cached = cached.Next)
         {
             if (ReferenceEquals(cached.Key, key))
@@ -148,7 +155,7 @@ public sealed class ChannelMessage
             }
         }
 
-        var frame = encode(this);
+        var frame = encode(this, state);
         if (frame is null)
         {
             return null;

@@ -58,6 +58,28 @@ public sealed class SwitchyardWebSocketOptions
     /// <summary>Gets or sets the most bytes of queued JSON messages packed into one frame for a client that asked for <see cref="JsonWebSocketConsumer.BatchSubprotocol"/>. Default 16 KiB.</summary>
     public int MaxBatchSize { get; set; } = 16 * 1024;
 
+    /// <summary>
+    /// Gets or sets whether the server offers permessage-deflate compression (RFC 7692) to clients that ask for it
+    /// (browsers do). It is negotiated without context takeover on either side, so an idle connection keeps no
+    /// compression state and a group message is compressed once for all its members in the process. Default
+    /// <see langword="false"/>: compression costs CPU for every message, and compressing secrets together with what
+    /// an attacker chooses in one message leaks them through its size (CRIME/BREACH) — turn it on for large, repetitive
+    /// JSON such as a live blog's posts.
+    /// </summary>
+    public bool EnableCompression { get; set; }
+
+    /// <summary>
+    /// Gets or sets the smallest message, in bytes, sent compressed when <see cref="EnableCompression"/> is on; smaller
+    /// messages go out as they are (a few bytes do not shrink). Default 256.
+    /// </summary>
+    public int CompressionThreshold { get; set; } = 256;
+
+    /// <summary>
+    /// Gets or sets whether a group message forwarded to many connections is compressed once and its bytes shared
+    /// (the default), rather than compressed for each connection; for the benchmark that compares the two.
+    /// </summary>
+    internal bool ShareCompressedFrames { get; set; } = true;
+
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
@@ -73,6 +95,7 @@ public sealed class SwitchyardWebSocketOptions
         Require(MessageTimeout == Timeout.InfiniteTimeSpan || MessageTimeout > TimeSpan.Zero, nameof(MessageTimeout), "must be positive or Timeout.InfiniteTimeSpan", MessageTimeout);
         Require(MaxMessageFragments >= 1, nameof(MaxMessageFragments), "must be at least 1", MaxMessageFragments);
         Require(MaxBatchSize >= 1, nameof(MaxBatchSize), "must be at least 1 byte", MaxBatchSize);
+        Require(CompressionThreshold >= 0, nameof(CompressionThreshold), "must not be negative", CompressionThreshold);
     }
 
     private static void Require(bool condition, string option, string rule, object value)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace Switchyard.Server;
 
@@ -43,7 +44,14 @@ internal sealed partial class WebSocketConnection
 
         // Not written inline: the sender is fanning out to many connections; each connection's writer coalesces.
         var opcode = frame.IsText ? WebSocketOpcode.Text : WebSocketOpcode.Binary;
-        switch (_sendQueue.TrySend(opcode, frame.Payload, rented: null, writeInline: false))
+        var payload = frame.Payload;
+        var compressed = ShouldCompress(payload.Length);
+        if (compressed)
+        {
+            payload = CompressShared(message, payload);
+        }
+
+        switch (_sendQueue.TrySend(opcode, payload, rented: null, writeInline: false, compressed))
         {
             case SendOutcome.Queued:
                 _droppingForSlowClient = false;
@@ -63,11 +71,36 @@ internal sealed partial class WebSocketConnection
         }
     }
 
+    // With permessage-deflate negotiated, messages from the threshold up go out compressed (RFC 7692 lets each message choose).
+    private bool ShouldCompress(int length) => _deflateThreshold >= 0 && length >= _deflateThreshold;
+
+    // A forwarded frame is shared by every member of the group in this process; without context takeover its compressed
+    // form is too, so it is compressed once per message (cached on the message, keyed by the plain frame's array) rather
+    // than once per connection.
+    private ReadOnlyMemory<byte> CompressShared(ChannelMessage message, ReadOnlyMemory<byte> plain)
+    {
+        if (_options.ShareCompressedFrames
+            && MemoryMarshal.TryGetArray(plain, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
+        {
+            return message.GetFrame(segment.Array, segment.Array, static (_, bytes) => WebSocketDeflate.Compress(bytes))!;
+        }
+
+        return WebSocketDeflate.Compress(plain.Span);
+    }
+
     ValueTask IChannelForwarder.WaitForRoomAsync(CancellationToken cancellationToken) => _sendQueue.WaitForRoomAsync(cancellationToken);
 
     internal void Send(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented, bool writeInline = true)
     {
-        switch (_sendQueue.TrySend(opcode, payload, rented, writeInline))
+        var compressed = ShouldCompress(payload.Length);
+        if (compressed)
+        {
+            var deflated = WebSocketDeflate.CompressRented(payload.Span, out var length);
+            ReturnRented(rented);
+            (payload, rented) = (deflated.AsMemory(0, length), deflated);
+        }
+
+        switch (_sendQueue.TrySend(opcode, payload, rented, writeInline, compressed))
         {
             case SendOutcome.Queued:
                 _metrics.Sent();

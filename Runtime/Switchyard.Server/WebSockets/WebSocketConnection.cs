@@ -37,6 +37,9 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, IChann
     private readonly ChannelLayer? _layer;
     private readonly IForwardingConsumer? _forwarding;
     private readonly WebSocketFrameReader _reader;
+
+    // The smallest message compressed with permessage-deflate; -1 while the extension is not negotiated.
+    private int _deflateThreshold = -1;
     private Task<ConsumerStopReason>? _run;
     private IDisposable? _forwarder;
     private ITimer? _keepAlive;
@@ -176,6 +179,19 @@ internal sealed partial class WebSocketConnection : IWebSocketConnection, IChann
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Speaks permessage-deflate (RFC 7692) on this connection, as the handshake agreed with
+    /// <see cref="WebSocketDeflateNegotiation.Response"/>: compressed client messages are inflated (within
+    /// <see cref="SwitchyardWebSocketOptions.MaxMessageSize"/>), and messages from
+    /// <see cref="SwitchyardWebSocketOptions.CompressionThreshold"/> bytes up are sent compressed. Call before
+    /// <see cref="RunAsync(Stream, CancellationToken)"/>.
+    /// </summary>
+    public void EnableDeflate()
+    {
+        _reader.EnableDeflate();
+        _deflateThreshold = _options.CompressionThreshold;
     }
 
     /// <summary>

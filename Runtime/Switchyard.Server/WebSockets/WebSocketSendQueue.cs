@@ -123,7 +123,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     /// thread hop); without it the writer is started on the thread pool, so a burst (a group broadcast) queues up
     /// behind it and goes out in a few large writes instead of one write per message.
     /// </summary>
-    public SendOutcome TrySend(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented, bool writeInline = true)
+    public SendOutcome TrySend(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented, bool writeInline = true, bool compressed = false)
     {
         bool drain;
         lock (_lock)
@@ -140,7 +140,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
                 return SendOutcome.Full;
             }
 
-            _frames.Enqueue(new OutboundFrame(opcode, payload, rented, _clock.Now()));
+            _frames.Enqueue(new OutboundFrame(opcode, payload, rented, _clock.Now(), compressed));
             drain = TryBecomeWriter();
         }
 
@@ -476,7 +476,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
         {
             foreach (var frame in _taken)
             {
-                WriteFrame(transport, frame.Opcode, frame.Payload.Span);
+                WriteFrame(transport, frame);
             }
         }
 
@@ -497,7 +497,8 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
         return closeWritten;
     }
 
-    // Packs runs of text frames into one frame, separated by '\n'; never larger than the frames it replaces.
+    // Packs runs of text frames into one frame, separated by '\n'; never larger than the frames it replaces. A compressed
+    // message (permessage-deflate) is a frame of its own.
     private void EncodeBatched(PipeWriter transport)
     {
         var i = 0;
@@ -506,9 +507,9 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             var frame = _taken[i];
             var end = i + 1;
             var length = frame.Payload.Length;
-            if (frame.Opcode == WebSocketOpcode.Text)
+            if (frame is { Opcode: WebSocketOpcode.Text, Compressed: false })
             {
-                while (end < _taken.Count && _taken[end].Opcode == WebSocketOpcode.Text && length + 1 + _taken[end].Payload.Length <= _maxBatch)
+                while (end < _taken.Count && _taken[end] is { Opcode: WebSocketOpcode.Text, Compressed: false } && length + 1 + _taken[end].Payload.Length <= _maxBatch)
                 {
                     length += 1 + _taken[end].Payload.Length;
                     end++;
@@ -517,7 +518,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
 
             if (end == i + 1)
             {
-                WriteFrame(transport, frame.Opcode, frame.Payload.Span);
+                WriteFrame(transport, frame);
             }
             else
             {
@@ -539,20 +540,23 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
         }
     }
 
-    private static void WriteFrame(PipeWriter transport, WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
+    private static void WriteFrame(PipeWriter transport, in OutboundFrame frame)
     {
+        var opcode = frame.Opcode;
+        var payload = frame.Payload.Span;
+        var compressed = frame.Compressed;
         var headerLength = WebSocketFrameWriter.GetHeaderLength(payload.Length);
         if (payload.Length <= 4096)
         {
             // Header and payload in one span of the transport's buffer.
             var span = transport.GetSpan(headerLength + payload.Length);
-            WebSocketFrameWriter.WriteHeader(span, opcode, payload.Length);
+            WebSocketFrameWriter.WriteHeader(span, opcode, payload.Length, compressed);
             payload.CopyTo(span[headerLength..]);
             transport.Advance(headerLength + payload.Length);
             return;
         }
 
-        transport.Advance(WebSocketFrameWriter.WriteHeader(transport.GetSpan(WebSocketFrameHeader.MaxLength), opcode, payload.Length));
+        transport.Advance(WebSocketFrameWriter.WriteHeader(transport.GetSpan(WebSocketFrameHeader.MaxLength), opcode, payload.Length, compressed));
         transport.Write(payload);
     }
 
@@ -564,7 +568,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
         }
     }
 
-    private readonly record struct OutboundFrame(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload, byte[]? Rented, long QueuedAt);
+    private readonly record struct OutboundFrame(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload, byte[]? Rented, long QueuedAt, bool Compressed = false);
 }
 
 /// <summary>What became of a frame handed to <see cref="WebSocketSendQueue.TrySend"/>.</summary>

@@ -6,18 +6,31 @@ namespace Switchyard.Server;
 /// <summary>
 /// Reads a client's frames (RFC 6455 §5) from the bytes received so far: checks each header, unmasks payloads,
 /// reassembles fragmented messages into one pooled buffer, validates text as UTF-8 and enforces the size and fragment
-/// limits. Pure logic over a <see cref="ReadOnlySequence{T}"/>: no I/O, no clock, no consumer; one per connection.
+/// limits; with permessage-deflate negotiated (<see cref="EnableDeflate"/>) it inflates compressed messages, never
+/// beyond the size limit. Pure logic over a <see cref="ReadOnlySequence{T}"/>: no I/O, no clock, no consumer; one per
+/// connection.
 /// </summary>
 internal sealed class WebSocketFrameReader(int maxMessageSize, int maxMessageFragments)
 {
+    // The RSV1 bit as WebSocketFrameHeader.Reserved holds it (RSV1 RSV2 RSV3, high to low).
+    private const byte Rsv1 = 0x4;
+
     // The message being reassembled from its frames: a pooled buffer, only while a message is arriving.
     private byte[]? _message;
     private int _messageLength;
     private int _messageFrames;
     private WebSocketOpcode _messageOpcode;
+    private bool _messageCompressed;
+    private bool _deflate;
 
     /// <summary>Gets whether a message has begun (a non-final frame was read) and waits for its continuation frames.</summary>
     public bool InMessage => _messageOpcode != WebSocketOpcode.Continuation;
+
+    /// <summary>
+    /// Accepts messages compressed with permessage-deflate (RFC 7692), negotiated without context takeover: RSV1 on a
+    /// message's first frame marks it compressed, and it is inflated, at most to the size limit, when it is complete.
+    /// </summary>
+    public void EnableDeflate() => _deflate = true;
 
     /// <summary>Gets the close code to fail the connection with, after <see cref="WebSocketFrameStep.Failed"/>.</summary>
     public int FailCode { get; private set; }
@@ -40,9 +53,13 @@ internal sealed class WebSocketFrameReader(int maxMessageSize, int maxMessageFra
             return WebSocketFrameStep.NeedMoreData;
         }
 
-        if (header.Reserved != 0)
+        // RSV1 is permessage-deflate's "compressed" bit, on the first frame of a data message only (RFC 7692 §6).
+        var compressed = header.Reserved == Rsv1 && _deflate && header.Opcode is WebSocketOpcode.Text or WebSocketOpcode.Binary;
+        if (header.Reserved != 0 && !compressed)
         {
-            return Fail(WebSocketCloseCodes.ProtocolError, "reserved bits set without a negotiated extension");
+            return Fail(WebSocketCloseCodes.ProtocolError, _deflate
+                ? "RSV1 set on a frame other than a data message's first, or RSV2/RSV3 set"
+                : "reserved bits set without a negotiated extension");
         }
 
         if (!header.Masked)
@@ -115,6 +132,7 @@ internal sealed class WebSocketFrameReader(int maxMessageSize, int maxMessageFra
         if (header.Opcode != WebSocketOpcode.Continuation)
         {
             _messageOpcode = header.Opcode;
+            _messageCompressed = compressed;
         }
 
         EnsureMessageCapacity(_messageLength + length, header.Fin);
@@ -125,6 +143,13 @@ internal sealed class WebSocketFrameReader(int maxMessageSize, int maxMessageFra
         if (!header.Fin)
         {
             return WebSocketFrameStep.FrameDone;
+        }
+
+        if (_messageCompressed && Inflate() is var error and not 0)
+        {
+            return Fail(error, error == WebSocketCloseCodes.MessageTooBig
+                ? $"a compressed message that inflates to more than {maxMessageSize} bytes"
+                : "a compressed message that is not valid DEFLATE data");
         }
 
         if (_messageOpcode == WebSocketOpcode.Text && !Utf8.IsValid(_message.AsSpan(0, _messageLength)))
@@ -161,6 +186,26 @@ internal sealed class WebSocketFrameReader(int maxMessageSize, int maxMessageFra
         _messageLength = 0;
         _messageFrames = 0;
         _messageOpcode = WebSocketOpcode.Continuation;
+        _messageCompressed = false;
+    }
+
+    // Replaces the compressed message by its inflated bytes; returns 0, or the close code when it cannot be.
+    private int Inflate()
+    {
+        var error = WebSocketDeflate.TryDecompress(_message.AsSpan(0, _messageLength), maxMessageSize, out var inflated, out var length);
+        if (error != 0)
+        {
+            return error;
+        }
+
+        if (_message is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_message);
+        }
+
+        _message = inflated;
+        _messageLength = length;
+        return 0;
     }
 
     private void EnsureMessageCapacity(int needed, bool final)

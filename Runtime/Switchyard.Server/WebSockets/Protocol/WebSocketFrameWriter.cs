@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Switchyard.Server;
 
-/// <summary>Encodes server-to-client frames (RFC 6455 §5.2): final, unmasked, no extensions.</summary>
+/// <summary>Encodes server-to-client frames (RFC 6455 §5.2): final, unmasked, RSV1 set on a permessage-deflate message.</summary>
 internal static class WebSocketFrameWriter
 {
     /// <summary>The longest close reason that fits a control frame (125 bytes less the 2-byte code).</summary>
@@ -17,10 +17,14 @@ internal static class WebSocketFrameWriter
     };
 
     /// <summary>Writes a frame header for a final frame of <paramref name="payloadLength"/> bytes.</summary>
+    /// <param name="destination">Room for <see cref="GetHeaderLength"/> bytes.</param>
+    /// <param name="opcode">The frame's opcode.</param>
+    /// <param name="payloadLength">The payload's length.</param>
+    /// <param name="compressed">Whether the payload is a permessage-deflate message (RSV1).</param>
     /// <returns>The header length.</returns>
-    public static int WriteHeader(Span<byte> destination, WebSocketOpcode opcode, int payloadLength)
+    public static int WriteHeader(Span<byte> destination, WebSocketOpcode opcode, int payloadLength, bool compressed = false)
     {
-        destination[0] = (byte)(0x80 | (byte)opcode);
+        destination[0] = (byte)(0x80 | (compressed ? 0x40 : 0) | (byte)opcode);
         if (payloadLength < 126)
         {
             destination[1] = (byte)payloadLength;
