@@ -1,10 +1,6 @@
 // The one statement of the channel-name, group-name and message-type rules. Not a project: linked into the runtime
 // (Runtime/Switchyard, behind the public ChannelNames), the generator (SWY0007) and the analyzers (SWY1004) with
 // <Compile Include="..." Link="..."/>, so it compiles as netstandard2.0 and as net9.0/net10.0 and uses the BCL only.
-#if NET8_0_OR_GREATER
-using System.Buffers;
-#endif
-
 namespace Switchyard.Internal;
 
 /// <summary>
@@ -147,8 +143,8 @@ internal static class NameRules
     // (NameCharacters is IsNameCharacter as a set; Tests/Switchyard.Generators.Tests/Driver/NameRulesAgreementTests.cs
     // holds this build to the generator's, which has no fast path), and
     // false sends the name to that loop, which finds what is wrong.
-    private static readonly SearchValues<char> NameCharacters =
-        SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
+    private static readonly System.Buffers.SearchValues<char> NameCharacters =
+        System.Buffers.SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
 
     private static bool IsWellFormed(ReadOnlySpan<char> name, bool allowLocalPart)
     {
