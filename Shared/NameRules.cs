@@ -37,22 +37,13 @@ internal static class NameRules
     /// <summary>Returns whether <paramref name="name"/> keeps every rule.</summary>
     /// <param name="name">The candidate name.</param>
     /// <param name="allowLocalPart">Whether a process-local <c>!</c> part is allowed (channel names).</param>
-    public static bool IsValid(string? name, bool allowLocalPart) => Find(name, allowLocalPart, out _) == Fault.None;
+    public static bool IsValid(string? name, bool allowLocalPart) =>
+        IsWellFormed(name, allowLocalPart) || Find(name, allowLocalPart, out _) == Fault.None;
 
     /// <summary>Returns what is wrong with <paramref name="name"/> in the runtime's words, or <see langword="null"/> when it is valid.</summary>
     /// <param name="name">The candidate name.</param>
     /// <param name="allowLocalPart">Whether a process-local <c>!</c> part is allowed (channel names).</param>
-    public static string? Check(string? name, bool allowLocalPart) => Find(name, allowLocalPart, out var i) switch
-    {
-        Fault.None => null,
-        Fault.Null => "it is null",
-        Fault.Empty => "it is empty",
-        Fault.TooLong => $"it is {name!.Length} characters long",
-        Fault.SecondSeparator => $"it contains a second '!' at position {i}",
-        Fault.LeadingSeparator => "it starts with '!' (a process-local name needs a process part before the '!')",
-        Fault.SeparatorNotAllowed => $"'!' at position {i} is only allowed in channel names",
-        _ => $"character {Describe(name![i])} at position {i} is not allowed",
-    };
+    public static string? Check(string? name, bool allowLocalPart) => IsWellFormed(name, allowLocalPart) ? null : Explain(name, allowLocalPart);
 
     /// <summary>
     /// Returns what is wrong with <paramref name="name"/> in the compiler's words (each problem says how to fix it), or
@@ -74,6 +65,19 @@ internal static class NameRules
     /// <param name="c">The character.</param>
     public static bool IsNameCharacter(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '_' or '.';
 
+    // The runtime's words for what is wrong; kept out of Check so that the fast path inlines into the validators.
+    private static string? Explain(string? name, bool allowLocalPart) => Find(name, allowLocalPart, out var i) switch
+    {
+        Fault.None => null,
+        Fault.Null => "it is null",
+        Fault.Empty => "it is empty",
+        Fault.TooLong => $"it is {name!.Length} characters long",
+        Fault.SecondSeparator => $"it contains a second '!' at position {i}",
+        Fault.LeadingSeparator => "it starts with '!' (a process-local name needs a process part before the '!')",
+        Fault.SeparatorNotAllowed => $"'!' at position {i} is only allowed in channel names",
+        _ => $"character {Describe(name![i])} at position {i} is not allowed",
+    };
+
     // Quotes a printable ASCII character and names any other by its code, so a message stays one readable line.
     private static string Describe(char c) => c is >= ' ' and <= '~' ? $"'{c}'" : $"U+{(int)c:X4}";
 
@@ -94,11 +98,6 @@ internal static class NameRules
         if (name.Length >= MaxLength)
         {
             return Fault.TooLong;
-        }
-
-        if (IsWellFormed(name, allowLocalPart))
-        {
-            return Fault.None;
         }
 
         var bang = -1;
@@ -139,12 +138,14 @@ internal static class NameRules
 
 #if NET8_0_OR_GREATER
     // The runtime's fast path, taken by every valid name (the layers check each name they are given): one vectorised
-    // scan, or two around a single '!' that is not first. It accepts exactly the names the loop in Find accepts
+    // scan, or two around a single '!' that is not first. It accepts only names that the loop in Find accepts
     // (NameCharacters is IsNameCharacter as a set; Tests/Switchyard.Generators.Tests/Driver/NameRulesAgreementTests.cs
-    // holds this build to the generator's, which has no fast path), and
-    // false sends the name to that loop, which finds what is wrong.
+    // holds this build to the generator's, which has no fast path); false sends the name to that loop.
     private static readonly System.Buffers.SearchValues<char> NameCharacters =
         System.Buffers.SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
+
+    private static bool IsWellFormed(string? name, bool allowLocalPart) =>
+        name is { Length: > 0 and < MaxLength } && IsWellFormed(name.AsSpan(), allowLocalPart);
 
     private static bool IsWellFormed(ReadOnlySpan<char> name, bool allowLocalPart)
     {
@@ -154,6 +155,6 @@ internal static class NameRules
     }
 #else
     // The compiler checks a handful of literals per build; the loop in Find is fast enough.
-    private static bool IsWellFormed(string name, bool allowLocalPart) => false;
+    private static bool IsWellFormed(string? name, bool allowLocalPart) => false;
 #endif
 }
