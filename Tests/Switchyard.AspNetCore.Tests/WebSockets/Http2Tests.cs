@@ -94,6 +94,22 @@ public sealed class Http2Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_larger_than_the_HTTP2_flow_control_windows_round_trips()
+    {
+        using var client = await ConnectHttp2Async("/ws/echo/");
+
+        // 900 KB each way: past SocketsHttpHandler's 64 KiB initial stream window and Kestrel's 768 KiB one, so both
+        // sides' writes wait for WINDOW_UPDATEs on the way.
+        var data = new byte[900_000];
+        new Random(17).NextBytes(data);
+        await client.SendAsync(data, WebSocketMessageType.Binary);
+
+        var (type, echoed) = await client.ReceiveAsync();
+        Assert.Equal(WebSocketMessageType.Binary, type);
+        Assert.Equal(data, echoed);
+    }
+
+    [Fact]
     public async Task Two_WebSockets_share_one_TCP_connection()
     {
         using var first = await ConnectHttp2Async("/ws/echo/");
@@ -151,11 +167,88 @@ public sealed class Http2Tests : IAsyncLifetime
         await stopping;
     }
 
+    [Fact]
+    public async Task A_plain_HTTP2_GET_to_a_WebSocket_route_gets_400_with_the_reason_and_one_log_line()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, _host.HttpUri("/ws/echo/")) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+
+        using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("extended CONNECT", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        AssertOneRefusal(400);
+    }
+
+    [Theory]
+    [InlineData("webtransport", "13", "protocol 'webtransport'")]
+    [InlineData("websocket", "8", "version 13")]
+    public async Task A_bad_extended_CONNECT_gets_400_with_the_reason_and_one_log_line(string protocol, string version, string reason)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Connect, _host.HttpUri("/ws/echo/")) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        request.Headers.Protocol = protocol;
+        request.Headers.Add("Sec-WebSocket-Version", version);
+
+        using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("13", response.Headers.GetValues("Sec-WebSocket-Version").Single());
+        Assert.Contains(reason, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        AssertOneRefusal(400);
+    }
+
+    [Fact]
+    public async Task A_client_dropped_for_a_ping_timeout_loses_its_stream_only()
+    {
+        await using var host = await StartAsync(HttpProtocols.Http1AndHttp2, tls: true, o =>
+        {
+            o.WebSockets.PingInterval = TimeSpan.FromMilliseconds(100);
+            o.WebSockets.PingTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        var before = Volatile.Read(ref _tcpConnections);
+        using var silent = await WsClient.ConnectAsync(host.WebSocketUri("/ws/echo/"), Http2, _client);
+        using var reading = await WsClient.ConnectAsync(host.WebSocketUri("/ws/echo/"), Http2, _client);
+
+        // ClientWebSocket answers a ping only while a receive is pending: "reading" always has one, "silent" never.
+        var echo = reading.ReceiveTextAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("disconnect:1006", await host.Events.WaitForAsync("disconnect:"));
+
+        // The server reset the silent client's stream (RST_STREAM), rather than end it as if the WebSocket were done ...
+        var lost = await Assert.ThrowsAsync<WebSocketException>(() => silent.ReceiveAsync());
+        Assert.Equal(WebSocketState.Aborted, silent.Socket.State);
+        var reset = Assert.IsType<HttpProtocolException>(lost.InnerException);
+        Assert.Equal(0x2, reset.ErrorCode); // INTERNAL_ERROR: Kestrel's code for a stream the application aborted
+
+        // ... and the other WebSocket on the same TCP connection goes on.
+        await reading.SendTextAsync("still here");
+        Assert.Equal("still here", await echo);
+        Assert.Equal(before + 1, Volatile.Read(ref _tcpConnections));
+    }
+
+    [Fact]
+    public async Task Cleartext_HTTP2_with_prior_knowledge_serves_WebSockets_too()
+    {
+        await using var host = await StartAsync(HttpProtocols.Http2, tls: false);
+        using var client = await WsClient.ConnectAsync(host.WebSocketUri("/ws/echo/"), Http2, _client);
+
+        Assert.Equal(HttpStatusCode.OK, client.Socket.HttpStatusCode);
+        await client.SendTextAsync("h2c");
+        Assert.Equal("h2c", await client.ReceiveTextAsync());
+        Assert.Contains("opened over HTTP/2 (extended CONNECT)", (await host.Logs.WaitForAsync("WebSocketOpened")).Message, StringComparison.Ordinal);
+    }
+
     private static void Http2(ClientWebSocketOptions options)
     {
         options.HttpVersion = HttpVersion.Version20;
         options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
         options.CollectHttpResponseDetails = true;
+    }
+
+    private void AssertOneRefusal(int status)
+    {
+        var refused = Assert.Single(_host.Logs.WithEvent("WebSocketRefused"));
+        Assert.Contains($"HTTP {status}", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_host.Logs.All, r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 
     private Task<WsClient> ConnectHttp2Async(string pathAndQuery, Action<ClientWebSocketOptions>? configure = null) =>
