@@ -28,7 +28,7 @@ internal sealed class UpgradeHandshake : WebSocketHandshake
         }
 
         // HTTP/2 has no Upgrade (RFC 9113 §8.2.2), so a 426 asking for one cannot be answered on this connection;
-        // ASP.NET Core's WebSocketMiddleware leaves such a request to the app, whose documented answer is 400.
+        // ASP.NET Core's WebSocketMiddleware leaves such a request to the app, and its samples answer 400.
         if (HttpProtocol.IsHttp2(request.Protocol) || HttpProtocol.IsHttp3(request.Protocol))
         {
             return (StatusCodes.Status400BadRequest, $"this route is a WebSocket endpoint; over {request.Protocol} a WebSocket is opened with an extended CONNECT (:protocol websocket, RFC 8441), not a {request.Method}");
