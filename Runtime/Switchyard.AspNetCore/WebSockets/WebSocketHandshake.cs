@@ -28,8 +28,10 @@ internal abstract class WebSocketHandshake
     /// <summary>Returns <see langword="null"/> when the request is a valid WebSocket handshake, else the status and reason to refuse it with.</summary>
     public abstract (int Status, string Reason)? Validate(HttpContext context);
 
-    /// <summary>Answers the handshake (101 or 200) with the chosen subprotocol and returns the WebSocket's stream.</summary>
-    /// <exception cref="IOException">The client left before the answer went out.</exception>
+    /// <summary>
+    /// Answers the handshake (101 or 200) with the chosen subprotocol and returns the WebSocket's stream; throws what
+    /// Kestrel throws when the client left before the answer went out.
+    /// </summary>
     public abstract Task<Stream> AcceptAsync(HttpContext context, string? subprotocol);
 
     /// <summary>Reads the subprotocols the client offered, in order.</summary>
