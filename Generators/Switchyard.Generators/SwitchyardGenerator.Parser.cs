@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Switchyard.Generators.Helpers;
 using Switchyard.Generators.Model;
+using Switchyard.Internal;
 
 namespace Switchyard.Generators;
 
@@ -39,7 +40,7 @@ public sealed partial class SwitchyardGenerator
             var diagnostics = new List<DiagnosticInfo>();
             var attribute = context.Attributes[0];
             var messageType = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
-            if (messageType is not null && NameRules.Check(messageType, allowLocalPart: false) is { } problem)
+            if (messageType is not null && NameRules.CheckAtCompileTime(messageType, allowLocalPart: false) is { } problem)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidName, AttributeArgumentLocation(attribute, declaration), "Message type", messageType, problem));
             }
@@ -120,7 +121,7 @@ public sealed partial class SwitchyardGenerator
             switch (kind)
             {
                 case ConsumerKind.Channel:
-                    if (NameRules.Check(route, allowLocalPart: false) is { } channelProblem)
+                    if (NameRules.CheckAtCompileTime(route, allowLocalPart: false) is { } channelProblem)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidName, AttributeArgumentLocation(attribute, declaration), "Channel name", route, channelProblem));
                     }
@@ -150,7 +151,7 @@ public sealed partial class SwitchyardGenerator
 
                 // The literal text must be valid on its own; route values are checked when a consumer starts.
                 var literal = string.Concat(parts.Select(p => p.StartsWith("{", System.StringComparison.Ordinal) ? "x" : p));
-                if (NameRules.Check(literal, allowLocalPart: false) is { } groupProblem)
+                if (NameRules.CheckAtCompileTime(literal, allowLocalPart: false) is { } groupProblem)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidName, location, "Group name", template, groupProblem));
                     valid = false;

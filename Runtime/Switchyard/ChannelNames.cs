@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using Switchyard.Internal;
 
 namespace Switchyard;
 
@@ -14,31 +14,30 @@ namespace Switchyard;
 /// channel and the part after it names the channel inside that process (a <em>process-local</em> or
 /// <em>specific</em> channel, as returned by <see cref="ChannelLayer.NewChannelAsync"/>). Group names and
 /// message types never contain <c>!</c>.
+/// <para>
+/// The rules themselves are stated once, in <c>Shared/NameRules.cs</c>, which the source generator and the analyzers
+/// compile too: their diagnostics (SWY0007, SWY1004) apply the same rules at build time to the names written in code.
+/// </para>
 /// </remarks>
 public static class ChannelNames
 {
     /// <summary>Names must be strictly shorter than this many characters.</summary>
-    public const int MaxLength = 100;
+    public const int MaxLength = NameRules.MaxLength;
 
     /// <summary>Separates the process part of a process-local channel name from its local suffix.</summary>
-    public const char ProcessLocalSeparator = '!';
+    public const char ProcessLocalSeparator = NameRules.ProcessLocalSeparator;
 
-    private const string Rule =
-        "must be shorter than 100 characters and contain only ASCII letters, digits, hyphens, underscores or periods";
-
-    // Every character a name may contain except the process-local '!': ASCII letters, digits, '-', '_' and '.'.
-    private static readonly SearchValues<char> NameChars =
-        SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
+    private const string Rule = NameRules.Rule;
 
     /// <summary>Returns whether <paramref name="name"/> is a valid channel name.</summary>
     /// <param name="name">The candidate name.</param>
     /// <returns><see langword="true"/> when the name can be used with <see cref="ChannelLayer.SendAsync"/>.</returns>
-    public static bool IsValidChannelName([NotNullWhen(true)] string? name) => Check(name, allowLocalPart: true) is null;
+    public static bool IsValidChannelName([NotNullWhen(true)] string? name) => NameRules.IsValid(name, allowLocalPart: true);
 
     /// <summary>Returns whether <paramref name="name"/> is a valid group name.</summary>
     /// <param name="name">The candidate name.</param>
     /// <returns><see langword="true"/> when the name can be used with <see cref="ChannelLayer.GroupAddAsync"/>.</returns>
-    public static bool IsValidGroupName([NotNullWhen(true)] string? name) => Check(name, allowLocalPart: false) is null;
+    public static bool IsValidGroupName([NotNullWhen(true)] string? name) => NameRules.IsValid(name, allowLocalPart: false);
 
     /// <summary>Throws when <paramref name="name"/> is not a valid channel name.</summary>
     /// <param name="name">The name to check.</param>
@@ -48,7 +47,7 @@ public static class ChannelNames
     public static void ValidateChannelName([NotNull] string? name, [CallerArgumentExpression(nameof(name))] string? paramName = null)
     {
         ArgumentNullException.ThrowIfNull(name, paramName);
-        if (Check(name, allowLocalPart: true) is { } problem)
+        if (NameRules.Check(name, allowLocalPart: true) is { } problem)
         {
             throw new ArgumentException(
                 $"Channel name '{Printable(name)}' is invalid: {problem}. Channel names {Rule}, with at most one '!' that separates a process-local suffix.",
@@ -64,7 +63,7 @@ public static class ChannelNames
     public static void ValidateGroupName([NotNull] string? name, [CallerArgumentExpression(nameof(name))] string? paramName = null)
     {
         ArgumentNullException.ThrowIfNull(name, paramName);
-        if (Check(name, allowLocalPart: false) is { } problem)
+        if (NameRules.Check(name, allowLocalPart: false) is { } problem)
         {
             throw new ArgumentException($"Group name '{Printable(name)}' is invalid: {problem}. Group names {Rule}.", paramName);
         }
@@ -78,7 +77,7 @@ public static class ChannelNames
     public static void ValidateMessageType([NotNull] string? type, [CallerArgumentExpression(nameof(type))] string? paramName = null)
     {
         ArgumentNullException.ThrowIfNull(type, paramName);
-        if (Check(type, allowLocalPart: false) is { } problem)
+        if (NameRules.Check(type, allowLocalPart: false) is { } problem)
         {
             throw new ArgumentException($"Message type '{Printable(type)}' is invalid: {problem}. Message types {Rule}.", paramName);
         }
@@ -100,73 +99,6 @@ public static class ChannelNames
         var bang = channel.IndexOf(ProcessLocalSeparator, StringComparison.Ordinal);
         return bang < 0 ? channel : channel[..(bang + 1)];
     }
-
-    // Returns null when the name is valid, else what is wrong with it, for the exception message.
-    private static string? Check(string? name, bool allowLocalPart) =>
-        name is { Length: > 0 and < MaxLength } && IsWellFormed(name, allowLocalPart) ? null : Diagnose(name, allowLocalPart);
-
-    // The fast path, taken by every valid name: one vectorised scan, or two around a single '!' that is not the
-    // first character. False sends the name to Diagnose, which finds what is wrong.
-    private static bool IsWellFormed(ReadOnlySpan<char> name, bool allowLocalPart)
-    {
-        var other = name.IndexOfAnyExcept(NameChars);
-        return other < 0 ||
-            (allowLocalPart && other > 0 && name[other] == ProcessLocalSeparator && !name[(other + 1)..].ContainsAnyExcept(NameChars));
-    }
-
-    // The detailed check behind the exception messages: the same rules, one character at a time.
-    private static string? Diagnose(string? name, bool allowLocalPart)
-    {
-        if (name is null)
-        {
-            return "it is null";
-        }
-
-        if (name.Length == 0)
-        {
-            return "it is empty";
-        }
-
-        if (name.Length >= MaxLength)
-        {
-            return $"it is {name.Length} characters long";
-        }
-
-        var bang = -1;
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-            {
-                continue;
-            }
-
-            if (c == ProcessLocalSeparator && allowLocalPart)
-            {
-                if (bang >= 0)
-                {
-                    return $"it contains a second '!' at position {i}";
-                }
-
-                if (i == 0)
-                {
-                    return "it starts with '!' (a process-local name needs a process part before the '!')";
-                }
-
-                bang = i;
-                continue;
-            }
-
-            return c == ProcessLocalSeparator
-                ? $"'!' at position {i} is only allowed in channel names"
-                : $"character {Describe(c)} at position {i} is not allowed";
-        }
-
-        return null;
-    }
-
-    private static string Describe(char c) =>
-        c is >= ' ' and <= '~' ? $"'{c}'" : $"U+{(int)c:X4}";
 
     // Keeps exception messages one readable line even for hostile input.
     private static string Printable(string name)

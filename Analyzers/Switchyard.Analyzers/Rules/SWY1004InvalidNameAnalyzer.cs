@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Switchyard.Analyzers.Internal;
-using Switchyard.Generators.Helpers;
+using Switchyard.Internal;
 
 namespace Switchyard.Analyzers.Rules;
 
@@ -50,7 +50,7 @@ public sealed class InvalidNameAnalyzer : ConsumerAnalyzer
                 "prefix" => ("Channel prefix", false),
                 _ => (null, false),
             };
-            if (kind is null || argument.Value.ConstantValue is not { HasValue: true, Value: string name } || NameRules.Check(name, allowLocalPart) is not { } problem)
+            if (kind is null || argument.Value.ConstantValue is not { HasValue: true, Value: string name } || NameRules.CheckAtCompileTime(name, allowLocalPart) is not { } problem)
             {
                 continue;
             }

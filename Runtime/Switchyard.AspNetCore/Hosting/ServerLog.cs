@@ -41,6 +41,14 @@ internal static partial class ServerLog
         }
     }
 
+    public static void WebSocketOpened(ILogger logger, string path, string channel, string handshake, string protocol)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            WebSocketOpenedCore(logger, LogSanitizer.Sanitize(path), channel, handshake, LogSanitizer.Sanitize(protocol, 20));
+        }
+    }
+
     [LoggerMessage(EventId = 300, EventName = "WebSocketRefused", Level = LogLevel.Information,
         Message = "WebSocket request to {Path} refused with HTTP {StatusCode}: {Reason}.")]
     private static partial void WebSocketRefusedCore(ILogger logger, string path, int statusCode, string reason);
@@ -60,4 +68,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 304, EventName = "HttpConsumerRefused", Level = LogLevel.Information,
         Message = "HTTP consumer request {Method} {Path} refused with HTTP {StatusCode}: {Reason}.")]
     private static partial void HttpConsumerRefusedCore(ILogger logger, string method, string path, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 305, EventName = "WebSocketOpened", Level = LogLevel.Debug,
+        Message = "WebSocket {Path} ({Channel}) opened over {Protocol} ({Handshake}).")]
+    private static partial void WebSocketOpenedCore(ILogger logger, string path, string channel, string handshake, string protocol);
 }

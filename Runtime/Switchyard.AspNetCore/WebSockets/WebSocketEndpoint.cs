@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Switchyard.Server;
 
 namespace Switchyard.AspNetCore;
@@ -7,24 +8,21 @@ namespace Switchyard.AspNetCore;
 /// <summary>
 /// The endpoint of one WebSocket route: checks the handshake, the origin, the channel layer's connection (503 while it
 /// is away), the connection limit and that the route values make valid group names (400), creates the consumer with
-/// its own channel, runs its connect step, and answers 101 (then runs the connection) or the status
-/// the consumer refused with.
+/// its own channel, runs its connect step, and answers 101 on HTTP/1.1 or 200 on HTTP/2 (then runs the connection) or
+/// the status the consumer refused with. Only the handshake check and the taking of the stream differ between the
+/// versions (<see cref="WebSocketHandshake"/>).
 /// </summary>
 internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer server)
 {
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        if (WebSocketHandshake.Validate(request) is { } invalid)
+
+        // The only version-specific steps: this check, and AcceptAsync below (the 101 or 200 and the stream).
+        var handshake = WebSocketHandshake.For(context);
+        if (handshake.Validate(context) is { } invalid)
         {
             await RefuseAsync(context, invalid.Status, invalid.Reason, "handshake").ConfigureAwait(false);
-            return;
-        }
-
-        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        if (upgrade is null || !upgrade.IsUpgradableRequest)
-        {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, "the connection cannot be upgraded (Switchyard serves WebSockets over HTTP/1.1)", "handshake").ConfigureAwait(false);
             return;
         }
 
@@ -83,24 +81,37 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
                 return;
             }
 
-            WebSocketHandshake.WriteResponseHeaders(context, result.Subprotocol);
             Stream transport;
             try
             {
-                transport = await upgrade.UpgradeAsync().ConfigureAwait(false);
+                transport = await handshake.AcceptAsync(context, result.Subprotocol).ConfigureAwait(false);
             }
             catch
             {
-                // The client left between the consumer's accept and the 101: stop the consumer, then let Kestrel log it.
+                // The client left between the consumer's accept and the 101 (or 200): stop the consumer, then let
+                // Kestrel log it.
                 await connection.AbandonAsync().ConfigureAwait(false);
                 throw;
             }
 
+            // A request timeout (UseRequestTimeouts) is for the handshake, not for the connection's life.
+            context.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
+            ServerLog.WebSocketOpened(server.Logger, scope.Path, scope.ChannelName, handshake.Name, request.Protocol);
+            int closeCode;
             await using (transport.ConfigureAwait(false))
             {
                 // Reads wait with zero-byte reads, so an idle socket holds no buffer; each flush of queued frames is one
                 // write to Kestrel from a pooled buffer that goes back to the pool right after.
-                await connection.RunAsync(transport, context.RequestAborted).ConfigureAwait(false);
+                closeCode = await connection.RunAsync(transport, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            if (closeCode == WebSocketCloseCodes.AbnormalClosure)
+            {
+                // The connection was lost or dropped (the client left, a ping or the close timed out, a stalled client):
+                // Kestrel's stream ends the response cleanly when the endpoint returns, which on HTTP/2 would be an
+                // orderly end of the stream and would wait for flow control to send what was left. Aborting resets the
+                // stream (RST_STREAM) and drops what was queued; on HTTP/1.1 the TCP connection closes either way.
+                context.Abort();
             }
         }
         finally
@@ -114,9 +125,10 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
         server.WebSocketMetrics.Rejected(metricReason);
         ServerLog.WebSocketRefused(server.Logger, context.Request.Path.Value ?? "/", status, reason);
         context.Response.StatusCode = status;
-        if (status == StatusCodes.Status426UpgradeRequired)
+        if (metricReason == "handshake")
         {
-            context.Response.Headers.SecWebSocketVersion = "13";
+            // The version this server speaks (RFC 6455 §4.4), on every refused handshake and on both HTTP versions.
+            context.Response.Headers.SecWebSocketVersion = WebSocketHandshake.SupportedVersion;
         }
 
         context.Response.ContentType = "text/plain; charset=utf-8";

@@ -1,41 +1,38 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Switchyard.AspNetCore;
 
-/// <summary>The server side of the RFC 6455 opening handshake (§4.2) on HTTP/1.1.</summary>
-internal static class WebSocketHandshake
+/// <summary>
+/// The part of a WebSocket opening handshake that depends on the HTTP version: how the request is checked, what the
+/// accepting response carries and how the stream is taken. Everything else (origin, limits, the consumer's connect
+/// step) is the same on every version and stays in <see cref="WebSocketEndpoint"/>.
+/// </summary>
+internal abstract class WebSocketHandshake
 {
-    private const string KeyGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    /// <summary>The only WebSocket version there is (RFC 6455 §4.1); RFC 8441 §5 keeps it for HTTP/2.</summary>
+    public const string SupportedVersion = "13";
 
-    /// <summary>Returns <see langword="null"/> when the request is a valid WebSocket upgrade, else the status and reason to refuse it with.</summary>
-    public static (int Status, string Reason)? Validate(HttpRequest request)
-    {
-        if (!HttpMethods.IsGet(request.Method))
-        {
-            return (StatusCodes.Status405MethodNotAllowed, "a WebSocket handshake must be a GET");
-        }
+    /// <summary>Gets the name the log uses for this handshake (<c>upgrade</c>, <c>extended CONNECT</c>).</summary>
+    public abstract string Name { get; }
 
-        if (!request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)
-            || !request.Headers.Connection.ToString().Contains("upgrade", StringComparison.OrdinalIgnoreCase))
-        {
-            return (StatusCodes.Status426UpgradeRequired, "this route is a WebSocket endpoint; the request is not a WebSocket upgrade");
-        }
+    /// <summary>
+    /// Picks the handshake the request asks for: an extended CONNECT (RFC 8441, HTTP/2) when the server says the
+    /// request is one, whatever its <c>:protocol</c> (checked by <see cref="Validate"/>), else the HTTP/1.1 upgrade.
+    /// </summary>
+    public static WebSocketHandshake For(HttpContext context) =>
+        context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true }
+            ? ExtendedConnectHandshake.Instance
+            : UpgradeHandshake.Instance;
 
-        if (request.Headers.SecWebSocketVersion.ToString() != "13")
-        {
-            return (StatusCodes.Status426UpgradeRequired, "only WebSocket version 13 is supported");
-        }
+    /// <summary>Returns <see langword="null"/> when the request is a valid WebSocket handshake, else the status and reason to refuse it with.</summary>
+    public abstract (int Status, string Reason)? Validate(HttpContext context);
 
-        if (!IsValidKey(request.Headers.SecWebSocketKey.ToString()))
-        {
-            return (StatusCodes.Status400BadRequest, "Sec-WebSocket-Key is missing or is not 16 bytes in base64");
-        }
-
-        return null;
-    }
+    /// <summary>
+    /// Answers the handshake (101 or 200) with the chosen subprotocol and returns the WebSocket's stream; throws what
+    /// Kestrel throws when the client left before the answer went out.
+    /// </summary>
+    public abstract Task<Stream> AcceptAsync(HttpContext context, string? subprotocol);
 
     /// <summary>Reads the subprotocols the client offered, in order.</summary>
     public static string[] ReadSubprotocols(HttpRequest request)
@@ -58,29 +55,7 @@ internal static class WebSocketHandshake
         return [.. list];
     }
 
-    /// <summary>Sets the 101 response headers.</summary>
-    public static void WriteResponseHeaders(HttpContext context, string? subprotocol)
-    {
-        var headers = context.Response.Headers;
-        headers.Connection = HeaderNames.Upgrade;
-        headers.Upgrade = "websocket";
-        headers.SecWebSocketAccept = ComputeAccept(context.Request.Headers.SecWebSocketKey.ToString());
-        if (subprotocol is not null)
-        {
-            headers.SecWebSocketProtocol = subprotocol;
-        }
-    }
-
-    internal static string ComputeAccept(string key)
-    {
-        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(Encoding.ASCII.GetBytes(key.Trim() + KeyGuid), hash);
-        return Convert.ToBase64String(hash);
-    }
-
-    private static bool IsValidKey(string key)
-    {
-        Span<byte> decoded = stackalloc byte[18];
-        return key.Length == 24 && Convert.TryFromBase64String(key, decoded, out var length) && length == 16;
-    }
+    /// <summary>Whether the request names version 13 in <c>Sec-WebSocket-Version</c>.</summary>
+    protected static bool IsSupportedVersion(HttpRequest request) =>
+        request.Headers.SecWebSocketVersion.ToString().Trim() == SupportedVersion;
 }

@@ -31,10 +31,20 @@ public sealed class KestrelHost : IAsyncDisposable
     public static async Task<KestrelHost> StartAsync(
         Action<SwitchyardServerOptions>? configure = null,
         Action<IServiceCollection>? services = null,
-        Action<WebApplication>? beforeMap = null)
+        Action<WebApplication>? beforeMap = null,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (kestrel is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            // The test's own listeners (TLS, HTTP/2) instead of the plain HTTP/1.1 one.
+            builder.WebHost.ConfigureKestrel(kestrel);
+        }
+
         var logs = new CapturingLoggerProvider();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
@@ -50,9 +60,9 @@ public sealed class KestrelHost : IAsyncDisposable
         return new KestrelHost(app, address) { Logs = logs };
     }
 
-    public Uri WebSocketUri(string pathAndQuery) => new($"ws://{Address.Authority}{pathAndQuery}");
+    public Uri WebSocketUri(string pathAndQuery) => new($"{(Address.Scheme == "https" ? "wss" : "ws")}://{Address.Authority}{pathAndQuery}");
 
-    public Uri HttpUri(string pathAndQuery) => new($"http://{Address.Authority}{pathAndQuery}");
+    public Uri HttpUri(string pathAndQuery) => new($"{Address.Scheme}://{Address.Authority}{pathAndQuery}");
 
     public Task StopAsync() => _app.StopAsync(TestContext.Current.CancellationToken);
 

@@ -16,24 +16,25 @@ public sealed class WsClient : IDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<WsClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
+    /// <summary>Connects; with <paramref name="invoker"/> the handshake goes through it (its TLS settings, its HTTP/2 connection).</summary>
+    public static async Task<WsClient> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null, HttpMessageInvoker? invoker = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         configure?.Invoke(socket.Options);
         using var cts = new CancellationTokenSource(DefaultTimeout);
-        await socket.ConnectAsync(uri, cts.Token);
+        await socket.ConnectAsync(uri, invoker, cts.Token);
         return new WsClient(socket);
     }
 
     /// <summary>Tries to connect and returns the HTTP status the server refused with.</summary>
-    public static async Task<HttpStatusCode> ConnectExpectingRefusalAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
+    public static async Task<HttpStatusCode> ConnectExpectingRefusalAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null, HttpMessageInvoker? invoker = null)
     {
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         configure?.Invoke(socket.Options);
         using var cts = new CancellationTokenSource(DefaultTimeout);
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, cts.Token));
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, invoker, cts.Token));
         return socket.HttpStatusCode;
     }
 
