@@ -81,6 +81,13 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
                 return;
             }
 
+            // permessage-deflate (RFC 7692) when the server offers it and the client asked for it; alike on both versions.
+            if (server.Options.WebSockets.EnableCompression && WebSocketDeflateNegotiation.TryAccept(request.Headers.SecWebSocketExtensions))
+            {
+                context.Response.Headers.SecWebSocketExtensions = WebSocketDeflateNegotiation.Response;
+                connection.EnableDeflate();
+            }
+
             Stream transport;
             try
             {

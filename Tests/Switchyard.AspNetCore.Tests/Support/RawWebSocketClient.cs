@@ -43,7 +43,8 @@ public sealed class RawWebSocketClient : IDisposable
     /// <param name="server">The server's base address (its host and port are used).</param>
     /// <param name="pathAndQuery">The request target, such as <c>/ws/echo/</c>.</param>
     /// <param name="receiveBufferSize">The socket's receive buffer (SO_RCVBUF), set before connecting; small values make a client that does not read fill up quickly.</param>
-    public static async Task<RawWebSocketClient> ConnectAsync(Uri server, string pathAndQuery, int? receiveBufferSize = null)
+    /// <param name="extraHeaders">Request header lines to add, such as <c>Sec-WebSocket-Extensions: permessage-deflate</c>.</param>
+    public static async Task<RawWebSocketClient> ConnectAsync(Uri server, string pathAndQuery, int? receiveBufferSize = null, params string[] extraHeaders)
     {
         var tcp = new TcpClient(AddressFamily.InterNetwork);
         try
@@ -60,7 +61,7 @@ public sealed class RawWebSocketClient : IDisposable
             }
 
             var client = new RawWebSocketClient(tcp);
-            await client.HandshakeAsync(server, pathAndQuery);
+            await client.HandshakeAsync(server, pathAndQuery, extraHeaders);
             return client;
         }
         catch
@@ -290,11 +291,11 @@ public sealed class RawWebSocketClient : IDisposable
         return cts;
     }
 
-    private async Task HandshakeAsync(Uri server, string pathAndQuery)
+    private async Task HandshakeAsync(Uri server, string pathAndQuery, string[] extraHeaders)
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var request = $"GET {pathAndQuery} HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{string.Concat(extraHeaders.Select(h => h + "\r\n"))}\r\n";
         await SendRawAsync(Encoding.ASCII.GetBytes(request));
 
         using var cts = Timeout(null);
