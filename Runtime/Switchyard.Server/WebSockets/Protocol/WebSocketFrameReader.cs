@@ -121,18 +121,15 @@ internal sealed class WebSocketFrameReader(int maxMessageSize, int maxMessageFra
         WebSocketMask.Unmask(payload, _message.AsSpan(_messageLength), header.MaskKey, 0);
         _messageLength += length;
         _messageFrames++;
-        buffer = buffer.Slice(frameLength);
-        if (!header.Fin)
-        {
-            return WebSocketFrameStep.FrameDone;
-        }
 
-        if (_messageOpcode == WebSocketOpcode.Text && !Utf8.IsValid(_message.AsSpan(0, _messageLength)))
+        // Checked before the frame is consumed: Failed consumes nothing, whichever check failed.
+        if (header.Fin && _messageOpcode == WebSocketOpcode.Text && !Utf8.IsValid(_message.AsSpan(0, _messageLength)))
         {
             return Fail(WebSocketCloseCodes.InvalidPayloadData, "a text message that is not valid UTF-8");
         }
 
-        return WebSocketFrameStep.Message;
+        buffer = buffer.Slice(frameLength);
+        return header.Fin ? WebSocketFrameStep.Message : WebSocketFrameStep.FrameDone;
     }
 
     /// <summary>
