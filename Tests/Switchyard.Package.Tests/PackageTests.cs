@@ -52,12 +52,9 @@ public sealed class PackageTests : IDisposable
     [Fact]
     public async Task The_server_package_depends_on_Switchyard_with_its_analyzers_so_the_generator_comes_along()
     {
-        var package = await PackAsync("Switchyard.AspNetCore");
-
-        using var archive = ZipFile.OpenRead(package);
-        using var nuspec = new StreamReader(archive.GetEntry("Switchyard.AspNetCore.nuspec")!.Open());
-        var text = await nuspec.ReadToEndAsync(Ct);
-        Assert.Contains($"<dependency id=\"Switchyard\" version=\"{_version}\" include=\"All\" />", text, StringComparison.Ordinal);
+        // Switchyard.AspNetCore -> Switchyard.Server -> Switchyard, each with include="All" (analyzers included).
+        Assert.Contains($"<dependency id=\"Switchyard.Server\" version=\"{_version}\" include=\"All\" />", await NuspecAsync("Switchyard.AspNetCore"), StringComparison.Ordinal);
+        Assert.Contains($"<dependency id=\"Switchyard\" version=\"{_version}\" include=\"All\" />", await NuspecAsync("Switchyard.Server"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -130,6 +127,13 @@ public sealed class PackageTests : IDisposable
         var run = await RunAsync(app, "run", "--no-build");
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("handled 42", run.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<string> NuspecAsync(string name)
+    {
+        using var archive = ZipFile.OpenRead(await PackAsync(name));
+        using var nuspec = new StreamReader(archive.GetEntry(name + ".nuspec")!.Open());
+        return await nuspec.ReadToEndAsync(Ct);
     }
 
     // Packs the runtime as it was just built (no rebuild), under a one-off version so no cached package is used.

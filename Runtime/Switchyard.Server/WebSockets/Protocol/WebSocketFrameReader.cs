@@ -139,25 +139,22 @@ internal sealed class WebSocketFrameReader(int maxMessageSize, int maxMessageFra
         WebSocketMask.Unmask(payload, _message.AsSpan(_messageLength), header.MaskKey, 0);
         _messageLength += length;
         _messageFrames++;
-        buffer = buffer.Slice(frameLength);
-        if (!header.Fin)
-        {
-            return WebSocketFrameStep.FrameDone;
-        }
 
-        if (_messageCompressed && Inflate() is var error and not 0)
+        // Checked before the frame is consumed: Failed consumes nothing, whichever check failed.
+        if (header.Fin && _messageCompressed && Inflate() is var error and not 0)
         {
             return Fail(error, error == WebSocketCloseCodes.MessageTooBig
                 ? $"a compressed message that inflates to more than {maxMessageSize} bytes"
                 : "a compressed message that is not valid DEFLATE data");
         }
 
-        if (_messageOpcode == WebSocketOpcode.Text && !Utf8.IsValid(_message.AsSpan(0, _messageLength)))
+        if (header.Fin && _messageOpcode == WebSocketOpcode.Text && !Utf8.IsValid(_message.AsSpan(0, _messageLength)))
         {
             return Fail(WebSocketCloseCodes.InvalidPayloadData, "a text message that is not valid UTF-8");
         }
 
-        return WebSocketFrameStep.Message;
+        buffer = buffer.Slice(frameLength);
+        return header.Fin ? WebSocketFrameStep.Message : WebSocketFrameStep.FrameDone;
     }
 
     /// <summary>

@@ -1,0 +1,23 @@
+using System.Diagnostics.CodeAnalysis;
+
+// The public API analyzer's RS0026 ("do not add multiple overloads with optional parameters"), reviewed member by
+// member. Each pair below differs in the type of a required parameter (string or UTF-8 bytes, an untyped message or a
+// typed one, with or without a resume position, one generic parameter or two), so a call that leaves the optional
+// arguments out binds to exactly one overload, and each pair's optional tail is the .NET convention for async calls
+// (a trailing CancellationToken, after the options a caller usually leaves out). A new overload elsewhere still fails
+// the build until it is reviewed and listed here.
+
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.Consumer.JoinGroupAsync(System.String,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.Consumer.JoinGroupAsync(System.String,System.Nullable{Switchyard.GroupPosition},System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.Consumer.SendToChannelAsync(System.String,Switchyard.ChannelMessage,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.Consumer.SendToChannelAsync``1(System.String,``0,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.Consumer.GroupSendAsync(System.String,Switchyard.ChannelMessage,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.Consumer.GroupSendAsync``1(System.String,``0,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.HttpConsumer.SendResponseAsync(System.Int32,System.ReadOnlyMemory{System.Byte},System.String,System.Collections.Generic.IEnumerable{System.Collections.Generic.KeyValuePair{System.String,System.String}},System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.HttpConsumer.SendResponseAsync(System.Int32,System.String,System.String,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.ChannelLayerUserExtensions.SendToUserAsync(Switchyard.ChannelLayer,System.String,Switchyard.ChannelMessage,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.ChannelLayerUserExtensions.SendToUserAsync``1(Switchyard.ChannelLayer,System.String,``0,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in their generic arity.", Scope = "member", Target = "~M:Switchyard.JsonWebSocketConsumer.InvokeClientAsync``1(``0,System.Nullable{System.TimeSpan},System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in their generic arity.", Scope = "member", Target = "~M:Switchyard.JsonWebSocketConsumer.InvokeClientAsync``2(``0,System.Nullable{System.TimeSpan},System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.WebSocketConsumer.SendTextAsync(System.String,System.Threading.CancellationToken)")]
+[assembly: SuppressMessage("ApiDesign", "RS0026", Justification = "Reviewed: the overloads differ in a required parameter's type.", Scope = "member", Target = "~M:Switchyard.WebSocketConsumer.SendTextAsync(System.ReadOnlyMemory{System.Byte},System.Threading.CancellationToken)")]
