@@ -135,7 +135,9 @@ public sealed class StalledClientTests
         }
 
         Assert.Equal(WebSocketCloseCodes.PolicyViolation, await close);
-        Assert.InRange(stopwatch.Elapsed, messageTimeout, TimeSpan.FromSeconds(4.5));
+        // Not before the timeout; no upper bound (a loaded machine may be slow to tick), since the frame's last byte is
+        // never sent: only the timeout can have closed it, as the log line below says.
+        Assert.True(stopwatch.Elapsed >= messageTimeout, $"closed after {stopwatch.Elapsed}, before the {messageTimeout} timeout");
         Assert.Equal("disconnect:1008", await host.Events.WaitForAsync("disconnect:"));
         Assert.Contains(host.Logs.WithEvent("WebSocketBadInput"), r => r.Message.Contains("not completed within", StringComparison.Ordinal));
     }

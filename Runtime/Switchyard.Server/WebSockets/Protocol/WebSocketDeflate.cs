@@ -107,6 +107,15 @@ internal static class WebSocketDeflate
     private static MemoryStream CompressToStream(ReadOnlySpan<byte> payload, out int length)
     {
         var output = new MemoryStream(payload.Length / 2 + 64);
+        if (payload.IsEmpty)
+        {
+            // DEFLATE writes nothing for nothing; an empty message is one empty stored block whose tail is cut
+            // (RFC 7692 §7.2.3.6): the single byte 00.
+            output.WriteByte(0x00);
+            length = 1;
+            return output;
+        }
+
         using (var deflater = new DeflateStream(output, CompressionLevel.Fastest, leaveOpen: true))
         {
             deflater.Write(payload);
