@@ -4,7 +4,7 @@ using System.Text;
 using Switchyard.Redis.Security;
 using Switchyard.Serialization;
 
-namespace Switchyard.Redis.Layer;
+namespace Switchyard.Redis;
 
 /// <summary>
 /// A message as it is stored in a Redis list: its expiry first, as 16 ASCII digits of Unix milliseconds that the Lua

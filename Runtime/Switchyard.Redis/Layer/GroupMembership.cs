@@ -1,4 +1,4 @@
-namespace Switchyard.Redis.Layer;
+namespace Switchyard.Redis;
 
 /// <summary>A group's members in one process (local part → when it joined, Unix ms) as of a membership version.</summary>
 internal sealed record GroupMembership(string Version, Dictionary<string, long> Members)

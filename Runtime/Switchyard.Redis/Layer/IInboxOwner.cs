@@ -1,6 +1,6 @@
 using Switchyard.Redis.Connections;
 
-namespace Switchyard.Redis.Layer;
+namespace Switchyard.Redis;
 
 /// <summary>
 /// What a <see cref="ProcessInbox"/> needs of the layer it belongs to, beyond the stable values its constructor takes

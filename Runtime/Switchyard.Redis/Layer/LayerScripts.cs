@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
 
-namespace Switchyard.Redis.Layer;
+namespace Switchyard.Redis;
 
 /// <summary>
 /// The Lua scripts that make the Redis layer's operations atomic. Time comes in as an argument (Unix milliseconds of

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Switchyard.Redis.Forwarding;
 
-namespace Switchyard.Redis.Layer;
+namespace Switchyard.Redis;
 
 /// <summary>A message in a local channel's buffer, and when it expires unread (Unix ms of the layer's clock).</summary>
 internal readonly record struct BufferedMessage(ChannelMessage Message, long ExpiresAtMs);

@@ -4,7 +4,7 @@ using Switchyard.Redis.Connections;
 using Switchyard.Redis.Forwarding;
 using Switchyard.Redis.Security;
 
-namespace Switchyard.Redis.Layer;
+namespace Switchyard.Redis;
 
 /// <summary>
 /// The process-local channels (<c>a!x</c>, <c>a!y</c>, ...) of one non-local part (<c>a!</c>), received in this

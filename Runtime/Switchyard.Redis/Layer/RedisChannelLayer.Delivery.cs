@@ -1,6 +1,5 @@
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
-using Switchyard.Redis.Layer;
 
 namespace Switchyard.Redis;
 

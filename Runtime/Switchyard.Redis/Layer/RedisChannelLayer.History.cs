@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
-using Switchyard.Redis.Layer;
 
 namespace Switchyard.Redis;
 

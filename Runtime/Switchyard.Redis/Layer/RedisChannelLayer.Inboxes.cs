@@ -1,5 +1,4 @@
 using Switchyard.Redis.Connections;
-using Switchyard.Redis.Layer;
 
 namespace Switchyard.Redis;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
-using Switchyard.Redis.Layer;
 
 namespace Switchyard.Redis;
 

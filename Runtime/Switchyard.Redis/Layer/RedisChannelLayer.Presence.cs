@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
-using Switchyard.Redis.Layer;
 
 namespace Switchyard.Redis;
 

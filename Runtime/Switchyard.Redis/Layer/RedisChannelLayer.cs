@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
-using Switchyard.Redis.Layer;
 using Switchyard.Redis.Security;
 using Switchyard.Redis.Sharding;
 

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Switchyard.Redis.Layer;
+namespace Switchyard.Redis;
 
 /// <summary>
 /// Every key the Redis channel layer writes, under its prefix. Each key carries a hash tag (the part in braces) so that

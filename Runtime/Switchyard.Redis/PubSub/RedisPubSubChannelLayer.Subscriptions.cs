@@ -1,6 +1,5 @@
 using Switchyard.Redis.Connections;
 using Switchyard.Redis.Forwarding;
-using Switchyard.Redis.Layer;
 using ChannelMessageQueue = StackExchange.Redis.ChannelMessageQueue;
 using RedisChannel = StackExchange.Redis.RedisChannel;
 using RedisValue = StackExchange.Redis.RedisValue;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
 using Switchyard.Redis.Forwarding;
-using Switchyard.Redis.Layer;
 using Switchyard.Redis.Security;
 using Switchyard.Redis.Sharding;
 

@@ -53,13 +53,13 @@ internal sealed partial class WebSocketConnection
 
         switch (_sendQueue.TrySend(opcode, payload, rented: null, writeInline: false, compressed))
         {
-            case SendOutcome.Queued:
+            case SendQueueOutcome.Queued:
                 _droppingForSlowClient = false;
                 _metrics.Sent();
                 return ForwardOutcome.Forwarded;
-            case SendOutcome.Full when mayWait && !_droppingForSlowClient:
+            case SendQueueOutcome.Full when mayWait && !_droppingForSlowClient:
                 return ForwardOutcome.Full;
-            case SendOutcome.Full:
+            case SendQueueOutcome.Full:
                 // Found slow once (a sender waited the whole timeout): later messages are dropped without waiting
                 // until the queue has room again, so a client that stopped reading does not slow every group send.
                 _droppingForSlowClient = true;
@@ -102,10 +102,10 @@ internal sealed partial class WebSocketConnection
 
         switch (_sendQueue.TrySend(opcode, payload, rented, writeInline, compressed))
         {
-            case SendOutcome.Queued:
+            case SendQueueOutcome.Queued:
                 _metrics.Sent();
                 return;
-            case SendOutcome.Closed:
+            case SendQueueOutcome.Closed:
                 _metrics.Dropped(WebSocketMetrics.ReasonClosed);
                 WebSocketLog.DroppedAfterClose(_logger, Scope.Path, Scope.ChannelName);
                 return;

@@ -123,7 +123,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     /// thread hop); without it the writer is started on the thread pool, so a burst (a group broadcast) queues up
     /// behind it and goes out in a few large writes instead of one write per message.
     /// </summary>
-    public SendOutcome TrySend(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented, bool writeInline = true, bool compressed = false)
+    public SendQueueOutcome TrySend(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, byte[]? rented, bool writeInline = true, bool compressed = false)
     {
         bool drain;
         lock (_lock)
@@ -131,13 +131,13 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             if (_completed || _failed)
             {
                 Return(rented);
-                return SendOutcome.Closed;
+                return SendQueueOutcome.Closed;
             }
 
             if (_frames.Count >= _capacity)
             {
                 Return(rented);
-                return SendOutcome.Full;
+                return SendQueueOutcome.Full;
             }
 
             _frames.Enqueue(new OutboundFrame(opcode, payload, rented, _clock.Now(), compressed));
@@ -156,7 +156,7 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
             }
         }
 
-        return SendOutcome.Queued;
+        return SendQueueOutcome.Queued;
     }
 
     /// <summary>
@@ -569,12 +569,4 @@ internal sealed class WebSocketSendQueue : IThreadPoolWorkItem
     }
 
     private readonly record struct OutboundFrame(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload, byte[]? Rented, long QueuedAt, bool Compressed = false);
-}
-
-/// <summary>What became of a frame handed to <see cref="WebSocketSendQueue.TrySend"/>.</summary>
-internal enum SendOutcome
-{
-    Queued,
-    Full,
-    Closed,
 }

@@ -1,6 +1,5 @@
 using StackExchange.Redis;
 using Switchyard.Redis.Connections;
-using Switchyard.Redis.Layer;
 using Switchyard.Redis.Security;
 using Switchyard.Redis.Tests.Support;
 using Xunit;

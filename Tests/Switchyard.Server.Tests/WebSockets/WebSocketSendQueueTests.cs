@@ -19,9 +19,9 @@ public sealed class WebSocketSendQueueTests
         Assert.Equal(WebSocketClock.None, queue.OldestUnflushed);
 
         var first = time.GetTimestamp();
-        Assert.Equal(SendOutcome.Queued, queue.TrySend(WebSocketOpcode.Text, new byte[100], rented: null));
+        Assert.Equal(SendQueueOutcome.Queued, queue.TrySend(WebSocketOpcode.Text, new byte[100], rented: null));
         time.Advance(TimeSpan.FromSeconds(3));
-        Assert.Equal(SendOutcome.Queued, queue.TrySend(WebSocketOpcode.Text, new byte[10], rented: null));
+        Assert.Equal(SendQueueOutcome.Queued, queue.TrySend(WebSocketOpcode.Text, new byte[10], rented: null));
 
         // The first frame's flush is stuck; the second waits behind it. The first is the oldest, and stays so.
         Assert.Equal(first, queue.OldestUnflushed);

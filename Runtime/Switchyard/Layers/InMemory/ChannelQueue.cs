@@ -1,4 +1,4 @@
-namespace Switchyard.InMemory;
+namespace Switchyard;
 
 /// <summary>
 /// One named channel of the in-memory layer: a bounded FIFO of unexpired messages and a FIFO of waiting receives.

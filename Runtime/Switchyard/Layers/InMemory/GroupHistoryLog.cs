@@ -1,4 +1,4 @@
-namespace Switchyard.InMemory;
+namespace Switchyard;
 
 /// <summary>One group's history. Lock it around an <see cref="Append"/> and the delivery that follows, so members get
 /// the group's messages in the order of their offsets.</summary>

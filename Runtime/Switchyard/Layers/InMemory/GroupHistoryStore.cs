@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Switchyard.InMemory;
+namespace Switchyard;
 
 /// <summary>
 /// The histories of the in-memory layer's groups (<see cref="ChannelLayerOptions.GroupHistory"/>): per group an epoch

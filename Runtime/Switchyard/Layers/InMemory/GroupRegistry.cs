@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Switchyard.InMemory;
+namespace Switchyard;
 
 /// <summary>
 /// Group memberships of the in-memory layer with their join times, indexed both ways so a channel can leave

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Switchyard.InMemory;
 using Switchyard.Internal;
 
 namespace Switchyard;

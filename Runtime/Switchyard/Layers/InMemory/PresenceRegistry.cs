@@ -1,4 +1,4 @@
-namespace Switchyard.InMemory;
+namespace Switchyard;
 
 /// <summary>The in-memory layer's present members per group, listed in channel-name order.</summary>
 internal sealed class PresenceRegistry

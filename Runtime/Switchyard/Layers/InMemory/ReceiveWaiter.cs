@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace Switchyard.InMemory;
+namespace Switchyard;
 
 /// <summary>
 /// One receive waiting on an empty <see cref="ChannelQueue"/>. A sender and the cancellation callback race to
