@@ -76,11 +76,7 @@ public sealed class CompressionTests : IAsyncLifetime
     [Fact]
     public async Task A_message_that_inflates_past_the_size_limit_closes_1009_with_one_log_line()
     {
-        await using var host = await KestrelHost.StartAsync(o =>
-        {
-            o.WebSockets.EnableCompression = true;
-            o.WebSockets.MaxMessageSize = 64 * 1024;
-        });
+        await using var host = await StartWith64KiBLimitAsync();
         using var client = await RawWebSocketClient.ConnectAsync(host.Address, "/ws/echo/", extraHeaders: Offer);
 
         // A bomb: 8 MiB of zeros in about 8 KB.
@@ -96,11 +92,7 @@ public sealed class CompressionTests : IAsyncLifetime
     [Fact]
     public async Task A_message_that_inflates_to_exactly_the_limit_is_delivered()
     {
-        await using var host = await KestrelHost.StartAsync(o =>
-        {
-            o.WebSockets.EnableCompression = true;
-            o.WebSockets.MaxMessageSize = 64 * 1024;
-        });
+        await using var host = await StartWith64KiBLimitAsync();
         using var client = await RawWebSocketClient.ConnectAsync(host.Address, "/ws/echo/", extraHeaders: Offer);
 
         await client.SendFrameAsync(RawWebSocketClient.Binary, Deflate(new byte[64 * 1024]), reserved: 4);
@@ -171,6 +163,12 @@ public sealed class CompressionTests : IAsyncLifetime
 
         Assert.Equal(WebSocketCloseCodes.ProtocolError, await client.ReceiveCloseCodeAsync());
     }
+
+    private static Task<KestrelHost> StartWith64KiBLimitAsync() => KestrelHost.StartAsync(o =>
+    {
+        o.WebSockets.EnableCompression = true;
+        o.WebSockets.MaxMessageSize = 64 * 1024;
+    });
 
     private static void Deflate(ClientWebSocketOptions options)
     {
