@@ -7,7 +7,7 @@ namespace Switchyard;
 /// <c>switchyard.consumer.active</c>, <c>switchyard.consumer.messages.handled</c>, <c>.unhandled</c>,
 /// <c>.failed</c> and <c>.dropped</c> (tagged <c>reason</c>).
 /// </summary>
-public sealed class ConsumerMetrics
+internal sealed class ConsumerMetrics
 {
     /// <summary>
     /// The <c>reason</c> tag of a message the consumer did not handle because it was stopping: a posted message it

@@ -226,6 +226,25 @@ public sealed class Http2Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Permessage_deflate_is_negotiated_over_HTTP2_as_over_HTTP1()
+    {
+        await using var host = await StartAsync(HttpProtocols.Http1AndHttp2, tls: true, o => o.WebSockets.EnableCompression = true);
+        using var client = await WsClient.ConnectAsync(host.WebSocketUri("/ws/echo/"), o =>
+        {
+            Http2(o);
+            o.DangerousDeflateOptions = new WebSocketDeflateOptions();
+        }, _client);
+
+        Assert.Equal(HttpStatusCode.OK, client.Socket.HttpStatusCode);
+        Assert.Equal(
+            "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+            client.Socket.HttpResponseHeaders!["Sec-WebSocket-Extensions"].Single());
+        var text = string.Concat(Enumerable.Repeat("compressed over one HTTP/2 stream ", 100));
+        await client.SendTextAsync(text);
+        Assert.Equal(text, await client.ReceiveTextAsync());
+    }
+
+    [Fact]
     public async Task Cleartext_HTTP2_with_prior_knowledge_serves_WebSockets_too()
     {
         await using var host = await StartAsync(HttpProtocols.Http2, tls: false);
