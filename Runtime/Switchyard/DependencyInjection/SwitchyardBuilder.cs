@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Switchyard;
 
-/// <summary>Configures Switchyard's services; returned by <see cref="SwitchyardServiceCollectionExtensions.AddSwitchyard"/>.</summary>
+/// <summary>Configures Switchyard's services; returned by <c>AddSwitchyard</c>.</summary>
 public sealed class SwitchyardBuilder
 {
     internal SwitchyardBuilder(IServiceCollection services) => Services = services;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Switchyard.AspNetCore.Tests.Support;
 using Xunit;
 

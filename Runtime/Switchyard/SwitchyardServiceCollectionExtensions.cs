@@ -1,13 +1,13 @@
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Switchyard;
 
-namespace Switchyard;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Switchyard in a service collection.</summary>
+/// <summary>
+/// Registers Switchyard in a service collection. In this namespace, as ASP.NET Core's own <c>AddX</c> methods, so
+/// <c>builder.Services.AddSwitchyard()</c> needs no <c>using</c> in a web project.
+/// </summary>
 public static class SwitchyardServiceCollectionExtensions
 {
     /// <summary>
@@ -23,7 +23,7 @@ public static class SwitchyardServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         // The layer validates its options when it is created and names the bad option.
         services.AddOptions<ChannelLayerOptions>();
-        services.TryAddSingleton<ChannelLayer>(CreateInMemoryLayer);
+        services.TryAddSingleton<ChannelLayer>(InMemoryLayerBuilderExtensions.CreateInMemoryLayer);
         services.TryAddSingleton<IUserIdProvider, ClaimUserIdProvider>();
         services.AddHealthChecks();
 
@@ -41,26 +41,4 @@ public static class SwitchyardServiceCollectionExtensions
         });
         return new SwitchyardBuilder(services);
     }
-
-    /// <summary>Uses the in-memory channel layer and configures its options.</summary>
-    /// <param name="builder">The Switchyard builder.</param>
-    /// <param name="configure">Sets capacity, expiry, group expiry and message size.</param>
-    /// <returns>The builder.</returns>
-    public static SwitchyardBuilder AddInMemoryLayer(this SwitchyardBuilder builder, Action<ChannelLayerOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        if (configure is not null)
-        {
-            builder.Services.Configure(configure);
-        }
-
-        builder.Services.Replace(ServiceDescriptor.Singleton<ChannelLayer>(CreateInMemoryLayer));
-        return builder;
-    }
-
-    private static InMemoryChannelLayer CreateInMemoryLayer(IServiceProvider services) => new(
-        services.GetRequiredService<IOptions<ChannelLayerOptions>>().Value,
-        services.GetService<TimeProvider>(),
-        services.GetService<ILoggerFactory>(),
-        services.GetService<IMeterFactory>());
 }
