@@ -58,7 +58,7 @@ public sealed class PackageTests : IDisposable
     }
 
     [Fact]
-    public async Task A_fresh_project_restores_the_package_builds_with_the_generated_code_and_its_TypeScript_module_and_sees_SWY1001()
+    public async Task A_fresh_project_restores_the_package_builds_with_its_global_using_the_generated_code_and_its_TypeScript_module_and_sees_SWY1001()
     {
         var feed = Path.GetDirectoryName(await PackAsync())!;
         var app = Path.Combine(_work, "app");
@@ -85,9 +85,8 @@ public sealed class PackageTests : IDisposable
               </ItemGroup>
             </Project>
             """, Ct);
+        // No `using Switchyard;`: the package's global using (ImplicitUsings) brings it.
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
-            using Switchyard;
-
             // The runner refuses a consumer without its generated dispatcher, and ChannelMessage.Create needs the
             // generated serializer: this runs only if the package's generator wrote its code.
             var layer = new InMemoryChannelLayer(new ChannelLayerOptions());
@@ -118,7 +117,7 @@ public sealed class PackageTests : IDisposable
 
         var build = await RunAsync(app, "build", "-nologo");
         Assert.True(build.ExitCode == 0, build.Output);
-        Assert.True(build.Output.Contains("Program.cs(24,20): warning SWY1001: 'Task.Result' blocks a thread inside async consumer code", StringComparison.Ordinal), build.Output);
+        Assert.True(build.Output.Contains("Program.cs(22,20): warning SWY1001: 'Task.Result' blocks a thread inside async consumer code", StringComparison.Ordinal), build.Output);
 
         // The package's build target wrote the TypeScript module the project asked for.
         var module = await File.ReadAllTextAsync(Path.Combine(app, "client", "switchyard.generated.ts"), Ct);
