@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Switchyard.AspNetCore;
 
 namespace Switchyard;
@@ -13,7 +16,9 @@ public static class SwitchyardServerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure(builder.Services, configure);
+        // Validated when the host starts, naming the bad option, not when the first request needs it.
+        builder.Services.AddOptions<SwitchyardServerOptions>().Configure(configure).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchyardServerOptions>, SwitchyardServerOptionsValidator>());
         return builder;
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Switchyard.Worker;
 
 namespace Switchyard;
@@ -15,7 +17,9 @@ public static class SwitchyardWorkerBuilderExtensions
     public static SwitchyardBuilder AddWorker(this SwitchyardBuilder builder, Action<SwitchyardWorkerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<SwitchyardWorkerOptions>();
+        // Validated when the host starts, naming the bad option.
+        var options = builder.Services.AddOptions<SwitchyardWorkerOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchyardWorkerOptions>, SwitchyardWorkerOptionsValidator>());
         if (configure is not null)
         {
             options.Configure(configure);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Switchyard;
+using Switchyard.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -21,8 +23,9 @@ public static class SwitchyardServiceCollectionExtensions
     public static SwitchyardBuilder AddSwitchyard(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        // The layer validates its options when it is created and names the bad option.
-        services.AddOptions<ChannelLayerOptions>();
+        // Validated when the host starts, naming the bad option (and again by the layer when it is created).
+        services.AddOptions<ChannelLayerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChannelLayerOptions>, ChannelLayerOptionsValidator>());
         services.TryAddSingleton<ChannelLayer>(InMemoryLayerBuilderExtensions.CreateInMemoryLayer);
         services.TryAddSingleton<IUserIdProvider, ClaimUserIdProvider>();
         services.AddHealthChecks();
