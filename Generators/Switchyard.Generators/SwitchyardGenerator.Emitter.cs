@@ -210,7 +210,10 @@ public sealed partial class SwitchyardGenerator
                                 : $"new string[] {{ {string.Join(", ", consumer.HttpMethods.Select(Literal))} }}";
                             var services = string.Join(", ", consumer.ConstructorParameters.Select(t =>
                                 $"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<{t}>(services)"));
-                            w.WriteLine($"new(global::Switchyard.ConsumerRouteKind.{kind}, {Literal(consumer.Route)}, {methods}, typeof({consumer.FullName}), static services => new {consumer.FullName}({services})),");
+                            var types = consumer.ConstructorParameters.Count == 0
+                                ? "global::System.Array.Empty<global::System.Type>()"
+                                : $"new global::System.Type[] {{ {string.Join(", ", consumer.ConstructorParameters.Select(t => $"typeof({t})"))} }}";
+                            w.WriteLine($"new(global::Switchyard.ConsumerRouteKind.{kind}, {Literal(consumer.Route)}, {methods}, typeof({consumer.FullName}), static services => new {consumer.FullName}({services}), {types}),");
                         }
                     }
 

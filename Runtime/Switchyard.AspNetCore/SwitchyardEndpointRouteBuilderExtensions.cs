@@ -20,6 +20,9 @@ public static class SwitchyardEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var server = new SwitchyardServer(endpoints.ServiceProvider);
+
+        // Every consumer this maps can be created from the container: checked now, at start, not at the first request.
+        ConsumerRouteTable.ValidateServices(endpoints.ServiceProvider, ConsumerRouteTable.Routes.Where(r => r.Kind != ConsumerRouteKind.Channel));
         var mapped = new List<IEndpointConventionBuilder>();
         int webSockets = 0, http = 0;
         foreach (var route in ConsumerRouteTable.Routes)

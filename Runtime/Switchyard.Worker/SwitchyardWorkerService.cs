@@ -60,6 +60,18 @@ public sealed class SwitchyardWorkerService : BackgroundService
         return served;
     }
 
+    /// <summary>
+    /// Checks, before the worker starts, that its channels have consumers and that the container can create each of
+    /// them (every constructor parameter registered): a mistake stops the host's start with the consumer's name.
+    /// </summary>
+    /// <param name="cancellationToken">Aborts the start.</param>
+    /// <returns>A task that completes when the worker has started.</returns>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        ConsumerRouteTable.ValidateServices(_services, ResolveRoutes());
+        return base.StartAsync(cancellationToken);
+    }
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -9,7 +9,8 @@ public sealed class ConsumerRoute
     /// <param name="httpMethods">The HTTP methods of an HTTP route; empty for every method.</param>
     /// <param name="consumerType">The consumer class.</param>
     /// <param name="factory">Creates one consumer instance, resolving its constructor's parameters from services.</param>
-    public ConsumerRoute(ConsumerRouteKind kind, string pattern, IReadOnlyList<string> httpMethods, Type consumerType, Func<IServiceProvider, Consumer> factory)
+    /// <param name="services">The services <paramref name="factory"/> resolves (the constructor's parameter types), checked against the container at start.</param>
+    public ConsumerRoute(ConsumerRouteKind kind, string pattern, IReadOnlyList<string> httpMethods, Type consumerType, Func<IServiceProvider, Consumer> factory, IReadOnlyList<Type>? services = null)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(httpMethods);
@@ -20,6 +21,7 @@ public sealed class ConsumerRoute
         HttpMethods = httpMethods;
         ConsumerType = consumerType;
         Factory = factory;
+        Services = services ?? [];
     }
 
     /// <summary>Gets how the consumer is reached.</summary>
@@ -36,6 +38,9 @@ public sealed class ConsumerRoute
 
     /// <summary>Gets the generated factory.</summary>
     public Func<IServiceProvider, Consumer> Factory { get; }
+
+    /// <summary>Gets the services the factory resolves: the consumer constructor's parameter types.</summary>
+    public IReadOnlyList<Type> Services { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Kind} {Pattern} -> {ConsumerType.Name}";

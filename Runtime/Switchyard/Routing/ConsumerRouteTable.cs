@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Switchyard;
 
 /// <summary>
@@ -21,6 +23,41 @@ public static class ConsumerRouteTable
         {
             var known = _routes.Select(r => (r.Kind, r.Pattern, r.ConsumerType)).ToHashSet();
             Volatile.Write(ref _routes, [.. _routes, .. routes.Where(r => known.Add((r.Kind, r.Pattern, r.ConsumerType)))]);
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="services"/> can create the consumer of each route: every type its constructor takes
+    /// is registered. Hosts call it when they start (the interface server when it maps its routes, the worker when it
+    /// starts), so a missing registration stops the start instead of failing the first connection with HTTP 500.
+    /// </summary>
+    /// <param name="services">The application's service provider.</param>
+    /// <param name="routes">The routes the host serves.</param>
+    /// <exception cref="InvalidOperationException">A consumer needs a service the container does not have; the message names the consumer, its route and the service.</exception>
+    public static void ValidateServices(IServiceProvider services, IEnumerable<ConsumerRoute> routes)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(routes);
+        if (services.GetService(typeof(IServiceProviderIsService)) is not IServiceProviderIsService isService)
+        {
+            return; // a container that cannot tell: the factory's GetRequiredService still names the type
+        }
+
+        var problems = new List<string>();
+        foreach (var route in routes)
+        {
+            var missing = route.Services.Where(t => !isService.IsService(t)).Select(t => t.FullName ?? t.Name).ToList();
+            if (missing.Count > 0)
+            {
+                problems.Add($"{route.ConsumerType.Name} ({route.Kind} '{route.Pattern}') needs {string.Join(", ", missing)}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Switchyard cannot create {(problems.Count == 1 ? "a consumer" : "consumers")} from the service container: {string.Join("; ", problems)}. " +
+                "Register the missing services (builder.Services.Add...) before the app is built.");
         }
     }
 }

@@ -12,8 +12,8 @@ namespace Switchyard.Generated
         /// <summary>Gets this assembly's routes.</summary>
         internal static global::Switchyard.ConsumerRoute[] Routes { get; } = new global::Switchyard.ConsumerRoute[]
         {
-            new(global::Switchyard.ConsumerRouteKind.WebSocket, "/ws/chat/{room}/", global::System.Array.Empty<string>(), typeof(global::Chat.ChatConsumer), static services => new global::Chat.ChatConsumer(global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Chat.IHistory>(services))),
-            new(global::Switchyard.ConsumerRouteKind.Channel, "chat.moderate", global::System.Array.Empty<string>(), typeof(global::Chat.Moderator), static services => new global::Chat.Moderator()),
+            new(global::Switchyard.ConsumerRouteKind.WebSocket, "/ws/chat/{room}/", global::System.Array.Empty<string>(), typeof(global::Chat.ChatConsumer), static services => new global::Chat.ChatConsumer(global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Chat.IHistory>(services)), new global::System.Type[] { typeof(global::Chat.IHistory) }),
+            new(global::Switchyard.ConsumerRouteKind.Channel, "chat.moderate", global::System.Array.Empty<string>(), typeof(global::Chat.Moderator), static services => new global::Chat.Moderator(), global::System.Array.Empty<global::System.Type>()),
         };
 
         [global::System.Runtime.CompilerServices.ModuleInitializer]

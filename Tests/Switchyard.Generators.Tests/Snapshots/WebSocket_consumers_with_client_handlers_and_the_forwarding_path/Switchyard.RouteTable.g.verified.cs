@@ -12,8 +12,8 @@ namespace Switchyard.Generated
         /// <summary>Gets this assembly's routes.</summary>
         internal static global::Switchyard.ConsumerRoute[] Routes { get; } = new global::Switchyard.ConsumerRoute[]
         {
-            new(global::Switchyard.ConsumerRouteKind.WebSocket, "/ws/json/{room}/", global::System.Array.Empty<string>(), typeof(global::Relay.JsonRelay), static services => new global::Relay.JsonRelay()),
-            new(global::Switchyard.ConsumerRouteKind.WebSocket, "/ws/raw/{room}/", global::System.Array.Empty<string>(), typeof(global::Relay.RawRelay), static services => new global::Relay.RawRelay()),
+            new(global::Switchyard.ConsumerRouteKind.WebSocket, "/ws/json/{room}/", global::System.Array.Empty<string>(), typeof(global::Relay.JsonRelay), static services => new global::Relay.JsonRelay(), global::System.Array.Empty<global::System.Type>()),
+            new(global::Switchyard.ConsumerRouteKind.WebSocket, "/ws/raw/{room}/", global::System.Array.Empty<string>(), typeof(global::Relay.RawRelay), static services => new global::Relay.RawRelay(), global::System.Array.Empty<global::System.Type>()),
         };
 
         [global::System.Runtime.CompilerServices.ModuleInitializer]
