@@ -97,7 +97,7 @@ public sealed class OriginTests
     [Fact]
     public async Task An_AllowedOrigin_that_is_not_an_origin_fails_at_startup()
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => KestrelHost.StartAsync(o => o.AllowedOrigins.Add("https://example.com/path")));
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => KestrelHost.StartAsync(o => o.AllowedOrigins.Add("https://example.com/path")));
         Assert.Contains("AllowedOrigins", error.Message, StringComparison.Ordinal);
     }
 
