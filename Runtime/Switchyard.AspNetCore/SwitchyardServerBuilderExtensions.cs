@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchyard.AspNetCore;
+using Switchyard.Configuration;
 
 namespace Switchyard;
 
@@ -18,7 +19,7 @@ public static class SwitchyardServerBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         // Validated when the host starts, naming the bad option, not when the first request needs it.
         builder.Services.AddOptions<SwitchyardServerOptions>().Configure(configure).ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchyardServerOptions>, SwitchyardServerOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchyardServerOptions>>(new OptionsValidator<SwitchyardServerOptions>(static o => o.Validate())));
         return builder;
     }
 }

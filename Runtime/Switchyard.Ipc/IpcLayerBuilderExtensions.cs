@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchyard.Configuration;
 using Switchyard.Ipc;
 
 namespace Switchyard;
@@ -26,7 +27,7 @@ public static class IpcLayerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<IpcChannelLayerOptions>().Configure(configure ?? (static _ => { })).ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IpcChannelLayerOptions>, IpcOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IpcChannelLayerOptions>>(new OptionsValidator<IpcChannelLayerOptions>(static o => o.Validate())));
         builder.Services.Replace(ServiceDescriptor.Singleton<ChannelLayer>(services => IpcChannelLayer.Open(
             services.GetRequiredService<IOptions<IpcChannelLayerOptions>>().Value,
             services.GetService<TimeProvider>(),

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchyard.Configuration;
 using Switchyard.Worker;
 
 namespace Switchyard;
@@ -19,7 +20,7 @@ public static class SwitchyardWorkerBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         // Validated when the host starts, naming the bad option.
         var options = builder.Services.AddOptions<SwitchyardWorkerOptions>().ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchyardWorkerOptions>, SwitchyardWorkerOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchyardWorkerOptions>>(new OptionsValidator<SwitchyardWorkerOptions>(static o => o.Validate())));
         if (configure is not null)
         {
             options.Configure(configure);

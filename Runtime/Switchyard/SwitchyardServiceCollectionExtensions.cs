@@ -25,7 +25,7 @@ public static class SwitchyardServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         // Validated when the host starts, naming the bad option (and again by the layer when it is created).
         services.AddOptions<ChannelLayerOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChannelLayerOptions>, ChannelLayerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChannelLayerOptions>>(new OptionsValidator<ChannelLayerOptions>(static o => o.Validate())));
         services.TryAddSingleton<ChannelLayer>(InMemoryLayerBuilderExtensions.CreateInMemoryLayer);
         services.TryAddSingleton<IUserIdProvider, ClaimUserIdProvider>();
         services.AddHealthChecks();

@@ -36,9 +36,11 @@ public sealed class SwitchyardServiceCollectionExtensionsTests
     [Fact]
     public async Task Invalid_options_fail_when_the_layer_is_resolved_naming_the_option()
     {
+        // Without a host nothing validates at start (see OptionsValidationTests in the ASP.NET Core tests); resolving
+        // the options still runs the validator AddSwitchyard registered.
         await using var services = new ServiceCollection().AddSwitchyard().AddInMemoryLayer(o => o.Capacity = 0).Services.BuildServiceProvider();
 
-        var error = Assert.Throws<ArgumentException>(() => services.GetRequiredService<ChannelLayer>());
-        Assert.Contains("ChannelLayerOptions.Capacity", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<ChannelLayer>());
+        Assert.Contains("ChannelLayerOptions.Capacity must be at least 1, not 0.", error.Message, StringComparison.Ordinal);
     }
 }
