@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace Switchyard.Package.Tests;
@@ -126,6 +127,21 @@ public sealed class PackageTests : IDisposable
         var run = await RunAsync(app, "run", "--no-build");
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("handled 42", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dotnet_pack_at_the_repository_root_makes_every_shipped_package_and_skips_the_rest()
+    {
+        var metadata = typeof(PackageTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value!);
+        var output = Path.Combine(_work, "root-pack");
+
+        // As a user types it at the root (the solution), on the build this run already made.
+        var pack = await RunAsync(metadata["RepositoryRoot"], "pack", "--no-build", "-c", metadata["Configuration"], "-o", output, "-nologo");
+
+        Assert.True(pack.ExitCode == 0, pack.Output);
+        Assert.Equal(
+            ["Switchyard", "Switchyard.AspNetCore", "Switchyard.Client", "Switchyard.Ipc", "Switchyard.Redis", "Switchyard.Server", "Switchyard.Testing", "Switchyard.Worker"],
+            Directory.GetFiles(output, "*.nupkg").Select(f => Regex.Replace(Path.GetFileName(f), @"\.\d+\.\d+\.\d+.*\.nupkg$", string.Empty)).Order(StringComparer.Ordinal));
     }
 
     private async Task<string> NuspecAsync(string name)
