@@ -1,6 +1,6 @@
 // The one statement of the channel-name, group-name and message-type rules. Not a project: linked into the runtime
 // (Runtime/Switchyard, behind the public ChannelNames), the generator (SWY0007) and the analyzers (SWY1004) with
-// <Compile Include="..." Link="..."/>, so it compiles as netstandard2.0 and as net9.0/net10.0 and uses the BCL only.
+// <Compile Include="..." Link="..."/>, so it compiles as netstandard2.0 and as net10.0 and uses the BCL only.
 namespace Switchyard.Internal;
 
 /// <summary>

@@ -33,13 +33,13 @@ public sealed class PackageTests : IDisposable
     }
 
     [Fact]
-    public async Task The_package_carries_the_runtime_for_both_targets_and_the_compiler_plug_ins()
+    public async Task The_package_carries_the_runtime_for_net10_0_only_and_the_compiler_plug_ins()
     {
         var package = await PackAsync();
 
         using var archive = ZipFile.OpenRead(package);
         var entries = archive.Entries.Select(e => e.FullName).ToHashSet();
-        Assert.Contains("lib/net9.0/Switchyard.dll", entries);
+        Assert.All(entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal)), e => Assert.StartsWith("lib/net10.0/", e, StringComparison.Ordinal));
         Assert.Contains("lib/net10.0/Switchyard.dll", entries);
         Assert.Contains("lib/net10.0/Switchyard.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/Switchyard.Generators.dll", entries);

@@ -29,7 +29,6 @@ public sealed partial class PublicApiTests
         foreach (var directory in ShippedProjectDirectories())
         {
             data.Add(Path.GetFileName(directory), "net10.0");
-            data.Add(Path.GetFileName(directory), "net9.0");
         }
 
         return data;
