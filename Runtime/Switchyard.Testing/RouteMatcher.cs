@@ -5,16 +5,29 @@ internal static class RouteMatcher
 {
     public static (ConsumerRoute Route, Dictionary<string, string> Values) Find(ConsumerRouteKind kind, string path)
     {
-        foreach (var route in ConsumerRouteTable.Routes)
+        // When nothing matches, the app assemblies beside the test may not have registered their routes yet.
+        if (TryFind(kind, path, out var found) || (ApplicationRoutes.EnsureLoaded() && TryFind(kind, path, out found)))
         {
-            if (route.Kind == kind && TryMatch(route.Pattern, path, out var values))
-            {
-                return (route, values);
-            }
+            return found;
         }
 
         throw new InvalidOperationException(
             $"No {kind} consumer's route matches '{path}'; the routes are [{string.Join(", ", ConsumerRouteTable.Routes.Where(r => r.Kind == kind).Select(r => r.Pattern))}].");
+    }
+
+    private static bool TryFind(ConsumerRouteKind kind, string path, out (ConsumerRoute Route, Dictionary<string, string> Values) found)
+    {
+        foreach (var route in ConsumerRouteTable.Routes)
+        {
+            if (route.Kind == kind && TryMatch(route.Pattern, path, out var values))
+            {
+                found = (route, values);
+                return true;
+            }
+        }
+
+        found = default;
+        return false;
     }
 
     public static bool TryMatch(string pattern, string path, out Dictionary<string, string> values)
