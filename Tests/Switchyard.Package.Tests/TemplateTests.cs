@@ -1,8 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Xunit;
@@ -20,7 +16,6 @@ public sealed partial class TemplateTests(PackedFeed feed) : IDisposable
     // A loaded two-core machine restores, builds and starts far faster than this; these only bound a hang.
     private static readonly TimeSpan StartWithin = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan ReceiveWithin = TimeSpan.FromSeconds(20);
 
     private readonly string _work = Path.Combine(Path.GetTempPath(), "switchyard-template-" + Guid.NewGuid().ToString("N"));
 
@@ -82,37 +77,37 @@ public sealed partial class TemplateTests(PackedFeed feed) : IDisposable
         var nuget = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "nuget-packages") };
         var build = await Dotnet.RunAsync(app, ["build", "-nologo"], nuget);
         Assert.True(build.ExitCode == 0, build.Output);
-        Assert.True(ZeroWarnings().IsMatch(build.Output) && !build.Output.Contains(": warning ", StringComparison.Ordinal), build.Output);
+        Assert.True(AppClient.BuiltWithoutWarnings(build.Output), build.Output);
 
         var test = await Dotnet.RunAsync(app, ["test", "--no-build"], nuget);
         Assert.True(test.ExitCode == 0, test.Output);
         Assert.True(TestsPassed().IsMatch(test.Output), test.Output);
 
-        var port = FreePort();
+        var port = AppClient.FreePort();
         await using var running = await AppProcess.StartAsync(
             app, ["--project", "Chat", "--no-build"], new Dictionary<string, string>(nuget) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" }, StartWithin);
 
         // The template's consumer: a line said in a room reaches everyone in it.
-        using var alice = await ConnectAsync(port, "/ws/chat/lobby/");
-        using var bob = await ConnectAsync(port, "/ws/chat/lobby/");
-        await SendAsync(alice, """{"type":"chat.say","text":"hello"}""");
+        using var alice = await AppClient.ConnectAsync(port, "/ws/chat/lobby/");
+        using var bob = await AppClient.ConnectAsync(port, "/ws/chat/lobby/");
+        await AppClient.SendAsync(alice, """{"type":"chat.say","text":"hello"}""");
         foreach (var member in new[] { bob, alice })
         {
-            var line = await ReceiveAsync(member, running);
+            var line = await AppClient.ReceiveAsync(member, running);
             Assert.Equal("chat.message", line.GetProperty("type").GetString());
             Assert.Equal("lobby", line.GetProperty("room").GetString());
             Assert.Equal("hello", line.GetProperty("text").GetString());
         }
 
         // The consumer the user added.
-        using var echo = await ConnectAsync(port, "/ws/echo/");
-        await SendAsync(echo, """{"type":"echo","text":"ping"}""");
-        var echoed = await ReceiveAsync(echo, running);
+        using var echo = await AppClient.ConnectAsync(port, "/ws/echo/");
+        await AppClient.SendAsync(echo, """{"type":"echo","text":"ping"}""");
+        var echoed = await AppClient.ReceiveAsync(echo, running);
         Assert.Equal("echo", echoed.GetProperty("type").GetString());
         Assert.Equal("echo: ping", echoed.GetProperty("text").GetString());
 
         // The page.
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = ReceiveWithin };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = AppClient.ReceiveWithin };
         using var page = await http.GetAsync(new Uri("/", UriKind.Relative), Ct);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
@@ -140,55 +135,6 @@ public sealed partial class TemplateTests(PackedFeed feed) : IDisposable
         Assert.All(references, r => Assert.True(central.TryGetValue(r.Id, out var version) && version == r.Version,
             $"The template references {r.Id} {r.Version}; Directory.Packages.props has {(central.TryGetValue(r.Id, out var v) ? v : "no version of it")}."));
     }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<ClientWebSocket> ConnectAsync(int port, string path)
-    {
-        var socket = new ClientWebSocket();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(ReceiveWithin);
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}{path}"), timeout.Token);
-        return socket;
-    }
-
-    private static Task SendAsync(ClientWebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, Ct);
-
-    private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, AppProcess app)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(ReceiveWithin);
-        var buffer = new byte[16 * 1024];
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
-                Assert.True(result.MessageType == WebSocketMessageType.Text, $"Got a {result.MessageType} frame ({socket.CloseStatus} {socket.CloseStatusDescription}):\n{app.Output}");
-                length += result.Count;
-                if (result.EndOfMessage)
-                {
-                    using var frame = JsonDocument.Parse(buffer.AsMemory(0, length));
-                    return frame.RootElement.Clone();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
-        {
-            throw new TimeoutException($"No frame within {ReceiveWithin.TotalSeconds} s; the app wrote:\n{app.Output}");
-        }
-    }
-
-    // MSBuild's summary: "    0 Warning(s)".
-    [GeneratedRegex(@"^\s*0 Warning\(s\)", RegexOptions.Multiline)]
-    private static partial Regex ZeroWarnings();
 
     // The test run's summary, at least one test passed and none failed: "Passed!  - Failed:     0, Passed:     1, ...".
     [GeneratedRegex(@"Passed!\s+-\s+Failed:\s+0, Passed:\s+[1-9]")]
