@@ -32,6 +32,9 @@ public sealed class ConsumerRunner
     private readonly ILogger _logger;
     private readonly ConsumerMetrics _metrics;
     private readonly string _consumerName;
+
+    // The consumer's channel when it is a named one (a worker's); null for a connection's process-local channel.
+    private readonly string? _namedChannel;
     private readonly CancellationTokenSource _stopReceiving = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource<ConsumerStopReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,6 +75,7 @@ public sealed class ConsumerRunner
         Consumer = consumer;
         Scope = scope;
         Layer = layer;
+        _namedChannel = ChannelNames.IsProcessLocal(scope.ChannelName) ? null : scope.ChannelName;
         _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.Consumer") ?? NullLogger.Instance;
         _metrics = SwitchyardDiagnostics.GetConsumerMetrics(meterFactory);
         consumer.Attach(this);
@@ -454,24 +458,44 @@ public sealed class ConsumerRunner
                 return true;
             }
 
-            using var activity = StartProcessActivity(message);
+            // Where the message was sent, as far as this consumer can tell: the group (named by a group send while traces
+            // have a listener, and by every send to a group with a history), else the consumer's channel; none for a
+            // posted message, which came from outside the layer.
+            var group = message.Headers.TryGetValue(MessageHeaders.Group, out var name) ? name : null;
+            var onChannel = group is null && !posted;
+            var destination = group ?? (onChannel ? Scope.ChannelName : null);
+            using var activity = StartProcessActivity(message, destination);
+            var started = _metrics.StartProcessing();
+            Exception? failure = null;
             try
             {
                 await DispatchAsync(message).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (_abort.IsCancellationRequested)
             {
                 // Shutdown outlasted the drain timeout and cancelled this handler: not a handler fault.
-                activity?.SetStatus(ActivityStatusCode.Error, "cancelled by shutdown");
+                failure = ex;
+                if (activity is not null)
+                {
+                    MessagingConventions.SetError(activity, ex, "cancelled by shutdown");
+                }
             }
             catch (Exception ex)
             {
+                failure = ex;
                 _metrics.Failed();
-                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                if (activity is not null)
+                {
+                    MessagingConventions.SetError(activity, ex);
+                }
+
                 ConsumerLog.HandlerFailed(_logger, ex, _consumerName, Scope.ChannelName, message.Type);
                 RequestStop(ConsumerStopReason.Faulted);
             }
 
+            // The duration's destination only when it is this consumer's named channel: a connection's channel or a
+            // group is named per connection, room or user, too many values for a metric's tag.
+            _metrics.Processed(started, _consumerName, message.Type, onChannel ? _namedChannel : null, failure);
             return true;
         }
         finally
@@ -656,7 +680,7 @@ public sealed class ConsumerRunner
         ConsumerLog.MessageDropped(_logger, _consumerName, Scope.ChannelName, message.Type, StopReason ?? ConsumerStopReason.Requested);
     }
 
-    private static Activity? StartProcessActivity(ChannelMessage message)
+    private Activity? StartProcessActivity(ChannelMessage message, string? destination)
     {
         if (!SwitchyardDiagnostics.ActivitySource.HasListeners())
         {
@@ -670,10 +694,30 @@ public sealed class ConsumerRunner
             ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
         }
 
-        var activity = SwitchyardDiagnostics.ActivitySource.StartActivity($"process {message.Type}", ActivityKind.Consumer, parent);
-        activity?.SetTag("messaging.system", "switchyard");
-        activity?.SetTag("messaging.operation.name", "process");
-        activity?.SetTag("switchyard.message.type", message.Type);
+        var temporary = destination is not null && MessagingConventions.IsTemporary(destination);
+        var activity = SwitchyardDiagnostics.ActivitySource.StartActivity(
+            MessagingConventions.SpanName(MessagingConventions.ProcessOperation, destination, temporary), ActivityKind.Consumer, parent);
+        if (activity is null)
+        {
+            return null;
+        }
+
+        activity.SetTag(MessagingConventions.SystemAttribute, MessagingConventions.System);
+        activity.SetTag(MessagingConventions.OperationNameAttribute, MessagingConventions.ProcessOperation);
+        activity.SetTag(MessagingConventions.OperationTypeAttribute, MessagingConventions.ProcessType);
+        if (destination is not null)
+        {
+            MessagingConventions.SetDestination(activity, destination, temporary);
+        }
+
+        if (message.Headers.TryGetValue(MessageHeaders.MessageId, out var id))
+        {
+            activity.SetTag(MessagingConventions.MessageIdAttribute, id);
+        }
+
+        activity.SetTag(MessagingConventions.MessageBodySizeAttribute, message.Payload.Length);
+        activity.SetTag(MessagingConventions.MessageTypeAttribute, message.Type);
+        activity.SetTag(MessagingConventions.ConsumerAttribute, _consumerName);
         return activity;
     }
 }
