@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchyard.Internal;
@@ -464,38 +466,27 @@ public sealed class ConsumerRunner
             var group = message.Headers.TryGetValue(MessageHeaders.Group, out var name) ? name : null;
             var onChannel = group is null && !posted;
             var destination = group ?? (onChannel ? Scope.ChannelName : null);
-            using var activity = StartProcessActivity(message, destination);
-            var started = _metrics.StartProcessing();
-            Exception? failure = null;
+            // The duration's destination only when it is this consumer's named channel: a connection's channel or a
+            // group is named per connection, room or user, too many values for a metric's tag.
+            var trace = StartProcessing(message, destination, onChannel ? _namedChannel : null);
             try
             {
                 await DispatchAsync(message).ConfigureAwait(false);
+                trace.Done();
             }
             catch (OperationCanceledException ex) when (_abort.IsCancellationRequested)
             {
                 // Shutdown outlasted the drain timeout and cancelled this handler: not a handler fault.
-                failure = ex;
-                if (activity is not null)
-                {
-                    MessagingConventions.SetError(activity, ex, "cancelled by shutdown");
-                }
+                trace.Done(ex, "cancelled by shutdown");
             }
             catch (Exception ex)
             {
-                failure = ex;
                 _metrics.Failed();
-                if (activity is not null)
-                {
-                    MessagingConventions.SetError(activity, ex);
-                }
-
+                trace.Done(ex);
                 ConsumerLog.HandlerFailed(_logger, ex, _consumerName, Scope.ChannelName, message.Type);
                 RequestStop(ConsumerStopReason.Faulted);
             }
 
-            // The duration's destination only when it is this consumer's named channel: a connection's channel or a
-            // group is named per connection, room or user, too many values for a metric's tag.
-            _metrics.Processed(started, _consumerName, message.Type, onChannel ? _namedChannel : null, failure);
             return true;
         }
         finally
@@ -680,20 +671,67 @@ public sealed class ConsumerRunner
         ConsumerLog.MessageDropped(_logger, _consumerName, Scope.ChannelName, message.Type, StopReason ?? ConsumerStopReason.Requested);
     }
 
-    private Activity? StartProcessActivity(ChannelMessage message, string? destination)
+    // Starts the span and the duration of a message from the channel or posted; nothing while nobody listens.
+    private ProcessTrace StartProcessing(ChannelMessage message, string? destination, string? namedChannel)
     {
-        if (!SwitchyardDiagnostics.ActivitySource.HasListeners())
+        Activity? activity = null;
+        if (SwitchyardDiagnostics.ActivitySource.HasListeners())
         {
-            return null;
+            ActivityContext parent = default;
+            if (message.Headers.TryGetValue(MessageHeaders.TraceParent, out var traceParent))
+            {
+                message.Headers.TryGetValue(MessageHeaders.TraceState, out var traceState);
+                ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
+            }
+
+            activity = StartProcessActivity(parent, destination, message.Type, message.Payload.Length);
+            if (activity is not null && message.Headers.TryGetValue(MessageHeaders.MessageId, out var id))
+            {
+                activity.SetTag(MessagingConventions.MessageIdAttribute, id);
+            }
         }
 
-        ActivityContext parent = default;
-        if (message.Headers.TryGetValue(MessageHeaders.TraceParent, out var traceParent))
+        var started = _metrics.StartProcessing();
+        return activity is null && started == 0 ? default : new ProcessTrace(_metrics, _consumerName, message.Type, namedChannel, activity, started);
+    }
+
+    /// <summary>
+    /// Starts the span and the duration of a client's frame that a JSON consumer hands to its handler (called before
+    /// its dispatch, so the handler runs inside the span); nothing while nobody listens, so the frame's type is made a
+    /// string only then.
+    /// </summary>
+    /// <param name="type">The frame's <c>type</c>, in UTF-8.</param>
+    /// <param name="requestId">The frame's <c>$id</c>, or 0 when it has none.</param>
+    /// <param name="size">The frame's length in bytes.</param>
+    /// <returns>The trace to end when the handler has finished.</returns>
+    internal ProcessTrace StartClientFrame(ReadOnlySpan<byte> type, long requestId, int size)
+    {
+        var tracing = SwitchyardDiagnostics.ActivitySource.HasListeners();
+        var started = _metrics.StartProcessing();
+        if (!tracing && started == 0)
         {
-            message.Headers.TryGetValue(MessageHeaders.TraceState, out var traceState);
-            ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
+            return default;
         }
 
+        var messageType = Encoding.UTF8.GetString(type);
+        Activity? activity = null;
+        if (tracing)
+        {
+            // The frame came over the connection, not a channel: its destination is the connection's channel, and its
+            // parent whatever is current (the connection's HTTP request, when ASP.NET Core's requests are traced).
+            activity = StartProcessActivity(default, Scope.ChannelName, messageType, size);
+            if (activity is not null && requestId != 0)
+            {
+                // The client protocol's $id: unique on its connection only.
+                activity.SetTag(MessagingConventions.MessageIdAttribute, requestId.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return new ProcessTrace(_metrics, _consumerName, messageType, null, activity, started);
+    }
+
+    private Activity? StartProcessActivity(ActivityContext parent, string? destination, string messageType, int size)
+    {
         var temporary = destination is not null && MessagingConventions.IsTemporary(destination);
         var activity = SwitchyardDiagnostics.ActivitySource.StartActivity(
             MessagingConventions.SpanName(MessagingConventions.ProcessOperation, destination, temporary), ActivityKind.Consumer, parent);
@@ -710,13 +748,8 @@ public sealed class ConsumerRunner
             MessagingConventions.SetDestination(activity, destination, temporary);
         }
 
-        if (message.Headers.TryGetValue(MessageHeaders.MessageId, out var id))
-        {
-            activity.SetTag(MessagingConventions.MessageIdAttribute, id);
-        }
-
-        activity.SetTag(MessagingConventions.MessageBodySizeAttribute, message.Payload.Length);
-        activity.SetTag(MessagingConventions.MessageTypeAttribute, message.Type);
+        activity.SetTag(MessagingConventions.MessageBodySizeAttribute, size);
+        activity.SetTag(MessagingConventions.MessageTypeAttribute, messageType);
         activity.SetTag(MessagingConventions.ConsumerAttribute, _consumerName);
         return activity;
     }

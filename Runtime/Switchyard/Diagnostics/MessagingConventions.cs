@@ -38,6 +38,9 @@ internal static class MessagingConventions
     public const string SendType = "send";
     public const string ProcessType = "process";
 
+    /// <summary>The <c>error.type</c> of a client's frame whose type no handler of its consumer takes.</summary>
+    public const string UnknownTypeError = "unknown_type";
+
     public const string ProcessDurationInstrument = "messaging.process.duration";
     public const string OperationDurationInstrument = "messaging.client.operation.duration";
 

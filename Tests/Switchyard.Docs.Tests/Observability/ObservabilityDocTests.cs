@@ -193,21 +193,36 @@ public sealed partial class ObservabilityDocTests
         await ChatAsync(app, room, Ct);
         Assert.True(app.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000), "the metrics were not flushed");
 
-        Activity[] sends;
+        Activity[] exported;
         lock (spans)
         {
-            sends = [.. spans.Where(s => s.DisplayName == $"group_send chat.{room}")];
+            exported = [.. spans];
         }
 
-        var send = Assert.Single(sends);
+        // The client's request is a process span, and the handler's group send its child.
+        var send = Assert.Single(exported, s => s.DisplayName == $"group_send chat.{room}");
         Assert.Equal(ActivityKind.Producer, send.Kind);
         Assert.Equal("send", send.GetTagItem("messaging.operation.type"));
         Assert.NotNull(send.GetTagItem("messaging.message.id"));
+        var request = Assert.Single(exported, s => s.SpanId == send.ParentSpanId);
+        Assert.Equal(ActivityKind.Consumer, request.Kind);
+        Assert.Equal("chat.say", request.GetTagItem("switchyard.message.type"));
+        Assert.Equal("1", request.GetTagItem("messaging.message.id"));
 
-        var duration = Assert.Single(metrics, m => m.Name == "messaging.client.operation.duration");
-        Assert.Equal("s", duration.Unit);
+        // The SDK took the instruments' advice: buckets from 10 µs (its own default would start at 0 and then 5 ms).
+        foreach (var name in new[] { "messaging.client.operation.duration", "messaging.process.duration" })
+        {
+            var bounds = BucketBounds(Assert.Single(metrics, m => m.Name == name));
+            Assert.Equal(1e-5, bounds[0]);
+            Assert.Contains(10d, bounds);
+        }
+    }
+
+    private static List<double> BucketBounds(Metric histogram)
+    {
+        Assert.Equal("s", histogram.Unit);
         var bounds = new List<double>();
-        foreach (ref readonly var point in duration.GetMetricPoints())
+        foreach (ref readonly var point in histogram.GetMetricPoints())
         {
             Assert.True(point.GetHistogramCount() > 0);
             bounds.Clear();
@@ -217,9 +232,8 @@ public sealed partial class ObservabilityDocTests
             }
         }
 
-        // The SDK took the instrument's advice: buckets from 10 µs (its own default would start at 0 and then 5 ms).
-        Assert.Equal(1e-5, bounds[0]);
-        Assert.Contains(10d, bounds);
+        Assert.NotEmpty(bounds);
+        return bounds;
     }
 
     [GeneratedRegex(@"\b(?:switchyard|messaging)_[a-z0-9_]+\b")]
