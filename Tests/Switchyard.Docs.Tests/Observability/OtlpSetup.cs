@@ -18,9 +18,11 @@ internal static class OtlpSetup
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("chat"))
             .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
                 .AddSource(SwitchyardDiagnostics.ActivitySourceName)
                 .AddOtlpExporter())
             .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
                 .AddMeter(SwitchyardDiagnostics.MeterName)
                 .AddOtlpExporter());
         // </readme>
