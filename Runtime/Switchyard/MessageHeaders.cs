@@ -18,8 +18,19 @@ public readonly struct MessageHeaders : IReadOnlyList<KeyValuePair<string, strin
     /// <summary>The W3C trace-context header that carries vendor trace state.</summary>
     public const string TraceState = "tracestate";
 
-    /// <summary>The group a message was sent to, on a group send whose group keeps a history (<see cref="ChannelLayerOptions.GroupHistory"/>).</summary>
+    /// <summary>
+    /// The group a message was sent to: on a group send whose group keeps a history
+    /// (<see cref="ChannelLayerOptions.GroupHistory"/>), and on every group send while Switchyard's traces have a listener
+    /// (the receiving consumer's span names the group as its destination).
+    /// </summary>
     public const string Group = "switchyard-group";
+
+    /// <summary>
+    /// The message's id, its <c>messaging.message.id</c> in traces. A send writes a new one (32 hex digits) while
+    /// Switchyard's traces have a listener, so a send without one adds nothing to the message; a message that already
+    /// carries the header keeps it, so an application may give its own id (an outbox row's, say).
+    /// </summary>
+    public const string MessageId = "switchyard-message-id";
 
     /// <summary>The message's <see cref="GroupPosition"/> in its group's history, as text (<c>epoch:offset</c>).</summary>
     public const string Position = "switchyard-position";

@@ -37,7 +37,7 @@ public abstract class Consumer
     protected ChannelLayer Layer => Runner.Layer ?? throw new InvalidOperationException(
         $"{GetType().Name} runs without a channel layer; channel and group operations need one.");
 
-    private ConsumerRunner Runner => _runner ?? throw new InvalidOperationException(
+    internal ConsumerRunner Runner => _runner ?? throw new InvalidOperationException(
         $"{GetType().Name} has not been started; consumers are run by a {nameof(ConsumerRunner)}.");
 
     /// <summary>Asks the runner to stop this consumer once the current handler returns (Django Channels' <c>StopConsumer</c>).</summary>

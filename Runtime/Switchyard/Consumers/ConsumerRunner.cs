@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchyard.Internal;
@@ -32,6 +34,9 @@ public sealed class ConsumerRunner
     private readonly ILogger _logger;
     private readonly ConsumerMetrics _metrics;
     private readonly string _consumerName;
+
+    // The consumer's channel when it is a named one (a worker's); null for a connection's process-local channel.
+    private readonly string? _namedChannel;
     private readonly CancellationTokenSource _stopReceiving = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource<ConsumerStopReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,6 +77,7 @@ public sealed class ConsumerRunner
         Consumer = consumer;
         Scope = scope;
         Layer = layer;
+        _namedChannel = ChannelNames.IsProcessLocal(scope.ChannelName) ? null : scope.ChannelName;
         _logger = (ILogger?)loggerFactory?.CreateLogger("Switchyard.Consumer") ?? NullLogger.Instance;
         _metrics = SwitchyardDiagnostics.GetConsumerMetrics(meterFactory);
         consumer.Attach(this);
@@ -454,20 +460,29 @@ public sealed class ConsumerRunner
                 return true;
             }
 
-            using var activity = StartProcessActivity(message);
+            // Where the message was sent, as far as this consumer can tell: the group (named by a group send while traces
+            // have a listener, and by every send to a group with a history), else the consumer's channel; none for a
+            // posted message, which came from outside the layer.
+            var group = message.Headers.TryGetValue(MessageHeaders.Group, out var name) ? name : null;
+            var onChannel = group is null && !posted;
+            var destination = group ?? (onChannel ? Scope.ChannelName : null);
+            // The duration's destination only when it is this consumer's named channel: a connection's channel or a
+            // group is named per connection, room or user, too many values for a metric's tag.
+            var trace = StartProcessing(message, destination, onChannel ? _namedChannel : null);
             try
             {
                 await DispatchAsync(message).ConfigureAwait(false);
+                trace.Done();
             }
-            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (_abort.IsCancellationRequested)
             {
                 // Shutdown outlasted the drain timeout and cancelled this handler: not a handler fault.
-                activity?.SetStatus(ActivityStatusCode.Error, "cancelled by shutdown");
+                trace.Done(ex, "cancelled by shutdown");
             }
             catch (Exception ex)
             {
                 _metrics.Failed();
-                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                trace.Done(ex);
                 ConsumerLog.HandlerFailed(_logger, ex, _consumerName, Scope.ChannelName, message.Type);
                 RequestStop(ConsumerStopReason.Faulted);
             }
@@ -656,24 +671,86 @@ public sealed class ConsumerRunner
         ConsumerLog.MessageDropped(_logger, _consumerName, Scope.ChannelName, message.Type, StopReason ?? ConsumerStopReason.Requested);
     }
 
-    private static Activity? StartProcessActivity(ChannelMessage message)
+    // Starts the span and the duration of a message from the channel or posted; nothing while nobody listens.
+    private ProcessTrace StartProcessing(ChannelMessage message, string? destination, string? namedChannel)
     {
-        if (!SwitchyardDiagnostics.ActivitySource.HasListeners())
+        Activity? activity = null;
+        if (SwitchyardDiagnostics.ActivitySource.HasListeners())
+        {
+            ActivityContext parent = default;
+            if (message.Headers.TryGetValue(MessageHeaders.TraceParent, out var traceParent))
+            {
+                message.Headers.TryGetValue(MessageHeaders.TraceState, out var traceState);
+                ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
+            }
+
+            activity = StartProcessActivity(parent, destination, message.Type, message.Payload.Length);
+            if (activity is not null && message.Headers.TryGetValue(MessageHeaders.MessageId, out var id))
+            {
+                activity.SetTag(MessagingConventions.MessageIdAttribute, id);
+            }
+        }
+
+        var started = _metrics.StartProcessing();
+        return activity is null && started == 0 ? default : new ProcessTrace(_metrics, _consumerName, message.Type, namedChannel, activity, started);
+    }
+
+    /// <summary>
+    /// Starts the span and the duration of a client's frame that a JSON consumer hands to its handler (called before
+    /// its dispatch, so the handler runs inside the span); nothing while nobody listens, so the frame's type is made a
+    /// string only then.
+    /// </summary>
+    /// <param name="type">The frame's <c>type</c>, in UTF-8.</param>
+    /// <param name="requestId">The frame's <c>$id</c>, or 0 when it has none.</param>
+    /// <param name="size">The frame's length in bytes.</param>
+    /// <returns>The trace to end when the handler has finished.</returns>
+    internal ProcessTrace StartClientFrame(ReadOnlySpan<byte> type, long requestId, int size)
+    {
+        var tracing = SwitchyardDiagnostics.ActivitySource.HasListeners();
+        var started = _metrics.StartProcessing();
+        if (!tracing && started == 0)
+        {
+            return default;
+        }
+
+        var messageType = Encoding.UTF8.GetString(type);
+        Activity? activity = null;
+        if (tracing)
+        {
+            // The frame came over the connection, not a channel: its destination is the connection's channel, and its
+            // parent whatever is current (the connection's HTTP request, when ASP.NET Core's requests are traced).
+            activity = StartProcessActivity(default, Scope.ChannelName, messageType, size);
+            if (activity is not null && requestId != 0)
+            {
+                // The client protocol's $id: unique on its connection only.
+                activity.SetTag(MessagingConventions.MessageIdAttribute, requestId.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return new ProcessTrace(_metrics, _consumerName, messageType, null, activity, started);
+    }
+
+    private Activity? StartProcessActivity(ActivityContext parent, string? destination, string messageType, int size)
+    {
+        var temporary = destination is not null && MessagingConventions.IsTemporary(destination);
+        var activity = SwitchyardDiagnostics.ActivitySource.StartActivity(
+            MessagingConventions.SpanName(MessagingConventions.ProcessOperation, destination, temporary), ActivityKind.Consumer, parent);
+        if (activity is null)
         {
             return null;
         }
 
-        ActivityContext parent = default;
-        if (message.Headers.TryGetValue(MessageHeaders.TraceParent, out var traceParent))
+        activity.SetTag(MessagingConventions.SystemAttribute, MessagingConventions.System);
+        activity.SetTag(MessagingConventions.OperationNameAttribute, MessagingConventions.ProcessOperation);
+        activity.SetTag(MessagingConventions.OperationTypeAttribute, MessagingConventions.ProcessType);
+        if (destination is not null)
         {
-            message.Headers.TryGetValue(MessageHeaders.TraceState, out var traceState);
-            ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
+            MessagingConventions.SetDestination(activity, destination, temporary);
         }
 
-        var activity = SwitchyardDiagnostics.ActivitySource.StartActivity($"process {message.Type}", ActivityKind.Consumer, parent);
-        activity?.SetTag("messaging.system", "switchyard");
-        activity?.SetTag("messaging.operation.name", "process");
-        activity?.SetTag("switchyard.message.type", message.Type);
+        activity.SetTag(MessagingConventions.MessageBodySizeAttribute, size);
+        activity.SetTag(MessagingConventions.MessageTypeAttribute, messageType);
+        activity.SetTag(MessagingConventions.ConsumerAttribute, _consumerName);
         return activity;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Switchyard;
@@ -9,7 +10,11 @@ namespace Switchyard;
 /// <remarks>
 /// Instruments: <c>switchyard.layer.messages.sent</c>, <c>.received</c>, <c>.expired</c>, <c>.dropped</c>
 /// (tagged <c>reason</c>: <c>channel_full</c>), <c>.unreadable</c> (tagged <c>switchyard.channel</c>),
-/// <c>switchyard.layer.group.sends</c> and <c>switchyard.layer.group.members_reached</c>. Recording allocates nothing.
+/// <c>switchyard.layer.group.sends</c> and <c>switchyard.layer.group.members_reached</c>; and the histogram
+/// <c>messaging.client.operation.duration</c> (seconds) of sends and group sends, tagged <c>messaging.system</c>,
+/// <c>messaging.operation.name</c> (<c>send</c>, <c>group_send</c>), <c>messaging.operation.type</c> (<c>send</c>) and
+/// <c>error.type</c> when the operation failed. Recording allocates nothing, and a duration takes no timestamp while
+/// nothing listens to the histogram.
 /// </remarks>
 public sealed class ChannelLayerMetrics
 {
@@ -25,6 +30,7 @@ public sealed class ChannelLayerMetrics
     private readonly Counter<long> _groupSends;
     private readonly Counter<long> _membersReached;
     private readonly Counter<long> _unreadable;
+    private readonly Histogram<double> _operationDuration;
 
     /// <summary>Creates the instruments on <paramref name="meter"/>.</summary>
     /// <param name="meter">The meter; normally from <see cref="IMeterFactory"/> with <see cref="SwitchyardDiagnostics.MeterName"/>.</param>
@@ -32,7 +38,7 @@ public sealed class ChannelLayerMetrics
     public ChannelLayerMetrics(Meter meter, string layerName)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        _layer = new("switchyard.layer", layerName);
+        _layer = new(MessagingConventions.LayerAttribute, layerName);
         _full = new("reason", ReasonChannelFull);
         _sent = meter.CreateCounter<long>("switchyard.layer.messages.sent", "{message}", "Messages accepted by a channel.");
         _received = meter.CreateCounter<long>("switchyard.layer.messages.received", "{message}", "Messages handed to a receiver.");
@@ -44,6 +50,44 @@ public sealed class ChannelLayerMetrics
             "switchyard.layer.messages.unreadable",
             "{message}",
             "Messages taken off a channel and dropped because this layer cannot read them (sealed with a key none of its encryption keys opens, or not a Switchyard message).");
+        _operationDuration = meter.CreateHistogram<double>(
+            MessagingConventions.OperationDurationInstrument,
+            "s",
+            "Duration of channel-layer operations: sends to a channel and to a group.",
+            tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = MessagingConventions.DurationBuckets });
+    }
+
+    /// <summary>
+    /// Returns the timestamp to pass to <see cref="OperationDone"/> when the operation's duration is recorded now
+    /// (someone listens), or 0, so that an operation nobody measures reads no clock.
+    /// </summary>
+    internal long StartOperation() => _operationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>Records the duration of an operation begun at <paramref name="started"/> (nothing when it is 0).</summary>
+    /// <param name="operation">The operation's name: <c>send</c> or <c>group_send</c>.</param>
+    /// <param name="started">What <see cref="StartOperation"/> returned.</param>
+    /// <param name="error">The operation's failure, or <see langword="null"/>.</param>
+    internal void OperationDone(string operation, long started, Exception? error = null)
+    {
+        if (started == 0)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { MessagingConventions.SystemAttribute, MessagingConventions.System },
+            { MessagingConventions.OperationNameAttribute, operation },
+            { MessagingConventions.OperationTypeAttribute, MessagingConventions.SendType },
+            _layer,
+        };
+        if (error is not null)
+        {
+            tags.Add(MessagingConventions.ErrorTypeAttribute, MessagingConventions.ErrorType(error));
+        }
+
+        _operationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
 
     /// <summary>

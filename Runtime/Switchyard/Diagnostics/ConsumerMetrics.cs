@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Switchyard;
@@ -5,7 +6,8 @@ namespace Switchyard;
 /// <summary>
 /// The instruments consumers report on the <see cref="SwitchyardDiagnostics.MeterName"/> meter:
 /// <c>switchyard.consumer.active</c>, <c>switchyard.consumer.messages.handled</c>, <c>.unhandled</c>,
-/// <c>.failed</c> and <c>.dropped</c> (tagged <c>reason</c>).
+/// <c>.failed</c> and <c>.dropped</c> (tagged <c>reason</c>); and the histogram <c>messaging.process.duration</c>
+/// (seconds) of each message a consumer handled.
 /// </summary>
 internal sealed class ConsumerMetrics
 {
@@ -20,6 +22,7 @@ internal sealed class ConsumerMetrics
     private readonly Counter<long> _unhandled;
     private readonly Counter<long> _failed;
     private readonly Counter<long> _dropped;
+    private readonly Histogram<double> _processDuration;
 
     /// <summary>Creates the instruments on <paramref name="meter"/>.</summary>
     /// <param name="meter">The meter.</param>
@@ -31,6 +34,52 @@ internal sealed class ConsumerMetrics
         _unhandled = meter.CreateCounter<long>("switchyard.consumer.messages.unhandled", "{message}", "Messages no handler took.");
         _failed = meter.CreateCounter<long>("switchyard.consumer.messages.failed", "{message}", "Messages whose handler threw.");
         _dropped = meter.CreateCounter<long>("switchyard.consumer.messages.dropped", "{message}", "Messages a consumer did not handle because it was stopping, by reason.");
+        _processDuration = meter.CreateHistogram<double>(
+            MessagingConventions.ProcessDurationInstrument,
+            "s",
+            "Duration of a consumer's handling of one message from its channel, or posted to it.",
+            tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = MessagingConventions.DurationBuckets });
+    }
+
+    /// <summary>Returns the timestamp to pass to <see cref="Processed"/> while someone listens to the histogram, or 0 (no clock read).</summary>
+    internal long StartProcessing() => _processDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>
+    /// Records how long a consumer handled a message (nothing when <paramref name="started"/> is 0), tagged with
+    /// low-cardinality values only: the consumer's type, the message type, and a destination only when it is a named
+    /// channel (never a connection's channel or a group, whose names are made per connection, room or user).
+    /// </summary>
+    /// <param name="started">What <see cref="StartProcessing"/> returned.</param>
+    /// <param name="consumer">The consumer's type name.</param>
+    /// <param name="messageType">The message's type.</param>
+    /// <param name="namedChannel">The named channel the message came on, or <see langword="null"/>.</param>
+    /// <param name="error">The handler's failure, or <see langword="null"/>.</param>
+    internal void Processed(long started, string consumer, string messageType, string? namedChannel, Exception? error)
+    {
+        if (started == 0)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { MessagingConventions.SystemAttribute, MessagingConventions.System },
+            { MessagingConventions.OperationNameAttribute, MessagingConventions.ProcessOperation },
+            { MessagingConventions.ConsumerAttribute, consumer },
+            { MessagingConventions.MessageTypeAttribute, messageType },
+        };
+        if (namedChannel is not null)
+        {
+            tags.Add(MessagingConventions.DestinationNameAttribute, namedChannel);
+        }
+
+        if (error is not null)
+        {
+            tags.Add(MessagingConventions.ErrorTypeAttribute, MessagingConventions.ErrorType(error));
+        }
+
+        _processDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
 
     internal void Started() => _active.Add(1);

@@ -6,6 +6,9 @@ namespace Switchyard;
 
 /// <summary>The names under which Switchyard publishes traces and metrics, for OpenTelemetry configuration.</summary>
 /// <remarks>
+/// <para>Spans and instruments follow the OpenTelemetry messaging semantic conventions (<c>send</c>, <c>group_send</c>
+/// and <c>process</c> spans; the <c>messaging.client.operation.duration</c> and <c>messaging.process.duration</c>
+/// histograms) beside Switchyard's own <c>switchyard.*</c> counters; docs/observability.md lists them all.</para>
 /// <code>
 /// builder.Services.AddOpenTelemetry()
 ///     .WithTracing(t => t.AddSource(SwitchyardDiagnostics.ActivitySourceName))

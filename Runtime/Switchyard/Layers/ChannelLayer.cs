@@ -120,7 +120,8 @@ public abstract class ChannelLayer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(message);
         ThrowIfTooLarge(message, channel);
 
-        var activity = StartProducer("send", channel, ref message);
+        var started = Metrics.StartOperation();
+        var activity = StartProducer(MessagingConventions.SendOperation, channel, toGroup: false, ref message);
         ValueTask pending;
         try
         {
@@ -128,19 +129,18 @@ public abstract class ChannelLayer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            OnSendFailed(channel, message, ex, activity);
+            OnSendFailed(channel, message, ex, activity, started);
             throw;
         }
 
         if (pending.IsCompletedSuccessfully)
         {
             pending.GetAwaiter().GetResult();
-            Metrics.Sent();
-            activity?.Dispose();
+            OnSent(activity, started);
             return default;
         }
 
-        return AwaitSendAsync(pending, channel, message, activity);
+        return AwaitSendAsync(pending, channel, message, activity, started);
     }
 
     /// <summary>
@@ -362,7 +362,8 @@ public abstract class ChannelLayer : IAsyncDisposable
             RequireCapability(ChannelLayerCapabilities.GroupHistory, $"group history (a {nameof(ChannelLayerOptions.GroupHistory)} rule matches '{group}')");
         }
 
-        var activity = StartProducer("group_send", group, ref message);
+        var started = Metrics.StartOperation();
+        var activity = StartProducer(MessagingConventions.GroupSendOperation, group, toGroup: true, ref message);
         ValueTask<GroupSendResult> pending;
         try
         {
@@ -370,20 +371,18 @@ public abstract class ChannelLayer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            activity?.Dispose();
+            OnGroupSendFailed(ex, activity, started);
             throw;
         }
 
         if (pending.IsCompletedSuccessfully)
         {
             var result = pending.Result;
-            Metrics.GroupSent(result);
-            activity?.Dispose();
+            OnGroupSent(result, activity, started);
             return new ValueTask<GroupSendResult>(result);
         }
 
-        return AwaitGroupSendAsync(pending, activity);
+        return AwaitGroupSendAsync(pending, activity, started);
     }
 
     /// <summary>
@@ -864,36 +863,73 @@ public abstract class ChannelLayer : IAsyncDisposable
     }
 
     // Starts a producer span when someone listens, and stamps the current trace context on the message so the
-    // consumer's span joins the same trace. Without a listener or an ambient activity this allocates nothing.
-    private static Activity? StartProducer(string operation, string destination, ref ChannelMessage message)
+    // consumer's span joins the same trace. While someone listens, the message also gets an id (unless it has one) and,
+    // on a group send, the group (so the consumer's span can name it); without a listener or an ambient activity this
+    // allocates nothing and the message is sent as it is.
+    private Activity? StartProducer(string operation, string destination, bool toGroup, ref ChannelMessage message)
     {
-        var activity = SwitchyardDiagnostics.ActivitySource.HasListeners()
-            ? SwitchyardDiagnostics.ActivitySource.StartActivity($"{operation} {destination}", ActivityKind.Producer)
-            : null;
-        if (activity is not null)
+        var headers = message.Headers;
+        var stamped = false;
+        Activity? activity = null;
+        if (SwitchyardDiagnostics.ActivitySource.HasListeners())
         {
-            activity.SetTag("messaging.system", "switchyard");
-            activity.SetTag("messaging.operation.name", operation);
-            activity.SetTag("messaging.destination.name", destination);
-            activity.SetTag("switchyard.message.type", message.Type);
+            if (!headers.TryGetValue(MessageHeaders.MessageId, out var id))
+            {
+                id = MessagingConventions.NewMessageId();
+                headers = headers.With(MessageHeaders.MessageId, id);
+                stamped = true;
+            }
+
+            if (toGroup)
+            {
+                headers = headers.With(MessageHeaders.Group, destination);
+                stamped = true;
+            }
+
+            var temporary = MessagingConventions.IsTemporary(destination);
+            activity = SwitchyardDiagnostics.ActivitySource.StartActivity(
+                MessagingConventions.SpanName(operation, destination, temporary), ActivityKind.Producer);
+            if (activity is not null)
+            {
+                activity.SetTag(MessagingConventions.SystemAttribute, MessagingConventions.System);
+                activity.SetTag(MessagingConventions.OperationNameAttribute, operation);
+                activity.SetTag(MessagingConventions.OperationTypeAttribute, MessagingConventions.SendType);
+                MessagingConventions.SetDestination(activity, destination, temporary);
+                activity.SetTag(MessagingConventions.MessageIdAttribute, id);
+                activity.SetTag(MessagingConventions.MessageBodySizeAttribute, message.Payload.Length);
+                activity.SetTag(MessagingConventions.MessageTypeAttribute, message.Type);
+                activity.SetTag(MessagingConventions.LayerAttribute, Name);
+            }
         }
 
         var context = activity ?? Activity.Current;
         if (context?.Id is { } traceParent && context.IdFormat == ActivityIdFormat.W3C)
         {
-            var headers = message.Headers.With(MessageHeaders.TraceParent, traceParent);
+            headers = headers.With(MessageHeaders.TraceParent, traceParent);
             if (!string.IsNullOrEmpty(context.TraceStateString))
             {
                 headers = headers.With(MessageHeaders.TraceState, context.TraceStateString);
             }
 
+            stamped = true;
+        }
+
+        if (stamped)
+        {
             message = message.WithHeaders(headers);
         }
 
         return activity;
     }
 
-    private void OnSendFailed(string channel, ChannelMessage message, Exception exception, Activity? activity)
+    private void OnSent(Activity? activity, long started)
+    {
+        Metrics.Sent();
+        Metrics.OperationDone(MessagingConventions.SendOperation, started);
+        activity?.Dispose();
+    }
+
+    private void OnSendFailed(string channel, ChannelMessage message, Exception exception, Activity? activity, long started)
     {
         if (exception is ChannelFullException full)
         {
@@ -901,15 +937,33 @@ public abstract class ChannelLayer : IAsyncDisposable
             ChannelLayerLog.ChannelFull(Logger, message.Type, channel, full.Capacity);
         }
 
+        Metrics.OperationDone(MessagingConventions.SendOperation, started, exception);
         if (activity is not null)
         {
-            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+            MessagingConventions.SetError(activity, exception);
+            activity.Dispose();
+        }
+    }
+
+    private void OnGroupSent(GroupSendResult result, Activity? activity, long started)
+    {
+        Metrics.GroupSent(result);
+        Metrics.OperationDone(MessagingConventions.GroupSendOperation, started);
+        activity?.Dispose();
+    }
+
+    private void OnGroupSendFailed(Exception exception, Activity? activity, long started)
+    {
+        Metrics.OperationDone(MessagingConventions.GroupSendOperation, started, exception);
+        if (activity is not null)
+        {
+            MessagingConventions.SetError(activity, exception);
             activity.Dispose();
         }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask AwaitSendAsync(ValueTask pending, string channel, ChannelMessage message, Activity? activity)
+    private async ValueTask AwaitSendAsync(ValueTask pending, string channel, ChannelMessage message, Activity? activity, long started)
     {
         try
         {
@@ -917,12 +971,11 @@ public abstract class ChannelLayer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            OnSendFailed(channel, message, ex, activity);
+            OnSendFailed(channel, message, ex, activity, started);
             throw;
         }
 
-        Metrics.Sent();
-        activity?.Dispose();
+        OnSent(activity, started);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -934,23 +987,21 @@ public abstract class ChannelLayer : IAsyncDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<GroupSendResult> AwaitGroupSendAsync(ValueTask<GroupSendResult> pending, Activity? activity)
+    private async ValueTask<GroupSendResult> AwaitGroupSendAsync(ValueTask<GroupSendResult> pending, Activity? activity, long started)
     {
+        GroupSendResult result;
         try
         {
-            var result = await pending.ConfigureAwait(false);
-            Metrics.GroupSent(result);
-            return result;
+            result = await pending.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            OnGroupSendFailed(ex, activity, started);
             throw;
         }
-        finally
-        {
-            activity?.Dispose();
-        }
+
+        OnGroupSent(result, activity, started);
+        return result;
     }
 
     private sealed class ForwarderAttachment(

@@ -352,38 +352,48 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
 
         _request = id;
         _answered = false;
+        var trace = Runner.StartClientFrame(type[..typeLength], id, json.Length);
         ValueTask handling;
         try
         {
             if (!dispatcher.TryDispatchJson(type[..typeLength], json, cancellationToken, out handling))
             {
                 _request = 0;
+                trace.Refused(MessagingConventions.UnknownTypeError, "unknown message type");
                 return OnUnknownMessageTypeAsync(Encoding.UTF8.GetString(type[..typeLength]), message, cancellationToken);
             }
         }
         catch (JsonException ex)
         {
             _request = 0;
+            trace.Refused(MessagingConventions.ErrorType(ex), "invalid message");
             connection.CloseForBadInput(WebSocketCloseCodes.InvalidPayloadData, $"invalid '{Sanitise(Encoding.UTF8.GetString(type[..typeLength]))}' message", Where(ex));
             return default;
         }
         catch (RequestFailedException ex)
         {
+            trace.Done(ex);
             Refuse(id, ex);
             return default;
+        }
+        catch (Exception ex)
+        {
+            trace.Done(ex);
+            throw;
         }
 
         if (id == 0 && handling.IsCompletedSuccessfully)
         {
+            trace.Done();
             return handling;
         }
 
-        return FinishRequestAsync(handling, id);
+        return FinishRequestAsync(handling, id, trace);
     }
 
     // The handler of a request has finished: a request nobody replied to is acknowledged; RequestFailedException
     // refuses it (and a frame without $id hears of it as an error without $re). The connection stays open either way.
-    private async ValueTask FinishRequestAsync(ValueTask handling, long id)
+    private async ValueTask FinishRequestAsync(ValueTask handling, long id, ProcessTrace trace)
     {
         try
         {
@@ -393,10 +403,18 @@ public abstract class JsonWebSocketConsumer : WebSocketConsumer
                 var (rented, length) = JsonEnvelope.Ack(id);
                 ConnectionInternal.Send(text: true, rented.AsMemory(0, length), rented);
             }
+
+            trace.Done();
         }
         catch (RequestFailedException ex)
         {
+            trace.Done(ex);
             Refuse(id, ex);
+        }
+        catch (Exception ex)
+        {
+            trace.Done(ex);
+            throw;
         }
         finally
         {
