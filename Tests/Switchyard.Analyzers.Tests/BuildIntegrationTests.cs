@@ -1,10 +1,13 @@
 using System.Diagnostics;
-using Switchyard.Analyzers.Tests.Support;
 using Xunit;
 
 namespace Switchyard.Analyzers.Tests;
 
 /// <summary>The rules show up, with their IDs, in a plain <c>dotnet build</c> of a project that uses the analyzers.</summary>
+/// <remarks>
+/// Not on the testing packages' verifiers: those run the analyzers in a workspace; this test is about the analyzer
+/// assembly loading in the SDK's compiler and reporting through MSBuild, which only a real build shows.
+/// </remarks>
 public sealed class BuildIntegrationTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "switchyard-analyzers-" + Guid.NewGuid().ToString("N"));
@@ -38,7 +41,7 @@ public sealed class BuildIntegrationTests : IDisposable
                 <Analyzer Include="{Path.Combine(output, "Switchyard.Analyzers.dll")}" />
               </ItemGroup>
             </Project>
-            """, AnalyzerHarness.Ct);
+            """, TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(_directory, "Worker.cs"), """
             using Switchyard;
 
@@ -53,14 +56,14 @@ public sealed class BuildIntegrationTests : IDisposable
 
                 private static Task Later() => Task.CompletedTask;
             }
-            """, AnalyzerHarness.Ct);
+            """, TestContext.Current.CancellationToken);
 
         var start = new ProcessStartInfo("dotnet", ["build", "-nologo", "-v", "quiet"]) { WorkingDirectory = _directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         using var build = Process.Start(start)!;
-        var stdout = build.StandardOutput.ReadToEndAsync(AnalyzerHarness.Ct);
-        var stderr = build.StandardError.ReadToEndAsync(AnalyzerHarness.Ct);
-        await build.WaitForExitAsync(AnalyzerHarness.Ct).WaitAsync(TimeSpan.FromMinutes(3), AnalyzerHarness.Ct);
+        var stdout = build.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = build.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await build.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken);
         var text = await stdout + await stderr;
 
         Assert.Contains("Worker.cs(7,9): warning SWY1001: 'Thread.Sleep' blocks a thread inside async consumer code", text, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
-using Switchyard.Analyzers.CodeFixes;
-using Switchyard.Analyzers.Rules;
-using Switchyard.Analyzers.Tests.Support;
 using Xunit;
+using Verify = Switchyard.Analyzers.Tests.Support.CSharpCodeFixVerifier<
+    Switchyard.Analyzers.Rules.AsyncAlternativeAnalyzer,
+    Switchyard.Analyzers.CodeFixes.AsyncAlternativeCodeFixProvider>;
 
 namespace Switchyard.Analyzers.Tests.Rules;
 
@@ -35,7 +35,7 @@ public sealed class AsyncAlternativeTests
         """;
 
     [Fact]
-    public Task Calls_with_a_compatible_async_alternative_are_flagged_in_async_consumer_code() => Verify("""
+    public Task Calls_with_a_compatible_async_alternative_are_flagged_in_async_consumer_code() => VerifyMarked("""
         public sealed class Files : ChannelConsumer
         {
             public async Task Handle(int message, CancellationToken cancellationToken)
@@ -60,7 +60,7 @@ public sealed class AsyncAlternativeTests
         """);
 
     [Fact]
-    public Task Synchronous_helpers_and_other_types_are_not_flagged() => Verify("""
+    public Task Synchronous_helpers_and_other_types_are_not_flagged() => VerifyMarked("""
         public sealed class Files : ChannelConsumer
         {
             public async Task Handle(int message)
@@ -83,68 +83,70 @@ public sealed class AsyncAlternativeTests
         """);
 
     [Fact]
-    public Task An_additional_file_extends_and_trims_the_list() => AnalyzerHarness.VerifyAsync(
+    public Task An_additional_file_extends_and_trims_the_list() => new Verify.Test
+    {
+        TestState =
+        {
+            Sources =
+            {
+                Usings + """
+                public sealed class Files : ChannelConsumer
+                {
+                    public async Task Handle(int message)
+                    {
+                        File.ReadAllText("a.txt");
+                        new Legacy().Ping();
+                        [|new Legacy().Audit("x")|];
+                        await Task.Yield();
+                    }
+                }
+                """ + Legacy,
+            },
+            AdditionalFiles =
+            {
+                ("/repo/SwitchyardBlockingApis.txt", """
+                    # trim
+                    !System.IO.File.ReadAllText
+                    !Legacy.*
+                    # but this one, whose alternative has another name
+                    Legacy.Audit -> AuditAsync
+                    """),
+            },
+        },
+    }.RunAsync(TestContext.Current.CancellationToken);
+
+    [Fact]
+    public Task The_fix_awaits_the_alternative_and_passes_the_token_when_it_takes_one() => Verify.VerifyCodeFixAsync(
         Usings + """
         public sealed class Files : ChannelConsumer
         {
-            public async Task Handle(int message)
+            public async Task Handle(int message, CancellationToken cancellationToken)
             {
-                File.ReadAllText("a.txt");
-                new Legacy().Ping();
-                [|new Legacy().Audit("x")|];
+                var text = [|File.ReadAllText("a.txt")|];
+                using Stream stream = new MemoryStream();
+                [|stream.Write(new byte[1], 0, 1)|];
+                using var reader = new StreamReader(stream);
+                text += [|reader.ReadToEnd()|].Trim();
+                [|new Legacy().Ping()|];
                 await Task.Yield();
             }
         }
         """ + Legacy,
-        new AsyncAlternativeAnalyzer(),
-        "SWY1002",
-        ("/repo/SwitchyardBlockingApis.txt", """
-            # trim
-            !System.IO.File.ReadAllText
-            !Legacy.*
-            # but this one, whose alternative has another name
-            Legacy.Audit -> AuditAsync
-            """));
-
-    [Fact]
-    public async Task The_fix_awaits_the_alternative_and_passes_the_token_when_it_takes_one()
-    {
-        var fixedSource = await AnalyzerHarness.FixAsync(
-            Usings + """
-            public sealed class Files : ChannelConsumer
+        Usings + """
+        public sealed class Files : ChannelConsumer
+        {
+            public async Task Handle(int message, CancellationToken cancellationToken)
             {
-                public async Task Handle(int message, CancellationToken cancellationToken)
-                {
-                    var text = File.ReadAllText("a.txt");
-                    using Stream stream = new MemoryStream();
-                    stream.Write(new byte[1], 0, 1);
-                    using var reader = new StreamReader(stream);
-                    text += reader.ReadToEnd().Trim();
-                    new Legacy().Ping();
-                    await Task.Yield();
-                }
+                var text = await File.ReadAllTextAsync("a.txt", cancellationToken);
+                using Stream stream = new MemoryStream();
+                await stream.WriteAsync(new byte[1], 0, 1, cancellationToken);
+                using var reader = new StreamReader(stream);
+                text += (await reader.ReadToEndAsync(cancellationToken)).Trim();
+                await new Legacy().PingAsync();
+                await Task.Yield();
             }
-            """ + Legacy,
-            new AsyncAlternativeAnalyzer(),
-            new AsyncAlternativeCodeFixProvider(),
-            "SWY1002");
+        }
+        """ + Legacy);
 
-        Assert.Equal(Usings + """
-            public sealed class Files : ChannelConsumer
-            {
-                public async Task Handle(int message, CancellationToken cancellationToken)
-                {
-                    var text = await File.ReadAllTextAsync("a.txt", cancellationToken);
-                    using Stream stream = new MemoryStream();
-                    await stream.WriteAsync(new byte[1], 0, 1, cancellationToken);
-                    using var reader = new StreamReader(stream);
-                    text += (await reader.ReadToEndAsync(cancellationToken)).Trim();
-                    await new Legacy().PingAsync();
-                    await Task.Yield();
-                }
-            }
-            """ + Legacy, fixedSource);
-    }
-
-    private static Task Verify(string source) => AnalyzerHarness.VerifyAsync(Usings + source + Legacy, new AsyncAlternativeAnalyzer(), "SWY1002");
+    private static Task VerifyMarked(string source) => Verify.VerifyAnalyzerAsync(Usings + source + Legacy);
 }

@@ -1,13 +1,13 @@
-using Switchyard.Analyzers.Rules;
-using Switchyard.Analyzers.Tests.Support;
+using Microsoft.CodeAnalysis;
 using Xunit;
+using Verify = Switchyard.Analyzers.Tests.Support.CSharpAnalyzerVerifier<Switchyard.Analyzers.Rules.InvalidNameAnalyzer>;
 
 namespace Switchyard.Analyzers.Tests.Rules;
 
 public sealed class InvalidNameTests
 {
     [Fact]
-    public Task Constant_names_that_break_the_rules_are_flagged_where_they_are_passed() => AnalyzerHarness.VerifyAsync(
+    public Task Constant_names_that_break_the_rules_are_flagged_where_they_are_passed() => Verify.VerifyAnalyzerAsync(
         """
         using System.Threading;
         using System.Threading.Tasks;
@@ -33,29 +33,21 @@ public sealed class InvalidNameTests
                 await Layer.SendAsync([|"LONG_NAME"|], new ChannelMessage("t", new byte[0]), cancellationToken);
             }
         }
-        """.Replace("LONG_NAME", new string('x', 100), StringComparison.Ordinal),
-        new InvalidNameAnalyzer(),
-        "SWY1004");
+        """.Replace("LONG_NAME", new string('x', 100), StringComparison.Ordinal));
 
     [Fact]
-    public async Task The_message_says_what_is_wrong_and_which_call_throws()
-    {
-        var diagnostics = await AnalyzerHarness.AnalyzeAsync(
-            """
-            using System.Threading.Tasks;
-            using Switchyard;
+    public Task The_message_says_what_is_wrong_and_which_call_throws() => Verify.VerifyAnalyzerAsync(
+        """
+        using System.Threading.Tasks;
+        using Switchyard;
 
-            public sealed class Room : ChannelConsumer
-            {
-                public async Task Handle(int message) => await JoinGroupAsync("chat room");
-            }
-            """,
-            [new InvalidNameAnalyzer()]);
-
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.Equal(
-            "Group name 'chat room' is invalid: character ' ' at position 4 is not allowed; use ASCII letters, digits, '-', '_' or '.'; 'JoinGroupAsync' will throw ArgumentException",
-            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-    }
+        public sealed class Room : ChannelConsumer
+        {
+            public async Task Handle(int message) => await JoinGroupAsync({|#0:"chat room"|});
+        }
+        """,
+        Verify.Diagnostic()
+            .WithLocation(0)
+            .WithSeverity(DiagnosticSeverity.Error)
+            .WithMessage("Group name 'chat room' is invalid: character ' ' at position 4 is not allowed; use ASCII letters, digits, '-', '_' or '.'; 'JoinGroupAsync' will throw ArgumentException"));
 }
