@@ -1,14 +1,13 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Switchyard.Redis.Tests.Support;
 using Xunit;
 
 namespace Switchyard.Package.Tests;
 
-/// <summary>What the tests do to an app they started, as any client would: a free port, WebSocket frames of JSON, and the build's verdicts.</summary>
+/// <summary>What the tests do with an app: run it as a user does, talk to it in WebSocket frames of JSON, read the build's verdict.</summary>
 internal static partial class AppClient
 {
     /// <summary>How long a connect or a frame may take; it only bounds a hang.</summary>
@@ -16,12 +15,9 @@ internal static partial class AppClient
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>Runs <c>dotnet run</c> with <paramref name="arguments"/> in <paramref name="directory"/>, without a terminal, until the app listens.</summary>
+    public static Task<ChildProcess> RunAsync(string directory, string[] arguments, IReadOnlyDictionary<string, string> environment, TimeSpan timeout) =>
+        ChildProcess.StartAsync(Dotnet.StartInfo(directory, ["run", .. arguments], environment), "Now listening on:", timeout);
 
     public static async Task<ClientWebSocket> ConnectAsync(int port, string path)
     {
@@ -36,7 +32,7 @@ internal static partial class AppClient
         socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, Ct);
 
     /// <summary>The next text frame as JSON; on a timeout or a close, fails with what the app wrote.</summary>
-    public static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, AppProcess app)
+    public static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, ChildProcess app)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(ReceiveWithin);

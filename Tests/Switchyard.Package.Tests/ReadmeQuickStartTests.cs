@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Switchyard.Redis.Tests.Support;
 using Xunit;
 
 namespace Switchyard.Package.Tests;
@@ -50,8 +51,8 @@ public sealed partial class ReadmeQuickStartTests(PackedFeed feed) : IDisposable
         Assert.True(AppClient.BuiltWithoutWarnings(build.Output), build.Output);
 
         // On a port of the test's choosing: the launch profile `dotnet new web` wrote would set its own.
-        var port = AppClient.FreePort();
-        await using var running = await AppProcess.StartAsync(
+        var port = ChildProcess.FreePort();
+        await using var running = await AppClient.RunAsync(
             app, ["--no-build", "--no-launch-profile"], new Dictionary<string, string>(nuget) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" }, StartWithin);
 
         // The README's wire text: the request answered with "$re", the line broadcast to the room.

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Switchyard.Redis.Tests.Support;
 using Xunit;
 
 namespace Switchyard.Package.Tests;
@@ -83,8 +84,8 @@ public sealed partial class TemplateTests(PackedFeed feed) : IDisposable
         Assert.True(test.ExitCode == 0, test.Output);
         Assert.True(TestsPassed().IsMatch(test.Output), test.Output);
 
-        var port = AppClient.FreePort();
-        await using var running = await AppProcess.StartAsync(
+        var port = ChildProcess.FreePort();
+        await using var running = await AppClient.RunAsync(
             app, ["--project", "Chat", "--no-build"], new Dictionary<string, string>(nuget) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" }, StartWithin);
 
         // The template's consumer: a line said in a room reaches everyone in it.

@@ -35,6 +35,10 @@ public sealed class StateRecorder
 
     public IReadOnlyList<SwitchyardClientState> States => [.. Events.Select(e => e.State)];
 
+    /// <summary>The states so far with why each connection ended, for a failure message.</summary>
+    public string Describe() =>
+        string.Join(", ", Events.Select(e => e.Error is null ? $"{e.State}" : $"{e.State} ({e.Error.GetType().Name}: {e.Error.Message})"));
+
     /// <summary>Waits until the <paramref name="count"/>-th event of <paramref name="state"/> was raised, and returns it.</summary>
     public async Task<SwitchyardClientStateChangedEventArgs> WaitForAsync(SwitchyardClientState state, int count = 1, TimeSpan? timeout = null)
     {

@@ -29,7 +29,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Starts <paramref name="fileName"/> and returns once it prints <paramref name="readyLine"/>; bounded by <paramref name="timeout"/>.</summary>
     /// <exception cref="InvalidOperationException">It exited while starting.</exception>
     /// <exception cref="TimeoutException">It did not say it was ready in time.</exception>
-    public static async Task<ChildProcess> StartAsync(string fileName, IEnumerable<string> arguments, string readyLine, TimeSpan timeout)
+    public static Task<ChildProcess> StartAsync(string fileName, IEnumerable<string> arguments, string readyLine, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -37,8 +37,24 @@ internal sealed class ChildProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        return StartAsync(start, readyLine, timeout);
+    }
+
+    /// <summary>
+    /// Starts the process <paramref name="start"/> describes (its output must be redirected; a redirected standard input is
+    /// closed at once: no terminal) and returns once it prints <paramref name="readyLine"/>; bounded by <paramref name="timeout"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It exited while starting.</exception>
+    /// <exception cref="TimeoutException">It did not say it was ready in time.</exception>
+    public static async Task<ChildProcess> StartAsync(ProcessStartInfo start, string readyLine, TimeSpan timeout)
+    {
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
+        if (start.RedirectStandardInput)
+        {
+            process.StandardInput.Close();
+        }
+
         var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) =>
         {
@@ -50,12 +66,17 @@ internal sealed class ChildProcess : IAsyncDisposable
         };
         process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"{Path.GetFileName(fileName)} exited while starting:\n{child.Output}"));
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"{Path.GetFileName(start.FileName)} exited while starting:\n{child.Output}"));
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
             await ready.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            await child.DisposeAsync();
+            throw new TimeoutException($"{Path.GetFileName(start.FileName)} did not print '{readyLine}' within {timeout.TotalSeconds} s:\n{child.Output}");
         }
         catch
         {
