@@ -8,6 +8,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 sockets="${1:-1000}"
 runs="${2:-5}"
+if ! /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
+  echo "bench/aot/run.sh: the idle clients need Debian's python3-websockets (apt-get install python3-websockets)." >&2
+  exit 1
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-aot-bench.XXXXXX")"
 trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -35,7 +39,15 @@ measure() {
   /usr/bin/python3 bench/aot/idle_sockets.py "$port" "$sockets" < "$work/hold-$pid" > "$work/clients-$pid.log" 2>&1 &
   local clients=$!
   exec 7> "$work/hold-$pid"
-  until grep -q "^open $sockets" "$work/clients-$pid.log" 2>/dev/null; do sleep 0.1; done
+  until grep -q "^open $sockets" "$work/clients-$pid.log" 2>/dev/null; do
+    if ! kill -0 "$clients" 2>/dev/null; then
+      echo "bench/aot/run.sh: the idle clients stopped before opening $sockets sockets:" >&2
+      cat "$work/clients-$pid.log" >&2
+      kill "$pid"
+      exit 1
+    fi
+    sleep 0.1
+  done
   sleep 2
   rss1="$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")"
   exec 7>&-
