@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchyard;
 using Switchyard.AspNetCore;
 using Switchyard.Configuration;
 
-namespace Switchyard;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Configures the interface server on the Switchyard builder.</summary>
 public static class SwitchyardServerBuilderExtensions

@@ -1,14 +1,14 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchyard;
 using Switchyard.Configuration;
 using Switchyard.Ipc;
 
-namespace Switchyard;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the IPC channel layer.</summary>
 [UnsupportedOSPlatform("windows")]
@@ -40,7 +40,7 @@ public static class IpcLayerBuilderExtensions
     /// Uses the IPC channel layer with its options read from <paramref name="configuration"/> (for example
     /// <c>builder.Configuration.GetSection("Switchyard:Ipc")</c>): <c>Name</c>, <c>Directory</c>, <c>SegmentSize</c>,
     /// <c>MaxNames</c>, <c>SweepInterval</c>, and under <c>Layer</c> the common layer options (see
-    /// <see cref="Configuration.LayerConfiguration.Bind"/>). Read key by key, without reflection (Native AOT).
+    /// <see cref="Switchyard.Configuration.LayerConfiguration.Bind"/>). Read key by key, without reflection (Native AOT).
     /// </summary>
     /// <param name="builder">The Switchyard builder.</param>
     /// <param name="configuration">The section holding the options.</param>

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Configuration;
+using Switchyard;
 using Switchyard.Redis;
 
-namespace Switchyard;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Redis channel layer.</summary>
 public static class RedisLayerBuilderExtensions

@@ -1,6 +1,7 @@
+using Switchyard;
 using Switchyard.Redis;
 
-namespace Switchyard;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Redis pub/sub channel layer.</summary>
 public static class RedisPubSubLayerBuilderExtensions

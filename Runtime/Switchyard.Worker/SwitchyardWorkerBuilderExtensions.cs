@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchyard;
 using Switchyard.Configuration;
 using Switchyard.Worker;
 
-namespace Switchyard;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the worker host to a Switchyard application.</summary>
 public static class SwitchyardWorkerBuilderExtensions

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchyard;
 
-namespace Switchyard;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Chooses the in-memory channel layer on a <see cref="SwitchyardBuilder"/> (the default of <c>AddSwitchyard</c>).</summary>
 public static class InMemoryLayerBuilderExtensions

@@ -7,12 +7,13 @@ namespace Switchyard.Package.Tests;
 /// <summary>
 /// The namespace rule of the shipped packages (docs/public-api.md, "Namespaces"): every folder is one namespace —
 /// the package's own (a concept folder) or the package's plus the folder's path (a part with a namespace of its own) —
-/// and builder extension classes (<c>*Extensions.cs</c>) live in the namespace of what they extend.
+/// and registration and mapping extension classes (<c>*Extensions.cs</c> at a package's root) live where ASP.NET
+/// Core puts its own (<c>Microsoft.Extensions.DependencyInjection</c>, <c>Microsoft.AspNetCore.Builder</c>).
 /// </summary>
 public sealed partial class NamespaceRuleTests
 {
-    // Where extension methods go so that they show up without a using: the namespace of the builder they extend.
-    private static readonly HashSet<string> ExtendedNamespaces = ["Switchyard", "Microsoft.AspNetCore.Builder", "Microsoft.Extensions.DependencyInjection"];
+    // Where registration and mapping extensions go, as ASP.NET Core's own do: a Program.cs has these usings already.
+    private static readonly HashSet<string> ExtendedNamespaces = ["Microsoft.AspNetCore.Builder", "Microsoft.Extensions.DependencyInjection"];
 
     private static string Root => typeof(NamespaceRuleTests).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
