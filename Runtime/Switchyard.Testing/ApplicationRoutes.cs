@@ -32,7 +32,16 @@ internal static class ApplicationRoutes
                 continue;
             }
 
-            var assembly = Assembly.Load(AssemblyName.GetAssemblyName(path));
+            Assembly assembly;
+            try
+            {
+                assembly = Assembly.Load(AssemblyName.GetAssemblyName(path));
+            }
+            catch (Exception e) when (e is FileLoadException or FileNotFoundException or BadImageFormatException)
+            {
+                continue; // not loadable in this process (another version already loaded, a missing dependency): no routes of ours
+            }
+
             RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
         }
 

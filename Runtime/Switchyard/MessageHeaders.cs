@@ -20,14 +20,14 @@ public readonly struct MessageHeaders : IReadOnlyList<KeyValuePair<string, strin
 
     /// <summary>
     /// The group a message was sent to: on a group send whose group keeps a history
-    /// (<see cref="ChannelLayerOptions.GroupHistory"/>), and on every group send while Switchyard's traces have a listener
-    /// (the receiving consumer's span names the group as its destination).
+    /// (<see cref="ChannelLayerOptions.GroupHistory"/>), and on every group send that has a span (the receiving
+    /// consumer's span names the group as its destination).
     /// </summary>
     public const string Group = "switchyard-group";
 
     /// <summary>
-    /// The message's id, its <c>messaging.message.id</c> in traces. A send writes a new one (32 hex digits) while
-    /// Switchyard's traces have a listener, so a send without one adds nothing to the message; a message that already
+    /// The message's id, its <c>messaging.message.id</c> in traces. A send that has a span writes a new one (32 hex
+    /// digits), so an untraced send (no listener, or sampled out) adds nothing to the message; a message that already
     /// carries the header keeps it, so an application may give its own id (an outbox row's, say).
     /// </summary>
     public const string MessageId = "switchyard-message-id";

@@ -50,12 +50,8 @@ public sealed class ChannelLayerMetrics
             "switchyard.layer.messages.unreadable",
             "{message}",
             "Messages taken off a channel and dropped because this layer cannot read them (sealed with a key none of its encryption keys opens, or not a Switchyard message).");
-        _operationDuration = meter.CreateHistogram<double>(
-            MessagingConventions.OperationDurationInstrument,
-            "s",
-            "Duration of channel-layer operations: sends to a channel and to a group.",
-            tags: null,
-            new InstrumentAdvice<double> { HistogramBucketBoundaries = MessagingConventions.DurationBuckets });
+        _operationDuration = MessagingConventions.CreateDurationHistogram(
+            meter, MessagingConventions.OperationDurationInstrument, "Duration of channel-layer operations: sends to a channel and to a group.");
     }
 
     /// <summary>

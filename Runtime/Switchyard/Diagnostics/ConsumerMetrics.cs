@@ -34,12 +34,8 @@ internal sealed class ConsumerMetrics
         _unhandled = meter.CreateCounter<long>("switchyard.consumer.messages.unhandled", "{message}", "Messages no handler took.");
         _failed = meter.CreateCounter<long>("switchyard.consumer.messages.failed", "{message}", "Messages whose handler threw.");
         _dropped = meter.CreateCounter<long>("switchyard.consumer.messages.dropped", "{message}", "Messages a consumer did not handle because it was stopping, by reason.");
-        _processDuration = meter.CreateHistogram<double>(
-            MessagingConventions.ProcessDurationInstrument,
-            "s",
-            "Duration of a consumer's handling of one message from its channel, or posted to it.",
-            tags: null,
-            new InstrumentAdvice<double> { HistogramBucketBoundaries = MessagingConventions.DurationBuckets });
+        _processDuration = MessagingConventions.CreateDurationHistogram(
+            meter, MessagingConventions.ProcessDurationInstrument, "Duration of a consumer's handling of one message from its channel, or posted to it.");
     }
 
     /// <summary>Returns the timestamp to pass to <see cref="Processed"/> while someone listens to the histogram, or 0 (no clock read).</summary>

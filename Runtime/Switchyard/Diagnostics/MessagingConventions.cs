@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 
 namespace Switchyard;
@@ -53,6 +54,10 @@ internal static class MessagingConventions
         0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
         0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
     ];
+
+    /// <summary>Creates a duration histogram in seconds with the <see cref="DurationBuckets"/> as its advice.</summary>
+    public static Histogram<double> CreateDurationHistogram(Meter meter, string name, string description) =>
+        meter.CreateHistogram(name, "s", description, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 
     /// <summary>
     /// Returns the span name, <c>{operation} {destination}</c>; only <c>{operation}</c> for a temporary destination or

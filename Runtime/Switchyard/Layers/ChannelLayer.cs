@@ -863,9 +863,9 @@ public abstract class ChannelLayer : IAsyncDisposable
     }
 
     // Starts a producer span when someone listens, and stamps the current trace context on the message so the
-    // consumer's span joins the same trace. While someone listens, the message also gets an id (unless it has one) and,
-    // on a group send, the group (so the consumer's span can name it); without a listener or an ambient activity this
-    // allocates nothing and the message is sent as it is.
+    // consumer's span joins the same trace. A send that gets a span also gives the message an id (unless it has one)
+    // and, on a group send, the group (so the consumer's span can name it); a send without a span (no listener, or
+    // sampled out) allocates nothing of that and the message is sent as it is.
     private Activity? StartProducer(string operation, string destination, bool toGroup, ref ChannelMessage message)
     {
         var headers = message.Headers;
@@ -873,24 +873,24 @@ public abstract class ChannelLayer : IAsyncDisposable
         Activity? activity = null;
         if (SwitchyardDiagnostics.ActivitySource.HasListeners())
         {
-            if (!headers.TryGetValue(MessageHeaders.MessageId, out var id))
-            {
-                id = MessagingConventions.NewMessageId();
-                headers = headers.With(MessageHeaders.MessageId, id);
-                stamped = true;
-            }
-
-            if (toGroup)
-            {
-                headers = headers.With(MessageHeaders.Group, destination);
-                stamped = true;
-            }
-
             var temporary = MessagingConventions.IsTemporary(destination);
             activity = SwitchyardDiagnostics.ActivitySource.StartActivity(
                 MessagingConventions.SpanName(operation, destination, temporary), ActivityKind.Producer);
             if (activity is not null)
             {
+                if (!headers.TryGetValue(MessageHeaders.MessageId, out var id))
+                {
+                    id = MessagingConventions.NewMessageId();
+                    headers = headers.With(MessageHeaders.MessageId, id);
+                    stamped = true;
+                }
+
+                if (toGroup)
+                {
+                    headers = headers.With(MessageHeaders.Group, destination);
+                    stamped = true;
+                }
+
                 activity.SetTag(MessagingConventions.SystemAttribute, MessagingConventions.System);
                 activity.SetTag(MessagingConventions.OperationNameAttribute, operation);
                 activity.SetTag(MessagingConventions.OperationTypeAttribute, MessagingConventions.SendType);
