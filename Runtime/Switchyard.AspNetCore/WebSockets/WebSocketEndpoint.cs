@@ -32,6 +32,15 @@ internal sealed class WebSocketEndpoint(ConsumerRoute route, SwitchyardServer se
             return;
         }
 
+        if (server.Stopping.IsCancellationRequested)
+        {
+            // Draining (SIGTERM): Kestrel still accepts until the host stops it, but a connection accepted now would be
+            // closed 1001 at once; refused with a hint instead, a reconnecting client waits and finds another server.
+            server.RetryLater(context);
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "the server is shutting down; try again in a few seconds", "shutting_down").ConfigureAwait(false);
+            return;
+        }
+
         if (!server.Layer.IsConnected)
         {
             // Its channel, its groups and what is sent to it live on the layer: refused before the handshake, with a
