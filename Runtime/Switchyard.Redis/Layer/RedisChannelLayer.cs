@@ -297,7 +297,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
         }
         finally
         {
-            await UnwatchAsync(watch).ConfigureAwait(false);
+            Unwatch(watch);
         }
     }
 
@@ -552,19 +552,27 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     }
 
     // Subscribes to the publishes on a list's key (once per key in this process) so waiting receives learn of pushes.
+    // A receive on a channel already subscribed joins its watch without the shard's lock: the lock orders the
+    // subscribe and unsubscribe calls, and a thousand receives starting (or ending, at a close) at once must not queue
+    // on it one after another.
     private async Task<ChannelWatch> WatchAsync(string key, int shard, CancellationToken cancellationToken)
     {
+        if (_watches.TryGetValue(key, out var watch) && watch.Subscribed && watch.TryJoin())
+        {
+            return watch;
+        }
+
         var gate = _subscriptionLocks[shard];
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_watches.TryGetValue(key, out var watch))
+            // Under the lock a watch found is not retired (the sweep retires and removes one under it), so it takes us.
+            if (_watches.TryGetValue(key, out watch) && watch.TryJoin())
             {
-                watch.Receivers++;
                 return watch;
             }
 
-            watch = new ChannelWatch(shard, RedisChannel.Literal(key)) { Receivers = 1 };
+            watch = new ChannelWatch(shard, RedisChannel.Literal(key));
             _watches[key] = watch;
             try
             {
@@ -590,24 +598,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
         }
     }
 
-    private async Task UnwatchAsync(ChannelWatch watch)
-    {
-        var gate = _subscriptionLocks[watch.Shard];
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            // The subscription stays for the next receive on this channel (a consumer receives again as soon as it
-            // has handled a message); the sweep ends subscriptions idle for a while.
-            if (--watch.Receivers == 0)
-            {
-                watch.IdleSince = Environment.TickCount64;
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    // The subscription stays for the next receive on this channel (a consumer receives again as soon as it has handled
+    // a message); the sweep ends subscriptions idle for a while.
+    private static void Unwatch(ChannelWatch watch) => watch.Leave();
 
     private async Task SweepIdleAsync()
     {
@@ -644,7 +637,7 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
         var now = Environment.TickCount64;
         foreach (var (key, watch) in _watches)
         {
-            if (watch.Receivers > 0 || now - watch.IdleSince < idleMs || IsClosed)
+            if (watch.Receivers != 0 || now - watch.IdleSince < idleMs || IsClosed)
             {
                 continue;
             }
@@ -654,10 +647,13 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
             await gate.WaitAsync().ConfigureAwait(false);
             try
             {
-                if (watch.Receivers > 0 || !_watches.TryRemove(new KeyValuePair<string, ChannelWatch>(key, watch)))
+                // Retired, no receive can join it any more (one that tries subscribes a new watch after us).
+                if (!watch.TryRetire())
                 {
                     continue;
                 }
+
+                _watches.TryRemove(new KeyValuePair<string, ChannelWatch>(key, watch));
 
                 await RedisErrors.Run(_shards[shard], _ => _shards[shard].Subscriber.UnsubscribeAsync(watch.RedisChannel, watch.OnPublished)).ConfigureAwait(false);
             }
@@ -724,6 +720,9 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
     {
         private readonly Lock _lock = new();
         private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _receivers = 1; // the receive that makes the watch
+        private bool _subscribed;
+        private long _idleSince;
 
         public ChannelWatch(int shard, RedisChannel channel)
         {
@@ -737,15 +736,49 @@ public sealed partial class RedisChannelLayer : ChannelLayer, IStartableLayer
         /// <summary>Gets the Redis channel the list's pushes are published on (the list's key).</summary>
         public RedisChannel RedisChannel { get; }
 
-        /// <summary>Gets or sets whether the subscription was made (under the shard's subscription lock).</summary>
-        public bool Subscribed { get; set; }
+        /// <summary>Gets or sets whether the subscription was made (set under the shard's subscription lock).</summary>
+        public bool Subscribed
+        {
+            get => Volatile.Read(ref _subscribed);
+            set => Volatile.Write(ref _subscribed, value);
+        }
 
         /// <summary>Gets the subscription's handler: something was pushed onto the list.</summary>
         public Action<RedisChannel, RedisValue> OnPublished { get; }
 
-        public int Receivers { get; set; }
+        /// <summary>Gets how many receives wait on the watch; -1 once the sweep has retired it.</summary>
+        public int Receivers => Volatile.Read(ref _receivers);
 
-        public long IdleSince { get; set; }
+        /// <summary>Gets when the last receive left (<see cref="Environment.TickCount64"/>).</summary>
+        public long IdleSince => Volatile.Read(ref _idleSince);
+
+        /// <summary>One more receive waits on the watch, unless the sweep has retired it.</summary>
+        public bool TryJoin()
+        {
+            var receivers = Volatile.Read(ref _receivers);
+            while (receivers >= 0)
+            {
+                var seen = Interlocked.CompareExchange(ref _receivers, receivers + 1, receivers);
+                if (seen == receivers)
+                {
+                    return true;
+                }
+
+                receivers = seen;
+            }
+
+            return false;
+        }
+
+        /// <summary>A receive stops waiting on the watch.</summary>
+        public void Leave()
+        {
+            Volatile.Write(ref _idleSince, Environment.TickCount64);
+            Interlocked.Decrement(ref _receivers);
+        }
+
+        /// <summary>Retires the watch if no receive waits on it (under the shard's lock): none can join it after this.</summary>
+        public bool TryRetire() => Interlocked.CompareExchange(ref _receivers, -1, 0) == 0;
 
         public Task Signal
         {
