@@ -2,28 +2,25 @@ namespace Switchyard.Redis.Connections;
 
 /// <summary>
 /// Whether every one of a layer's servers is connected, and each change of that: reported once per change, in order,
-/// however the servers' own losses and reconnects interleave.
+/// however the servers' own losses and reconnects interleave. A server's loss is reported even when that server is back
+/// by the time its report runs (see <see cref="ReportedConnection"/>).
 /// </summary>
 internal sealed class ConnectionTracker
 {
     private readonly IReadOnlyList<RedisServerConnection> _servers;
     private readonly Action<bool, Exception?> _changed;
     private readonly Lock _lock = new();
-    private bool _reported;
+    private readonly ReportedConnection _state;
 
     /// <summary>Listens to <paramref name="servers"/>; <paramref name="changed"/> is called (under a lock, in order) with the new state and, when lost, why.</summary>
     public ConnectionTracker(IReadOnlyList<RedisServerConnection> servers, Action<bool, Exception?> changed)
     {
         _servers = servers;
         _changed = changed;
+        _state = new ReportedConnection(IsConnected);
         foreach (var server in servers)
         {
-            server.ConnectionChanged += (_, error) => Update(error);
-        }
-
-        lock (_lock)
-        {
-            _reported = IsConnected;
+            server.ConnectionChanged += Update;
         }
     }
 
@@ -38,22 +35,24 @@ internal sealed class ConnectionTracker
     {
         lock (_lock)
         {
-            _reported = IsConnected;
+            _state.Observed(IsConnected);
         }
     }
 
-    private void Update(Exception? error)
+    private void Update(bool serverConnected, Exception? error)
     {
         lock (_lock)
         {
-            var connected = IsConnected;
-            if (connected == _reported)
+            var changes = serverConnected ? _state.Observed(IsConnected) : _state.Lost(IsConnected);
+            if ((changes & ConnectionChanges.Lost) != 0)
             {
-                return;
+                _changed(false, error ?? _servers.Select(s => s.LastError).FirstOrDefault(e => e is not null));
             }
 
-            _reported = connected;
-            _changed(connected, connected ? null : error ?? _servers.Select(s => s.LastError).FirstOrDefault(e => e is not null));
+            if ((changes & ConnectionChanges.Back) != 0)
+            {
+                _changed(true, null);
+            }
         }
     }
 }

@@ -27,7 +27,7 @@ internal sealed class RedisServerConnection : IAsyncDisposable
     private ConnectionMultiplexer? _multiplexer;
     private IDatabase? _database;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _reported;
+    private ReportedConnection _state = new(connected: false);
     private bool? _isCluster;
     private Exception? _lastError;
     private Task _changes = Task.CompletedTask;
@@ -71,7 +71,7 @@ internal sealed class RedisServerConnection : IAsyncDisposable
         {
             lock (_lock)
             {
-                return _reported;
+                return _state.IsConnected;
             }
         }
     }
@@ -299,8 +299,8 @@ internal sealed class RedisServerConnection : IAsyncDisposable
             _database = multiplexer.GetDatabase();
 
             // The state at the first connect is not a change: only what happens from now on is reported.
-            _reported = AllConnected();
-            if (_reported)
+            _state = new ReportedConnection(AllConnected());
+            if (_state.IsConnected)
             {
                 _connected.TrySetResult();
                 RedisLog.Reconnected(_logger, Name);
@@ -335,7 +335,8 @@ internal sealed class RedisServerConnection : IAsyncDisposable
             _lastError = error;
         }
 
-        Update(error);
+        // A loss of the command connection counts even if the client has reconnected by the time this runs.
+        Update(error, lost: e.ConnectionType == ConnectionType.Interactive);
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
@@ -345,7 +346,7 @@ internal sealed class RedisServerConnection : IAsyncDisposable
             return;
         }
 
-        Update(null);
+        Update(null, lost: false);
         if (e.ConnectionType == ConnectionType.Subscription)
         {
             _ = Task.Run(() => SubscriptionsRestored?.Invoke(), CancellationToken.None);
@@ -353,34 +354,42 @@ internal sealed class RedisServerConnection : IAsyncDisposable
     }
 
     // One report per change of "every connection up", in order; the owners' handlers run off StackExchange.Redis's thread.
-    private void Update(Exception? error)
+    private void Update(Exception? error, bool lost)
     {
         lock (_lock)
         {
-            var connected = AllConnected();
-            if (connected == _reported)
+            var changes = lost ? _state.Lost(AllConnected()) : _state.Observed(AllConnected());
+            if ((changes & ConnectionChanges.Lost) != 0)
             {
-                return;
+                Report(connected: false, error);
             }
 
-            _reported = connected;
-            if (connected)
+            if ((changes & ConnectionChanges.Back) != 0)
             {
-                _connected.TrySetResult();
-                RedisLog.Reconnected(_logger, Name);
+                Report(connected: true, error: null);
             }
-            else
-            {
-                _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                RedisLog.ConnectionLost(_logger, error, Name);
-            }
+        }
+    }
 
-            var handlers = ConnectionChanged;
-            if (handlers is not null)
-            {
-                // Queued under the lock, so the owners see the changes in the order they happened.
-                _changes = _changes.ContinueWith(_ => handlers(connected, error), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            }
+    // Under the lock.
+    private void Report(bool connected, Exception? error)
+    {
+        if (connected)
+        {
+            _connected.TrySetResult();
+            RedisLog.Reconnected(_logger, Name);
+        }
+        else
+        {
+            _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            RedisLog.ConnectionLost(_logger, error, Name);
+        }
+
+        var handlers = ConnectionChanged;
+        if (handlers is not null)
+        {
+            // Queued under the lock, so the owners see the changes in the order they happened.
+            _changes = _changes.ContinueWith(_ => handlers(connected, error), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 }
