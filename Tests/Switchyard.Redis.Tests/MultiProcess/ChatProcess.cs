@@ -19,6 +19,9 @@ internal sealed class ChatProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Gets the last lines the process wrote, for a failure message.</summary>
+    public string Output => _process.Output;
+
     public static async Task<ChatProcess> StartAsync(string redis, bool workers = true)
     {
         var port = ChildProcess.FreePort();

@@ -31,21 +31,33 @@ public sealed class CrossProcessFaultTests : IAsyncLifetime
 
         // Ada says lines until one reaches Bob (bounded): the processes need a moment to reconnect and rejoin, and a line
         // said before Bob's consumer has rejoined the room is, rightly, not his.
+        var within = TimeSpan.FromSeconds(30);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        var heard = ReceiveUntilAsync(bob, "after the restart", deadline.Token);
-        for (var attempt = 0; !heard.IsCompleted; attempt++)
+        deadline.CancelAfter(within);
+        var heard = CrossProcessTests.ReceiveUntilAsync(bob, "after the restart", deadline.Token, within);
+        try
         {
-            await ada.SendAsync(Encoding.UTF8.GetBytes($$"""{"type":"chat.say","text":"after the restart {{attempt}}"}"""), WebSocketMessageType.Text, true, deadline.Token);
-            await Task.WhenAny(heard, Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token));
+            for (var attempt = 0; !heard.IsCompleted; attempt++)
+            {
+                await ada.SendAsync(Encoding.UTF8.GetBytes($$"""{"type":"chat.say","text":"after the restart {{attempt}}"}"""), WebSocketMessageType.Text, true, deadline.Token);
+                await Task.WhenAny(heard, Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token));
+            }
+
+            Assert.Contains("\"user\":\"ada\"", await heard, StringComparison.Ordinal);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            Assert.Fail($"""
+                No line from Ada reached Bob within {within.TotalSeconds} s of the restart.
+                Ada's server said:
+                {first.Output}
+                Bob's server said:
+                {second.Output}
+                """);
         }
 
-        Assert.Contains("\"user\":\"ada\"", await heard, StringComparison.Ordinal);
         Assert.Equal(WebSocketState.Open, ada.State);
         Assert.False(first.HasExited);
         Assert.False(second.HasExited);
     }
-
-    private static Task<string> ReceiveUntilAsync(ClientWebSocket socket, string contains, CancellationToken ct) =>
-        CrossProcessTests.ReceiveUntilAsync(socket, contains, ct);
 }

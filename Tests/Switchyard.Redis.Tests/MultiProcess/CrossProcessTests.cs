@@ -54,10 +54,10 @@ public sealed class CrossProcessTests(OneRedisServer redis) : IClassFixture<OneR
         return socket;
     }
 
-    internal static async Task<string> ReceiveUntilAsync(ClientWebSocket socket, string contains, CancellationToken ct)
+    internal static async Task<string> ReceiveUntilAsync(ClientWebSocket socket, string contains, CancellationToken ct, TimeSpan? within = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        timeout.CancelAfter(within ?? TimeSpan.FromSeconds(15));
         var buffer = new byte[16 * 1024];
         while (true)
         {
