@@ -292,8 +292,17 @@ public sealed class ConsumerRunner
 
     private sealed class LayerConnectionWatch : ChannelLayerConnectionWatch, IDisposable
     {
+        // A rejoin that fails while the layer stays connected (a command timed out, say) is tried again, from half a
+        // second doubling to 30 s, rather than leaving the consumer out of its groups until the layer's next reconnect.
+        private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+        private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
+
         private readonly ConsumerRunner _runner;
         private readonly ChannelLayer _layer;
+        private readonly CancellationTokenSource _disposed = new();
+
+        // Counts the layer's changes: a retry of an older reconnect's rejoin gives way to what came since.
+        private int _changes;
 
         public LayerConnectionWatch(ConsumerRunner runner, ChannelLayer layer)
         {
@@ -302,20 +311,40 @@ public sealed class ConsumerRunner
             layer.AddConnectionWatch(this);
         }
 
-        public void Dispose() => _layer.RemoveConnectionWatch(this);
+        public void Dispose()
+        {
+            _layer.RemoveConnectionWatch(this);
+            _disposed.Cancel();
+            _disposed.Dispose();
+        }
 
-        public override void OnConnectionChanged(ChannelLayerConnectionEventArgs args) =>
-            _ = _runner.RunEventAsync(
-                (Watch: this, args),
-                static (state, token) => state.args.IsConnected
-                    ? state.Watch.OnReconnectedAsync(token)
-                    : state.Watch._runner.Consumer.OnLayerDisconnectedAsync(state.args.Error, token),
-                args.IsConnected ? nameof(Consumer.OnLayerReconnectedAsync) : nameof(Consumer.OnLayerDisconnectedAsync));
+        public override void OnConnectionChanged(ChannelLayerConnectionEventArgs args)
+        {
+            var change = Interlocked.Increment(ref _changes);
+            _ = args.IsConnected
+                ? Rejoin(change, attempt: 0)
+                : _runner.RunEventAsync(
+                    (Runner: _runner, args.Error),
+                    static (state, token) => state.Runner.Consumer.OnLayerDisconnectedAsync(state.Error, token),
+                    nameof(Consumer.OnLayerDisconnectedAsync));
+        }
+
+        private ValueTask<bool> Rejoin(int change, int attempt) =>
+            _runner.RunEventAsync(
+                (Watch: this, Change: change, Attempt: attempt),
+                static (state, token) => state.Watch.OnReconnectedAsync(state.Change, state.Attempt, token),
+                nameof(Consumer.OnLayerReconnectedAsync));
 
         // The backend may have lost the group memberships with the connection (a Redis restarted without
         // persistence): the consumer joins its groups again (a join renews one that survived), then hears of it.
-        private async ValueTask OnReconnectedAsync(CancellationToken cancellationToken)
+        private async ValueTask OnReconnectedAsync(int change, int attempt, CancellationToken cancellationToken)
         {
+            if (attempt > 0 && change != Volatile.Read(ref _changes))
+            {
+                // A retry, and the layer changed again meanwhile: that change's own event does this.
+                return;
+            }
+
             var consumer = _runner.Consumer;
             foreach (var group in consumer.Groups.ToArray())
             {
@@ -325,13 +354,33 @@ public sealed class ConsumerRunner
                 }
                 catch (ChannelLayerException ex)
                 {
-                    // Lost again: the next reconnect joins again.
-                    ConsumerLog.GroupRejoinFailed(_runner._logger, ex, _runner._consumerName, _runner.Scope.ChannelName, group);
+                    var delay = TimeSpan.FromTicks(Math.Min(MaxRetry.Ticks, FirstRetry.Ticks << Math.Min(attempt, 6)));
+                    ConsumerLog.GroupRejoinFailed(_runner._logger, ex, _runner._consumerName, _runner.Scope.ChannelName, group, delay.TotalSeconds);
+                    _ = RetryAsync(change, attempt + 1, delay);
                     return;
                 }
             }
 
             await consumer.OnLayerReconnectedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // After the delay, while the layer is still connected since that reconnect: every group again (a join renews).
+        private async Task RetryAsync(int change, int attempt, TimeSpan delay)
+        {
+            try
+            {
+                await Task.Delay(delay, _disposed.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                // The consumer has stopped.
+                return;
+            }
+
+            if (change == Volatile.Read(ref _changes) && _layer.IsConnected)
+            {
+                await Rejoin(change, attempt).ConfigureAwait(false);
+            }
         }
     }
 

@@ -51,8 +51,8 @@ internal static partial class ConsumerLog
     private static partial void GroupJoinRefusedCore(ILogger logger, string consumer, string channel, string group);
 
     [LoggerMessage(EventId = 109, EventName = "GroupRejoinFailed", Level = LogLevel.Warning,
-        Message = "Consumer {Consumer} on channel '{Channel}' could not join group '{Group}' again after the layer reconnected; it tries again at the next reconnect.")]
-    public static partial void GroupRejoinFailed(ILogger logger, Exception exception, string consumer, string channel, string group);
+        Message = "Consumer {Consumer} on channel '{Channel}' could not join group '{Group}' again after the layer reconnected; it tries again in {RetrySeconds} s (and at the next reconnect).")]
+    public static partial void GroupRejoinFailed(ILogger logger, Exception exception, string consumer, string channel, string group, double retrySeconds);
 
     [LoggerMessage(EventId = 110, EventName = "UserDisconnected", Level = LogLevel.Information,
         Message = "Consumer {Consumer} on channel {Channel} is stopping: its user was disconnected everywhere.")]

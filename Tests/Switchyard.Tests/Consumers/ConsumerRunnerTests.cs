@@ -513,6 +513,59 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_rejoin_that_fails_while_the_layer_stays_connected_is_tried_again_without_waiting_for_another_reconnect()
+    {
+        await using var layer = new FlakyLayer();
+        var consumer = new ScriptedConsumer { OnStart = static (c, ct) => c.Join("room", ct) };
+        var runner = new ConsumerRunner(consumer, new ConsumerScope("member.flaky"), layer, null, _logs);
+        _ = runner.RunAsync(Ct);
+        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+
+        layer.Disconnect(new IOException("server restarted"));
+        await layer.FlushAsync(Ct);
+        layer.FailGroupAdds(2);
+        layer.Reconnect();
+        Assert.Equal("disconnected: server restarted", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        // Two joins fail (logged, each with when it tries again); the third, half a second and then a second later, holds.
+        Assert.Equal("reconnected", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        var failures = _logs.WithEvent("GroupRejoinFailed").Select(l => l.Message).ToArray();
+        Assert.Equal(2, failures.Length);
+        Assert.Contains("tries again in 0.5 s", failures[0], StringComparison.Ordinal);
+        Assert.Contains("tries again in 1 s", failures[1], StringComparison.Ordinal);
+        Assert.Equal(new GroupSendResult(1, 0), await layer.GroupSendAsync("room", ChannelMessage.Create(new TestMessage(1, "back")), Ct));
+        await consumer.WaitForHandledAsync(1, Timeout);
+        runner.Stop();
+    }
+
+    [Fact]
+    public async Task A_rejoin_retry_gives_way_when_the_layer_is_lost_again()
+    {
+        await using var layer = new FlakyLayer();
+        var consumer = new ScriptedConsumer { OnStart = static (c, ct) => c.Join("room", ct) };
+        var runner = new ConsumerRunner(consumer, new ConsumerScope("member.flaky"), layer, null, _logs);
+        _ = runner.RunAsync(Ct);
+        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+
+        layer.Disconnect(new IOException("server restarted"));
+        layer.FailGroupAdds(int.MaxValue);
+        layer.Reconnect();
+        Assert.Equal("disconnected: server restarted", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        await _logs.WaitForEventAsync("GroupRejoinFailed", Timeout);
+
+        // Lost again while the rejoin keeps failing: its retries give way; the next reconnect rejoins, and the consumer
+        // hears of it once.
+        layer.Disconnect(new IOException("lost again"));
+        Assert.Equal("disconnected: lost again", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        layer.FailGroupAdds(0);
+        layer.Reconnect();
+        Assert.Equal("reconnected", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        runner.Stop();
+        Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
+        Assert.False(consumer.LayerEvents.Reader.TryRead(out var extra), $"The consumer heard more: {extra}");
+    }
+
+    [Fact]
     public async Task Group_membership_lasts_while_the_consumer_runs()
     {
         var consumer = new ScriptedConsumer { OnStart = (c, ct) => c.Join("liveblog.demo", ct) };

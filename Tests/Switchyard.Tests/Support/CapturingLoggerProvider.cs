@@ -7,6 +7,7 @@ namespace Switchyard.Tests.Support;
 public sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
 {
     private readonly ConcurrentQueue<LogRecord> _records = new();
+    private readonly List<(string EventName, TaskCompletionSource Seen)> _waiters = [];
 
     public IReadOnlyCollection<LogRecord> Records => _records;
 
@@ -15,6 +16,23 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
 
     public IEnumerable<LogRecord> WithEvent(string eventName) => _records.Where(r => r.EventName == eventName);
+
+    /// <summary>Waits until an event named <paramref name="eventName"/> has been logged (at once if one was).</summary>
+    public async Task WaitForEventAsync(string eventName, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            _waiters.Add((eventName, seen));
+        }
+
+        if (WithEvent(eventName).Any())
+        {
+            seen.TrySetResult();
+        }
+
+        await seen.Task.WaitAsync(timeout);
+    }
 
     public void Dispose()
     {
@@ -29,7 +47,19 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             owner._records.Enqueue(new LogRecord(category, logLevel, eventId.Name, formatter(state, exception), exception));
+            lock (owner._waiters)
+            {
+                foreach (var (eventName, seen) in owner._waiters)
+                {
+                    if (eventName == eventId.Name)
+                    {
+                        seen.TrySetResult();
+                    }
+                }
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ internal sealed class FlakyLayer : ChannelLayer
     private readonly InMemoryChannelLayer _inner = new(new ChannelLayerOptions());
     private readonly Channel<string> _receives = Channel.CreateUnbounded<string>();
     private volatile bool _connected = true;
+    private int _failingGroupAdds;
 
     public FlakyLayer()
         : base("flaky", new ChannelLayerOptions())
@@ -36,6 +37,9 @@ internal sealed class FlakyLayer : ChannelLayer
         OnConnectionChanged(true, null);
     }
 
+    /// <summary>The next <paramref name="count"/> group adds fail as a backend command that timed out would, the connection staying up.</summary>
+    public void FailGroupAdds(int count) => Volatile.Write(ref _failingGroupAdds, count);
+
     protected override ValueTask SendCoreAsync(string channel, ChannelMessage message, CancellationToken cancellationToken) =>
         _inner.SendAsync(channel, message, cancellationToken);
 
@@ -55,7 +59,9 @@ internal sealed class FlakyLayer : ChannelLayer
     }
 
     protected override ValueTask GroupAddCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
-        _inner.GroupAddAsync(group, channel, cancellationToken);
+        Interlocked.Decrement(ref _failingGroupAdds) >= 0
+            ? ValueTask.FromException(new ChannelLayerException($"The backend did not answer the join of '{group}' in time."))
+            : _inner.GroupAddAsync(group, channel, cancellationToken);
 
     protected override ValueTask GroupDiscardCoreAsync(string group, string channel, CancellationToken cancellationToken) =>
         _inner.GroupDiscardAsync(group, channel, cancellationToken);
