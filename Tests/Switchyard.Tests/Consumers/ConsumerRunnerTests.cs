@@ -481,10 +481,10 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
         Assert.True(layer.IsConnected);
 
         layer.Disconnect(new IOException("server went away"));
-        Assert.Equal("disconnected: server went away", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("disconnected: server went away", await NextLayerEventAsync(consumer));
         Assert.False(layer.IsConnected);
         layer.Reconnect();
-        Assert.Equal("reconnected", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("reconnected", await NextLayerEventAsync(consumer));
 
         runner.Stop();
         Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
@@ -494,17 +494,14 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     public async Task After_a_reconnect_the_consumer_joins_its_groups_again_in_case_the_backend_forgot_them()
     {
         await using var layer = new FlakyLayer();
-        var consumer = new ScriptedConsumer { OnStart = static (c, ct) => c.Join("room", ct) };
-        var runner = new ConsumerRunner(consumer, new ConsumerScope("member.flaky"), layer, null, _logs);
-        _ = runner.RunAsync(Ct);
-        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+        var (consumer, runner) = await StartRoomMemberAsync(layer);
 
         layer.Disconnect(new IOException("server restarted"));
         await layer.FlushAsync(Ct);
         Assert.Equal(new GroupSendResult(0, 0), await layer.GroupSendAsync("room", ChannelMessage.Create(new TestMessage(0, "lost")), Ct));
         layer.Reconnect();
-        Assert.Equal("disconnected: server restarted", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
-        Assert.Equal("reconnected", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("disconnected: server restarted", await NextLayerEventAsync(consumer));
+        Assert.Equal("reconnected", await NextLayerEventAsync(consumer));
 
         Assert.Equal(new GroupSendResult(1, 0), await layer.GroupSendAsync("room", ChannelMessage.Create(new TestMessage(1, "back")), Ct));
         await consumer.WaitForHandledAsync(1, Timeout);
@@ -516,19 +513,16 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     public async Task A_rejoin_that_fails_while_the_layer_stays_connected_is_tried_again_without_waiting_for_another_reconnect()
     {
         await using var layer = new FlakyLayer();
-        var consumer = new ScriptedConsumer { OnStart = static (c, ct) => c.Join("room", ct) };
-        var runner = new ConsumerRunner(consumer, new ConsumerScope("member.flaky"), layer, null, _logs);
-        _ = runner.RunAsync(Ct);
-        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+        var (consumer, runner) = await StartRoomMemberAsync(layer);
 
         layer.Disconnect(new IOException("server restarted"));
         await layer.FlushAsync(Ct);
         layer.FailGroupAdds(2);
         layer.Reconnect();
-        Assert.Equal("disconnected: server restarted", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("disconnected: server restarted", await NextLayerEventAsync(consumer));
 
         // Two joins fail (logged, each with when it tries again); the third, half a second and then a second later, holds.
-        Assert.Equal("reconnected", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("reconnected", await NextLayerEventAsync(consumer));
         var failures = _logs.WithEvent("GroupRejoinFailed").Select(l => l.Message).ToArray();
         Assert.Equal(2, failures.Length);
         Assert.Contains("tries again in 0.5 s", failures[0], StringComparison.Ordinal);
@@ -542,28 +536,38 @@ public sealed class ConsumerRunnerTests : IAsyncDisposable
     public async Task A_rejoin_retry_gives_way_when_the_layer_is_lost_again()
     {
         await using var layer = new FlakyLayer();
-        var consumer = new ScriptedConsumer { OnStart = static (c, ct) => c.Join("room", ct) };
-        var runner = new ConsumerRunner(consumer, new ConsumerScope("member.flaky"), layer, null, _logs);
-        _ = runner.RunAsync(Ct);
-        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+        var (consumer, runner) = await StartRoomMemberAsync(layer);
 
         layer.Disconnect(new IOException("server restarted"));
         layer.FailGroupAdds(int.MaxValue);
         layer.Reconnect();
-        Assert.Equal("disconnected: server restarted", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("disconnected: server restarted", await NextLayerEventAsync(consumer));
         await _logs.WaitForEventAsync("GroupRejoinFailed", Timeout);
 
         // Lost again while the rejoin keeps failing: its retries give way; the next reconnect rejoins, and the consumer
         // hears of it once.
         layer.Disconnect(new IOException("lost again"));
-        Assert.Equal("disconnected: lost again", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("disconnected: lost again", await NextLayerEventAsync(consumer));
         layer.FailGroupAdds(0);
         layer.Reconnect();
-        Assert.Equal("reconnected", await consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal("reconnected", await NextLayerEventAsync(consumer));
         runner.Stop();
         Assert.Equal(ConsumerStopReason.Requested, await runner.Completion.WaitAsync(Timeout, Ct));
         Assert.False(consumer.LayerEvents.Reader.TryRead(out var extra), $"The consumer heard more: {extra}");
     }
+
+    // A consumer in group "room" on the flaky layer, started.
+    private async Task<(ScriptedConsumer Consumer, ConsumerRunner Runner)> StartRoomMemberAsync(FlakyLayer layer)
+    {
+        var consumer = new ScriptedConsumer { OnStart = static (c, ct) => c.Join("room", ct) };
+        var runner = new ConsumerRunner(consumer, new ConsumerScope("member.flaky"), layer, null, _logs);
+        _ = runner.RunAsync(Ct);
+        await consumer.Started.Task.WaitAsync(Timeout, Ct);
+        return (consumer, runner);
+    }
+
+    private static Task<string> NextLayerEventAsync(ScriptedConsumer consumer) =>
+        consumer.LayerEvents.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct);
 
     [Fact]
     public async Task Group_membership_lasts_while_the_consumer_runs()
