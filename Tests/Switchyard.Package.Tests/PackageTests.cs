@@ -11,17 +11,13 @@ namespace Switchyard.Package.Tests;
 [Collection(PackagesCollection.Name)]
 public sealed class PackageTests(PackedFeed feed) : IDisposable
 {
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "switchyard-package-" + Guid.NewGuid().ToString("N"));
+    private readonly ScratchDirectory _scratch = new("package");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_work))
-        {
-            Directory.Delete(_work, recursive: true);
-        }
-    }
+    private string Work => _scratch.Path;
+
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public void The_package_carries_the_runtime_for_net10_0_only_and_the_compiler_plug_ins()
@@ -50,7 +46,7 @@ public sealed class PackageTests(PackedFeed feed) : IDisposable
     [Fact]
     public async Task A_fresh_project_restores_the_package_builds_with_its_global_using_the_generated_code_and_its_TypeScript_module_and_sees_SWY1001()
     {
-        var app = Path.Combine(_work, "app");
+        var app = Path.Combine(Work, "app");
         Directory.CreateDirectory(app);
         await feed.WriteNuGetConfigAsync(app);
         await File.WriteAllTextAsync(Path.Combine(app, "App.csproj"), $"""

@@ -16,17 +16,13 @@ public sealed partial class ReadmeQuickStartTests(PackedFeed feed) : IDisposable
     private static readonly TimeSpan StartWithin = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(60);
 
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "switchyard-readme-" + Guid.NewGuid().ToString("N"));
+    private readonly ScratchDirectory _scratch = new("readme");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_work))
-        {
-            Directory.Delete(_work, recursive: true);
-        }
-    }
+    private string Work => _scratch.Path;
+
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public async Task The_README_consumer_and_Program_cs_pasted_into_a_new_web_project_build_without_warnings_and_chat_as_the_README_says()
@@ -36,9 +32,9 @@ public sealed partial class ReadmeQuickStartTests(PackedFeed feed) : IDisposable
         var consumer = Assert.Single(blocks, b => b.Contains("class ChatConsumer", StringComparison.Ordinal));
         var program = Assert.Single(blocks, b => b.Contains("WebApplication.CreateBuilder", StringComparison.Ordinal));
 
-        var app = Path.Combine(_work, "QuickStart");
-        var nuget = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "nuget-packages") };
-        var create = await Dotnet.RunAsync(_work, ["new", "web", "-n", "QuickStart", "-o", app, "--no-update-check"], nuget);
+        var app = Path.Combine(Work, "QuickStart");
+        var nuget = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(Work, "nuget-packages") };
+        var create = await Dotnet.RunAsync(Work, ["new", "web", "-n", "QuickStart", "-o", app, "--no-update-check"], nuget);
         Assert.True(create.ExitCode == 0, create.Output);
         await feed.WriteNuGetConfigAsync(app);
         var add = await Dotnet.RunAsync(app, ["add", "package", "Switchyard.AspNetCore", "--version", feed.Version], nuget);

@@ -18,30 +18,26 @@ public sealed partial class TemplateTests(PackedFeed feed) : IDisposable
     private static readonly TimeSpan StartWithin = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(60);
 
-    private readonly string _work = Path.Combine(Path.GetTempPath(), "switchyard-template-" + Guid.NewGuid().ToString("N"));
+    private readonly ScratchDirectory _scratch = new("template");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static string Template => Path.Combine(PackedFeed.RepositoryRoot, "Templates", "Switchyard.Templates", "content");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_work))
-        {
-            Directory.Delete(_work, recursive: true);
-        }
-    }
+    private string Work => _scratch.Path;
+
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public async Task A_new_app_builds_without_warnings_passes_its_tests_serves_its_page_and_both_consumers_and_exits_0_on_SIGTERM()
     {
-        var hive = Path.Combine(_work, "dotnet-new-hive");
-        var app = Path.Combine(_work, "Chat");
+        var hive = Path.Combine(Work, "dotnet-new-hive");
+        var app = Path.Combine(Work, "Chat");
 
         // The template into a private hive (--debug:custom-hive), so the user's own `dotnet new` state is untouched.
-        var install = await Dotnet.RunAsync(_work, ["new", "install", feed.PackagePath("Switchyard.Templates"), "--debug:custom-hive", hive]);
+        var install = await Dotnet.RunAsync(Work, ["new", "install", feed.PackagePath("Switchyard.Templates"), "--debug:custom-hive", hive]);
         Assert.True(install.ExitCode == 0, install.Output);
-        var create = await Dotnet.RunAsync(_work, ["new", "switchyard", "-n", "Chat", "-o", app, "--no-update-check", "--debug:custom-hive", hive]);
+        var create = await Dotnet.RunAsync(Work, ["new", "switchyard", "-n", "Chat", "-o", app, "--no-update-check", "--debug:custom-hive", hive]);
         Assert.True(create.ExitCode == 0, create.Output);
 
         // -n Chat named the projects, their folders, the solution and the namespaces; the packages are this pack's.
@@ -75,7 +71,7 @@ public sealed partial class TemplateTests(PackedFeed feed) : IDisposable
 
         // Restored from the feed and the registry into a NuGet cache of this test's own, so nothing an earlier run
         // cached is used.
-        var nuget = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "nuget-packages") };
+        var nuget = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(Work, "nuget-packages") };
         var build = await Dotnet.RunAsync(app, ["build", "-nologo"], nuget);
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.True(AppClient.BuiltWithoutWarnings(build.Output), build.Output);
